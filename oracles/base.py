@@ -1,0 +1,67 @@
+"""One oracle interface, selected by name; frameworks are imported only when asked for."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+__all__ = ["ORACLE_NAMES", "Oracle", "OracleResult", "OracleUnavailable", "get_oracle"]
+
+
+class OracleUnavailable(RuntimeError):
+    """The framework behind an oracle is not installed or cannot be imported."""
+
+
+@dataclass(frozen=True)
+class OracleResult:
+    """What an oracle says about one network.
+
+    ``kinks`` maps a tensor name to a boolean mask of coordinates where the oracle's answer is
+    not trustworthy (a finite difference that crossed a ReLU kink); autodiff oracles leave it
+    empty.
+    """
+
+    oracle: str
+    loss: float
+    grads: dict
+    kinks: dict = field(default_factory=dict)
+
+
+class Oracle(Protocol):
+    name: str
+    kind: str  # "autodiff" or "fd": the key into the tolerance table
+
+    def evaluate(self, params: dict, X: np.ndarray, Y: np.ndarray, spec) -> OracleResult: ...
+
+    def loss_and_grads(self, params: dict, X: np.ndarray, Y: np.ndarray, spec): ...
+
+
+# name -> (module, class, the pip requirement that provides the framework)
+_REGISTRY = {
+    "torch": ("oracles.torch_oracle", "TorchOracle", "torch>=2.2,<2.14"),
+    "tensorflow": ("oracles.tf_oracle", "TensorFlowOracle", "tensorflow-cpu"),
+    "fd": ("oracles.fd", "FiniteDifferenceOracle", None),
+}
+ORACLE_NAMES: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def get_oracle(name: str, **options) -> Oracle:
+    """The oracle called ``name`` (``torch``, ``tensorflow`` or ``fd``).
+
+    Raises ``ValueError`` for an unknown name and :class:`OracleUnavailable`, naming the
+    package to install, when its framework is missing.
+    """
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown oracle {name!r}; choose from {', '.join(ORACLE_NAMES)}")
+    module_name, class_name, requirement = _REGISTRY[name]
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, class_name)(**options)
+    except ImportError as exc:
+        raise OracleUnavailable(
+            f"oracle {name!r} needs {requirement!r}, which cannot be imported ({exc}); "
+            f"install it with: pip install '{requirement}'"
+        ) from exc

@@ -1,0 +1,62 @@
+"""PyTorch autograd oracle: the forward rebuilt from torch's own ops and losses, float64."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reference.params import check_inputs
+
+from .base import OracleResult
+
+__all__ = ["TorchOracle"]
+
+
+class TorchOracle:
+    name = "torch"
+    kind = "autodiff"
+
+    def __init__(self) -> None:
+        import torch  # lazy: `import oracles` must not cost a framework import
+
+        self._torch = torch
+        self._F = torch.nn.functional
+
+    def _tensor(self, arr: np.ndarray, grad: bool = False):
+        # torch.tensor copies: never torch.from_numpy, which would share the caller's memory.
+        return self._torch.tensor(np.array(arr, dtype=np.float64), dtype=self._torch.float64,
+                                  requires_grad=grad)
+
+    def evaluate(self, params, X, Y, spec) -> OracleResult:
+        check_inputs(params, X, Y, spec)
+        torch, F = self._torch, self._F
+        names = spec.param_names()
+        leaves = {n: self._tensor(params[n], grad=True) for n in names}  # fresh leaves per call
+        x, y = self._tensor(X), self._tensor(Y)
+        acts = {"identity": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+                "relu": F.relu}
+        a = x
+        for layer in range(1, spec.depth + 1):
+            a = acts[spec.activations[layer - 1]](F.linear(a, leaves[f"W{layer}"].T,
+                                                           leaves[f"b{layer}"]))
+        batch = X.shape[0]
+        if spec.loss == "mse":
+            loss = F.mse_loss(a, y, reduction="mean")
+        elif spec.loss == "softmax_cross_entropy":
+            loss = F.cross_entropy(a, y, reduction="mean")  # probability targets
+        else:
+            loss = F.binary_cross_entropy_with_logits(a, y, reduction="sum") / batch
+        if spec.l2 > 0:
+            sq = sum((leaves[f"W{layer}"] ** 2).sum() for layer in range(1, spec.depth + 1))
+            loss = loss + spec.l2 / (2.0 * batch) * sq
+        grads = torch.autograd.grad(loss, [leaves[n] for n in names])
+        if any(g is None for g in grads):  # pragma: no cover - would be a torch bug
+            raise RuntimeError("torch returned no gradient for a parameter")
+        return OracleResult(
+            oracle=self.name,
+            loss=float(loss.detach()),
+            grads={n: g.detach().numpy().copy() for n, g in zip(names, grads, strict=True)},
+        )
+
+    def loss_and_grads(self, params, X, Y, spec):
+        r = self.evaluate(params, X, Y, spec)
+        return r.loss, r.grads

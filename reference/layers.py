@@ -1,0 +1,109 @@
+"""Layers as pairs of pure functions: each forward sits next to its backward.
+
+Every backward takes the upstream gradient and what the forward cached, and returns new
+arrays; nothing here writes into its arguments.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATION_FUNCTIONS",
+    "Activation",
+    "add_backward",
+    "add_forward",
+    "affine_backward",
+    "affine_forward",
+    "mul_backward",
+    "mul_forward",
+    "sigmoid",
+]
+
+
+# ---- elementwise nodes of a computational graph -------------------------------------------
+
+def add_forward(x, y):
+    """out = x + y."""
+    return x + y
+
+
+def add_backward(dout):
+    """d(x + y)/dx = d(x + y)/dy = 1: the upstream gradient passes through to both inputs."""
+    return dout, dout
+
+
+def mul_forward(x, y):
+    """out = x * y."""
+    return x * y
+
+
+def mul_backward(dout, x, y):
+    """d(x * y)/dx = y and d(x * y)/dy = x: each input receives the *other* one."""
+    return dout * y, dout * x
+
+
+# ---- affine layer ---------------------------------------------------------------------------
+
+def affine_forward(a: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """z = a @ W + b, with a: (batch, n_in), W: (n_in, n_out), b: (n_out,)."""
+    return a @ W + b
+
+
+def affine_backward(dz: np.ndarray, a: np.ndarray, W: np.ndarray):
+    """Given dL/dz, return (dL/da, dL/dW, dL/db).
+
+    dW = a^T @ dz and db = sum over the batch of dz: both *sum* over the batch, because any
+    1/batch of a mean loss is already inside dz.
+    """
+    return dz @ W.T, a.T @ dz, dz.sum(axis=0)
+
+
+# ---- activations: forward(z) -> a, backward(da, z, a) -> dz ---------------------------------
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """sigma(z) = 1 / (1 + exp(-z)), computed as (1 + tanh(z/2)) / 2: no overflow for any z."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _sigmoid_backward(da, z, a):
+    # sigma'(z) = sigma(z) * (1 - sigma(z)) = a * (1 - a): use the *output* a, never z.
+    return da * a * (1.0 - a)
+
+
+def _tanh_backward(da, z, a):
+    # tanh'(z) = 1 - tanh(z)^2 = 1 - a^2: again the output a.
+    return da * (1.0 - a * a)
+
+
+def _relu_forward(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_backward(da, z, a):
+    # relu'(z) = 1 where z > 0, else 0 (0 at the tie z == 0, as torch and tf do).
+    # A new array: never `da[z <= 0] = 0`, which would overwrite the caller's gradient.
+    return np.where(z > 0, da, 0.0)
+
+
+def _identity_forward(z):
+    return z
+
+
+def _identity_backward(da, z, a):
+    return da
+
+
+class Activation(NamedTuple):
+    forward: object  # z -> a
+    backward: object  # (da, z, a) -> dz
+
+
+ACTIVATION_FUNCTIONS: dict[str, Activation] = {
+    "identity": Activation(_identity_forward, _identity_backward),
+    "sigmoid": Activation(sigmoid, _sigmoid_backward),
+    "tanh": Activation(np.tanh, _tanh_backward),
+    "relu": Activation(_relu_forward, _relu_backward),
+}

@@ -1,0 +1,1 @@
+"""The pitfall catalogue: documented backprop bugs as small broken variants of the reference."""

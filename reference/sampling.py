@@ -1,0 +1,96 @@
+"""Random networks and data from an explicit ``numpy.random.Generator``.
+
+Used by ``crosscheck run`` and by the test strategies; the same Generator state always gives
+the same case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import init_params
+from .spec import ACTIVATIONS, LOGIT_LOSSES, LOSSES, NetworkSpec
+
+__all__ = ["Case", "random_batch", "random_case", "random_spec"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One concrete check: a spec, parameters and a batch."""
+
+    spec: NetworkSpec
+    params: dict
+    X: np.ndarray
+    Y: np.ndarray
+    scale: float = 1.0
+
+    @property
+    def batch(self) -> int:
+        return self.X.shape[0]
+
+
+def random_spec(
+    rng: np.random.Generator,
+    *,
+    sizes: tuple[int, ...] | None = None,
+    min_depth: int = 1,
+    max_depth: int = 4,
+    min_width: int = 1,
+    max_width: int = 32,
+    losses: tuple[str, ...] = LOSSES,
+    hidden_activations: tuple[str, ...] = ACTIVATIONS,
+    l2: float | None = None,
+) -> NetworkSpec:
+    """A random spec. ``sizes``/``l2`` fix those fields; otherwise depth, widths and l2 are
+    drawn (l2 is 0 half the time). Hidden layers draw from ``hidden_activations``; the output
+    layer is ``identity`` for the logit losses and any activation for ``mse``."""
+    if sizes is None:
+        depth = int(rng.integers(min_depth, max_depth + 1))
+        sizes = tuple(int(s) for s in rng.integers(min_width, max_width + 1, size=depth + 1))
+        loss = str(rng.choice(list(losses)))
+        if loss == "softmax_cross_entropy" and sizes[-1] == 1:
+            sizes = (*sizes[:-1], 2)  # a softmax over one class is constant: nothing to check
+    else:
+        loss = str(rng.choice(list(losses)))
+    depth = len(sizes) - 1
+    hidden = [str(rng.choice(list(hidden_activations))) for _ in range(depth - 1)]
+    last = "identity" if loss in LOGIT_LOSSES else str(rng.choice(list(ACTIVATIONS)))
+    if l2 is None:
+        l2 = 0.0 if rng.random() < 0.5 else float(np.round(rng.uniform(0.01, 2.0), 3))
+    return NetworkSpec(sizes=tuple(sizes), activations=(*hidden, last), loss=loss, l2=l2)
+
+
+def random_batch(spec: NetworkSpec, batch: int, rng: np.random.Generator):
+    """(X, Y) of the right shapes; Y suits the loss: real targets for mse, one-hot or soft
+    class distributions for softmax cross-entropy, {0, 1} or soft targets for sigmoid BCE."""
+    n_in, n_out = spec.sizes[0], spec.sizes[-1]
+    X = rng.normal(size=(batch, n_in))
+    if spec.loss == "mse":
+        Y = rng.normal(size=(batch, n_out))
+    elif spec.loss == "softmax_cross_entropy":
+        if rng.random() < 0.5:
+            Y = np.eye(n_out)[rng.integers(0, n_out, size=batch)]
+        else:
+            Y = rng.dirichlet(np.ones(n_out), size=batch)
+    else:
+        if rng.random() < 0.5:
+            Y = rng.integers(0, 2, size=(batch, n_out)).astype(np.float64)
+        else:
+            Y = rng.uniform(size=(batch, n_out))
+    return X, Y
+
+
+def random_case(rng: np.random.Generator, *, batch: int | None = None, max_batch: int = 16,
+                scale: float | None = None, **spec_options) -> Case:
+    """A random spec (see :func:`random_spec`), parameters and batch. ``scale`` multiplies the
+    init; when drawn it is 1 most of the time and up to 4 (saturating) otherwise."""
+    spec = random_spec(rng, **spec_options)
+    if batch is None:
+        batch = int(rng.integers(1, max_batch + 1))
+    if scale is None:
+        scale = float(rng.choice([0.5, 1.0, 1.0, 1.0, 2.0, 4.0]))
+    params = init_params(spec, rng, scale=scale)
+    X, Y = random_batch(spec, batch, rng)
+    return Case(spec=spec, params=params, X=X, Y=Y, scale=scale)

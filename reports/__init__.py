@@ -1,0 +1,1 @@
+"""Comparison, triangulation, diagnosis, rendering and the ``crosscheck`` command."""

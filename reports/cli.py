@@ -1,0 +1,46 @@
+"""The ``crosscheck`` command: dispatch to one module per subcommand.
+
+Exit codes: 0 all agree; 1 a discrepancy; 2 usage, input or environment error (one line on
+stderr, nothing half-written).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import cmd_run
+from .cli_args import OnelineParser, UsageError
+
+__all__ = ["main"]
+
+# Each module provides add_parser(subparsers) and run(args) -> int.
+SUBCOMMANDS = [cmd_run]
+
+
+def build_parser() -> OnelineParser:
+    parser = OnelineParser(
+        prog="crosscheck",
+        description="Check hand-written backpropagation against PyTorch, TensorFlow and "
+                    "finite differences, and name the bug.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OnelineParser)
+    sub.required = True
+    for module in SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except UsageError as exc:
+        print(f"crosscheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crosscheck: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Argument parsing shared by the subcommands: network options, oracle lists, usage errors."""
+
+from __future__ import annotations
+
+import argparse
+
+from oracles.base import ORACLE_NAMES
+from reference.spec import ACTIVATIONS, LOSSES
+
+from .campaign import CampaignOptions
+
+__all__ = ["OnelineParser", "UsageError", "add_network_options", "campaign_options",
+           "parse_oracles"]
+
+
+class UsageError(Exception):
+    """Bad input from the command line: reported in one line, exit code 2."""
+
+
+class OnelineParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's default prints the whole usage block
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    parts = text.replace(",", "-").split("-")
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--sizes wants widths joined by '-', like 4-16-3, got {text!r}") from None
+    if len(sizes) < 2 or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(
+            f"--sizes wants at least two positive widths (n_in-...-n_out), got {text!r}")
+    return sizes
+
+
+def _l2(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--l2 wants a number >= 0, got {text!r}") from None
+    if not (value >= 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"--l2 wants a finite number >= 0, got {text!r}")
+    return value
+
+
+def _names(kind: str, known: tuple[str, ...]):
+    def parse(text: str) -> tuple[str, ...]:
+        names = tuple(n.strip() for n in text.split(",") if n.strip())
+        unknown = [n for n in names if n not in known]
+        if not names or unknown:
+            raise argparse.ArgumentTypeError(
+                f"unknown {kind} {', '.join(unknown) or repr(text)}; known: {', '.join(known)}")
+        return names
+    return parse
+
+
+def add_network_options(p: argparse.ArgumentParser, *, networks: int) -> None:
+    g = p.add_argument_group("networks")
+    g.add_argument("--networks", type=_positive_int, default=networks,
+                   help=f"how many random networks to check (default {networks})")
+    g.add_argument("--seed", type=int, default=0, help="campaign seed; same seed, same networks")
+    g.add_argument("--sizes", type=_sizes, help="fix the layer widths, e.g. 4-16-3")
+    g.add_argument("--loss", type=_names("loss", LOSSES),
+                   help=f"loss, or a comma list to draw from ({', '.join(LOSSES)})")
+    g.add_argument("--hidden-activations", type=_names("activation", ACTIVATIONS),
+                   help=f"activations hidden layers draw from ({', '.join(ACTIVATIONS)})")
+    g.add_argument("--l2", type=_l2, help="fix lambda of the L2 penalty (default: 0 or random)")
+    g.add_argument("--batch", type=_positive_int, help="fix the batch size (default: 1-16)")
+
+
+def parse_oracles(text: str) -> tuple[str, ...]:
+    return _names("oracle", ORACLE_NAMES)(text)
+
+
+def campaign_options(args) -> CampaignOptions:
+    losses = args.loss or LOSSES
+    return CampaignOptions(
+        networks=args.networks, seed=args.seed, sizes=args.sizes, losses=tuple(losses),
+        hidden_activations=args.hidden_activations or ACTIVATIONS, l2=args.l2, batch=args.batch,
+    )

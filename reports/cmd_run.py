@@ -1,0 +1,90 @@
+"""``crosscheck run``: the gate. The numpy reference against every oracle on random networks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from oracles.base import ORACLE_NAMES, OracleUnavailable, get_oracle
+from reference import loss_and_grads
+
+from .atomic import write_atomic
+from .campaign import CampaignResult, run_campaign
+from .cli_args import UsageError, add_network_options, campaign_options, parse_oracles
+from .progress import Progress
+from .report_json import to_json
+
+__all__ = ["add_parser", "load_oracles", "prepare_report_dir", "print_summary", "run",
+           "write_reports"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="check the numpy reference against the oracles",
+                       description="Check the numpy reference against the oracles on random "
+                                   "networks (the CI gate).")
+    add_network_options(p, networks=200)
+    p.add_argument("--oracles", type=parse_oracles, default=ORACLE_NAMES,
+                   help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
+    p.add_argument("--report", metavar="DIR", help="write report.json into DIR")
+    p.set_defaults(handler=run)
+
+
+def load_oracles(names) -> list:
+    try:
+        return [get_oracle(n) for n in names]
+    except OracleUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+def prepare_report_dir(path: str | None) -> Path | None:
+    """Validate --report before any work, so a bad path fails fast with exit 2."""
+    if path is None:
+        return None
+    d = Path(path)
+    if d.exists() and not d.is_dir():
+        raise UsageError(f"--report {path}: exists and is not a directory")
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--report {path}: cannot create directory ({exc.strerror})") from None
+    return d
+
+
+def write_reports(result: CampaignResult, directory: Path) -> list[Path]:
+    return [write_atomic(directory / "report.json", to_json(result))]
+
+
+def print_summary(result: CampaignResult, out=sys.stdout, limit: int = 5) -> None:
+    n, fails = len(result.cases), result.failures
+    kinks = sum(c.kinks for c in result.cases)
+    rate = n / result.seconds if result.seconds else float("inf")
+    print(f"{result.subject} vs {', '.join(result.oracles)}: {n} networks, "
+          f"{n - len(fails)} passed, {len(fails)} failed "
+          f"({result.seconds:.1f} s, {rate:.0f} networks/s; seed {result.options.seed})", file=out)
+    if kinks:
+        print(f"  {kinks} finite-difference coordinate(s) crossed a ReLU kink and were excluded",
+              file=out)
+    for c in fails[:limit]:
+        print(f"  FAIL case {c.index} [{c.spec.describe()} batch={c.case.batch}] "
+              f"blame: {', '.join(c.blame)}", file=out)
+        if c.error:
+            print(f"    {c.error}", file=out)
+        for v in c.failing_votes()[:3]:
+            worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
+            print(f"    {worst.message()}", file=out)
+    if len(fails) > limit:
+        print(f"  ... and {len(fails) - limit} more failing case(s)", file=out)
+    print("verdict: " + ("PASS" if not fails else "FAIL"), file=out)
+
+
+def run(args) -> int:
+    options = campaign_options(args)
+    report_dir = prepare_report_dir(args.report)
+    oracles = load_oracles(args.oracles)
+    result = run_campaign(loss_and_grads, "reference", oracles, options,
+                          progress=Progress("run"))
+    if report_dir is not None:
+        for path in write_reports(result, report_dir):
+            print(f"wrote {path}", file=sys.stderr)
+    print_summary(result)
+    return 0 if result.verdict == "pass" else 1

@@ -1,0 +1,122 @@
+"""Per-tensor comparison of two gradient sets: never over the concatenated vector."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .tolerances import Tolerance
+
+__all__ = ["TensorDiff", "compare_tensor", "element_bad", "format_index"]
+
+_TINY = 1e-300
+
+
+def format_index(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in index) + "]" if index else ""
+
+
+@dataclass(frozen=True)
+class TensorDiff:
+    """How ``a`` (e.g. the subject) differs from ``b`` (e.g. torch) on one tensor."""
+
+    tensor: str
+    a: str
+    b: str
+    ok: bool
+    max_abs: float
+    rel_norm: float  # ||a - b|| / max(||a|| + ||b||, tiny)
+    worst_index: tuple[int, ...]
+    a_value: float
+    b_value: float
+    atol: float
+    rtol: float
+    n_bad: int
+    n_compared: int
+    n_excluded: int = 0  # kink coordinates left out of the verdict
+    problem: str = ""  # shape mismatch, NaN or Inf: what made the comparison impossible
+
+    def message(self) -> str:
+        """``W2[3, 1]: subject=0.0131 torch=0.0262 |diff|=1.3e-02 > atol 1e-09 + rtol 1e-07*|torch|``."""
+        if self.problem:
+            return f"{self.tensor}: {self.a} vs {self.b}: {self.problem}"
+        where = f"{self.tensor}{format_index(self.worst_index)}"
+        diff = abs(self.a_value - self.b_value)
+        rel = ">" if not self.ok else "<="
+        return (f"{where}: {self.a}={self.a_value:.6g} {self.b}={self.b_value:.6g} "
+                f"|diff|={diff:.2e} {rel} atol {self.atol:.1e} + rtol {self.rtol:.0e}*|{self.b}|")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["worst_index"] = list(self.worst_index)
+        for key in ("max_abs", "rel_norm", "a_value", "b_value"):
+            d[key] = _json_float(d[key])
+        return d
+
+
+def _json_float(x: float):
+    x = float(x)
+    return x if np.isfinite(x) else repr(x)  # "nan" / "inf" survive JSON round trips as text
+
+
+def element_bad(a: np.ndarray, b: np.ndarray, tol: Tolerance, loss: float,
+                exclude: np.ndarray | None = None) -> np.ndarray:
+    """Boolean mask of the elements of ``a`` outside tolerance of the trusted ``b`` (or
+    non-finite), excluded coordinates never bad."""
+    keep = np.ones(a.shape, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
+    atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
+    with np.errstate(invalid="ignore"):
+        bad = (np.abs(a - b) > atol + tol.rtol * np.abs(b)) | ~(np.isfinite(a) & np.isfinite(b))
+    return bad & keep
+
+
+def compare_tensor(tensor: str, a: np.ndarray, b: np.ndarray, a_name: str, b_name: str,
+                   tol: Tolerance, loss: float, exclude: np.ndarray | None = None) -> TensorDiff:
+    """Compare ``a`` against the trusted ``b``: elementwise ``|a - b| <= atol + rtol*|b|``.
+
+    NaN or Inf on either side is a failure, never a pass (``nan > tol`` is False, so a naive
+    check would pass it). ``exclude`` masks coordinates that must not count (kinks).
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        hint = " (transposed?)" if a.shape == b.shape[::-1] and a.ndim == 2 else ""
+        return TensorDiff(tensor, a_name, b_name, False, float("inf"), 1.0, (), float("nan"),
+                          float("nan"), 0.0, tol.rtol, b.size, b.size,
+                          problem=f"shape {a.shape} vs {b.shape}{hint}")
+    keep = np.ones(a.shape, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
+    n_excluded = int(a.size - keep.sum())
+    atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
+    nonfinite = ~(np.isfinite(a) & np.isfinite(b)) & keep
+    diff = np.abs(a - b)
+    with np.errstate(invalid="ignore"):
+        bound = atol + tol.rtol * np.abs(b)
+        bad = ((diff > bound) | nonfinite) & keep
+        # rank elements by how far past their bound they are; non-finite ranks first
+        score = np.where(keep, diff / np.maximum(bound, _TINY), -1.0)
+    score = np.where(nonfinite, np.inf, score)
+    if a.size and keep.any():
+        worst = np.unravel_index(int(np.nanargmax(np.where(np.isnan(score), np.inf, score))),
+                                 a.shape)
+        a_w, b_w = float(a[worst]), float(b[worst])
+        kept_diff = np.where(keep, diff, 0.0)
+        max_abs = float(np.nanmax(np.where(np.isnan(kept_diff), np.inf, kept_diff)))
+        da, db = np.where(keep, a, 0.0), np.where(keep, b, 0.0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            rel_norm = float(np.linalg.norm(da - db) /
+                             max(np.linalg.norm(da) + np.linalg.norm(db), _TINY))
+        if not np.isfinite(rel_norm):
+            rel_norm = float("nan") if nonfinite.any() else 1.0
+    else:
+        worst, a_w, b_w, max_abs, rel_norm = (), 0.0, 0.0, 0.0, 0.0
+    problem = ""
+    if nonfinite.any():
+        problem_side = a_name if not np.all(np.isfinite(a[keep])) else b_name
+        problem = f"{int(nonfinite.sum())} non-finite value(s) (NaN/Inf) from {problem_side}"
+    return TensorDiff(
+        tensor=tensor, a=a_name, b=b_name, ok=not bad.any(), max_abs=max_abs, rel_norm=rel_norm,
+        worst_index=tuple(int(i) for i in worst), a_value=a_w, b_value=b_w, atol=atol,
+        rtol=tol.rtol, n_bad=int(bad.sum()), n_compared=int(keep.sum()), n_excluded=n_excluded,
+        problem=problem,
+    )
