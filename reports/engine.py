@@ -30,6 +30,8 @@ class CaseResult:
     error_party: str = ""
     seconds: dict = field(default_factory=dict)
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
+    # catalogue pitfalls, most likely first: objects with id, title, score, evidence, to_dict()
+    suspects: list = field(default_factory=list)
 
     @property
     def spec(self):

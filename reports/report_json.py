@@ -43,7 +43,7 @@ def case_to_dict(c: CaseResult) -> dict:
         "init_scale": c.case.scale,
         "verdict": c.verdict,
         "blame": c.blame,
-        "suspects": list(getattr(c, "suspects", []) or []),
+        "suspects": [s.to_dict() for s in c.suspects],
         "kinks": c.kinks,
         "error": c.error,
         "tensors": tensors,
