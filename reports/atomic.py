@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "write_files_atomic"]
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
@@ -22,3 +22,26 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def write_files_atomic(directory: str | os.PathLike, files: dict[str, str | bytes]) -> list[Path]:
+    """Write several files into ``directory``: every file goes to a temp file first, and only
+    when all of them are written are they renamed into place (nothing half-written is left)."""
+    directory = Path(directory)
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            temps.append((tmp, directory / name))
+            mode = "wb" if isinstance(data, bytes) else "w"
+            with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
+                f.write(data)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are for reading
+        for tmp, final in temps:
+            os.replace(tmp, final)
+    except BaseException:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+    return [final for _, final in temps]

@@ -8,11 +8,12 @@ from pathlib import Path
 from oracles.base import ORACLE_NAMES, OracleUnavailable, get_oracle
 from reference import loss_and_grads
 
-from .atomic import write_atomic
 from .campaign import CampaignResult, run_campaign
 from .cli_args import UsageError, add_network_options, campaign_options, parse_oracles
 from .progress import Progress
-from .report_json import to_json
+from .report_json import report_dict
+from .shrink import attach_reproductions
+from .writers import write_report_dir
 
 __all__ = ["add_parser", "load_oracles", "prepare_report_dir", "print_summary", "run",
            "write_reports"]
@@ -25,7 +26,11 @@ def add_parser(sub) -> None:
     add_network_options(p, networks=200)
     p.add_argument("--oracles", type=parse_oracles, default=ORACLE_NAMES,
                    help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
-    p.add_argument("--report", metavar="DIR", help="write report.json into DIR")
+    p.add_argument("--report", metavar="DIR",
+                   help="write report.json, report.md, report.html and junit.xml into DIR")
+    p.add_argument("--shrink", type=int, default=5, metavar="K",
+                   help="shrink the K worst failing cases to a smallest failing network with a "
+                        "reproduction script (default 5; 0 = off)")
     p.set_defaults(handler=run)
 
 
@@ -51,7 +56,8 @@ def prepare_report_dir(path: str | None) -> Path | None:
 
 
 def write_reports(result: CampaignResult, directory: Path) -> list[Path]:
-    return [write_atomic(directory / "report.json", to_json(result))]
+    """report.json, report.md, report.html, junit.xml (and repro scripts), all or nothing."""
+    return write_report_dir(report_dict(result), directory)
 
 
 def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
@@ -84,6 +90,9 @@ def run(args) -> int:
     oracles = load_oracles(args.oracles)
     result = run_campaign(loss_and_grads, "reference", oracles, options,
                           progress=Progress("run"))
+    if args.shrink > 0:
+        attach_reproductions(result.cases, loss_and_grads, oracles,
+                             subject_import="reference:loss_and_grads", max_cases=args.shrink)
     if report_dir is not None:
         for path in write_reports(result, report_dir):
             print(f"wrote {path}", file=sys.stderr)

@@ -32,6 +32,10 @@ class CaseResult:
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
     # catalogue pitfalls, most likely first: objects with id, title, score, evidence, to_dict()
     suspects: list = field(default_factory=list)
+    # every party's answer (subject first): the reports draw worst elements and norm profiles
+    parties: list = field(default_factory=list, repr=False)
+    # smallest failing network found and a standalone script (reports.shrink), or None
+    reproduction: dict | None = None
 
     @property
     def spec(self):
@@ -144,6 +148,7 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
         if refined:
             result.fd_refined = refined
             result.votes = triangulate(parties, tensors)
+    result.parties = parties
     return result
 
 

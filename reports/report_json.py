@@ -1,17 +1,35 @@
-"""The machine-readable report: ``report.json``."""
+"""The machine-readable report: ``report.json``, documented by ``schema/report.schema.json``.
+
+Versioning: ``schema_version`` is "MAJOR.MINOR". A MINOR bump only adds optional fields;
+a MAJOR bump removes or changes the meaning of a field. Readers should check MAJOR.
+
+Every renderer (Markdown, HTML, JUnit) reads this dict, not the live objects, so a report
+merged from pytest-xdist workers renders exactly like one from ``crosscheck run``.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import platform
-from importlib import metadata
+from importlib import metadata, resources
+
+import numpy as np
 
 from .campaign import CampaignResult
+from .compare import format_index
 from .engine import CaseResult
 
-__all__ = ["SCHEMA_VERSION", "case_to_dict", "environment", "report_dict", "to_json"]
+__all__ = ["SCHEMA_VERSION", "VOLATILE_KEYS", "WORST_K", "case_to_dict", "environment",
+           "load_schema", "merged_report", "report_dict", "strip_volatile", "to_json"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+
+# Keys whose values differ between two runs with the same seed (wall-clock timings and the
+# versions of what produced the report): removed, at any depth, before comparing two reports.
+VOLATILE_KEYS = frozenset({"seconds", "environment"})
+
+WORST_K = 8  # elements listed per failing tensor and oracle
 
 
 def environment() -> dict:
@@ -25,52 +43,129 @@ def environment() -> dict:
     return versions
 
 
-def case_to_dict(c: CaseResult) -> dict:
+def load_schema() -> dict:
+    """The JSON Schema (draft 2020-12) that every ``report.json`` validates against."""
+    text = resources.files("reports").joinpath("schema/report.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _num(x) -> float | str:
+    """A float for JSON: NaN and Inf become the strings "nan", "inf", "-inf"."""
+    x = float(x)
+    return x if math.isfinite(x) else repr(x)
+
+
+def _worst_elements(subject, oracle, tensor: str, k: int) -> list[dict]:
+    """The k elements of ``tensor`` where subject and oracle differ most, each with its index
+    and both values (never an elided tensor)."""
+    if tensor == "loss":
+        a, b = np.asarray(subject.loss, dtype=float), np.asarray(oracle.loss, dtype=float)
+    else:
+        a, b = subject.grads.get(tensor), oracle.grads.get(tensor)
+        if a is None or b is None or a.shape != b.shape:
+            return []
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(a - b).ravel()
+    rank = np.where(np.isnan(diff), np.inf, diff)
+    order = np.argsort(-rank, kind="stable")[:k]
+    kink = oracle.kinks.get(tensor) if tensor != "loss" else None
+    out = []
+    for flat in order:
+        idx = np.unravel_index(int(flat), a.shape) if a.ndim else ()
+        out.append({
+            "index": [int(i) for i in idx],
+            "label": f"{tensor}{format_index(tuple(int(i) for i in idx))}",
+            "subject": _num(a[idx]), "oracle": _num(b[idx]), "abs_diff": _num(diff[flat]),
+            "kink": bool(kink[idx]) if kink is not None else False,
+        })
+    return out
+
+
+def _grad_norms(c: CaseResult) -> dict:
+    """Per party, the L2 norm of each gradient tensor: the per-layer profile of the report."""
+    return {p.name: {t: _num(np.linalg.norm(g)) for t, g in p.grads.items()} for p in c.parties}
+
+
+def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) -> dict:
+    subject = c.parties[0] if c.parties and c.parties[0].kind == "subject" else None
+    others = {p.name: p for p in c.parties[1:]}
     tensors = []
     for v in c.votes:
-        tensors.append({
+        entry = {
             "tensor": v.tensor,
             "status": v.status,
             "majority": list(v.majority),
             "dissenters": list(v.dissenters),
             "discrepancies": [d.to_dict() for d in v.diffs],
-        })
+        }
+        if not v.ok and subject is not None:
+            entry["worst_elements"] = {}
+            for d in v.diffs:
+                if d.a == subject.name and not d.ok and d.b in others:
+                    entry["worst_elements"][d.b] = _worst_elements(subject, others[d.b],
+                                                                   v.tensor, k)
+        tensors.append(entry)
     return {
         "index": c.index,
-        "case_seed": c.case_seed,
+        "name": name if name is not None else f"case-{c.index}",
+        "subject": c.subject,
+        "oracles": list(c.oracles),
+        "case_seed": list(c.case_seed),
         "spec": c.spec.to_dict(),
+        "describe": c.spec.describe(),
         "batch": c.case.batch,
         "init_scale": c.case.scale,
         "verdict": c.verdict,
         "blame": c.blame,
         "suspects": [s.to_dict() for s in c.suspects],
         "kinks": c.kinks,
+        "fd_refined": c.fd_refined,
         "error": c.error,
         "tensors": tensors,
+        "grad_norms": _grad_norms(c),
+        "reproduction": c.reproduction,
         "seconds": {k: round(v, 6) for k, v in c.seconds.items()},
     }
 
 
-def report_dict(result: CampaignResult) -> dict:
-    fails = result.failures
+def merged_report(cases: list[dict], *, subject: str, oracles: list[str], seed: int | None,
+                  options: dict | None = None, seconds: float = 0.0) -> dict:
+    """A whole report from case dicts (a campaign, or records merged from pytest workers)."""
+    failed = sum(c["verdict"] == "fail" for c in cases)
     return {
         "schema_version": SCHEMA_VERSION,
-        "verdict": result.verdict,
-        "subject": result.subject,
-        "oracles": list(result.oracles),
-        "seed": result.options.seed,
-        "options": result.options.to_dict(),
+        "verdict": "fail" if failed else "pass",
+        "subject": subject,
+        "oracles": list(oracles),
+        "seed": seed,
+        "options": options,
         "summary": {
-            "networks": len(result.cases),
-            "passed": len(result.cases) - len(fails),
-            "failed": len(fails),
-            "kinks": sum(c.kinks for c in result.cases),
+            "networks": len(cases),
+            "passed": len(cases) - failed,
+            "failed": failed,
+            "kinks": sum(c["kinks"] for c in cases),
         },
         "environment": environment(),
-        "seconds": round(result.seconds, 3),
-        "cases": [case_to_dict(c) for c in result.cases],
+        "seconds": round(seconds, 3),
+        "cases": cases,
     }
 
 
-def to_json(result: CampaignResult) -> str:
-    return json.dumps(report_dict(result), indent=1, sort_keys=False) + "\n"
+def report_dict(result: CampaignResult) -> dict:
+    return merged_report([case_to_dict(c) for c in result.cases], subject=result.subject,
+                         oracles=list(result.oracles), seed=result.options.seed,
+                         options=result.options.to_dict(), seconds=result.seconds)
+
+
+def to_json(report: CampaignResult | dict) -> str:
+    d = report if isinstance(report, dict) else report_dict(report)
+    return json.dumps(d, indent=1, sort_keys=False, allow_nan=False) + "\n"
+
+
+def strip_volatile(obj):
+    """A copy of a report with every :data:`VOLATILE_KEYS` entry removed, at any depth."""
+    if isinstance(obj, dict):
+        return {k: strip_volatile(v) for k, v in obj.items() if k not in VOLATILE_KEYS}
+    if isinstance(obj, list):
+        return [strip_volatile(v) for v in obj]
+    return obj

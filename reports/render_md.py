@@ -1,0 +1,58 @@
+"""``report.md``: short enough to paste into a pull-request comment, worst cases first."""
+
+from __future__ import annotations
+
+from .report_view import case_title, failing_diffs, failing_worst_first, worst_message
+
+__all__ = ["render_md"]
+
+
+def _cell(text) -> str:
+    """Markdown table cell text: no pipes, no newlines, no raw HTML."""
+    s = str(text).replace("\n", " ").replace("|", "\\|")
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    """Inline code (GitHub shows raw HTML inside code spans as text)."""
+    return "`" + str(text).replace("`", "'").replace("\n", " ") + "`"
+
+
+def render_md(report: dict, *, limit: int = 5) -> str:
+    """A one-screen Markdown summary: verdict, counts, then the ``limit`` worst cases."""
+    s = report["summary"]
+    verdict = "PASS" if report["verdict"] == "pass" else "FAIL"
+    seed = "" if report["seed"] is None else f", seed {report['seed']}"
+    lines = [
+        f"## crosscheck: {verdict}",
+        "",
+        f"Subject {_code(report['subject'])} against {', '.join(report['oracles'])}: "
+        f"**{s['networks']}** networks, **{s['passed']}** passed, **{s['failed']}** failed{seed}.",
+    ]
+    if s["kinks"]:
+        lines.append(f"{s['kinks']} finite-difference coordinate(s) crossed a ReLU kink and were "
+                     "excluded.")
+    fails = failing_worst_first(report)
+    if fails:
+        lines += ["", "| case | network | blame | suspect | worst discrepancy |",
+                  "|---|---|---|---|---|"]
+        for c in fails[:limit]:
+            diffs = failing_diffs(c)
+            worst = c["error"] or (worst_message(diffs[0]) if diffs else "")
+            suspect = c["suspects"][0]["id"] if c["suspects"] else ""
+            lines.append(f"| {_cell(c['name'])} | {_cell(c['describe'])} batch={c['batch']} | "
+                         f"{_cell(', '.join(c['blame']))} | {_cell(suspect)} | {_cell(worst)} |")
+        if len(fails) > limit:
+            lines.append(f"\n... and {len(fails) - limit} more failing case(s): see report.html.")
+        worst = fails[0]
+        repro = worst.get("reproduction")
+        lines += ["", f"Worst case: {_cell(case_title(worst))}."]
+        if repro:
+            lines += [f"Smallest failing network found: `{_cell(repro['describe'])}` "
+                      f"batch={repro['batch']}. Reproduce with `python {_cell(repro['script_name'])}` "
+                      "(written next to this report)."]
+        if worst["suspects"]:
+            top = worst["suspects"][0]
+            lines.append(f"Most likely: **{_cell(top['id'])}** ({_cell(top['title'])}): "
+                         f"{_cell(top['evidence'])}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,134 @@
+"""Shrink a failing case to the smallest network that still fails the same way.
+
+Deterministic and greedy: try, in order, dropping a hidden layer, batch 1, each width to 1,
+halving batch and widths, and l2 -> 0; keep the first candidate on which the subject is still
+blamed (same blame, re-checked by :func:`reports.engine.check_case` with the same oracles),
+and start again from it. Slicing keeps the original numbers wherever the shapes allow (a
+narrower layer keeps the first units; a smaller batch keeps the first rows); only dropping a
+layer draws fresh parameters, from a Generator seeded by the case seed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+import numpy as np
+
+from reference.params import init_params
+from reference.sampling import Case
+from reference.spec import NetworkSpec
+
+from .engine import CaseResult, check_case
+from .repro import reproduction_script
+
+__all__ = ["attach_reproductions", "severity", "shrink_case"]
+
+
+def severity(c: CaseResult) -> float:
+    """An error first, then the largest relative error norm of a failing comparison."""
+    if c.error:
+        return math.inf
+    rels = [d.rel_norm for v in c.votes for d in v.diffs if not d.ok]
+    return max((math.inf if math.isnan(r) else r for r in rels), default=0.0)
+
+
+def _size(case: Case) -> tuple:
+    spec = case.spec
+    return (spec.depth, case.batch + sum(spec.sizes), spec.l2 > 0)
+
+
+def _drop_layer(case: Case, layer: int, seed: list) -> Case:
+    """Without hidden layer ``layer`` (1 <= layer < depth): fresh parameters, same data."""
+    spec = case.spec
+    sizes = spec.sizes[:layer] + spec.sizes[layer + 1:]
+    acts = spec.activations[:layer - 1] + spec.activations[layer:]
+    new = NetworkSpec(sizes=sizes, activations=acts, loss=spec.loss, l2=spec.l2)
+    rng = np.random.default_rng([*seed, 104729, layer, spec.depth])
+    return replace(case, spec=new, params=init_params(new, rng, scale=case.scale))
+
+
+def _narrow(case: Case, i: int, width: int) -> Case:
+    """``sizes[i]`` cut to ``width`` by keeping the first units (inputs, hidden or outputs)."""
+    spec = case.spec
+    p = dict(case.params)
+    X, Y = case.X, case.Y
+    if i == 0:
+        X = X[:, :width].copy()
+    else:
+        p[f"W{i}"] = p[f"W{i}"][:, :width].copy()
+        p[f"b{i}"] = p[f"b{i}"][:width].copy()
+    if i < spec.depth:
+        p[f"W{i + 1}"] = p[f"W{i + 1}"][:width, :].copy()
+    else:
+        Y = Y[:, :width].copy()
+    sizes = spec.sizes[:i] + (width,) + spec.sizes[i + 1:]
+    return replace(case, spec=replace(spec, sizes=sizes), params=p, X=X, Y=Y)
+
+
+def _candidates(case: Case, seed: list) -> Iterator[Case]:
+    spec = case.spec
+    for layer in range(1, spec.depth):
+        yield _drop_layer(case, layer, seed)
+    batches = sorted({1, case.batch // 2} - {0, case.batch})
+    for b in batches:
+        yield replace(case, X=case.X[:b].copy(), Y=case.Y[:b].copy())
+    for i, width in enumerate(spec.sizes):
+        floor = 2 if (i == spec.depth and spec.loss == "softmax_cross_entropy") else 1
+        for w in sorted({floor, width // 2}):
+            if floor <= w < width:
+                yield _narrow(case, i, w)
+    if spec.l2 > 0:
+        yield replace(case, spec=replace(spec, l2=0.0))
+
+
+def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 60
+                ) -> tuple[Case, CaseResult, int, int]:
+    """(smallest case, its result, accepted steps, checks run) for a failing ``result``."""
+    target = sorted(result.blame)
+    current, current_result = result.case, result
+    steps = checks = 0
+    improved = True
+    while improved and checks < budget:
+        improved = False
+        for cand in _candidates(current, result.case_seed):
+            if checks >= budget:
+                break
+            if _size(cand) >= _size(current):
+                continue
+            checks += 1
+            r = check_case(cand, subject_fn, oracles, subject=result.subject, index=result.index,
+                           case_seed=result.case_seed)
+            if r.verdict == "fail" and sorted(r.blame) == target:
+                current, current_result, improved = cand, r, True
+                steps += 1
+                break
+    return current, current_result, steps, checks
+
+
+def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
+                         subject_import: str | None = None, max_cases: int = 5,
+                         names: dict | None = None) -> int:
+    """Shrink the ``max_cases`` worst failing cases and set their ``reproduction``; returns
+    how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX)."""
+    fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -severity(c))
+    for c in fails[:max_cases]:
+        small, small_result, steps, checks = shrink_case(c, subject_fn, oracles)
+        label = (names or {}).get(id(c), f"case-{c.index}")
+        recorded = small_result.parties[0] if small_result.parties else None
+        script = reproduction_script(small, subject=c.subject, subject_import=subject_import,
+                                     recorded=recorded, title=label)
+        c.reproduction = {
+            "spec": small.spec.to_dict(),
+            "describe": small.spec.describe(),
+            "batch": small.batch,
+            "steps": steps,
+            "checks": checks,
+            "verdict": small_result.verdict,
+            "blame": small_result.blame,
+            "script_name": "repro_" + re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:80] + ".py",
+            "script": script,
+        }
+    return min(len(fails), max_cases)
