@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from .campaign import CampaignResult, run_campaign
 from .cli_args import UsageError, add_network_options, campaign_options, parse_oracles
 from .progress import Progress
 from .report_json import report_dict
-from .shrink import attach_reproductions
+from .shrink import attach_reproductions, severity
 from .writers import write_report_dir
 
 __all__ = ["add_parser", "load_oracles", "prepare_report_dir", "print_summary", "run",
@@ -28,10 +29,20 @@ def add_parser(sub) -> None:
                    help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
     p.add_argument("--report", metavar="DIR",
                    help="write report.json, report.md, report.html and junit.xml into DIR")
-    p.add_argument("--shrink", type=int, default=5, metavar="K",
+    p.add_argument("--shrink", type=_count, default=5, metavar="K",
                    help="shrink the K worst failing cases to a smallest failing network with a "
                         "reproduction script (default 5; 0 = off)")
     p.set_defaults(handler=run)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a count >= 0, got {text!r}")
+    return value
 
 
 def load_oracles(names) -> list:
@@ -71,7 +82,7 @@ def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
     if kinks:
         print(f"  {kinks} finite-difference coordinate(s) crossed a ReLU kink and were excluded",
               file=out)
-    for c in fails[:limit]:
+    for c in sorted(fails, key=lambda c: -severity(c))[:limit]:  # worst first
         print(f"  FAIL case {c.index} [{c.spec.describe()} batch={c.case.batch}] "
               f"blame: {', '.join(c.blame)}", file=out)
         if c.error:
@@ -79,6 +90,12 @@ def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
         for v in c.failing_votes()[:3]:
             worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
             print(f"    {worst.message()}", file=out)
+        if c.suspects:
+            print(f"    suspect: {c.suspects[0].id} ({c.suspects[0].title})", file=out)
+        if c.reproduction:
+            r = c.reproduction
+            print(f"    smallest failing network: {r['describe']} batch={r['batch']} "
+                  f"(python {r['script_name']})", file=out)
     if len(fails) > limit:
         print(f"  ... and {len(fails) - limit} more failing case(s)", file=out)
     print("verdict: " + ("PASS" if not fails else "FAIL"), file=out)
