@@ -179,11 +179,23 @@ def _suspects(case: dict) -> str:
     return f"<h4>Suspects, most likely first</h4><ol>{items}</ol>"
 
 
-def _reproduction(case: dict) -> str:
+def _regenerate(options: dict | None, case: dict) -> str:
+    """Python that regenerates a campaign case from its seed (campaign reports only)."""
+    if not options:
+        return ""
+    args = ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v!r}" for k, v in options.items())
+    code = ("from reports.campaign import CampaignOptions, case_for\n"
+            f"case = case_for(CampaignOptions({args}), {case['index']})\n"
+            "# case.spec, case.params, case.X, case.Y")
+    return f"<pre>{_e(code)}</pre>"
+
+
+def _reproduction(case: dict, options: dict | None) -> str:
     repro = case.get("reproduction")
     seed = ", ".join(str(s) for s in case["case_seed"])
-    head = (f"<h4>Reproduction</h4><p>Case seed <code>[{_e(seed)}]</code>, network "
-            f"<code>{_e(case['describe'])}</code>, batch {case['batch']}.")
+    head = (f"<h4>Reproduction</h4>{_regenerate(options, case)}<p>Case seed "
+            f"<code>[{_e(seed)}]</code>, network <code>{_e(case['describe'])}</code>, batch "
+            f"{case['batch']}.")
     if not repro:
         return head + "</p>"
     return (head + f" Smallest failing network found: <code>{_e(repro['describe'])}</code>, batch "
@@ -194,7 +206,7 @@ def _reproduction(case: dict) -> str:
             f"</details>")
 
 
-def _failing_case(case: dict, oracles: list[str]) -> str:
+def _failing_case(case: dict, oracles: list[str], options: dict | None) -> str:
     failing = [d for t in case["tensors"] for d in t["discrepancies"] if not d["ok"]]
     msgs = "".join(f"<li><code>{_e(worst_message(d))}</code></li>" for d in failing[:6])
     more = f"<li class='muted'>... {len(failing) - 6} more in report.json</li>" if len(failing) > 6 else ""
@@ -205,7 +217,7 @@ def _failing_case(case: dict, oracles: list[str]) -> str:
             f"</p>{error}<ul>{msgs}{more}</ul>{_suspects(case)}"
             f"<div class='grid'><div><h4>Relative error norm, {_e(case['subject'])} vs each "
             f"oracle</h4>{_case_heatmap(case, oracles)}</div>{_norm_profile(case)}</div>"
-            f"{_worst_elements(case)}{_reproduction(case)}</div>")
+            f"{_worst_elements(case)}{_reproduction(case, options)}</div>")
 
 
 def render_html(report: dict, *, limit: int = 20, passing_limit: int = 200) -> str:
@@ -230,7 +242,8 @@ def render_html(report: dict, *, limit: int = 20, passing_limit: int = 200) -> s
     ]
     if fails:
         body.append(f"<h2>Failing cases, worst first ({len(fails)})</h2>")
-        body += [_failing_case(c, list(report["oracles"])) for c in fails[:limit]]
+        body += [_failing_case(c, list(report["oracles"]), report.get("options"))
+                 for c in fails[:limit]]
         if len(fails) > limit:
             body.append(f"<p class='muted'>... and {len(fails) - limit} more failing case(s) in "
                         "report.json.</p>")

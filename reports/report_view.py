@@ -39,7 +39,7 @@ def severity(case: dict) -> float:
 
 def failing_worst_first(report: dict) -> list[dict]:
     fails = [c for c in report["cases"] if c["verdict"] == "fail"]
-    return sorted(fails, key=lambda c: (-severity(c), c["name"]))
+    return sorted(fails, key=lambda c: (-severity(c), c["index"], c["name"]))
 
 
 def case_title(case: dict) -> str:

@@ -415,3 +415,28 @@ def test_nan_values_round_trip_as_text(validator):
     validator.validate(json.loads(to_json(report)))
     assert d["verdict"] == "fail"
     assert math.isnan(float(d["grad_norms"]["nan"]["b1"]))
+
+
+def test_two_cli_runs_with_the_same_seed_write_the_same_report(tmp_path, capsys):
+    reports = []
+    for name in ("a", "b"):
+        assert _main(["run", "--networks", "3", "--seed", "8", "--oracles", "fd", "--report",
+                      str(tmp_path / name)], capsys)[0] == 0
+        reports.append(strip_volatile(json.loads((tmp_path / name / "report.json").read_text())))
+    assert reports[0] == reports[1]
+    assert (tmp_path / "a" / "report.md").read_text() == (tmp_path / "b" / "report.md").read_text()
+
+
+def test_html_reproduction_block_regenerates_the_failing_case(failing, failing_report):
+    import html as html_lib
+    import re
+
+    page = render_html(failing_report)
+    worst = failing_worst_first(failing_report)[0]
+    section = page[page.index(f"id='{worst['name']}'"):]
+    code = html_lib.unescape(re.search(r"<pre>(from reports\.campaign.*?)</pre>", section, re.S)[1])
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 - our own generated snippet
+    expected = case_for(failing.options, worst["index"])
+    assert namespace["case"].spec == expected.spec
+    assert np.array_equal(namespace["case"].X, expected.X)
