@@ -72,6 +72,9 @@ def print_summary(result: CampaignResult, out=sys.stdout, limit: int = 5) -> Non
         for v in c.failing_votes()[:3]:
             worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
             print(f"    {worst.message()}", file=out)
+        for rank, s in enumerate(c.suspects[:3], 1):
+            print(f"    suspect {rank}: {s.id} ({s.score:.2f}) {s.title}", file=out)
+            print(f"      {s.evidence}", file=out)
     if len(fails) > limit:
         print(f"  ... and {len(fails) - limit} more failing case(s)", file=out)
     print("verdict: " + ("PASS" if not fails else "FAIL"), file=out)
