@@ -54,7 +54,8 @@ def write_reports(result: CampaignResult, directory: Path) -> list[Path]:
     return [write_atomic(directory / "report.json", to_json(result))]
 
 
-def print_summary(result: CampaignResult, out=sys.stdout, limit: int = 5) -> None:
+def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
+    out = sys.stdout if out is None else out  # looked up per call, so a redirect is honoured
     n, fails = len(result.cases), result.failures
     kinks = sum(c.kinks for c in result.cases)
     rate = n / result.seconds if result.seconds else float("inf")
