@@ -77,6 +77,11 @@ def _theta_shapes(spec) -> dict[str, tuple[int, int]]:
             for layer in range(1, spec.depth + 1)}
 
 
+def _key_hint(obj, prefix: str, hint: str) -> str:
+    """``hint`` when a returned dict has keys of another layout (starting with ``prefix``)."""
+    return hint if isinstance(obj, dict) and any(str(k).startswith(prefix) for k in obj) else ""
+
+
 class _XW:
     name = "xw"
 
@@ -87,9 +92,7 @@ class _XW:
         return [(f"params[{k!r}]", v) for k, v in user.items()]
 
     def decode(self, obj, spec, what: str) -> dict:
-        hint = ""
-        if isinstance(obj, dict) and any(str(k).startswith("Theta") for k in obj):
-            hint = " (Theta matrices? use --layout theta)"
+        hint = _key_hint(obj, "Theta", " (Theta matrices? use --layout theta)")
         return check_arrays(obj, spec.param_shapes(), what, hint)
 
 
@@ -104,9 +107,7 @@ class _Theta:
         return [(f"params[{k!r}]", v) for k, v in user.items()]
 
     def decode(self, obj, spec, what: str) -> dict:
-        hint = ""
-        if isinstance(obj, dict) and any(str(k).startswith("W") for k in obj):
-            hint = " (W/b arrays? use --layout xw)"
+        hint = _key_hint(obj, "W", " (W/b arrays? use --layout xw)")
         thetas = check_arrays(obj, _theta_shapes(spec), what, hint)
         return _from_thetas(thetas, spec)
 

@@ -272,3 +272,15 @@ def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, case):
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("crosscheck"), err
     assert expected in err, err
+
+
+def test_fd_refine_of_a_whole_tensor_is_flat():
+    """A subject wrong on every element of a weight matrix makes the engine refine the whole
+    tensor; refine() must still return mask-ordered 1-D values (it returned the 2-D tensor)."""
+    case = _case(4, sizes=(3, 4, 2))
+    fd = get_oracle("fd")
+    mask = np.ones((3, 4), dtype=bool)
+    refined = fd.refine(case.params, case.X, case.Y, case.spec, "W1", mask)
+    assert refined.shape == (12,)
+    _, grads = reference(case.params, case.X, case.Y, case.spec)
+    np.testing.assert_allclose(refined, grads["W1"].ravel(), rtol=1e-6, atol=1e-8)

@@ -3,7 +3,7 @@ known, and the *updated* W_l is then used to propagate delta to the layer below.
 lr = 0, so a gradient-only check passes; wrong below the top layer by an amount that grows
 with lr."""
 
-from mlp_parts import ACT, forward, output_delta
+from mlp_parts import act_prime, forward, output_delta
 
 
 def sgd_step(params, X, Y, spec, lr):
@@ -15,5 +15,5 @@ def sgd_step(params, X, Y, spec, lr):
         new[f"W{i}"] = new[f"W{i}"] - lr * (acts[i - 1].T @ delta + spec.l2 / n * params[f"W{i}"])
         new[f"b{i}"] = new[f"b{i}"] - lr * delta.sum(axis=0)
         if i > 1:  # BUG: propagates through the new W_i instead of params[f"W{i}"]
-            delta = delta @ new[f"W{i}"].T * ACT[spec.activations[i - 2]][1](zs[i - 2], acts[i - 1])
+            delta = delta @ new[f"W{i}"].T * act_prime(spec.activations[i - 2], zs[i - 2], acts[i - 1])
     return new
