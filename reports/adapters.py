@@ -64,9 +64,8 @@ def call_with_timeout(fn, args: tuple, timeout: float | None):
     try:
         return fn(*args)
     except _Timeout as exc:
-        where = user_traceback(exc, limit=1)
-        raise SubjectError(f"did not return within {timeout:g} s (--timeout) and was stopped"
-                           + (f" in:\n{where}" if where else ""), kind="timeout") from None
+        raise SubjectError(f"did not return within {timeout:g} s (--timeout) and was stopped",
+                           kind="timeout", detail=user_traceback(exc, limit=1)) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

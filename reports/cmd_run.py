@@ -70,6 +70,8 @@ def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
               f"blame: {', '.join(c.blame)}", file=out)
         if c.error:
             print(f"    {c.error}", file=out)
+            if c.error_detail:
+                print(c.error_detail, file=out)
         for v in c.failing_votes()[:3]:
             worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
             print(f"    {worst.message()}", file=out)

@@ -26,9 +26,10 @@ class SubjectError(Exception):
     own kind such as ``lr-dependent``.
     """
 
-    def __init__(self, message: str, kind: str = "returned") -> None:
+    def __init__(self, message: str, kind: str = "returned", detail: str = "") -> None:
         super().__init__(message)
         self.kind = kind
+        self.detail = detail  # extra lines for a reader, e.g. the user's traceback frames
 
 
 @dataclass
@@ -42,6 +43,7 @@ class CaseResult:
     error: str = ""  # why the subject (or an oracle) produced nothing to compare
     error_party: str = ""
     error_kind: str = ""  # SubjectError.kind when the subject produced nothing to compare
+    error_detail: str = ""  # SubjectError.detail: the user's traceback lines, where it stopped
     seconds: dict = field(default_factory=dict)
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
     # catalogue pitfalls, most likely first: objects with id, title, score, evidence, to_dict()
@@ -166,8 +168,9 @@ def user_traceback(exc: BaseException, limit: int = 3) -> str:
     return "\n".join(lines)
 
 
-def describe_exception(exc: BaseException) -> str:
-    """``raised ValueError: message`` and, on the next lines, the user's frames."""
+def describe_exception(exc: BaseException) -> SubjectError:
+    """``SubjectError("raised ValueError: first line of the message")`` with the user's frames
+    as its detail."""
     text = str(exc).strip().splitlines()
     head = f"raised {type(exc).__name__}" + (f": {text[0]}" if text else "")
     if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
@@ -176,15 +179,14 @@ def describe_exception(exc: BaseException) -> str:
             head += " (it expects Theta matrices: use --layout theta)"
         elif key[:1] in "Wb" and key[1:].isdigit():
             head += " (it expects W/b arrays: use --layout xw)"
-    frames = user_traceback(exc)
-    return head + ("\n" + frames if frames else "")
+    return SubjectError(head, kind="raised", detail=user_traceback(exc))
 
 
 def run_subject(fn, case: Case, name: str = "subject") -> Party:
     """Call ``fn(params, X, Y, spec)`` on copies-checked inputs and validate what comes back.
 
-    Raises :class:`SubjectError` with a one-line reason (an exception adds the user's own
-    traceback lines): an exception, a wrong return type, wrong keys, shapes or dtypes, a
+    Raises :class:`SubjectError` with a one-line reason (for an exception, the user's own
+    traceback lines are its ``detail``): an exception, a wrong return type, wrong keys, shapes or dtypes, a
     non-numeric or non-scalar loss, or mutated inputs. NaN or Inf in what it returns is left to
     the comparison, which fails it and says so (the diagnosis reads where it appears).
     """
@@ -196,7 +198,7 @@ def run_subject(fn, case: Case, name: str = "subject") -> Party:
     except SubjectError:
         raise
     except (Exception, SystemExit) as exc:  # the subject's own bug: report it, do not crash
-        raise SubjectError(describe_exception(exc), kind="raised") from exc
+        raise describe_exception(exc) from exc
     check_unchanged([(f"params[{k!r}]", snapshot[k], case.params.get(k)) for k in snapshot]
                     + [("X", X0, case.X), ("Y", Y0, case.Y)])
     loss, grads = unpack_pair(out)
@@ -231,7 +233,7 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
         parties = [run_subject(subject_fn, case, subject)]
     except SubjectError as exc:
         result.error, result.error_party = f"{subject} {exc}", subject
-        result.error_kind = exc.kind
+        result.error_kind, result.error_detail = exc.kind, exc.detail
         return result
     result.seconds[subject] = time.perf_counter() - t0
     for oracle in oracles:
