@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import traceback
 
 import numpy as np
 
@@ -157,7 +158,17 @@ def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = 
     """One call of the user's function on fresh parameters, checked for input mutation."""
     snapshot = [(label, arr.copy(), arr) for label, arr in layout.inputs(user)]
     X0, Y0 = X.copy(), Y.copy()
-    out = call_with_timeout(fn, (user, X, Y, spec, *extra), timeout)
+    try:
+        out = call_with_timeout(fn, (user, X, Y, spec, *extra), timeout)
+    except TypeError as exc:
+        if traceback.extract_tb(exc.__traceback__)[-1].filename != __file__:
+            raise  # raised inside the user's code: reported with their frames
+        first = "nn_params" if layout.name == "theta-unrolled" else "params"
+        if extra:
+            call, other = f"f({first}, X, Y, spec, lr)", " (a gradient function? drop --mode update)"
+        else:
+            call, other = f"f({first}, X, Y, spec)", " (an SGD step? use --mode update)"
+        raise SubjectError(f"cannot be called as {call}: {exc}{other}", kind="raised") from None
     check_unchanged([(label, before, arr) for label, before, arr in snapshot], hint)
     check_unchanged([("X", X0, X), ("Y", Y0, Y)])
     return out

@@ -141,6 +141,12 @@ BAD_OUTPUT = [
         "grad has shape (44, 1), expected (44,) (flatten it with .ravel())"]),
     ("theta_course.py:nn_cost", [], [
         "raised KeyError: 'Theta1' (it expects Theta matrices: use --layout theta)"]),
+    ("update_step.py:sgd_step", [], [
+        "cannot be called as f(params, X, Y, spec): sgd_step() missing 1 required positional "
+        "argument: 'lr' (an SGD step? use --mode update)"]),
+    ("class_layers.py:loss_and_grads", ["--mode", "update"], [
+        "cannot be called as f(params, X, Y, spec, lr): loss_and_grads() takes 4 positional "
+        "arguments but 5 were given (a gradient function? drop --mode update)"]),
     ("sleeps.py:loss_and_grads", ["--timeout", "0.3", "--networks", "1"], [
         "did not return within 0.3 s (--timeout) and was stopped",
         'sleeps.py", line 7, in loss_and_grads', "time.sleep(60)"]),
@@ -148,7 +154,7 @@ BAD_OUTPUT = [
 
 
 @pytest.mark.parametrize("target, options, expected", BAD_OUTPUT,
-                         ids=[t.split(".py")[0] for t, _, _ in BAD_OUTPUT])
+                         ids=[t.split(".py")[0] + "-".join(["", *o[:2]]) for t, o, _ in BAD_OUTPUT])
 def test_bad_user_code_is_a_verdict(capsys, no_diagnosis, target, options, expected):
     code, out, err = verify(capsys, str(SUBJECTS / target), *FIXED, *options)
     assert code == 1, out + err
