@@ -218,7 +218,7 @@ class FiniteDifferenceOracle:
         d1, _ = self._tensor_fd(name, layer, params, Y, spec, base, X.shape[0], coords)
         d2, _ = self._tensor_fd(name, layer, params, Y, spec, base, X.shape[0], coords,
                                 step=self.step / 2)
-        # _tensor_fd returns the tensor's shape when mask selects every coordinate
+        # 1-D even when every coordinate is masked (_tensor_fd then returns the tensor's shape)
         return ((4.0 * d2 - d1) / 3.0).ravel()
 
     def loss_and_grads(self, params, X, Y, spec):

@@ -72,7 +72,7 @@ def write_reports(result: CampaignResult, directory: Path) -> list[Path]:
 
 
 def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
-    out = out or sys.stdout
+    out = sys.stdout if out is None else out  # looked up per call, so a redirect is honoured
     n, fails = len(result.cases), result.failures
     kinks = sum(c.kinks for c in result.cases)
     rate = n / result.seconds if result.seconds else float("inf")
@@ -87,11 +87,14 @@ def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
               f"blame: {', '.join(c.blame)}", file=out)
         if c.error:
             print(f"    {c.error}", file=out)
+            if c.error_detail:
+                print(c.error_detail, file=out)
         for v in c.failing_votes()[:3]:
             worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
             print(f"    {worst.message()}", file=out)
-        if c.suspects:
-            print(f"    suspect: {c.suspects[0].id} ({c.suspects[0].title})", file=out)
+        for rank, s in enumerate(c.suspects[:3], 1):
+            print(f"    suspect {rank}: {s.id} ({s.score:.2f}) {s.title}", file=out)
+            print(f"      {s.evidence}", file=out)
         if c.reproduction:
             r = c.reproduction
             print(f"    smallest failing network: {r['describe']} batch={r['batch']} "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sysconfig
 import time
+import traceback
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -11,11 +14,22 @@ from reference.sampling import Case
 
 from .triangulate import Party, TensorVote, disagreeing_elements, triangulate
 
-__all__ = ["CaseResult", "SubjectError", "check_case", "run_subject"]
+__all__ = ["CaseResult", "SubjectError", "check_arrays", "check_case", "check_unchanged",
+           "describe_exception", "run_subject", "unpack_pair", "user_traceback"]
 
 
 class SubjectError(Exception):
-    """The implementation under test did not produce a usable (loss, grads)."""
+    """The implementation under test did not produce a usable (loss, grads).
+
+    ``kind`` classifies the failure for the diagnosis and the reports: ``raised``,
+    ``mutated``, ``returned`` (wrong type, keys, shapes, dtypes), ``timeout``, or an adapter's
+    own kind such as ``lr-dependent``.
+    """
+
+    def __init__(self, message: str, kind: str = "returned", detail: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.detail = detail  # extra lines for a reader, e.g. the user's traceback frames
 
 
 @dataclass
@@ -28,6 +42,8 @@ class CaseResult:
     votes: list = field(default_factory=list)
     error: str = ""  # why the subject (or an oracle) produced nothing to compare
     error_party: str = ""
+    error_kind: str = ""  # SubjectError.kind when the subject produced nothing to compare
+    error_detail: str = ""  # SubjectError.detail: the user's traceback lines, where it stopped
     seconds: dict = field(default_factory=dict)
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
     # catalogue pitfalls, most likely first: objects with id, title, score, evidence, to_dict()
@@ -71,56 +87,144 @@ def _first_change(before: np.ndarray, after) -> str:
         return "replaced with a different object or shape"
     changed = ~((before == after) | (np.isnan(before) & np.isnan(after)))
     idx = tuple(int(i) for i in np.argwhere(changed)[0])
-    return f"{int(changed.sum())} element(s) changed, first at {list(idx)}: {before[idx]!r} -> {after[idx]!r}"
+    return (f"{int(changed.sum())} element(s) changed, first at {list(idx)}: "
+            f"{float(before[idx]):.6g} -> {float(after[idx]):.6g}")
+
+
+def check_unchanged(items, hint: str = "") -> None:
+    """Raise ``SubjectError(kind="mutated")`` naming the first ``(label, before, after)`` whose
+    array changed: which array, how many elements, the first index and both values."""
+    for label, before, after in items:
+        if not (isinstance(after, np.ndarray) and after.shape == before.shape
+                and np.array_equal(before, after, equal_nan=True)):
+            raise SubjectError(f"mutated its input {label}: {_first_change(before, after)}{hint}",
+                               kind="mutated")
+
+
+def check_arrays(arrays, shapes: dict, what: str, hint: str = "") -> dict:
+    """Validate a returned dict of arrays against ``shapes`` (keys, type, shape, float64) and
+    return float64 copies; raise :class:`SubjectError` with a one-line reason. ``what`` names
+    the dict in messages (``grads``, ``new params``); ``hint`` follows a key mismatch."""
+    if not isinstance(arrays, dict):
+        raise SubjectError(f"{what} must be a dict, got {type(arrays).__name__}")
+    missing = [k for k in shapes if k not in arrays]
+    extra = [k for k in arrays if k not in shapes]
+    if missing or extra:
+        raise SubjectError(f"{what} keys do not match params: missing {missing}, "
+                           f"unexpected {extra}{hint}")
+    clean = {}
+    for k, shape in shapes.items():
+        g = arrays[k]
+        if not isinstance(g, np.ndarray):
+            raise SubjectError(f"{what}[{k!r}] is a {type(g).__name__}, expected a numpy array")
+        if g.shape != shape:
+            hint = " (transposed?)" if g.shape == shape[::-1] and len(shape) == 2 else ""
+            raise SubjectError(f"{what}[{k!r}] has shape {g.shape}, expected {shape}{hint}")
+        if g.dtype != np.float64:
+            why = (" (float32 rounding, ~1e-7 relative, is far above the tolerance)"
+                   if np.issubdtype(g.dtype, np.floating) else "")
+            raise SubjectError(f"{what}[{k!r}] has dtype {g.dtype}, expected float64{why}")
+        clean[k] = g.copy()
+    return clean
+
+
+def _check_loss(loss) -> float:
+    if isinstance(loss, bool) or not isinstance(loss, int | float | np.number | np.ndarray):
+        raise SubjectError(f"loss must be a number, got {type(loss).__name__}: {_short(loss)}")
+    loss_arr = np.asarray(loss)
+    if not (np.issubdtype(loss_arr.dtype, np.floating) or np.issubdtype(loss_arr.dtype, np.integer)):
+        raise SubjectError(f"loss must be a number, got an array of dtype {loss_arr.dtype}")
+    if loss_arr.size != 1:
+        raise SubjectError(f"loss must be a scalar, got an array of shape {loss_arr.shape} "
+                           f"(a loss per sample? take the mean)")
+    if np.issubdtype(loss_arr.dtype, np.floating) and loss_arr.dtype != np.float64:
+        raise SubjectError(f"loss has dtype {loss_arr.dtype}, expected float64")
+    return float(loss_arr.reshape(()))
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# Frames from these directories are the suite's own, never shown in a user's traceback.
+_OWN_DIRS = tuple(str(Path(__file__).resolve().parent.parent / d) for d in ("reports", "oracles",
+                                                                              "reference"))
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib",
+                                                           "platlib")})
+
+
+def user_traceback(exc: BaseException, limit: int = 3) -> str:
+    """The last ``limit`` frames of ``exc``'s traceback that belong to the user, one
+    ``File "f.py", line N, in func`` line and its source line each, indented for a report.
+
+    The suite's own frames are dropped; library frames (numpy, the stdlib) too, unless the
+    user has none, so the reader sees their own line that went wrong."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not str(Path(f.filename).resolve()).startswith(_OWN_DIRS)]
+    mine = [f for f in frames if not f.filename.startswith(_LIBRARY_DIRS)]
+    shown = (mine or frames)[-limit:]
+    lines = []
+    for f in shown:
+        lines.append(f'      File "{f.filename}", line {f.lineno}, in {f.name}')
+        if f.line:
+            lines.append(f"        {f.line.strip()}")
+    return "\n".join(lines)
+
+
+def describe_exception(exc: BaseException) -> SubjectError:
+    """``SubjectError("raised ValueError: first line of the message")`` with the user's frames
+    as its detail."""
+    text = str(exc).strip().splitlines()
+    head = f"raised {type(exc).__name__}" + (f": {text[0]}" if text else "")
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
+        key = exc.args[0]
+        if key.startswith("Theta"):
+            head += " (it expects Theta matrices: use --layout theta)"
+        elif key[:1] in "Wb" and key[1:].isdigit():
+            head += " (it expects W/b arrays: use --layout xw)"
+    return SubjectError(head, kind="raised", detail=user_traceback(exc))
 
 
 def run_subject(fn, case: Case, name: str = "subject") -> Party:
     """Call ``fn(params, X, Y, spec)`` on copies-checked inputs and validate what comes back.
 
-    Raises :class:`SubjectError` with a one-line reason: an exception, a wrong return type,
-    wrong keys, shapes or dtypes, NaN/Inf, a non-scalar loss, or mutated inputs.
+    Raises :class:`SubjectError` with a one-line reason (for an exception, the user's own
+    traceback lines are its ``detail``): an exception, a wrong return type, wrong keys, shapes or dtypes, a
+    non-numeric or non-scalar loss, or mutated inputs. NaN or Inf in what it returns is left to
+    the comparison, which fails it and says so (the diagnosis reads where it appears).
     """
     spec = case.spec
     snapshot = {k: v.copy() for k, v in case.params.items()}
     X0, Y0 = case.X.copy(), case.Y.copy()
     try:
         out = fn(case.params, case.X, case.Y, spec)
-    except Exception as exc:  # the subject's own bug: report it, do not crash
-        raise SubjectError(f"raised {type(exc).__name__}: {exc}") from exc
-    for label, before, after in ([(f"params[{k!r}]", snapshot[k], case.params.get(k)) for k in snapshot]
-                                 + [("X", X0, case.X), ("Y", Y0, case.Y)]):
-        if not (isinstance(after, np.ndarray) and after.shape == before.shape
-                and np.array_equal(before, after, equal_nan=True)):
-            detail = _first_change(before, after)
-            raise SubjectError(f"mutated its input {label}: {detail}")
+    except SubjectError:
+        raise
+    except (Exception, SystemExit) as exc:  # the subject's own bug: report it, do not crash
+        raise describe_exception(exc) from exc
+    check_unchanged([(f"params[{k!r}]", snapshot[k], case.params.get(k)) for k in snapshot]
+                    + [("X", X0, case.X), ("Y", Y0, case.Y)])
+    loss, grads = unpack_pair(out)
+    loss = _check_loss(loss)
+    hint = ""
+    if isinstance(grads, dict) and any(str(k).startswith("Theta") for k in grads):
+        hint = " (Theta matrices? use --layout theta)"
+    clean = check_arrays(grads, spec.param_shapes(), "grads", hint)
+    return Party(name=name, kind="subject", loss=loss, grads=clean)
+
+
+def unpack_pair(out, what: str = "(loss, grads)") -> tuple:
+    """``out`` as a pair, or :class:`SubjectError` saying what came back instead."""
     if not (isinstance(out, tuple | list) and len(out) == 2):
-        raise SubjectError(f"must return (loss, grads), got {type(out).__name__}")
-    loss, grads = out
-    try:
-        loss_arr = np.asarray(loss, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise SubjectError(f"loss is not a number: {loss!r}") from exc
-    if loss_arr.size != 1:
-        raise SubjectError(f"loss must be a scalar, got shape {loss_arr.shape}")
-    if not isinstance(grads, dict):
-        raise SubjectError(f"grads must be a dict, got {type(grads).__name__}")
-    expected = spec.param_shapes()
-    missing = [k for k in expected if k not in grads]
-    extra = [k for k in grads if k not in expected]
-    if missing or extra:
-        raise SubjectError(f"grads keys do not match params: missing {missing}, unexpected {extra}")
-    clean = {}
-    for k, shape in expected.items():
-        g = grads[k]
-        if not isinstance(g, np.ndarray):
-            raise SubjectError(f"grads[{k!r}] is a {type(g).__name__}, expected a numpy array")
-        if g.shape != shape:
-            hint = " (transposed?)" if g.shape == shape[::-1] and len(shape) == 2 else ""
-            raise SubjectError(f"grads[{k!r}] has shape {g.shape}, expected {shape}{hint}")
-        if not np.issubdtype(g.dtype, np.floating):
-            raise SubjectError(f"grads[{k!r}] has dtype {g.dtype}, expected float64")
-        clean[k] = g.astype(np.float64, copy=True)
-    return Party(name=name, kind="subject", loss=float(loss_arr.reshape(())), grads=clean)
+        raise SubjectError(f"must return {what}, got {_describe_return(out)}")
+    return out[0], out[1]
+
+
+def _describe_return(out) -> str:
+    if isinstance(out, tuple | list):
+        return f"a {type(out).__name__} of {len(out)} item(s)"
+    return f"{type(out).__name__} {_short(out)}" if out is None or np.isscalar(out) else type(out).__name__
 
 
 def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject",
@@ -133,6 +237,7 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
         parties = [run_subject(subject_fn, case, subject)]
     except SubjectError as exc:
         result.error, result.error_party = f"{subject} {exc}", subject
+        result.error_kind, result.error_detail = exc.kind, exc.detail
         return result
     result.seconds[subject] = time.perf_counter() - t0
     for oracle in oracles:

@@ -1,0 +1,254 @@
+"""Adapters: a user's function, in the layout and mode they wrote it, as the contract
+``loss_and_grads(params, X, Y, spec) -> (loss, grads)`` that the engine checks.
+
+Layouts (how parameters are held):
+- ``xw``: the contract itself, ``W_l (sizes[l-1], sizes[l])`` and ``b_l (sizes[l],)``.
+- ``theta``: ``Theta1 .. ThetaL``, ``Theta_l (sizes[l], sizes[l-1] + 1)`` with the bias as
+  column 0, so ``Theta_l = [b_l | W_l^T]``.
+- ``theta-unrolled``: one 1-D vector holding Theta1, Theta2, ... each flattened row-major;
+  the function returns ``(loss, grad)`` with ``grad`` unrolled the same way.
+
+Modes (what the function computes):
+- ``grads``: ``f(params, X, Y, spec) -> (loss, grads)``.
+- ``update``: ``f(params, X, Y, spec, lr) -> new_params``, one plain SGD step. The gradient is
+  inferred as ``(before - after) / lr``, so comparing it with an oracle's gradient checks the
+  step itself to a tolerance scaled by ``lr``. The step is taken at ``lr`` and at ``2 * lr``
+  from the same point: a gradient that depends on ``lr`` (a weight updated before it is used
+  to propagate the error) is a failure of kind ``lr-dependent``. A step returns no loss, so
+  the loss reported for the subject is the reference's: only the step is judged.
+
+Every call of the user's function gets fresh copies of the parameters, is checked for input
+mutation in the user's own names, and is stopped after ``timeout`` seconds (SIGALRM, so only
+in the main thread; elsewhere the call runs without a limit).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import traceback
+
+import numpy as np
+
+from reference import loss_and_grads as reference_loss_and_grads
+
+from .compare import compare_tensor, format_index
+from .engine import SubjectError, check_arrays, check_unchanged, unpack_pair, user_traceback
+from .tolerances import TOLERANCES
+
+__all__ = ["LAYOUTS", "MIN_LR", "MODES", "adapt", "call_with_timeout", "layout_note"]
+
+LAYOUTS: tuple[str, ...] = ("xw", "theta", "theta-unrolled")
+MODES: tuple[str, ...] = ("grads", "update")
+# The inferred gradient (p - p_new) / lr carries the rounding of p_new, about eps * |p| / lr.
+# With |p| <= ~16 (init scale 4, fan-in 1) that is 3.5e-12 at lr = 1e-3: still below the
+# autodiff tolerance's floor of 1e-11. Smaller steps would fail correct code.
+MIN_LR = 1e-3
+
+
+class _Timeout(BaseException):
+    """Raised inside the user's code by the alarm; BaseException so `except Exception` in
+    their code does not swallow it."""
+
+
+def call_with_timeout(fn, args: tuple, timeout: float | None):
+    """``fn(*args)``, stopped after ``timeout`` seconds with ``SubjectError(kind="timeout")``
+    naming the user's line it was running. No limit off the main thread or with None."""
+    if timeout is None or threading.current_thread() is not threading.main_thread():
+        return fn(*args)
+
+    def _alarm(signum, frame):
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return fn(*args)
+    except _Timeout as exc:
+        raise SubjectError(f"did not return within {timeout:g} s (--timeout) and was stopped",
+                           kind="timeout", detail=user_traceback(exc, limit=1)) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _theta_shapes(spec) -> dict[str, tuple[int, int]]:
+    return {f"Theta{layer}": (spec.sizes[layer], spec.sizes[layer - 1] + 1)
+            for layer in range(1, spec.depth + 1)}
+
+
+def _key_hint(obj, prefix: str, hint: str) -> str:
+    """``hint`` when a returned dict has keys of another layout (starting with ``prefix``)."""
+    return hint if isinstance(obj, dict) and any(str(k).startswith(prefix) for k in obj) else ""
+
+
+class _XW:
+    name = "xw"
+
+    def encode(self, params: dict, spec) -> dict:
+        return {k: v.copy() for k, v in params.items()}
+
+    def inputs(self, user) -> list[tuple[str, np.ndarray]]:
+        return [(f"params[{k!r}]", v) for k, v in user.items()]
+
+    def decode(self, obj, spec, what: str) -> dict:
+        hint = _key_hint(obj, "Theta", " (Theta matrices? use --layout theta)")
+        return check_arrays(obj, spec.param_shapes(), what, hint)
+
+
+class _Theta:
+    name = "theta"
+
+    def encode(self, params: dict, spec) -> dict:
+        return {f"Theta{layer}": np.hstack([params[f"b{layer}"][:, None], params[f"W{layer}"].T])
+                for layer in range(1, spec.depth + 1)}
+
+    def inputs(self, user) -> list[tuple[str, np.ndarray]]:
+        return [(f"params[{k!r}]", v) for k, v in user.items()]
+
+    def decode(self, obj, spec, what: str) -> dict:
+        hint = _key_hint(obj, "W", " (W/b arrays? use --layout xw)")
+        thetas = check_arrays(obj, _theta_shapes(spec), what, hint)
+        return _from_thetas(thetas, spec)
+
+
+def _from_thetas(thetas: dict, spec) -> dict:
+    out = {}
+    for layer in range(1, spec.depth + 1):
+        T = thetas[f"Theta{layer}"]
+        out[f"W{layer}"] = np.ascontiguousarray(T[:, 1:].T)
+        out[f"b{layer}"] = T[:, 0].copy()
+    return out
+
+
+class _ThetaUnrolled:
+    name = "theta-unrolled"
+
+    def encode(self, params: dict, spec) -> np.ndarray:
+        return np.concatenate([T.ravel() for T in _Theta().encode(params, spec).values()])
+
+    def inputs(self, user) -> list[tuple[str, np.ndarray]]:
+        return [("nn_params", user)]
+
+    def decode(self, obj, spec, what: str) -> dict:
+        shapes = _theta_shapes(spec)
+        n = sum(r * c for r, c in shapes.values())
+        layout = " then ".join(f"{k} {s}" for k, s in shapes.items())
+        if not isinstance(obj, np.ndarray):
+            raise SubjectError(f"{what} is a {type(obj).__name__}, expected a 1-D numpy array")
+        if obj.size == n and obj.ndim == 2 and 1 in obj.shape:
+            raise SubjectError(f"{what} has shape {obj.shape}, expected ({n},) "
+                               f"(flatten it with .ravel())")
+        if obj.shape != (n,):
+            raise SubjectError(f"{what} has shape {obj.shape}, expected ({n},): {layout}, "
+                               f"each flattened row-major")
+        if obj.dtype != np.float64:
+            raise SubjectError(f"{what} has dtype {obj.dtype}, expected float64")
+        thetas, start = {}, 0
+        for k, (r, c) in shapes.items():
+            thetas[k] = obj[start:start + r * c].reshape(r, c)
+            start += r * c
+        return _from_thetas(thetas, spec)
+
+
+_LAYOUTS = {cls.name: cls for cls in (_XW, _Theta, _ThetaUnrolled)}
+
+
+def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = ""):
+    """One call of the user's function on fresh parameters, checked for input mutation."""
+    snapshot = [(label, arr.copy(), arr) for label, arr in layout.inputs(user)]
+    X0, Y0 = X.copy(), Y.copy()
+    try:
+        out = call_with_timeout(fn, (user, X, Y, spec, *extra), timeout)
+    except TypeError as exc:
+        if traceback.extract_tb(exc.__traceback__)[-1].filename != __file__:
+            raise  # raised inside the user's code: reported with their frames
+        first = "nn_params" if layout.name == "theta-unrolled" else "params"
+        if extra:
+            call, other = f"f({first}, X, Y, spec, lr)", " (a gradient function? drop --mode update)"
+        else:
+            call, other = f"f({first}, X, Y, spec)", " (an SGD step? use --mode update)"
+        raise SubjectError(f"cannot be called as {call}: {exc}{other}", kind="raised") from None
+    check_unchanged([(label, before, arr) for label, before, arr in snapshot], hint)
+    check_unchanged([("X", X0, X), ("Y", Y0, Y)])
+    return out
+
+
+def _grads_mode(fn, layout, timeout):
+    what = "(loss, grad) with grad a 1-D vector" if layout.name == "theta-unrolled" else "(loss, grads)"
+
+    def loss_and_grads(params, X, Y, spec):
+        out = _call_user(fn, layout, layout.encode(params, spec), X, Y, spec, (), timeout)
+        loss, user_grads = unpack_pair(out, what)
+        return loss, layout.decode(user_grads, spec, "grad" if layout.name == "theta-unrolled"
+                                   else "grads")
+    return loss_and_grads
+
+
+_INPLACE_HINT = " (an SGD step must return new arrays: W = W - lr * dW, not W -= lr * dW)"
+
+
+def _update_mode(fn, layout, lr: float, timeout):
+    rates = (lr, 2.0 * lr)
+    what = "new nn_params" if layout.name == "theta-unrolled" else "new params"
+
+    def loss_and_grads(params, X, Y, spec):
+        inferred = []
+        for rate in rates:
+            user = layout.encode(params, spec)
+            new = _call_user(fn, layout, user, X, Y, spec, (rate,), timeout, _INPLACE_HINT)
+            new = layout.decode(new, spec, what)
+            inferred.append({k: (params[k] - new[k]) / rate for k in spec.param_names()})
+        loss = reference_loss_and_grads(params, X, Y, spec)[0]
+        _check_lr_independent(inferred, rates, loss, spec)
+        return loss, inferred[0]
+    return loss_and_grads
+
+
+def _check_lr_independent(inferred: list[dict], rates: tuple, loss: float, spec) -> None:
+    g1, g2 = inferred
+    tol = TOLERANCES["autodiff"]
+    diffs = [compare_tensor(k, g2[k], g1[k], "2 * lr", "lr", tol, loss)
+             for k in spec.param_names()]
+    bad = [d for d in diffs if not d.ok]
+    if not bad:
+        return
+    worst = max(bad, key=lambda d: d.rel_norm if np.isfinite(d.rel_norm) else np.inf)
+    same = [d.tensor for d in diffs if d.ok]
+    where = f"{worst.tensor}{format_index(worst.worst_index)}"
+    raise SubjectError(
+        f"its step implies a gradient that depends on the learning rate: (before - after) / lr "
+        f"differs between lr={rates[0]:g} and lr={rates[1]:g} on {', '.join(d.tensor for d in bad)}"
+        + (f" ({', '.join(same)} agree)" if same else "")
+        + f"; worst {where}: {worst.b_value:.6g} at lr={rates[0]:g}, {worst.a_value:.6g} at "
+          f"lr={rates[1]:g}. A weight updated before it is used to propagate the error does this",
+        kind="lr-dependent")
+
+
+def adapt(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
+          timeout: float | None = 10.0):
+    """The contract ``loss_and_grads(params, X, Y, spec)`` for the user's ``fn`` written in
+    ``layout`` and ``mode`` (see the module docstring)."""
+    if layout not in _LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    lay = _LAYOUTS[layout]()
+    if mode == "grads":
+        return _grads_mode(fn, lay, timeout)
+    if not (np.isfinite(lr) and lr >= MIN_LR):
+        raise ValueError(f"lr must be a finite number >= {MIN_LR:g}, got {lr!r}")
+    return _update_mode(fn, lay, lr, timeout)
+
+
+def layout_note(layout: str, mode: str) -> str:
+    """How the report's tensor names map onto the user's, or "" when they are the user's."""
+    notes = []
+    if layout in ("theta", "theta-unrolled"):
+        unrolled = " (each Theta_l unrolled row-major into the vector)" if layout != "theta" else ""
+        notes.append(f"layout {layout}: W_l[i, j] is Theta_l[j, i + 1] and b_l[j] is "
+                     f"Theta_l[j, 0]{unrolled}")
+    if mode == "update":
+        notes.append("mode update: the gradients are inferred from the step as "
+                     "(before - after) / lr; the loss is the reference's")
+    return "; ".join(notes)

@@ -1,0 +1,112 @@
+"""``crosscheck verify FILE.py:FUNC``: check the user's own backprop, as written, against the
+oracles on random networks, and name the likely bug for each failing network."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from oracles.base import ORACLE_NAMES
+
+from .adapters import LAYOUTS, MIN_LR, MODES, adapt, layout_note
+from .campaign import run_campaign
+from .cli_args import UsageError, add_network_options, campaign_options, parse_oracles
+from .cmd_run import load_oracles, prepare_report_dir, print_summary, write_reports
+from .engine import CaseResult, check_case
+from .loading import load_function
+from .progress import Progress
+
+__all__ = ["MAX_DIAGNOSED", "add_parser", "run"]
+
+# Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
+MAX_DIAGNOSED = 5
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise UsageError(f"--timeout wants a number of seconds > 0, got {text!r}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value >= MIN_LR):
+        raise UsageError(f"--lr wants a finite number >= {MIN_LR:g}, got {text!r} (a smaller "
+                         f"step drowns the inferred gradient in float64 rounding)")
+    return value
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "verify", help="check your own backprop function against the oracles",
+        description="Check your own hand-written backprop, as written, against PyTorch, "
+                    "TensorFlow and finite differences on random networks; for each failing "
+                    "network, name the likely bug.")
+    p.add_argument("target", metavar="FILE.py:FUNC",
+                   help="the function to check: path/to/file.py:FUNC or package.module:FUNC")
+    p.add_argument("--layout", choices=LAYOUTS, default="xw",
+                   help="xw: W_l (in, out), b_l (out,) (default); theta: Theta_l "
+                        "(out, in + 1) with the bias as column 0; theta-unrolled: one 1-D "
+                        "vector of the Theta_l flattened row-major, returns (loss, grad)")
+    p.add_argument("--mode", choices=MODES, default="grads",
+                   help="grads: f(params, X, Y, spec) -> (loss, grads) (default); update: "
+                        "f(params, X, Y, spec, lr) -> new_params, one SGD step")
+    p.add_argument("--lr", metavar="LR", help=f"learning rate for --mode update (default 0.1; "
+                                              f">= {MIN_LR:g}); also checked at 2 * LR")
+    p.add_argument("--timeout", metavar="SECONDS", default="10",
+                   help="stop a call of your function after this long (default 10)")
+    add_network_options(p, networks=20)
+    p.add_argument("--oracles", type=parse_oracles, default=ORACLE_NAMES,
+                   help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
+    p.add_argument("--report", metavar="DIR", help="write the reports into DIR")
+    p.set_defaults(handler=run)
+
+
+def _diagnose(case_result: CaseResult, rerun) -> list:
+    """Catalogue suspects for a failing case, most likely first. ``rerun(case)`` re-checks the
+    same adapted function on another network. A step whose gradient depends on lr is
+    update-order by construction: the adapter measured it, so it leads."""
+    from .diagnosis import Suspect, diagnose
+
+    suspects = list(diagnose(case_result, rerun))
+    if case_result.error_kind == "lr-dependent":
+        suspects = [Suspect(id="update-order", title="a weight updated before it is used to "
+                            "propagate the error", score=1.0,
+                            evidence="the gradient inferred from the step changes with the "
+                                     "learning rate, which a plain SGD step never does")] + \
+                   [s for s in suspects if s.id != "update-order"]
+    return suspects
+
+
+def run(args) -> int:
+    if args.mode == "grads" and args.lr is not None:
+        raise UsageError("--lr only applies with --mode update")
+    lr = _rate(args.lr) if args.lr is not None else 0.1
+    timeout = _seconds(args.timeout)
+    options = campaign_options(args)
+    report_dir = prepare_report_dir(args.report)
+    fn, label = load_function(args.target)
+    oracles = load_oracles(args.oracles)
+    subject = adapt(fn, layout=args.layout, mode=args.mode, lr=lr, timeout=timeout)
+    result = run_campaign(subject, label, oracles, options, progress=Progress("verify"))
+
+    def rerun(case) -> CaseResult:
+        return check_case(case, subject, oracles, subject=label)
+
+    for case_result in result.failures[:MAX_DIAGNOSED]:
+        case_result.suspects = _diagnose(case_result, rerun)
+    if report_dir is not None:
+        for path in write_reports(result, report_dir):
+            print(f"wrote {path}", file=sys.stderr)
+    note = layout_note(args.layout, args.mode)
+    if note and result.failures:
+        print(f"({note})")
+    print_summary(result)
+    return 0 if result.verdict == "pass" else 1

@@ -1,0 +1,37 @@
+"""``crosscheck verify`` names the right bug first. Needs reports/diagnosis.py (the pitfalls
+branch): these tests fail until both branches are merged, by design."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reports.cli import main
+
+SUBJECTS = Path(__file__).parent / "subjects"
+QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]
+
+
+@pytest.mark.parametrize("target, options, pitfall", [
+    ("bias_mean_vs_sum.py:loss_and_grads", ["--sizes", "3-5-4"], "bias-mean-vs-sum"),
+    ("sigmoid_deriv_z.py:loss_and_grads", ["--sizes", "3-5-4", "--hidden-activations", "sigmoid"],
+     "sigmoid-deriv-input"),
+    ("mse_missing_2_over_n.py:loss_and_grads", ["--sizes", "3-5-4", "--loss", "mse"],
+     "mse-missing-2-over-n"),
+    # square layers: the transposed gradient has the right shape, so only the values tell
+    ("transposed_dw.py:loss_and_grads", ["--sizes", "4-4-4"], "transposed-weight"),
+    ("update_order.py:sgd_step", ["--sizes", "3-5-4", "--mode", "update"], "update-order"),
+], ids=["bias-mean-vs-sum", "sigmoid-deriv-input", "mse-missing-2-over-n", "transposed-weight",
+        "update-order"])
+def test_the_right_suspect_comes_first(capsys, tmp_path, target, options, pitfall):
+    code = main(["verify", str(SUBJECTS / target), *QUICK, *options, "--report", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    for case in report["cases"]:
+        assert case["verdict"] == "fail"
+        assert case["suspects"], f"no suspects for case {case['index']}"
+        assert case["suspects"][0]["id"] == pitfall, case["suspects"]
+    assert f"suspect 1: {pitfall} " in out
