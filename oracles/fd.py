@@ -218,7 +218,8 @@ class FiniteDifferenceOracle:
         d1, _ = self._tensor_fd(name, layer, params, Y, spec, base, X.shape[0], coords)
         d2, _ = self._tensor_fd(name, layer, params, Y, spec, base, X.shape[0], coords,
                                 step=self.step / 2)
-        return (4.0 * d2 - d1) / 3.0
+        # _tensor_fd reshapes when every coordinate is asked for: keep mask order, flat
+        return ((4.0 * d2 - d1) / 3.0).ravel()
 
     def loss_and_grads(self, params, X, Y, spec):
         r = self.evaluate(params, X, Y, spec)

@@ -32,6 +32,9 @@ class CaseResult:
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
     # catalogue pitfalls, most likely first: objects with id, title, score, evidence, to_dict()
     suspects: list = field(default_factory=list)
+    # every party's answer (subject first, then the oracles, fd after refinement): the
+    # diagnosis measures the shape of a discrepancy from these
+    parties: list = field(default_factory=list)
 
     @property
     def spec(self):
@@ -144,6 +147,7 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
         if refined:
             result.fd_refined = refined
             result.votes = triangulate(parties, tensors)
+    result.parties = parties
     return result
 
 
