@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sys
 
-from . import cmd_run
+from . import cmd_pitfalls, cmd_run
 from .cli_args import OnelineParser, UsageError
 
 __all__ = ["main"]
 
 # Each module provides add_parser(subparsers) and run(args) -> int.
-SUBCOMMANDS = [cmd_run]
+SUBCOMMANDS = [cmd_run, cmd_pitfalls]
 
 
 def build_parser() -> OnelineParser:

@@ -88,7 +88,7 @@ def _trusted(result: CaseResult, accused: str):
     return None
 
 
-def _ratio(num: list, den: list) -> float:
+def _ratio(num: list, den: list, rel: float = 1e-6) -> float:
     """Least-squares c in num ~ c * den, nan when the fit leaves a residual."""
     a = np.concatenate([np.ravel(x) for x in num]) if num else np.zeros(0)
     b = np.concatenate([np.ravel(x) for x in den]) if den else np.zeros(0)
@@ -97,7 +97,7 @@ def _ratio(num: list, den: list) -> float:
         return float("nan")
     c = float(a @ b) / bb
     resid = np.linalg.norm(a - c * b)
-    return c if resid <= 1e-6 * max(np.linalg.norm(a), np.linalg.norm(c * b), 1e-300) else float("nan")
+    return c if resid <= rel * max(np.linalg.norm(a), np.linalg.norm(c * b), 1e-300) else float("nan")
 
 
 def _fmt(x: float) -> str:
@@ -121,10 +121,14 @@ def fingerprint(result: CaseResult, accused: str) -> Fingerprint:
     nonfinite = any(not np.all(np.isfinite(acc.grads[k])) for k in names) or not np.isfinite(acc.loss)
     if nonfinite:
         return replace(empty, wrong=tuple((["loss"] if loss_wrong else []) + wrong), nonfinite=True)
-    l2 = {k: (spec.l2 / batch) * case.params[k] if k.startswith("W") else np.zeros_like(case.params[k])
-          for k in names}
+    # the subject's L2 term is taken apart from its data gradient (bugs scale the data term);
+    # a broken fd scales its whole difference, penalty included
+    l2 = {k: (spec.l2 / batch) * case.params[k] if k.startswith("W") and accused != "fd"
+          else np.zeros_like(case.params[k]) for k in names}
     data = [ref.grads[k] - l2[k] for k in names]
-    ratio = _ratio([acc.grads[k] - l2[k] for k in names], data) if wrong else None
+    # a finite difference carries O(h) noise on top of any scale error: a looser fit
+    fit = 1e-3 if accused == "fd" else 1e-6
+    ratio = _ratio([acc.grads[k] - l2[k] for k in names], data, fit) if wrong else None
     biases_only = bool(wrong) and all(k.startswith("b") for k in wrong)
     bias_ratio = _ratio([acc.grads[k] for k in wrong], [ref.grads[k] for k in wrong]) if biases_only else None
     zero = bool(wrong) and all(np.all(acc.grads[k] == 0) for k in wrong)
