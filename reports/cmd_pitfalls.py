@@ -127,7 +127,7 @@ def run_explain(args, out=None) -> int:
     print("  The fix   " + p.fixed_line, file=out)
     print("", file=out)
     print("Symptom", file=out)
-    print(_wrap(p.symptom), file=out)
+    print(_wrap(p.symptom[:1].upper() + p.symptom[1:]), file=out)
     print(_wrap(f"Caught by: {', '.join(p.caught_by)}"
                 + (" (they outvote the broken finite-difference oracle)" if p.target == "fd" else "")
                 + (f". {p.note}" if p.note else "") + "."), file=out)
@@ -144,10 +144,15 @@ def run_explain(args, out=None) -> int:
            "tensorflow and finite differences")
     print(f"Live check: {who}", file=out)
     print(f"  network {case.spec.describe()}, batch {case.batch} (seed {args.seed})", file=out)
+    print("  (layer widths n_in-...-n_out, one activation per layer, the loss, the L2 strength)",
+          file=out)
     verdict = "FAIL" if result.verdict == "fail" else "pass"
     print(f"  verdict {verdict}; blamed: {', '.join(result.blame) or 'nobody'}", file=out)
     if result.error:
         print(_wrap(result.error, "    "), file=out)
+    if result.failing_votes():
+        print("  One row per wrong tensor: its element furthest outside tolerance, the value "
+              f"from {accused} and from the oracle.", file=out)
     _table(result, accused, out)
     print("", file=out)
 
@@ -160,6 +165,9 @@ def run_explain(args, out=None) -> int:
             case, grads_from_step(update_order_step, lr), parties, subject=label)}
     suspects = diagnose(result, rerun, **kwargs)
     print("Diagnosis (most likely first)", file=out)
+    print(_wrap("The shape of the discrepancy was measured (ratios, which layers are wrong, "
+                "what sits above them) and known bugs were replayed on the same network:"),
+          file=out)
     for s in suspects[:3]:
         print(f"  {s.score:.2f}  {s.id}: {s.title}", file=out)
         print(_wrap(s.evidence, "        "), file=out)

@@ -20,6 +20,7 @@ the measured shape in words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from reference.pitfalls import CATALOGUE, trace
 from reference.pitfalls.variants import grads_from_step, update_order_step
-from reference.sampling import Case, random_case
+from reference.sampling import Case, random_batch, random_case
 
 from .compare import element_bad
 from .engine import CaseResult, SubjectError, run_subject
@@ -139,7 +140,8 @@ def fingerprint(result: CaseResult, accused: str) -> Fingerprint:
 
     def rank(m):
         return int(np.linalg.matrix_rank(m, tol=1e-9 * max(np.abs(m).max(initial=0), 1e-300)))
-    rank1 = bool(wrong_w) and all(rank(acc.grads[k]) <= 1 < rank(ref.grads[k]) for k in wrong_w)
+    rank1 = bool(wrong_w) and all(rank(acc.grads[k] - l2[k]) <= 1 for k in wrong_w) \
+        and any(rank(ref.grads[k] - l2[k]) > 1 for k in wrong_w)
     wrong_b = [k for k in wrong if k.startswith("b")]
     constant_bias = bool(wrong_b) and all(acc.grads[k].size > 1 and np.ptp(acc.grads[k]) <= 1e-12 *
                                           max(1.0, np.abs(acc.grads[k]).max()) for k in wrong_b)
@@ -197,6 +199,12 @@ def _rules(f: Fingerprint, case: Case) -> dict[str, tuple[float, str]]:
             out["hidden-uses-input"] = (0.9, "a weight gradient's first dimension is the network "
                                              f"input width {case.spec.sizes[0]}: it was built from X, "
                                              f"not from the layer's input ({err})")
+        shapes = re.findall(r"\((\d+),(\d+)\)", err)
+        if len(shapes) == 2 and shapes[0] == shapes[1][::-1] and shapes[0] != shapes[1]:
+            out["transposed-weight"] = (1.0, "a weight gradient of shape "
+                                             f"({', '.join(shapes[0])}) meets one of the transposed "
+                                             f"shape ({', '.join(shapes[1])}): it is built in the "
+                                             f"wrong orientation ({err})")
         if "mutated its input" in err:
             out["inplace-dout"] = (0.8, f"the subject wrote into an array it was given ({err}): an "
                                         "in-place update of a buffer someone else still uses")
@@ -309,7 +317,7 @@ def _fd_rules(f: Fingerprint) -> dict[str, tuple[float, str]]:
         out["fd-kink"] = (0.9, lead + "the disagreeing coordinates all sit where a ReLU input is within "
                                       "the step of 0: the difference crossed a kink")
     if not out:
-        out["fd-step-size"] = (0.5, lead + "its values are off by noise, not by a pattern: a step "
+        out["fd-step-size"] = (0.6, lead + "its values are off by noise, not by a pattern: a step "
                                            "far from the optimum (rounding or truncation)")
     return out
 
@@ -390,12 +398,13 @@ def _separating_case(a: str, b: str, case: Case, lr, tries: int = 30) -> Case | 
 
 def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = None, *,
              lr: float | None = None, rerun_lr: Callable[[float], CaseResult] | None = None,
-             limit: int = 5) -> list[Suspect]:
+             limit: int = 5, replay: bool = True) -> list[Suspect]:
     """Rank catalogue pitfalls for a failing ``result``, most likely first.
 
     ``rerun(case)`` re-checks the same subject on another network and returns its
     CaseResult; ``lr`` is the learning rate of an update-mode check and ``rerun_lr(lr)``
-    re-checks the step at another learning rate. Both are optional.
+    re-checks the step at another learning rate. Both are optional. ``replay=False`` ranks by
+    the measured fingerprints alone (how well the words work on code that is not a replica).
     """
     if result.verdict == "pass":
         return []
@@ -405,6 +414,8 @@ def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = No
     case = result.case
     acc_party = _party(result, accused) if result.parties else None
     rules = _rules(f, case)
+    if lr and "update-order" in rules:  # an update-mode check: the step order is a prime suspect
+        rules["update-order"] = (0.8, rules["update-order"][1])
     kind = "fd" if accused == "fd" else None
     candidates = [pid for pid, p in CATALOGUE.items()
                   if (p.target == "fd") == (kind == "fd")]
@@ -415,7 +426,7 @@ def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = No
         s, words = rules.get(pid, (0.0, ""))
         score = 0.4 * s
         ev = [words] if words else []
-        if _replays(pid, case, acc_party, result.error, lr):
+        if replay and _replays(pid, case, acc_party, result.error, lr):
             score += 0.6
             replayed.append(pid)
             ev.append("replaying this bug on the same network reproduces "
@@ -426,8 +437,8 @@ def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = No
         _rerun_checks(result, rerun, scores, evidence, lr, accused, replayed)
     if rerun_lr is not None and lr and "update-order" in scores:
         _lr_check(result, rerun_lr, lr, scores, evidence)
-    ranked = sorted(scores, key=lambda k: -scores[k])
-    if not ranked or scores[ranked[0]] < 0.3:
+    ranked = [k for k in sorted(scores, key=lambda k: -scores[k]) if scores[k] > 0]
+    if not ranked or scores[ranked[0]] < 0.2:
         return [Suspect("unknown", "no catalogued pitfall fits", 0.0, _describe(f))]
     return [Suspect(pid, CATALOGUE[pid].title, min(1.0, scores[pid]), "; ".join(evidence[pid]))
             for pid in ranked[:limit]]
@@ -452,6 +463,8 @@ def _rerun_checks(result, rerun, scores, evidence, lr, accused, replayed) -> Non
             evidence["reg-on-bias"].append("with l2 = 0 the same network passes")
         else:
             scores["reg-on-bias"] -= 0.3
+    if "upstream-ignored" in top[:3] and accused != "fd":
+        _upstream_check(result, rerun, scores, evidence, accused)
     # two hypotheses that explain this network equally: check a network that separates them
     top = sorted(scores, key=lambda k: -scores[k])
     pair = None
@@ -473,6 +486,28 @@ def _rerun_checks(result, rerun, scores, evidence, lr, accused, replayed) -> Non
                                          "still matches")
                 else:
                     scores[pid] -= 0.5
+
+
+def _upstream_check(result, rerun, scores, evidence, accused) -> None:
+    """Re-run with other targets Y: a backward that ignores its upstream gradient gives the
+    same gradient at the highest wrong layer whatever the loss says."""
+    case = result.case
+    f = fingerprint(result, accused)
+    if not f.top_layer:
+        return
+    _, Y2 = random_batch(case.spec, case.batch, np.random.default_rng(20261124))
+    r = rerun(replace(case, Y=Y2))
+    a1, a2 = _party(result, accused), _party(r, r.subject) if r.parties else None
+    if a1 is None or a2 is None:
+        return
+    name = f"b{f.top_layer}"
+    if np.allclose(a1.grads[name], a2.grads[name], rtol=1e-12, atol=0):
+        scores["upstream-ignored"] += 0.5
+        evidence["upstream-ignored"].append(
+            f"with other targets Y the subject's {name} gradient is unchanged: layer "
+            f"{f.top_layer}'s backward does not use the gradient coming from the loss")
+    else:
+        scores["upstream-ignored"] -= 0.2
 
 
 def _lr_check(result, rerun_lr, lr, scores, evidence) -> None:
