@@ -135,7 +135,7 @@ def fingerprint(result: CaseResult, accused: str) -> Fingerprint:
     zero = bool(wrong) and all(np.all(acc.grads[k] == 0) for k in wrong)
     transposed = tuple(
         k for k in wrong if k.startswith("W") and acc.grads[k].shape[0] == acc.grads[k].shape[1]
-        and np.allclose(acc.grads[k], ref.grads[k].T, rtol=1e-6, atol=1e-12))
+        and np.allclose(acc.grads[k] - l2[k], (ref.grads[k] - l2[k]).T, rtol=1e-6, atol=1e-12))
     wrong_w = [k for k in wrong if k.startswith("W")]
 
     def rank(m):
@@ -195,7 +195,17 @@ def _rules(f: Fingerprint, case: Case) -> dict[str, tuple[float, str]]:
         err = f.error
         if "(transposed?)" in err:
             out["transposed-weight"] = (1.0, f"the subject's weight gradient has the transposed shape: {err}")
-        if "shape" in err and f"({case.spec.sizes[0]}," in err and "(transposed?)" not in err:
+        got = re.search(r"has shape \((\d+), (\d+)\), expected \((\d+), (\d+)\)", err)
+        if got:
+            a, b, c, d = (int(x) for x in got.groups())
+            if a == b == max(c, d) and min(c, d) == 1:
+                out["transposed-weight"] = (0.9, f"a ({c}, {d}) weight gradient came back ({a}, {b}): "
+                                                 f"a ({d}, {c}) transpose broadcast against the "
+                                                 f"({c}, {d}) L2 term ({err})")
+        n_in = case.spec.sizes[0]
+        first_is_input = (got is not None and int(got.group(1)) == n_in != int(got.group(3))) or (
+            got is None and f"({n_in}," in err)
+        if "shape" in err and first_is_input and "(transposed?)" not in err:
             out["hidden-uses-input"] = (0.9, "a weight gradient's first dimension is the network "
                                              f"input width {case.spec.sizes[0]}: it was built from X, "
                                              f"not from the layer's input ({err})")

@@ -50,11 +50,10 @@ class NaiveFD:
 
     def evaluate(self, params, X, Y, spec) -> FDResult:
         check_inputs(params, X, Y, spec)
-        work = {k: np.array(v, dtype=self.dtype) for k, v in params.items()}
-        Xw, Yw = X.astype(self.dtype), Y.astype(self.dtype)
+        work = self.working_copy(params)
 
         def J():
-            return _loss(work, Xw, Yw, spec)
+            return self.objective(work, X, Y, spec)
 
         grads = {}
         for name in spec.param_names():
@@ -62,6 +61,12 @@ class NaiveFD:
             grads[name] = np.array([self.coordinate(theta, i, J) for i in range(theta.size)]
                                    ).reshape(params[name].shape)
         return FDResult(self.name, _loss(params, X, Y, spec), grads)
+
+    def working_copy(self, params) -> dict:
+        return {k: np.array(v, dtype=self.dtype) for k, v in params.items()}
+
+    def objective(self, work, X, Y, spec) -> float:
+        return _loss(work, X.astype(self.dtype), Y.astype(self.dtype), spec)
 
     def h(self, t) -> float:
         return self.step * max(1.0, abs(float(t)))
@@ -134,19 +139,11 @@ class Float32(NaiveFD):
 class IntDtype(NaiveFD):
     """The parameter vector is an integer array (built from ints): ``x[i] = tmp + h`` truncates."""
 
-    def evaluate(self, params, X, Y, spec):
-        check_inputs(params, X, Y, spec)
-        work = {k: np.trunc(v).astype(np.int64) for k, v in params.items()}  # the bug
+    def working_copy(self, params):
+        return {k: np.trunc(v).astype(np.int64) for k, v in params.items()}  # the bug
 
-        def J():
-            return _loss({k: v.astype(np.float64) for k, v in work.items()}, X, Y, spec)
-
-        grads = {}
-        for name in spec.param_names():
-            theta = work[name].reshape(-1)
-            grads[name] = np.array([self.coordinate(theta, i, J) for i in range(theta.size)]
-                                   ).reshape(params[name].shape)
-        return FDResult(self.name, _loss(params, X, Y, spec), grads)
+    def objective(self, work, X, Y, spec):
+        return _loss({k: v.astype(np.float64) for k, v in work.items()}, X, Y, spec)
 
     def h(self, t):
         return 1e-5
@@ -163,14 +160,7 @@ class OutputAlias(NaiveFD):
             buffer[...] = J()
             return buffer  # the bug: the caller gets the buffer, not a value
 
-        t = theta[i]
-        h = self.h(t)
-        theta[i] = t + h
-        fp = J_buffer()
-        theta[i] = t - h
-        fm = J_buffer()
-        theta[i] = t
-        return float((fp - fm) / (2 * h))
+        return float(super().coordinate(theta, i, J_buffer))
 
 
 class StepTooSmall(NaiveFD):
