@@ -203,7 +203,7 @@ def run_explain(args, out=None) -> int:
                   file=out)
         elif b1 < b0:
             print(_wrap(f"The loss still went down from {b0:.4f} to {b1:.4f} while the gradient "
-                        "check fails: a falling loss does not prove the gradient right.", "  "),
+                        "check fails: a falling loss does not prove the code right.", "  "),
                   file=out)
     if plot_path is not None:
         write_atomic(plot_path, plot_png(curves, f"{p.id}: correct vs buggy"))
