@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sys
 
-from . import cmd_run, cmd_verify
+from . import cmd_pitfalls, cmd_run, cmd_verify
 from .cli_args import OnelineParser, UsageError
 
 __all__ = ["main"]
 
 # Each module provides add_parser(subparsers) and run(args) -> int.
-SUBCOMMANDS = [cmd_run, cmd_verify]
+SUBCOMMANDS = [cmd_run, cmd_verify, cmd_pitfalls]
 
 
 def build_parser() -> OnelineParser:
