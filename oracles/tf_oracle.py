@@ -7,6 +7,7 @@ traced function (batch size and l2 are inputs of the trace, so they never retrac
 
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
@@ -30,6 +31,9 @@ class TensorFlowOracle:
         os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
         import tensorflow as tf
 
+        # One tf.function per network shape is the design (see the module docstring), so TF's
+        # "triggered tf.function retracing" warning would fire on every campaign: silence it.
+        tf.get_logger().setLevel(logging.ERROR)
         self._tf = tf
         self._seen: dict[tuple, int] = {}
         self._traced: dict[tuple, object] = {}

@@ -9,7 +9,7 @@ from reference.spec import ACTIVATIONS, LOSSES
 
 from .campaign import CampaignOptions
 
-__all__ = ["OnelineParser", "UsageError", "add_network_options", "campaign_options",
+__all__ = ["OnelineParser", "UsageError", "add_network_options", "add_output_options", "campaign_options",
            "parse_oracles"]
 
 
@@ -78,6 +78,27 @@ def add_network_options(p: argparse.ArgumentParser, *, networks: int) -> None:
                    help=f"activations hidden layers draw from ({', '.join(ACTIVATIONS)})")
     g.add_argument("--l2", type=_l2, help="fix lambda of the L2 penalty (default: 0 or random)")
     g.add_argument("--batch", type=_positive_int, help="fix the batch size (default: 1-16)")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a count >= 0, got {text!r}")
+    return value
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    """--oracles, --report and --shrink: shared by run and verify."""
+    p.add_argument("--oracles", type=parse_oracles, default=ORACLE_NAMES,
+                   help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
+    p.add_argument("--report", metavar="DIR",
+                   help="write report.json, report.md, report.html and junit.xml into DIR")
+    p.add_argument("--shrink", type=_count, default=5, metavar="K",
+                   help="shrink the K worst failing cases to a smallest failing network with a "
+                        "reproduction script (default 5; 0 = off)")
 
 
 def parse_oracles(text: str) -> tuple[str, ...]:

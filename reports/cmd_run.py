@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
+import textwrap
 from pathlib import Path
 
-from oracles.base import ORACLE_NAMES, OracleUnavailable, get_oracle
+from oracles.base import OracleUnavailable, get_oracle
 from reference import loss_and_grads
 
 from .campaign import CampaignResult, run_campaign
-from .cli_args import UsageError, add_network_options, campaign_options, parse_oracles
+from .cli_args import UsageError, add_network_options, add_output_options, campaign_options
 from .progress import Progress
 from .report_json import report_dict
 from .shrink import attach_reproductions, severity
@@ -25,24 +25,8 @@ def add_parser(sub) -> None:
                        description="Check the numpy reference against the oracles on random "
                                    "networks (the CI gate).")
     add_network_options(p, networks=200)
-    p.add_argument("--oracles", type=parse_oracles, default=ORACLE_NAMES,
-                   help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
-    p.add_argument("--report", metavar="DIR",
-                   help="write report.json, report.md, report.html and junit.xml into DIR")
-    p.add_argument("--shrink", type=_count, default=5, metavar="K",
-                   help="shrink the K worst failing cases to a smallest failing network with a "
-                        "reproduction script (default 5; 0 = off)")
+    add_output_options(p)
     p.set_defaults(handler=run)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a count >= 0, got {text!r}")
-    return value
 
 
 def load_oracles(names) -> list:
@@ -94,7 +78,8 @@ def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
             print(f"    {worst.message()}", file=out)
         for rank, s in enumerate(c.suspects[:3], 1):
             print(f"    suspect {rank}: {s.id} ({s.score:.2f}) {s.title}", file=out)
-            print(f"      {s.evidence}", file=out)
+            print(textwrap.fill(s.evidence, width=100, initial_indent="      ",
+                                subsequent_indent="      "), file=out)
         if c.reproduction:
             r = c.reproduction
             print(f"    smallest failing network: {r['describe']} batch={r['batch']} "

@@ -6,15 +6,14 @@ from __future__ import annotations
 import math
 import sys
 
-from oracles.base import ORACLE_NAMES
-
 from .adapters import LAYOUTS, MIN_LR, MODES, adapt, layout_note
 from .campaign import run_campaign
-from .cli_args import UsageError, add_network_options, campaign_options, parse_oracles
+from .cli_args import UsageError, add_network_options, add_output_options, campaign_options
 from .cmd_run import load_oracles, prepare_report_dir, print_summary, write_reports
 from .engine import CaseResult, check_case
 from .loading import load_function
 from .progress import Progress
+from .shrink import attach_reproductions, severity
 
 __all__ = ["MAX_DIAGNOSED", "add_parser", "run"]
 
@@ -63,9 +62,7 @@ def add_parser(sub) -> None:
     p.add_argument("--timeout", metavar="SECONDS", default="10",
                    help="stop a call of your function after this long (default 10)")
     add_network_options(p, networks=20)
-    p.add_argument("--oracles", type=parse_oracles, default=ORACLE_NAMES,
-                   help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
-    p.add_argument("--report", metavar="DIR", help="write the reports into DIR")
+    add_output_options(p)
     p.set_defaults(handler=run)
 
 
@@ -100,8 +97,14 @@ def run(args) -> int:
     def rerun(case) -> CaseResult:
         return check_case(case, subject, oracles, subject=label)
 
-    for case_result in result.failures[:MAX_DIAGNOSED]:
+    worst = sorted(result.failures, key=lambda c: -severity(c))  # the order the summary shows
+    for case_result in worst[:MAX_DIAGNOSED]:
         case_result.suspects = _diagnose(case_result, rerun)
+    if args.shrink > 0:
+        # the script can re-import the user's function only when it takes the contract as is
+        direct = args.layout == "xw" and args.mode == "grads"
+        attach_reproductions(result.cases, subject, oracles, max_cases=args.shrink,
+                             subject_import=args.target if direct else None)
     if report_dir is not None:
         for path in write_reports(result, report_dir):
             print(f"wrote {path}", file=sys.stderr)

@@ -1,5 +1,4 @@
-"""``crosscheck verify`` names the right bug first. Needs reports/diagnosis.py (the pitfalls
-branch): these tests fail until both branches are merged, by design."""
+"""``crosscheck verify`` names the right bug first, on the cases it shows, with a reproduction."""
 
 from __future__ import annotations
 
@@ -35,3 +34,20 @@ def test_the_right_suspect_comes_first(capsys, tmp_path, target, options, pitfal
         assert case["suspects"], f"no suspects for case {case['index']}"
         assert case["suspects"][0]["id"] == pitfall, case["suspects"]
     assert f"suspect 1: {pitfall} " in out
+
+
+def test_the_failing_cases_shown_are_the_diagnosed_and_shrunk_ones(capsys, tmp_path):
+    """The summary shows the worst failing cases first: each of them carries suspects and a
+    smallest failing network whose script re-imports the user's function."""
+    code = main(["verify", str(SUBJECTS / "bias_mean_vs_sum.py:loss_and_grads"), "--oracles",
+                 "torch,fd", "--networks", "8", "--seed", "2", "--shrink", "2",
+                 "--report", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    blocks = out.split("  FAIL case ")[1:]
+    assert len(blocks) == 5
+    assert all("suspect 1: bias-mean-vs-sum" in b for b in blocks)
+    assert sum("smallest failing network" in b for b in blocks) == 2
+    scripts = sorted(tmp_path.glob("repro_*.py"))
+    assert len(scripts) == 2
+    assert "bias_mean_vs_sum.py:loss_and_grads" in scripts[0].read_text()
