@@ -1,8 +1,18 @@
-"""Independent gradient oracles: PyTorch autograd, TensorFlow GradientTape, finite differences.
+"""Independent gradient oracles: PyTorch autograd, TensorFlow GradientTape, finite differences,
+complex step.
 
 ``import oracles`` imports no framework; :func:`get_oracle` imports one on demand.
 """
 
-from .base import ORACLE_NAMES, Oracle, OracleResult, OracleUnavailable, get_oracle
+from .base import (
+    DEFAULT_ORACLES,
+    ORACLE_NAMES,
+    Oracle,
+    OracleNotApplicable,
+    OracleResult,
+    OracleUnavailable,
+    get_oracle,
+)
 
-__all__ = ["ORACLE_NAMES", "Oracle", "OracleResult", "OracleUnavailable", "get_oracle"]
+__all__ = ["DEFAULT_ORACLES", "ORACLE_NAMES", "Oracle", "OracleNotApplicable", "OracleResult",
+           "OracleUnavailable", "get_oracle"]

@@ -8,11 +8,17 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["ORACLE_NAMES", "Oracle", "OracleResult", "OracleUnavailable", "get_oracle"]
+__all__ = ["DEFAULT_ORACLES", "ORACLE_NAMES", "Oracle", "OracleNotApplicable", "OracleResult",
+           "OracleUnavailable", "get_oracle"]
 
 
 class OracleUnavailable(RuntimeError):
     """The framework behind an oracle is not installed or cannot be imported."""
+
+
+class OracleNotApplicable(ValueError):
+    """The oracle cannot judge this network (complex step through a ReLU): the caller leaves
+    it out of that case's vote and says so."""
 
 
 @dataclass(frozen=True)
@@ -21,18 +27,21 @@ class OracleResult:
 
     ``kinks`` maps a tensor name to a boolean mask of coordinates where the oracle's answer is
     not trustworthy (a finite difference that crossed a ReLU kink); autodiff oracles leave it
-    empty.
+    empty. ``unchecked`` maps a tensor name to a boolean mask of coordinates the oracle did
+    not compute at all (a sampled finite-difference check on a large network); their values
+    are NaN and a comparison must leave them out.
     """
 
     oracle: str
     loss: float
     grads: dict
     kinks: dict = field(default_factory=dict)
+    unchecked: dict = field(default_factory=dict)
 
 
 class Oracle(Protocol):
     name: str
-    kind: str  # "autodiff" or "fd": the key into the tolerance table
+    kind: str  # "autodiff", "fd" or "complex-step": the key into the tolerance table
 
     def evaluate(self, params: dict, X: np.ndarray, Y: np.ndarray, spec) -> OracleResult: ...
 
@@ -44,12 +53,16 @@ _REGISTRY = {
     "torch": ("oracles.torch_oracle", "TorchOracle", "torch>=2.2,<2.14"),
     "tensorflow": ("oracles.tf_oracle", "TensorFlowOracle", "tensorflow-cpu"),
     "fd": ("oracles.fd", "FiniteDifferenceOracle", None),
+    "complex-step": ("oracles.complex_step", "ComplexStepOracle", None),
 }
 ORACLE_NAMES: tuple[str, ...] = tuple(_REGISTRY)
+# What `crosscheck run` uses without --oracles. complex-step is opt-in: it applies only to
+# networks without ReLU, and where it applies it stands in for fd (see reports/engine.py).
+DEFAULT_ORACLES: tuple[str, ...] = ("torch", "tensorflow", "fd")
 
 
 def get_oracle(name: str, **options) -> Oracle:
-    """The oracle called ``name`` (``torch``, ``tensorflow`` or ``fd``).
+    """The oracle called ``name`` (``torch``, ``tensorflow``, ``fd`` or ``complex-step``).
 
     Raises ``ValueError`` for an unknown name and :class:`OracleUnavailable`, naming the
     package to install, when its framework is missing.

@@ -40,8 +40,17 @@ _CHUNK_ELEMENTS = 1 << 17  # float64 elements per (perturbation x batch x width)
 
 # ---- an independent forward, vectorised over a leading axis of perturbations ---------------
 
+def _softplus(z):
+    """log(1 + e^z), finite for any z; complex-safe (for the complex-step oracle): for
+    Re z > 0 it uses the identity log(1 + e^z) = z + log(1 + e^-z), so exp never overflows."""
+    if not np.iscomplexobj(z):
+        return np.logaddexp(0.0, z)
+    pos = z.real > 0
+    return np.where(pos, z, 0.0) + np.log1p(np.exp(np.where(pos, -z, z)))
+
+
 def _sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -z))
+    return np.exp(-_softplus(-z))
 
 
 _ACTS = {"identity": lambda z: z, "sigmoid": _sigmoid, "tanh": np.tanh,
@@ -66,7 +75,7 @@ def _data_loss(out: np.ndarray, Y: np.ndarray, loss: str, shift=None) -> np.ndar
         lse = np.log(np.exp(out - shift) @ ones) + shift[..., 0]
         per_sample = Y.sum(axis=-1) * lse - (out * Y) @ ones
     elif loss == "sigmoid_bce":
-        per_sample = (np.logaddexp(0.0, out) - Y * out) @ ones
+        per_sample = (_softplus(out) - Y * out) @ ones
     else:
         raise ValueError(f"unknown loss {loss!r}")
     return per_sample @ np.full(batch, 1.0 / batch)
@@ -135,7 +144,7 @@ class FiniteDifferenceOracle:
             kinked |= ((zc > 0) != (z_old > 0)).any(axis=1)
         ac = _ACTS[act](zc)
         if layer == spec.depth:
-            out = np.repeat(base.a[layer][None], zc.shape[0], axis=0)
+            out = np.repeat(base.a[layer][None], zc.shape[0], axis=0).astype(ac.dtype, copy=False)
             out[np.arange(zc.shape[0]), :, cols] = ac
             return _data_loss(out, Y, spec.loss, base.shift), kinked
         delta = ac - base.a[layer][:, cols].T  # (P, batch): change of the unit's output
@@ -150,58 +159,92 @@ class FiniteDifferenceOracle:
 
     # ---- full mode ----------------------------------------------------------------------
 
-    def evaluate(self, params, X, Y, spec) -> OracleResult:
-        """Loss and every gradient coordinate by central differences, plus the kink masks."""
+    def _loss(self, params, spec, base, Y, batch) -> float:
+        weight_sq = sum(float(np.sum(params[f"W{m}"] ** 2)) for m in range(1, spec.depth + 1))
+        return float(_data_loss(base.a[-1], Y, spec.loss, base.shift)) + spec.l2 / (2 * batch) * weight_sq
+
+    def evaluate(self, params, X, Y, spec, *, sample: int | None = None,
+                 rng: np.random.Generator | None = None) -> OracleResult:
+        """Loss and every gradient coordinate by central differences, plus the kink masks.
+
+        With ``sample``, only ``sample`` coordinates per tensor, drawn without replacement
+        from ``rng``, are differenced (a tensor that small is done whole): the others are NaN
+        and marked True in ``OracleResult.unchecked``, so a comparison must leave them out
+        (a NaN that slips through fails loudly instead of passing). Memory stays bounded by
+        the chunk size either way.
+        """
         check_inputs(params, X, Y, spec)
+        if sample is not None:
+            if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
+                raise ValueError(f"sample must be a positive int, got {sample!r}")
+            if not isinstance(rng, np.random.Generator):
+                raise TypeError("a sampled check needs rng, a numpy.random.Generator")
         base = self._base(params, X, spec)
         batch = X.shape[0]
-        weight_sq = sum(float(np.sum(params[f"W{m}"] ** 2)) for m in range(1, spec.depth + 1))
-        loss = float(_data_loss(base.a[-1], Y, spec.loss, base.shift)) + spec.l2 / (2 * batch) * weight_sq
-        grads, kinks = {}, {}
+        grads, kinks, unchecked = {}, {}, {}
         for layer in range(1, spec.depth + 1):
             for name in (f"W{layer}", f"b{layer}"):
-                g, k = self._tensor_fd(name, layer, params, Y, spec, base, batch)
-                grads[name], kinks[name] = g, k
-        return OracleResult(oracle=self.name, loss=loss, grads=grads, kinks=kinks)
+                size = params[name].size
+                if sample is None or size <= sample:
+                    grads[name], kinks[name] = self._tensor_fd(name, layer, params, Y, spec, base,
+                                                               batch)
+                    continue
+                coords = np.sort(rng.choice(size, size=sample, replace=False))
+                values, kinked = self._tensor_fd(name, layer, params, Y, spec, base, batch, coords)
+                g = np.full(size, np.nan)
+                k = np.zeros(size, dtype=bool)
+                u = np.ones(size, dtype=bool)
+                g[coords], k[coords], u[coords] = values, kinked, False
+                shape = params[name].shape
+                grads[name], kinks[name] = g.reshape(shape), k.reshape(shape)
+                unchecked[name] = u.reshape(shape)
+        return OracleResult(oracle=self.name, loss=self._loss(params, spec, base, Y, batch),
+                            grads=grads, kinks=kinks, unchecked=unchecked)
 
     def _tensor_fd(self, name, layer, params, Y, spec, base, batch, coords=None, step=None):
-        """Central differences of every coordinate of ``name`` (or of the flat ``coords``)."""
+        """Derivatives of every coordinate of ``name`` (or of the flat ``coords``), and kinks."""
         theta = params[name]
-        n_out = spec.sizes[layer]
         flat = theta.ravel()
         coords = np.arange(flat.size) if coords is None else np.asarray(coords)
         step = self.step if step is None else step
         grad = np.empty(coords.size)
         kink = np.zeros(coords.size, dtype=bool)
+        n_out = spec.sizes[layer]
         a_prev = base.a[layer - 1]
-        z_cols = base.z[layer - 1]
         chunk = self._chunk(spec, batch, layer)
         for start in range(0, coords.size, chunk):
             sel = slice(start, min(start + chunk, coords.size))
             k = coords[sel]
-            h = step * np.maximum(1.0, np.abs(flat[k]))
             if name.startswith("W"):
                 rows, cols = k // n_out, k % n_out
-                dz = h[:, None] * a_prev[:, rows].T  # (P, batch): dz_l[:, j] = h * a_{l-1}[:, i]
+                direction = a_prev[:, rows].T  # (P, batch): d z_l[:, j] / d W_l[i, j] = a_{l-1}[:, i]
             else:
                 cols = k
-                dz = np.broadcast_to(h[:, None], (k.size, batch))
-            zc = z_cols[:, cols].T
-            both = np.concatenate([zc + dz, zc - dz])
-            losses, kinked = self._propagate_columns(both, np.concatenate([cols, cols]), layer,
-                                                     params, Y, spec, base)
-            lp, lm = losses[: k.size], losses[k.size:]
-            g = (lp - lm) / (2 * h)
-            if name.startswith("W") and spec.l2 > 0:
-                w = flat[k]
-                # central difference of lambda/(2 batch) * w^2, kept apart from the data loss so
-                # the (large) constant part of the penalty cannot cancel digits away
-                g = g + spec.l2 / (2 * batch) * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
-            grad[sel] = g
-            kink[sel] = kinked[: k.size] | kinked[k.size:]
+                direction = np.ones((k.size, batch))
+            grad[sel], kink[sel] = self._column_derivatives(
+                direction, cols, flat[k], name.startswith("W"), layer, params, Y, spec, base,
+                batch, step)
         if coords.size == flat.size:
             return grad.reshape(theta.shape), kink.reshape(theta.shape)
         return grad, kink
+
+    def _column_derivatives(self, direction, cols, w, is_weight, layer, params, Y, spec, base,
+                            batch, step):
+        """Central differences for P coordinates, each moving column cols[p] of z_layer along
+        direction[p] (shape (P, batch)); ``w`` are the coordinates' current values."""
+        h = step * np.maximum(1.0, np.abs(w))
+        dz = h[:, None] * direction
+        zc = base.z[layer - 1][:, cols].T
+        both = np.concatenate([zc + dz, zc - dz])
+        losses, kinked = self._propagate_columns(both, np.concatenate([cols, cols]), layer,
+                                                 params, Y, spec, base)
+        P = cols.size
+        g = (losses[:P] - losses[P:]) / (2 * h)
+        if is_weight and spec.l2 > 0:
+            # central difference of lambda/(2 batch) * w^2, kept apart from the data loss so
+            # the (large) constant part of the penalty cannot cancel digits away
+            g = g + spec.l2 / (2 * batch) * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
+        return g, kinked[:P] | kinked[P:]
 
     def refine(self, params, X, Y, spec, name: str, mask: np.ndarray) -> np.ndarray:
         """Richardson-extrapolated differences at the coordinates where ``mask`` is True.
@@ -227,16 +270,18 @@ class FiniteDifferenceOracle:
 
     # ---- directional mode ---------------------------------------------------------------
 
-    def directional(self, params, X, Y, spec, rng: np.random.Generator) -> DirectionalResult:
+    def directional(self, params, X, Y, spec, rng: np.random.Generator,
+                    step: float | None = None) -> DirectionalResult:
         """Per tensor T, the derivative along a random unit direction u_T:
         (L(T + h u_T) - L(T - h u_T)) / 2h, two forward passes per tensor whatever its size.
-        Compare with ``sum(grad_T * u_T)`` (the adjoint / dot-product test)."""
+        Compare with ``sum(grad_T * u_T)`` (the adjoint / dot-product test). ``step``
+        overrides h (two Generators in the same state draw the same directions, so two calls
+        at h and h/2 give a Richardson pair)."""
         check_inputs(params, X, Y, spec)
         base = self._base(params, X, spec)
         batch = X.shape[0]
-        h = self.step
-        weight_sq = sum(float(np.sum(params[f"W{m}"] ** 2)) for m in range(1, spec.depth + 1))
-        loss = float(_data_loss(base.a[-1], Y, spec.loss, base.shift)) + spec.l2 / (2 * batch) * weight_sq
+        h = self.step if step is None else step
+        loss = self._loss(params, spec, base, Y, batch)
         derivatives, directions, kinked = {}, {}, {}
         for layer in range(1, spec.depth + 1):
             for name in (f"W{layer}", f"b{layer}"):

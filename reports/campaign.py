@@ -29,6 +29,7 @@ class CampaignOptions:
     batch: int | None = None
     max_depth: int = 4
     max_width: int = 32
+    scale: float | None = None  # init scale (saturation); None draws it per network
 
     def to_dict(self) -> dict:
         return {
@@ -36,6 +37,7 @@ class CampaignOptions:
             "sizes": list(self.sizes) if self.sizes else None, "losses": list(self.losses),
             "hidden_activations": list(self.hidden_activations), "l2": self.l2,
             "batch": self.batch, "max_depth": self.max_depth, "max_width": self.max_width,
+            "scale": self.scale,
         }
 
 
@@ -46,7 +48,7 @@ def case_for(options: CampaignOptions, index: int) -> Case:
     return random_case(rng, sizes=options.sizes, losses=options.losses,
                        hidden_activations=options.hidden_activations, l2=options.l2,
                        batch=options.batch, max_depth=options.max_depth,
-                       max_width=options.max_width)
+                       max_width=options.max_width, scale=options.scale)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from oracles.base import ORACLE_NAMES
+from oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
 from reference.spec import ACTIVATIONS, LOSSES
 
 from .campaign import CampaignOptions
@@ -55,6 +55,16 @@ def _l2(text: str) -> float:
     return value
 
 
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--scale wants a positive number, got {text!r}") from None
+    if not (0 < value < float("inf")):
+        raise argparse.ArgumentTypeError(f"--scale wants a finite number > 0, got {text!r}")
+    return value
+
+
 def _names(kind: str, known: tuple[str, ...]):
     def parse(text: str) -> tuple[str, ...]:
         names = tuple(n.strip() for n in text.split(",") if n.strip())
@@ -78,6 +88,13 @@ def add_network_options(p: argparse.ArgumentParser, *, networks: int) -> None:
                    help=f"activations hidden layers draw from ({', '.join(ACTIVATIONS)})")
     g.add_argument("--l2", type=_l2, help="fix lambda of the L2 penalty (default: 0 or random)")
     g.add_argument("--batch", type=_positive_int, help="fix the batch size (default: 1-16)")
+    g.add_argument("--max-depth", type=_positive_int, default=4,
+                   help="deepest random network, in affine layers (default 4)")
+    g.add_argument("--max-width", type=_positive_int, default=32,
+                   help="widest random layer (default 32)")
+    g.add_argument("--scale", type=_scale,
+                   help="fix the init scale; 4-8 saturates sigmoid/tanh units and makes large "
+                        "logits (default: drawn, mostly 1)")
 
 
 def _count(text: str) -> int:
@@ -92,8 +109,9 @@ def _count(text: str) -> int:
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
     """--oracles, --report and --shrink: shared by run and verify."""
-    p.add_argument("--oracles", type=parse_oracles, default=ORACLE_NAMES,
-                   help=f"comma list from {','.join(ORACLE_NAMES)} (default: all)")
+    p.add_argument("--oracles", type=parse_oracles, default=DEFAULT_ORACLES,
+                   help=f"comma list from {','.join(ORACLE_NAMES)} "
+                        f"(default: {','.join(DEFAULT_ORACLES)})")
     p.add_argument("--report", metavar="DIR",
                    help="write report.json, report.md, report.html and junit.xml into DIR")
     p.add_argument("--shrink", type=_count, default=5, metavar="K",
@@ -110,4 +128,6 @@ def campaign_options(args) -> CampaignOptions:
     return CampaignOptions(
         networks=args.networks, seed=args.seed, sizes=args.sizes, losses=tuple(losses),
         hidden_activations=args.hidden_activations or ACTIVATIONS, l2=args.l2, batch=args.batch,
+        max_depth=getattr(args, "max_depth", 4), max_width=getattr(args, "max_width", 32),
+        scale=getattr(args, "scale", None),
     )

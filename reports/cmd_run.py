@@ -11,6 +11,7 @@ from reference import loss_and_grads
 
 from .campaign import CampaignResult, run_campaign
 from .cli_args import UsageError, add_network_options, add_output_options, campaign_options
+from .engine import LARGE_NETWORK_PARAMS
 from .progress import Progress
 from .report_json import report_dict
 from .shrink import attach_reproductions, severity
@@ -66,6 +67,11 @@ def print_summary(result: CampaignResult, out=None, limit: int = 5) -> None:
     if kinks:
         print(f"  {kinks} finite-difference coordinate(s) crossed a ReLU kink and were excluded",
               file=out)
+    sampled = [c for c in result.cases if c.fd_mode == "sampled"]
+    if sampled:
+        print(f"  {len(sampled)} network(s) above {LARGE_NETWORK_PARAMS} parameters: finite "
+              f"differences ran directional checks plus a sampled full check "
+              f"({sum(c.fd_checked for c in sampled)} coordinates differenced)", file=out)
     for c in sorted(fails, key=lambda c: -severity(c))[:limit]:  # worst first
         print(f"  FAIL case {c.index} [{c.spec.describe()} batch={c.case.batch}] "
               f"blame: {', '.join(c.blame)}", file=out)

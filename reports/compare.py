@@ -36,6 +36,7 @@ class TensorDiff:
     n_compared: int
     n_excluded: int = 0  # kink coordinates left out of the verdict
     problem: str = ""  # shape mismatch, NaN or Inf: what made the comparison impossible
+    n_unchecked: int = 0  # coordinates a sampled oracle did not compute (large networks)
 
     def message(self) -> str:
         """``W2[3, 1]: subject=0.0131 torch=0.0262 |diff|=1.3e-02 > atol 1e-09 + rtol 1e-07*|torch|``."""
@@ -72,12 +73,20 @@ def element_bad(a: np.ndarray, b: np.ndarray, tol: Tolerance, loss: float,
 
 
 def compare_tensor(tensor: str, a: np.ndarray, b: np.ndarray, a_name: str, b_name: str,
-                   tol: Tolerance, loss: float, exclude: np.ndarray | None = None) -> TensorDiff:
+                   tol: Tolerance, loss: float, exclude: np.ndarray | None = None, *,
+                   unchecked: np.ndarray | None = None) -> TensorDiff:
     """Compare ``a`` against the trusted ``b``: elementwise ``|a - b| <= atol + rtol*|b|``.
 
     NaN or Inf on either side is a failure, never a pass (``nan > tol`` is False, so a naive
-    check would pass it). ``exclude`` masks coordinates that must not count (kinks).
+    check would pass it). ``exclude`` masks coordinates that must not count (kinks);
+    ``unchecked`` masks coordinates one side never computed (a sampled check), counted apart.
     """
+    n_unchecked = 0
+    if unchecked is not None and np.shape(a) == np.shape(unchecked):
+        unchecked = np.asarray(unchecked, dtype=bool)
+        kinked = np.zeros(unchecked.shape, bool) if exclude is None else np.asarray(exclude, bool)
+        n_unchecked = int((unchecked & ~kinked).sum())
+        exclude = kinked | unchecked
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
@@ -86,7 +95,7 @@ def compare_tensor(tensor: str, a: np.ndarray, b: np.ndarray, a_name: str, b_nam
                           float("nan"), 0.0, tol.rtol, b.size, b.size,
                           problem=f"shape {a.shape} vs {b.shape}{hint}")
     keep = np.ones(a.shape, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
-    n_excluded = int(a.size - keep.sum())
+    n_excluded = int(a.size - keep.sum()) - n_unchecked
     atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
     nonfinite = ~(np.isfinite(a) & np.isfinite(b)) & keep
     diff = np.abs(a - b)
@@ -118,5 +127,5 @@ def compare_tensor(tensor: str, a: np.ndarray, b: np.ndarray, a_name: str, b_nam
         tensor=tensor, a=a_name, b=b_name, ok=not bad.any(), max_abs=max_abs, rel_norm=rel_norm,
         worst_index=tuple(int(i) for i in worst), a_value=a_w, b_value=b_w, atol=atol,
         rtol=tol.rtol, n_bad=int(bad.sum()), n_compared=int(keep.sum()), n_excluded=n_excluded,
-        problem=problem,
+        problem=problem, n_unchecked=n_unchecked,
     )

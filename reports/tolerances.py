@@ -16,6 +16,10 @@ and with the finite-difference oracle (``benchmarks/calibrate_tolerances.py``):
 - fd: central differences with h = 2^-17 carry rounding eps |L| / h ~ 3e-11 |L| and
   truncation h^2 |L'''| / 6, which grows with saturation (large third derivatives). The worst
   seen was about 1/10 of the bound below; real bugs are off by 1e-3 relative or more.
+- complex-step: Im L(t + ih) / h with h = 1e-30 has no subtraction, so no cancellation and a
+  truncation term ~h^2 = 1e-60: it is exact to rounding, like autodiff, and gets the autodiff
+  row. Where it applies (no ReLU) it stands in for fd, so the numerical check is 1e4 times
+  tighter there.
 - subject: a user implementation is judged with the tolerance of the oracle it is compared
   against (the looser kind of the pair applies to a pair).
 """
@@ -46,6 +50,7 @@ class Tolerance:
 TOLERANCES: dict[str, Tolerance] = {
     "autodiff": Tolerance(rtol=1e-9, atol_grad=1e-10, atol_loss=1e-11),
     "fd": Tolerance(rtol=1e-5, atol_grad=1e-6, atol_loss=1e-7),
+    "complex-step": Tolerance(rtol=1e-9, atol_grad=1e-10, atol_loss=1e-11),
 }
 
 

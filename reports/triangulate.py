@@ -8,11 +8,11 @@ from itertools import combinations
 import numpy as np
 
 from .compare import TensorDiff, compare_tensor, element_bad
-from .tolerances import pair_tolerance
+from .tolerances import TOLERANCES, pair_tolerance
 
-__all__ = ["Party", "TensorVote", "disagreeing_elements", "triangulate"]
+__all__ = ["Party", "TensorVote", "directional_votes", "disagreeing_elements", "triangulate"]
 
-_TRUST = {"autodiff": 2, "fd": 1, "subject": 0}
+_TRUST = {"autodiff": 2, "complex-step": 2, "fd": 1, "subject": 0}
 
 
 @dataclass(frozen=True)
@@ -20,10 +20,11 @@ class Party:
     """One gradient provider's answer: the subject under test or an oracle."""
 
     name: str
-    kind: str  # "subject", "autodiff" or "fd"
+    kind: str  # "subject", "autodiff", "complex-step" or "fd"
     loss: float
     grads: dict
     kinks: dict = field(default_factory=dict)
+    unchecked: dict = field(default_factory=dict)  # coordinates a sampled oracle did not compute
 
 
 @dataclass(frozen=True)
@@ -41,29 +42,36 @@ class TensorVote:
         return self.status == "agree"
 
 
+def _union(parties, attr: str, tensor: str):
+    mask = None
+    for party in parties:
+        m = getattr(party, attr).get(tensor)
+        if m is not None:
+            mask = m if mask is None else (mask | m)
+    return mask
+
+
 def _ordered(p: Party, q: Party, tensor: str):
-    """(a, b, tolerance, excluded mask): b is the more trusted side of the pair."""
+    """(a, b, tolerance, kink mask, unchecked mask): b is the more trusted side of the pair."""
     a, b = (p, q) if _TRUST[p.kind] <= _TRUST[q.kind] else (q, p)
-    exclude = None
-    for party in (a, b):
-        k = party.kinks.get(tensor)
-        if k is not None:
-            exclude = k if exclude is None else (exclude | k)
-    return a, b, pair_tolerance(a.kind, b.kind), exclude
+    return (a, b, pair_tolerance(a.kind, b.kind), _union((a, b), "kinks", tensor),
+            _union((a, b), "unchecked", tensor))
 
 
 def _pair(p: Party, q: Party, tensor: str) -> TensorDiff:
-    a, b, tol, exclude = _ordered(p, q, tensor)
+    a, b, tol, exclude, unchecked = _ordered(p, q, tensor)
     if tensor == "loss":
         return compare_tensor("loss", np.asarray(a.loss), np.asarray(b.loss), a.name, b.name,
                               tol, float(b.loss))
     return compare_tensor(tensor, a.grads[tensor], b.grads[tensor], a.name, b.name, tol,
-                          float(b.loss), exclude)
+                          float(b.loss), exclude, unchecked=unchecked)
 
 
 def disagreeing_elements(p: Party, q: Party, tensor: str) -> np.ndarray:
     """Mask of the elements of ``tensor`` on which p and q disagree, as the vote judges them."""
-    a, b, tol, exclude = _ordered(p, q, tensor)
+    a, b, tol, exclude, unchecked = _ordered(p, q, tensor)
+    if unchecked is not None:
+        exclude = unchecked if exclude is None else (exclude | unchecked)
     return element_bad(a.grads[tensor], b.grads[tensor], tol, float(b.loss), exclude)
 
 
@@ -101,3 +109,44 @@ def triangulate(parties: list[Party], tensors: list[str]) -> list[TensorVote]:
         majority, dissenters, status = _vote(names, agree)
         votes.append(TensorVote(tensor, tuple(diffs), majority, dissenters, status))
     return votes
+
+
+def directional_votes(parties: list[Party], fd_name: str, directional, votes: list[TensorVote]
+                      ) -> list[TensorVote]:
+    """One extra vote per tensor T, named ``T.u``: the finite-difference derivative along a
+    random unit direction u_T (``directional``, an :class:`oracles.fd.DirectionalResult`)
+    against ``sum(grad_T * u_T)`` of every other party (the adjoint test).
+
+    |sum(err * u)| <= ||err||_2, so the fd row of the table applies with its gradient term
+    scaled by ||grad_T||_2 instead of max|grad_T|. Pairs without fd keep their agreement from
+    the tensor's own vote in ``votes``. A direction whose difference crossed a ReLU kink is
+    excluded (counted in n_excluded) and the vote agrees.
+    """
+    tol = TOLERANCES["fd"]
+    by_tensor = {v.tensor: v for v in votes}
+    names = [p.name for p in parties]
+    out = []
+    for tensor, u in directional.directions.items():
+        d_fd = float(directional.derivatives[tensor])
+        kinked = bool(directional.kinked[tensor])
+        agree = {frozenset((d.a, d.b)): d.ok for d in by_tensor[tensor].diffs}
+        diffs = []
+        for p in parties:
+            if p.name == fd_name:
+                continue
+            dot = float(np.sum(p.grads[tensor] * u))
+            atol = (tol.atol_grad * float(np.linalg.norm(p.grads[tensor]))
+                    + tol.atol_loss * max(1.0, abs(p.loss)))
+            diff = abs(dot - d_fd)
+            ok = kinked or bool(np.isfinite(diff) and diff <= atol + tol.rtol * abs(dot))
+            a, b = (p.name, fd_name) if _TRUST[p.kind] <= _TRUST["fd"] else (fd_name, p.name)
+            values = {p.name: dot, fd_name: d_fd}
+            diffs.append(TensorDiff(
+                tensor=f"{tensor}.u", a=a, b=b, ok=ok, max_abs=diff,
+                rel_norm=diff / max(abs(dot) + abs(d_fd), 1e-300), worst_index=(),
+                a_value=values[a], b_value=values[b], atol=atol, rtol=tol.rtol,
+                n_bad=int(not ok), n_compared=int(not kinked), n_excluded=int(kinked)))
+            agree[frozenset((p.name, fd_name))] = ok
+        majority, dissenters, status = _vote(names, agree)
+        out.append(TensorVote(f"{tensor}.u", tuple(diffs), majority, dissenters, status))
+    return out
