@@ -1,0 +1,117 @@
+"""The complex-step oracle: exact to rounding where it applies, refuses ReLU, stands in for fd."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from oracles import OracleNotApplicable, get_oracle
+from reference import NetworkSpec, init_params, loss_and_grads, random_case
+from reference.sampling import random_batch
+from reports.compare import compare_tensor
+from reports.engine import check_case
+from reports.tolerances import TOLERANCES
+
+ANALYTIC = ("identity", "sigmoid", "tanh")
+
+
+@pytest.fixture(scope="module")
+def cs():
+    return get_oracle("complex-step")
+
+
+def _assert_agrees(result, loss, grads, kind="complex-step"):
+    tol = TOLERANCES[kind]
+    for name, g in grads.items():
+        d = compare_tensor(name, result.grads[name], g, "complex-step", "reference", tol, loss)
+        assert d.ok, d.message()
+    assert abs(result.loss - loss) <= 1e-12 * max(1.0, abs(loss))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_agrees_with_the_reference_to_autodiff_tolerance(cs, seed):
+    # deep, wide-ish and saturated (init scale up to 8): the fd tolerance would be needed there,
+    # complex step holds the autodiff one
+    rng = np.random.default_rng([7, seed])
+    case = None
+    while case is None or not cs.applies(case.spec):  # an mse output layer may draw relu
+        case = random_case(rng, hidden_activations=ANALYTIC, max_depth=8, max_width=24,
+                           scale=float(rng.choice([1.0, 4.0, 8.0])))
+    loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
+    _assert_agrees(cs.evaluate(case.params, case.X, case.Y, case.spec), loss, grads)
+
+
+@pytest.mark.parametrize("loss_name", ["softmax_cross_entropy", "sigmoid_bce", "mse"])
+def test_huge_logits_stay_finite(cs, loss_name):
+    # logits of +-1000: a naive exp(z) overflows, a naive softplus log(1 + e^z) is inf
+    spec = NetworkSpec(sizes=(3, 4), activations=("identity",), loss=loss_name)
+    params = init_params(spec, np.random.default_rng(0))
+    params["W1"] = params["W1"] * 0.0
+    params["b1"] = np.array([1000.0, -1000.0, 999.0, -3.0])
+    X, Y = random_batch(spec, 5, np.random.default_rng(1))
+    loss, grads = loss_and_grads(params, X, Y, spec)
+    r = cs.evaluate(params, X, Y, spec)
+    assert all(np.all(np.isfinite(g)) for g in r.grads.values())
+    _assert_agrees(r, loss, grads)
+
+
+def test_relu_is_not_applicable(cs):
+    spec = NetworkSpec(sizes=(3, 4, 2), activations=("relu", "identity"), loss="mse")
+    params = init_params(spec, np.random.default_rng(0))
+    X, Y = random_batch(spec, 2, np.random.default_rng(1))
+    assert not cs.applies(spec)
+    with pytest.raises(OracleNotApplicable, match="relu"):
+        cs.evaluate(params, X, Y, spec)
+
+
+def _sigmoid_deriv_on_z(params, X, Y, spec):
+    """A catalogued bug: sigma'(z) computed as z * (1 - z) on the pre-activation."""
+    from reference.layers import ACTIVATION_FUNCTIONS, Activation
+    from reference.network import Parts, backprop
+
+    acts = dict(ACTIVATION_FUNCTIONS)
+    acts["sigmoid"] = Activation(acts["sigmoid"].forward, lambda da, z, a: da * z * (1.0 - z))
+    return backprop(params, X, Y, spec, Parts(activations=acts))
+
+
+def _case(activations=("sigmoid", "identity")):
+    spec = NetworkSpec(sizes=(5, 6, 3), activations=activations, loss="softmax_cross_entropy",
+                       l2=0.3)
+    rng = np.random.default_rng(3)
+    params = init_params(spec, rng)
+    X, Y = random_batch(spec, 4, rng)
+    from reference.sampling import Case
+
+    return Case(spec=spec, params=params, X=X, Y=Y)
+
+
+def test_stands_in_for_fd_where_it_applies_and_blames_a_bug(cs):
+    fd = get_oracle("fd")
+    case = _case()
+    ok = check_case(case, loss_and_grads, [fd, cs])
+    assert ok.verdict == "pass"
+    assert "fd" in ok.skipped and "complex-step" not in ok.skipped
+    assert ok.fd_mode == "full"
+    bad = check_case(case, _sigmoid_deriv_on_z, [fd, cs])
+    assert bad.verdict == "fail"
+    assert "complex-step" in {d.b for v in bad.failing_votes() for d in v.diffs}
+
+
+def test_sits_out_relu_networks_and_fd_runs(cs):
+    fd = get_oracle("fd")
+    r = check_case(_case(("relu", "identity")), loss_and_grads, [fd, cs])
+    assert r.verdict == "pass"
+    assert "relu" in r.skipped["complex-step"]
+    assert "fd" not in r.skipped and r.seconds.get("fd") is not None
+
+
+def test_tighter_than_fd_catches_a_tiny_error(cs):
+    # an error of 1e-7 relative hides inside fd's tolerance but not inside complex-step's
+    case = _case()
+
+    def slightly_off(params, X, Y, spec):
+        loss, grads = loss_and_grads(params, X, Y, spec)
+        return loss, {k: v * (1 + 1e-7) for k, v in grads.items()}
+
+    assert check_case(case, slightly_off, [get_oracle("fd")]).verdict == "pass"
+    assert check_case(case, slightly_off, [cs]).verdict == "fail"

@@ -1,0 +1,50 @@
+"""The TensorFlow oracle traces one function per network shape, never one per network."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oracles import get_oracle
+from reference import NetworkSpec, init_params, loss_and_grads
+from reference.sampling import random_batch
+from reports.compare import compare_tensor
+from reports.tolerances import TOLERANCES
+
+
+def _network(seed, batch, l2, sizes=(5, 7, 3)):
+    spec = NetworkSpec(sizes=sizes, activations=("tanh", "identity"),
+                       loss="softmax_cross_entropy", l2=l2)
+    rng = np.random.default_rng(seed)
+    params = init_params(spec, rng)
+    X, Y = random_batch(spec, batch, rng)
+    return params, X, Y, spec
+
+
+def _agrees(oracle, params, X, Y, spec):
+    loss, grads = loss_and_grads(params, X, Y, spec)
+    r = oracle.evaluate(params, X, Y, spec)
+    for name, g in grads.items():
+        d = compare_tensor(name, r.grads[name], g, "tensorflow", "reference",
+                           TOLERANCES["autodiff"], loss)
+        assert d.ok, d.message()
+
+
+def test_same_shape_other_values_batch_and_l2_do_not_retrace():
+    tf = get_oracle("tensorflow")
+    _agrees(tf, *_network(0, batch=4, l2=0.0))  # first sighting: eager, no trace
+    assert tf.traces == 0
+    _agrees(tf, *_network(1, batch=9, l2=0.5))  # second: traced once
+    assert tf.traces == 1
+    for seed, batch, l2 in [(2, 1, 1.7), (3, 16, 0.0), (4, 9, 0.01)]:
+        _agrees(tf, *_network(seed, batch=batch, l2=l2))  # new values, batch, l2: same trace
+    assert tf.traces == 1
+    concrete = tf._traced[((5, 7, 3), ("tanh", "identity"), "softmax_cross_entropy")]
+    assert concrete.experimental_get_tracing_count() == 1  # tf itself did not retrace
+
+
+def test_a_new_shape_gets_its_own_trace():
+    tf = get_oracle("tensorflow")
+    for seed in range(3):
+        _agrees(tf, *_network(seed, batch=3, l2=0.1))
+        _agrees(tf, *_network(seed, batch=3, l2=0.1, sizes=(5, 8, 3)))
+    assert tf.traces == 2
