@@ -17,6 +17,7 @@ __all__ = [
     "add_forward",
     "affine_backward",
     "affine_forward",
+    "affine_param_grads",
     "mul_backward",
     "mul_forward",
     "sigmoid",
@@ -58,7 +59,12 @@ def affine_backward(dz: np.ndarray, a: np.ndarray, W: np.ndarray):
     dW = a^T @ dz and db = sum over the batch of dz: both *sum* over the batch, because any
     1/batch of a mean loss is already inside dz.
     """
-    return dz @ W.T, a.T @ dz, dz.sum(axis=0)
+    return (dz @ W.T, *affine_param_grads(dz, a))
+
+
+def affine_param_grads(dz: np.ndarray, a: np.ndarray):
+    """(dL/dW, dL/db) alone: the first layer needs no dL/da (nobody asks for dL/dX)."""
+    return a.T @ dz, dz.sum(axis=0)
 
 
 # ---- activations: forward(z) -> a, backward(da, z, a) -> dz ---------------------------------

@@ -59,7 +59,12 @@ def backprop(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec,
         a_prev, z, a = cache[layer - 1]
         dz = parts.activations[spec.activations[layer - 1]].backward(da, z, a)
         W = params[f"W{layer}"]
-        da, dW, db = parts.affine_backward(dz, a_prev, W)
+        if layer == 1 and parts.affine_backward is _layers.affine_backward:
+            # dL/dX is never used: skipping its matmul saves a third of the backward work on a
+            # wide input layer. A swapped-in affine_backward (a pitfall) still runs in full.
+            dW, db = _layers.affine_param_grads(dz, a_prev)
+        else:
+            da, dW, db = parts.affine_backward(dz, a_prev, W)
         grads[f"W{layer}"] = dW + parts.l2_grad(W, spec.l2, batch)
         grads[f"b{layer}"] = db
     return float(loss), {k: grads[k] for k in spec.param_names()}

@@ -1,0 +1,277 @@
+"""Speed of the gate, each figure a ratio against its anchor measured in the same run.
+
+    python benchmarks/bench.py            # all four lines (several minutes: gradcheck is slow)
+    python benchmarks/bench.py --quick    # skips gradcheck full mode on 784-256-256-10
+
+1. full finite differences vs torch.autograd.gradcheck (full mode), 784-64-10 and
+   784-256-256-10, float64, batch 32, with the worst-case agreement of both;
+2. fd's directional mode vs gradcheck(fast_mode=True);
+3. the reference's loss_and_grads vs torch autograd, 784-256-256-10, batch 256, float64;
+4. networks per second of the gate with all oracles, serial and under pytest-xdist, and where
+   the time goes (framework imports, TensorFlow tracing, each oracle).
+
+gradcheck gets the fd oracle's own tolerance (rtol 1e-5, atol from reports/tolerances.py), so
+"passed" means it agreed with torch's analytical gradient as tightly as fd must agree with
+the reference. Benchmarks are not part of the pytest gate; they print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+BATCH = 32
+
+
+def _case(sizes, activations, batch, seed=0):
+    from reference import NetworkSpec, init_params
+    from reference.sampling import Case, random_batch
+
+    spec = NetworkSpec(sizes=sizes, activations=activations, loss="softmax_cross_entropy",
+                       l2=0.1)
+    rng = np.random.default_rng(seed)
+    params = init_params(spec, rng)
+    X, Y = random_batch(spec, batch, rng)
+    return Case(spec=spec, params=params, X=X, Y=Y)
+
+
+def _torch_loss_of_flat(case):
+    """theta (all parameters, flattened in param_names order) -> scalar loss, float64."""
+    import torch
+    import torch.nn.functional as F
+
+    spec = case.spec
+    x = torch.tensor(case.X)
+    y = torch.tensor(case.Y)
+    shapes = [case.params[n].shape for n in spec.param_names()]
+    acts = {"identity": lambda t: t, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+            "relu": F.relu}
+
+    def loss(theta):
+        tensors, start = [], 0
+        for shape in shapes:
+            n = int(np.prod(shape))
+            tensors.append(theta[start:start + n].view(shape))
+            start += n
+        a = x
+        for layer in range(spec.depth):
+            a = acts[spec.activations[layer]](a @ tensors[2 * layer] + tensors[2 * layer + 1])
+        value = F.cross_entropy(a, y)
+        sq = sum((tensors[2 * layer] ** 2).sum() for layer in range(spec.depth))
+        return value + spec.l2 / (2.0 * x.shape[0]) * sq
+
+    theta = torch.tensor(np.concatenate([case.params[n].ravel() for n in spec.param_names()]),
+                         requires_grad=True)
+    return loss, theta
+
+
+def _fd_tolerance(case):
+    from reference import loss_and_grads
+    from reports.tolerances import TOLERANCES
+
+    loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
+    tol = TOLERANCES["fd"]
+    g = np.concatenate([v.ravel() for v in grads.values()])
+    return loss, grads, tol.rtol, tol.atol(g, loss)
+
+
+def _worst_fraction(grads_a, grads_b, loss, kind="fd", exclude=None):
+    """max over tensors of |a - b| / (atol + rtol |b|), the tolerance table's own bound."""
+    from reports.compare import compare_tensor
+    from reports.tolerances import TOLERANCES
+
+    worst = 0.0
+    for name, b in grads_b.items():
+        ex = None if exclude is None else exclude.get(name)
+        d = compare_tensor(name, grads_a[name], b, "a", "b", TOLERANCES[kind], loss, ex)
+        worst = max(worst, abs(d.a_value - d.b_value) / (d.atol + d.rtol * abs(d.b_value)))
+    return worst
+
+
+def _gradcheck(case, fast: bool):
+    from torch.autograd import gradcheck
+
+    fn, theta = _torch_loss_of_flat(case)
+    _, _, rtol, atol = _fd_tolerance(case)
+    t0 = time.perf_counter()
+    ok = gradcheck(fn, (theta,), eps=1e-6, atol=atol, rtol=rtol, fast_mode=fast,
+                   raise_exception=False)
+    return time.perf_counter() - t0, ok
+
+
+def line_full_fd(sizes, activations, run_gradcheck=True) -> None:
+    from oracles import get_oracle
+
+    case = _case(sizes, activations, BATCH)
+    fd = get_oracle("fd")
+    loss, grads, _, _ = _fd_tolerance(case)
+    t0 = time.perf_counter()
+    r = fd.evaluate(case.params, case.X, case.Y, case.spec)
+    t_fd = time.perf_counter() - t0
+    frac = _worst_fraction(r.grads, grads, loss, exclude=r.kinks)
+    n = sum(v.size for v in case.params.values())
+    label = "-".join(map(str, sizes))
+    if not run_gradcheck:
+        print(f"1. full fd, {label} ({n} params, batch {BATCH}): fd {t_fd:.2f} s "
+              f"(worst |fd - reference| = {frac:.2g} of the fd bound); gradcheck skipped (--quick)")
+        return
+    t_gc, ok = _gradcheck(case, fast=False)
+    print(f"1. full fd vs gradcheck full, {label} ({n} params, batch {BATCH}, float64): "
+          f"fd {t_fd:.2f} s, gradcheck {t_gc:.1f} s: fd is {t_gc / t_fd:.0f}x faster; "
+          f"worst |fd - reference| = {frac:.2g} of the fd bound, gradcheck at the same bound: "
+          f"{'passed' if ok else 'FAILED'}", flush=True)
+
+
+def line_directional() -> None:
+    from oracles import get_oracle
+
+    case = _case((784, 64, 10), ("tanh", "identity"), BATCH)
+    fd = get_oracle("fd")
+    _, grads, _, _ = _fd_tolerance(case)
+    t0 = time.perf_counter()
+    d = fd.directional(case.params, case.X, case.Y, case.spec, np.random.default_rng(0))
+    t_dir = time.perf_counter() - t0
+    worst = max(abs(d.derivatives[n] - float(np.sum(grads[n] * d.directions[n])))
+                / max(np.linalg.norm(grads[n]), 1e-300) for n in grads)
+    t_gc, ok = _gradcheck(case, fast=True)
+    print(f"2. directional fd vs gradcheck fast_mode, 784-64-10 (batch {BATCH}): "
+          f"fd {t_dir * 1e3:.1f} ms (one direction per tensor), gradcheck {t_gc * 1e3:.1f} ms "
+          f"(one direction overall): ratio {t_gc / t_dir:.1f}x; worst |D_u - <g, u>| / ||g|| = "
+          f"{worst:.1e}, gradcheck fast at the fd bound: {'passed' if ok else 'FAILED'}",
+          flush=True)
+
+
+def _median_time(fn, repeat=15) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def line_reference_vs_torch() -> None:
+    import torch
+    import torch.nn.functional as F
+
+    from oracles import get_oracle
+    from reference import loss_and_grads
+
+    case = _case((784, 256, 256, 10), ("relu", "relu", "identity"), 256)
+    names = case.spec.param_names()
+    leaves = [torch.tensor(case.params[n], requires_grad=True) for n in names]
+    x, y = torch.tensor(case.X), torch.tensor(case.Y)
+
+    def torch_autograd():
+        a = x
+        for layer in range(3):
+            z = a @ leaves[2 * layer] + leaves[2 * layer + 1]
+            a = F.relu(z) if layer < 2 else z
+        loss = F.cross_entropy(a, y) + case.spec.l2 / (2.0 * 256) * sum(
+            (w ** 2).sum() for w in leaves[::2])
+        return torch.autograd.grad(loss, leaves)
+
+    t_ref = _median_time(lambda: loss_and_grads(case.params, case.X, case.Y, case.spec))
+    t_torch = _median_time(torch_autograd)
+    oracle = get_oracle("torch")
+    t_oracle = _median_time(lambda: oracle.evaluate(case.params, case.X, case.Y, case.spec))
+    print(f"3. reference loss_and_grads vs torch autograd, 784-256-256-10 relu, batch 256, "
+          f"float64 (median of 15): reference {t_ref * 1e3:.1f} ms, torch {t_torch * 1e3:.1f} ms "
+          f"(forward+backward on ready tensors), torch oracle with numpy copies "
+          f"{t_oracle * 1e3:.1f} ms: reference/torch = {t_ref / t_torch:.2f} "
+          f"({'no slower' if t_ref <= t_torch else 'slower'})", flush=True)
+
+
+def _import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True, cwd=ROOT)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def line_throughput(networks: int) -> None:
+    from oracles import ORACLE_NAMES, get_oracle
+    from reference import loss_and_grads
+    from reports.campaign import CampaignOptions, run_campaign
+
+    imports = {m: _import_seconds(m) for m in ("reports.cli", "torch", "tensorflow")}
+    oracles = [get_oracle(n) for n in ORACLE_NAMES]
+    tf = next(o for o in oracles if o.name == "tensorflow")
+    # tracing cost: the same shape three times (eager, trace + run, traced run)
+    case = _case((16, 32, 4), ("tanh", "identity"), 8)
+    calls = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        tf.evaluate(case.params, case.X, case.Y, case.spec)
+        calls.append(time.perf_counter() - t0)
+    traces0 = tf.traces
+    # serial: the soak test's networks (two halves, seeds 20261123 and 20261124), in-process
+    per_oracle: dict[str, float] = {}
+    shapes = set()
+    t0 = time.perf_counter()
+    for half in range(2):
+        options = CampaignOptions(networks=networks // 2, seed=20261123 + half)
+        result = run_campaign(loss_and_grads, "reference", oracles, options)
+        for c in result.cases:
+            shapes.add((c.spec.sizes, c.spec.activations, c.spec.loss))
+            for k, v in c.seconds.items():
+                per_oracle[k] = per_oracle.get(k, 0.0) + v
+        assert result.verdict == "pass"
+    serial = time.perf_counter() - t0
+    traces = tf.traces - traces0
+    # pytest-xdist: the same networks as tests/test_soak.py on 2 workers, wall clock
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "-p",
+                           "no:cacheprovider", "tests/test_soak.py"], cwd=ROOT,
+                          capture_output=True, text=True)
+    xdist = time.perf_counter() - t0
+    xdist_ok = proc.returncode == 0
+    rate_serial, rate_xdist = networks / serial, networks / xdist
+    where = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(per_oracle.items(), key=lambda kv: -kv[1]))
+    print(f"4. gate throughput, all oracles, {networks} networks: serial {rate_serial:.0f} "
+          f"networks/s ({serial:.1f} s, imports excluded), pytest-xdist -n 2 "
+          f"{rate_xdist:.0f} networks/s ({xdist:.1f} s wall incl. startup, "
+          f"{'passed' if xdist_ok else 'FAILED'}): ratio {rate_xdist / rate_serial:.2f}x",
+          flush=True)
+    print(f"   imports: reports.cli {imports['reports.cli']:.2f} s, torch {imports['torch']:.1f} s, "
+          f"tensorflow {imports['tensorflow']:.1f} s; oracles: {where}")
+    print(f"   tensorflow tracing: eager {calls[0] * 1e3:.1f} ms, trace + run "
+          f"{calls[1] * 1e3:.1f} ms, traced {calls[2] * 1e3:.2f} ms per call; {traces} trace(s) "
+          f"for {networks} networks of {len(shapes)} distinct shapes (no retrace per network)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="Ratios of the gate's speed against its anchors.")
+    p.add_argument("--quick", action="store_true",
+                   help="skip gradcheck full mode on 784-256-256-10 (minutes)")
+    p.add_argument("--networks", type=int, default=1000, help="networks for line 4")
+    p.add_argument("--only", type=int, choices=[1, 2, 3, 4], help="print one line only")
+    args = p.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    print(f"bench {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"{os.cpu_count()} cores, python {sys.version.split()[0]}, numpy {np.__version__}",
+          flush=True)
+    if args.only in (None, 1):
+        line_full_fd((784, 64, 10), ("tanh", "identity"))
+        line_full_fd((784, 256, 256, 10), ("tanh", "tanh", "identity"),
+                     run_gradcheck=not args.quick)
+    if args.only in (None, 2):
+        line_directional()
+    if args.only in (None, 3):
+        line_reference_vs_torch()
+    if args.only in (None, 4):
+        line_throughput(args.networks)
+
+
+if __name__ == "__main__":
+    main()
