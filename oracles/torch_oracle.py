@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from reference.params import check_inputs
@@ -18,6 +20,12 @@ class TorchOracle:
     def __init__(self) -> None:
         import torch  # lazy: `import oracles` must not cost a framework import
 
+        # One intra-op thread unless OMP_NUM_THREADS says otherwise: the gate's networks are
+        # small, where torch's thread pool costs far more than it gains, and two pytest-xdist
+        # workers on two cores oversubscribe it. Measured on 100 default `run` networks on a
+        # shared 2-core machine: 0.8-1.6 ms per call with one thread, 5-77 ms with two.
+        if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() > 1:
+            torch.set_num_threads(1)
         self._torch = torch
         self._F = torch.nn.functional
 

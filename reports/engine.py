@@ -22,9 +22,10 @@ __all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "CaseResult", "Subjec
 # Above this many parameters the numerical oracles stop differencing every coordinate: fd
 # runs a directional (adjoint) check of every tensor plus a full check of a random sample of
 # FD_SAMPLE_PER_TENSOR coordinates per tensor, and complex-step checks the same sample. Full
-# fd costs two forward passes per coordinate; at 100k parameters that is ~1-2 s per network
-# at batch 16 (784-64-10, 51k parameters, is still checked in full), while the sampled check
-# costs about the same whatever the size. Memory is bounded by fd's chunking either way.
+# fd costs two (partial) forward passes per coordinate, so its time grows with the parameter
+# count times the forward cost, while the sampled check costs about the same at any size. The
+# threshold keeps 784-64-10 (51k parameters, the usual course network) checked in full.
+# Memory is bounded by fd's chunking either way.
 LARGE_NETWORK_PARAMS = 100_000
 FD_SAMPLE_PER_TENSOR = 1024
 _NUMERICAL = ("fd", "complex-step")
