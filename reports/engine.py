@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from oracles.base import OracleNotApplicable
+from oracles.fd import FiniteDifferenceOracle
 from reference.sampling import Case
 
 from .triangulate import Party, TensorVote, directional_votes, disagreeing_elements, triangulate
@@ -279,7 +280,7 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
             continue
         t0 = time.perf_counter()
         try:
-            if oracle.kind in _NUMERICAL and large:
+            if large and isinstance(oracle, FiniteDifferenceOracle):  # complex-step is one too
                 r = oracle.evaluate(case.params, case.X, case.Y, spec,
                                     sample=FD_SAMPLE_PER_TENSOR,
                                     rng=np.random.default_rng(sample_seed))
@@ -291,12 +292,13 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
             result.skipped[oracle.name] = str(exc)
             continue
         result.seconds[oracle.name] = time.perf_counter() - t0
+        unchecked = getattr(r, "unchecked", {})  # only a sampled check leaves coordinates out
         if oracle.kind in _NUMERICAL:
-            result.fd_mode = "sampled" if large else "full"
-            result.fd_checked += sum(int(g.size - r.unchecked[n].sum()) if n in r.unchecked
+            result.fd_mode = "sampled" if unchecked or oracle.name in directional else "full"
+            result.fd_checked += sum(int(g.size - unchecked[n].sum()) if n in unchecked
                                      else int(g.size) for n, g in r.grads.items())
         parties.append(Party(name=oracle.name, kind=oracle.kind, loss=r.loss, grads=r.grads,
-                             kinks=r.kinks, unchecked=r.unchecked))
+                             kinks=r.kinks, unchecked=unchecked))
     tensors = list(spec.param_names())
     result.votes = _vote_all(parties, tensors, directional)
     if any(not v.ok for v in result.votes):
