@@ -119,7 +119,8 @@ def directional_votes(parties: list[Party], fd_name: str, directional, votes: li
 
     |sum(err * u)| <= ||err||_2, so the fd row of the table applies with its gradient term
     scaled by ||grad_T||_2 instead of max|grad_T|. Pairs without fd keep their agreement from
-    the tensor's own vote in ``votes``. A direction whose difference crossed a ReLU kink is
+    the tensor's own vote in ``votes``, and so do pairs with another sampled party
+    (complex-step on a large network). A direction whose difference crossed a ReLU kink is
     excluded (counted in n_excluded) and the vote agrees.
     """
     tol = TOLERANCES["fd"]
@@ -132,8 +133,10 @@ def directional_votes(parties: list[Party], fd_name: str, directional, votes: li
         agree = {frozenset((d.a, d.b)): d.ok for d in by_tensor[tensor].diffs}
         diffs = []
         for p in parties:
-            if p.name == fd_name:
-                continue
+            unchecked = p.unchecked.get(tensor)
+            if p.name == fd_name or (unchecked is not None and unchecked.any()):
+                continue  # another sampled party has no full gradient to project: its tensor
+                # vote on the shared sample stands for the pair
             dot = float(np.sum(p.grads[tensor] * u))
             atol = (tol.atol_grad * float(np.linalg.norm(p.grads[tensor]))
                     + tol.atol_loss * max(1.0, abs(p.loss)))

@@ -73,6 +73,15 @@ def test_large_network_is_checked_sampled_and_passes(fd):
     assert small.fd_mode == "full" and small.fd_checked == 2560 + 40 + 120 + 3
 
 
+def test_large_network_with_complex_step_sampled_too(fd):
+    """complex-step on a large network runs on the same sample; it has no full gradient to
+    project on the direction, so it must not turn the directional votes into false alarms."""
+    cs = get_oracle("complex-step")
+    r = check_case(_case(), loss_and_grads, [fd, cs], large_params=1000, case_seed=[0, 1])
+    assert r.verdict == "pass", [d.message() for v in r.failing_votes() for d in v.diffs]
+    assert r.fd_mode == "sampled" and not r.skipped
+
+
 def test_directional_check_catches_a_bug_outside_the_sample(fd):
     """A gradient wrong only at coordinates the sampled check skips: the directional (adjoint)
     check still fails it."""
