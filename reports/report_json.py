@@ -124,6 +124,8 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
         "fd_checked": c.fd_checked,
         "skipped": dict(c.skipped),
         "error": c.error,
+        "error_kind": c.error_kind,
+        "error_detail": c.error_detail,
         "tensors": tensors,
         "grad_norms": _grad_norms(c),
         "reproduction": c.reproduction,

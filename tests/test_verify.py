@@ -327,3 +327,12 @@ def test_failing_cases_get_suspects_printed_and_reported(capsys, tmp_path, monke
     assert "    suspect 2: sign-flip (0.50) a sign\n      ratio -1" in out
     cases = json.loads((tmp_path / "report.json").read_text())["cases"]
     assert [[s["id"] for s in c["suspects"]] for c in cases] == [["update-order", "sign-flip"]] * 2
+
+
+def test_report_json_carries_the_kind_and_the_users_traceback(capsys, tmp_path):
+    code, _, _ = verify(capsys, str(SUBJECTS / "raises.py:loss_and_grads"), *FIXED,
+                        "--shrink", "0", "--report", str(tmp_path))
+    assert code == 1
+    case = json.loads((tmp_path / "report.json").read_text())["cases"][0]
+    assert case["error_kind"] == "raised" and case["error"]
+    assert 'raises.py", line 8, in layer' in case["error_detail"]
