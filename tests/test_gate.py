@@ -8,9 +8,12 @@ from reference import loss_and_grads
 from reports.campaign import CampaignOptions, case_for, run_campaign
 
 
-def test_two_hundred_random_networks_agree_with_all_oracles(oracle_cache):
+def test_two_hundred_random_networks_agree_with_all_oracles(oracle_cache, crosscheck_record):
+    """The cases go into `pytest --crosscheck-report DIR` (a no-op without the option)."""
     oracles = [oracle_cache(n) for n in ("torch", "tensorflow", "fd")]
     result = run_campaign(loss_and_grads, "reference", oracles, CampaignOptions(networks=200, seed=1))
+    for c in result.cases:
+        crosscheck_record(c, name=f"gate-case-{c.index:03d}")
     failures = [f"case {c.index} {c.spec.describe()}: blame {c.blame}" for c in result.failures]
     assert result.verdict == "pass", "\n".join(failures)
     # the campaign really covers the space it claims to
