@@ -68,18 +68,10 @@ def add_parser(sub) -> None:
 
 def _diagnose(case_result: CaseResult, rerun) -> list:
     """Catalogue suspects for a failing case, most likely first. ``rerun(case)`` re-checks the
-    same adapted function on another network. A step whose gradient depends on lr is
-    update-order by construction: the adapter measured it, so it leads."""
-    from .diagnosis import Suspect, diagnose
+    same adapted function on another network."""
+    from .diagnosis import diagnose
 
-    suspects = list(diagnose(case_result, rerun))
-    if case_result.error_kind == "lr-dependent":
-        suspects = [Suspect(id="update-order", title="a weight updated before it is used to "
-                            "propagate the error", score=1.0,
-                            evidence="the gradient inferred from the step changes with the "
-                                     "learning rate, which a plain SGD step never does")] + \
-                   [s for s in suspects if s.id != "update-order"]
-    return suspects
+    return diagnose(case_result, rerun)
 
 
 def run(args) -> int:

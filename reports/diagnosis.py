@@ -450,6 +450,12 @@ def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = No
         _rerun_checks(result, rerun, scores, evidence, lr, accused, replayed)
     if rerun_lr is not None and lr and "update-order" in scores:
         _lr_check(result, rerun_lr, lr, scores, evidence)
+    if getattr(result, "error_kind", "") == "lr-dependent":
+        # the update-mode adapter took the step at lr and 2 lr and the inferred gradients
+        # differed: a plain SGD step never does that, a weight updated before use always does
+        scores["update-order"] = 1.0
+        evidence["update-order"] = ["the gradient inferred from the step changes with the "
+                                    "learning rate, which a plain SGD step never does"]
     ranked = [k for k in sorted(scores, key=lambda k: -scores[k]) if scores[k] > 0]
     if not ranked or scores[ranked[0]] < 0.2:
         return [Suspect("unknown", "no catalogued pitfall fits", 0.0, _describe(f))]

@@ -293,10 +293,10 @@ def test_fd_refine_of_a_whole_tensor_is_flat():
 
 
 def test_failing_cases_get_suspects_printed_and_reported(capsys, tmp_path, monkeypatch):
-    """The call site of the diagnosis, against its agreed interface (a stand-in module here:
-    the real one is tests/test_verify_diagnosis.py's business). Each failing case gets
-    ``diagnose(case_result, rerun)``; rerun re-checks the same adapted function; an lr-dependent
-    step puts update-order first, once."""
+    """The call site of the diagnosis, against its interface (a stand-in module here: the real
+    one is tests/test_verify_diagnosis.py's business). Each failing case gets
+    ``diagnose(case_result, rerun)``; rerun re-checks the same adapted function; the suspects
+    are printed and reported in the order diagnose ranked them."""
     import dataclasses
     import types
 
@@ -315,7 +315,8 @@ def test_failing_cases_get_suspects_printed_and_reported(capsys, tmp_path, monke
     def diagnose(result, rerun=None):
         other = rerun(result.case)
         calls.append((result.verdict, other.verdict, other.subject == result.subject))
-        return [Suspect("update-order", "dup", 0.1, "x"), Suspect("sign-flip", "a sign", 0.5, "ratio -1")]
+        return [Suspect("update-order", "a weight updated before it is used", 1.0, "lr"),
+                Suspect("sign-flip", "a sign", 0.5, "ratio -1")]
 
     fake = types.ModuleType("reports.diagnosis")
     fake.Suspect, fake.diagnose = Suspect, diagnose

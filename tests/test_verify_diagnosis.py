@@ -51,3 +51,16 @@ def test_the_failing_cases_shown_are_the_diagnosed_and_shrunk_ones(capsys, tmp_p
     scripts = sorted(tmp_path.glob("repro_*.py"))
     assert len(scripts) == 2
     assert "bias_mean_vs_sum.py:loss_and_grads" in scripts[0].read_text()
+
+
+def test_an_lr_dependent_step_is_update_order_once_with_its_evidence(capsys, tmp_path):
+    """The adapter measured the step at lr and 2 lr; the diagnosis turns that into the
+    update-order suspect, first and only once."""
+    code = main(["verify", str(SUBJECTS / "update_order.py:sgd_step"), "--mode", "update",
+                 *QUICK, "--sizes", "3-5-4", "--shrink", "0", "--report", str(tmp_path)])
+    assert code == 1
+    for case in json.loads((tmp_path / "report.json").read_text())["cases"]:
+        assert case["error_kind"] == "lr-dependent"
+        ids = [s["id"] for s in case["suspects"]]
+        assert ids[0] == "update-order" and ids.count("update-order") == 1
+        assert "changes with the learning rate" in case["suspects"][0]["evidence"]
