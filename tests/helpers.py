@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from reference import Case
+import numpy as np
+
+from reference import Case, NetworkSpec
 from reports.triangulate import Party, triangulate
 
 
@@ -20,3 +22,16 @@ def assert_agree(case: Case, subject: Party, oracle_result, oracle_kind: str) ->
     votes = triangulate([subject, other], list(case.spec.param_names()))
     bad = [d.message() for v in votes for d in v.diffs if not d.ok]
     assert not bad, "\n".join(bad) + "\n" + repro(case)
+
+
+def ridge_case(seed: int = 3, n_in: int = 3, n_out: int = 2, batch: int = 5, l2: float = 0.7):
+    """A depth-1 identity network with MSE and L2 is ridge regression: (case, loss, gradient)
+    in closed form, computed here without any of the code under test."""
+    rng = np.random.default_rng(seed)
+    spec = NetworkSpec(sizes=(n_in, n_out), activations=("identity",), loss="mse", l2=l2)
+    W, b = rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+    X, Y = rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out))
+    r = X @ W + b - Y
+    loss = np.mean(r**2) + l2 / (2 * batch) * np.sum(W**2)
+    grads = {"W1": 2 * X.T @ r / r.size + l2 / batch * W, "b1": 2 * r.sum(0) / r.size}
+    return Case(spec, {"W1": W, "b1": b}, X, Y), loss, grads

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from reference import NetworkSpec, loss_and_grads
+from reference import loss_and_grads
 from reference.layers import (
     ACTIVATION_FUNCTIONS,
     add_backward,
@@ -17,6 +17,8 @@ from reference.layers import (
     sigmoid,
 )
 from reference.losses import LOSS_FUNCTIONS
+
+from .helpers import ridge_case
 
 
 def test_apples():
@@ -95,12 +97,8 @@ def test_mse_gradient_has_two_over_n():
 
 def test_linear_regression_gradient_in_closed_form():
     """A depth-1 identity network with MSE and L2 is ridge regression: known gradient."""
-    rng = np.random.default_rng(3)
-    spec = NetworkSpec(sizes=(3, 2), activations=("identity",), loss="mse", l2=0.7)
-    W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
-    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
-    r = X @ W + b - Y
-    loss, g = loss_and_grads({"W1": W, "b1": b}, X, Y, spec)
-    assert loss == pytest.approx(np.mean(r**2) + 0.7 / 10 * np.sum(W**2))
-    assert np.allclose(g["W1"], 2 * X.T @ r / r.size + 0.7 / 5 * W, rtol=1e-13, atol=1e-15)
-    assert np.allclose(g["b1"], 2 * r.sum(0) / r.size, rtol=1e-13, atol=1e-15)
+    case, truth_loss, truth = ridge_case()
+    loss, g = loss_and_grads(case.params, case.X, case.Y, case.spec)
+    assert loss == pytest.approx(truth_loss)
+    for k in truth:
+        assert np.allclose(g[k], truth[k], rtol=1e-13, atol=1e-15), k

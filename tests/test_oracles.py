@@ -13,21 +13,14 @@ from oracles.fd import DEFAULT_STEP, FiniteDifferenceOracle
 from reference import Case, NetworkSpec, init_params, loss_and_grads, random_batch
 from reports.engine import check_case
 
-
-def _ridge():
-    rng = np.random.default_rng(11)
-    spec = NetworkSpec(sizes=(4, 3), activations=("identity",), loss="mse", l2=0.3)
-    W, b = rng.normal(size=(4, 3)), rng.normal(size=3)
-    X, Y = rng.normal(size=(6, 4)), rng.normal(size=(6, 3))
-    r = X @ W + b - Y
-    truth = {"W1": 2 * X.T @ r / r.size + 0.3 / 6 * W, "b1": 2 * r.sum(0) / r.size}
-    return spec, {"W1": W, "b1": b}, X, Y, truth
+from .helpers import ridge_case
 
 
 def test_fd_on_a_quadratic_with_known_gradient():
     """Central differences are exact for a quadratic, up to rounding: ~1e-10 here."""
-    spec, params, X, Y, truth = _ridge()
-    result = FiniteDifferenceOracle().evaluate(params, X, Y, spec)
+    case, truth_loss, truth = ridge_case(seed=11, n_in=4, n_out=3, batch=6, l2=0.3)
+    result = FiniteDifferenceOracle().evaluate(case.params, case.X, case.Y, case.spec)
+    assert result.loss == pytest.approx(truth_loss, rel=1e-14)
     for k in truth:
         assert np.max(np.abs(result.grads[k] - truth[k])) < 1e-9, k
         assert not result.kinks[k].any()
