@@ -11,7 +11,7 @@
 4. networks per second of the gate with all oracles, serial and under pytest-xdist, and where
    the time goes (framework imports, TensorFlow tracing, each oracle).
 
-gradcheck gets the fd oracle's own tolerance (rtol 1e-5, atol from reports/tolerances.py), so
+gradcheck gets the fd oracle's own tolerance (rtol 1e-5, atol from crosscheck/engine/tolerances.py), so
 "passed" means it agreed with torch's analytical gradient as tightly as fd must agree with
 the reference. Benchmarks are not part of the pytest gate; they print.
 """
@@ -33,8 +33,8 @@ BATCH = 32
 
 
 def _case(sizes, activations, batch, seed=0):
-    from reference import NetworkSpec, init_params
-    from reference.sampling import Case, random_batch
+    from crosscheck.reference import NetworkSpec, init_params
+    from crosscheck.reference.sampling import Case, random_batch
 
     spec = NetworkSpec(sizes=sizes, activations=activations, loss="softmax_cross_entropy",
                        l2=0.1)
@@ -80,8 +80,9 @@ def _torch_loss_of_flat(case, wrt=None):
 
 
 def _fd_tolerance(case):
-    from reference import loss_and_grads
-    from reports.tolerances import TOLERANCES
+    from crosscheck.reference import loss_and_grads
+
+    from crosscheck.engine.tolerances import TOLERANCES
 
     loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
     tol = TOLERANCES["fd"]
@@ -91,8 +92,8 @@ def _fd_tolerance(case):
 
 def _worst_fraction(grads_a, grads_b, loss, kind="fd", exclude=None):
     """max over tensors of |a - b| / (atol + rtol |b|), the tolerance table's own bound."""
-    from reports.compare import compare_tensor
-    from reports.tolerances import TOLERANCES
+    from crosscheck.engine.compare import compare_tensor
+    from crosscheck.engine.tolerances import TOLERANCES
 
     worst = 0.0
     for name, b in grads_b.items():
@@ -114,7 +115,7 @@ def _gradcheck(case, fast: bool, wrt=None):
 
 
 def line_full_fd(sizes, activations, run_gradcheck="full") -> None:
-    from oracles import get_oracle
+    from crosscheck.oracles import get_oracle
 
     case = _case(sizes, activations, BATCH)
     fd = get_oracle("fd")
@@ -146,7 +147,7 @@ def line_full_fd(sizes, activations, run_gradcheck="full") -> None:
 
 
 def line_directional() -> None:
-    from oracles import get_oracle
+    from crosscheck.oracles import get_oracle
 
     case = _case((784, 64, 10), ("tanh", "identity"), BATCH)
     fd = get_oracle("fd")
@@ -177,9 +178,8 @@ def _median_time(fn, repeat=15) -> float:
 def line_reference_vs_torch() -> None:
     import torch
     import torch.nn.functional as F
-
-    from oracles import get_oracle
-    from reference import loss_and_grads
+    from crosscheck.oracles import get_oracle
+    from crosscheck.reference import loss_and_grads
 
     case = _case((784, 256, 256, 10), ("relu", "relu", "identity"), 256)
     names = case.spec.param_names()
@@ -215,9 +215,10 @@ def _import_seconds(module: str) -> float:
 
 
 def line_throughput(networks: int) -> None:
-    from oracles import ORACLE_NAMES, get_oracle
-    from reference import loss_and_grads
-    from reports.campaign import CampaignOptions, run_campaign
+    from crosscheck.oracles import ORACLE_NAMES, get_oracle
+    from crosscheck.reference import loss_and_grads
+
+    from crosscheck.engine.campaign import CampaignOptions, run_campaign
 
     imports = {m: _import_seconds(m) for m in ("reports.cli", "torch", "tensorflow")}
     oracles = [get_oracle(n) for n in ORACLE_NAMES]

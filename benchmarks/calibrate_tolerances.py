@@ -1,4 +1,4 @@
-"""Calibrate reports/tolerances.py: how close do correct implementations come to each bound?
+"""Calibrate crosscheck/engine/tolerances.py: how close do correct implementations come to each bound?
 
 Runs the numpy reference against torch, tensorflow, fd and complex-step (through
 reports.engine.check_case, so fd gets the same Richardson re-measurement of disputed
@@ -19,11 +19,11 @@ import argparse
 import time
 
 import numpy as np
+from crosscheck.oracles import ORACLE_NAMES, get_oracle
+from crosscheck.reference import loss_and_grads, random_case
 
-from oracles import ORACLE_NAMES, get_oracle
-from reference import loss_and_grads, random_case
-from reports.engine import FD_SAMPLE_PER_TENSOR, LARGE_NETWORK_PARAMS, check_case
-from reports.tolerances import TOLERANCES
+from crosscheck.engine.check import FD_SAMPLE_PER_TENSOR, LARGE_NETWORK_PARAMS, check_case
+from crosscheck.engine.tolerances import TOLERANCES
 
 SCALES = (0.5, 1.0, 2.0, 4.0, 8.0)
 

@@ -50,14 +50,14 @@ class Oracle(Protocol):
 
 # name -> (module, class, the pip requirement that provides the framework)
 _REGISTRY = {
-    "torch": ("oracles.torch_oracle", "TorchOracle", "torch>=2.2,<2.14"),
-    "tensorflow": ("oracles.tf_oracle", "TensorFlowOracle", "tensorflow-cpu"),
-    "fd": ("oracles.fd", "FiniteDifferenceOracle", None),
-    "complex-step": ("oracles.complex_step", "ComplexStepOracle", None),
+    "torch": (".torch_oracle", "TorchOracle", "torch>=2.2,<2.14"),
+    "tensorflow": (".tf_oracle", "TensorFlowOracle", "tensorflow-cpu"),
+    "fd": (".fd", "FiniteDifferenceOracle", None),
+    "complex-step": (".complex_step", "ComplexStepOracle", None),
 }
 ORACLE_NAMES: tuple[str, ...] = tuple(_REGISTRY)
 # What `crosscheck run` uses without --oracles. complex-step is opt-in: it applies only to
-# networks without ReLU, and where it applies it stands in for fd (see reports/engine.py).
+# networks without ReLU, and where it applies it stands in for fd (see crosscheck/engine/check.py).
 DEFAULT_ORACLES: tuple[str, ...] = ("torch", "tensorflow", "fd")
 
 
@@ -71,7 +71,7 @@ def get_oracle(name: str, **options) -> Oracle:
         raise ValueError(f"unknown oracle {name!r}; choose from {', '.join(ORACLE_NAMES)}")
     module_name, class_name, requirement = _REGISTRY[name]
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(module_name, __package__)
         return getattr(module, class_name)(**options)
     except ImportError as exc:
         raise OracleUnavailable(

@@ -20,8 +20,7 @@ exactly lambda w / B.
 from __future__ import annotations
 
 import numpy as np
-
-from reference.params import check_inputs
+from crosscheck.reference.params import check_inputs
 
 from .base import OracleNotApplicable, OracleResult
 from .fd import FiniteDifferenceOracle

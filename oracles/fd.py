@@ -26,8 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from reference.params import check_inputs
+from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
 

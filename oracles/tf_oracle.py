@@ -11,8 +11,7 @@ import logging
 import os
 
 import numpy as np
-
-from reference.params import check_inputs
+from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
 

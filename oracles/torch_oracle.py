@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-
-from reference.params import check_inputs
+from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
 

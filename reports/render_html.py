@@ -12,7 +12,13 @@ from __future__ import annotations
 import math
 from html import escape
 
-from .report_view import as_float, case_title, failing_worst_first, subject_diffs, worst_message
+from crosscheck.reports.report_view import (
+    as_float,
+    case_title,
+    failing_worst_first,
+    subject_diffs,
+    worst_message,
+)
 
 __all__ = ["render_html"]
 
@@ -184,7 +190,7 @@ def _regenerate(options: dict | None, case: dict) -> str:
     if not options:
         return ""
     args = ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v!r}" for k, v in options.items())
-    code = ("from reports.campaign import CampaignOptions, case_for\n"
+    code = ("from crosscheck.engine.campaign import CampaignOptions, case_for\n"
             f"case = case_for(CampaignOptions({args}), {case['index']})\n"
             "# case.spec, case.params, case.X, case.Y")
     return f"<pre>{_e(code)}</pre>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
-from .report_view import subject_diffs, worst_message
+from crosscheck.reports.report_view import subject_diffs, worst_message
 
 __all__ = ["render_junit"]
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from .report_view import case_title, failing_diffs, failing_worst_first, worst_message
+from crosscheck.reports.report_view import case_title, failing_diffs, failing_worst_first, worst_message
 
 __all__ = ["render_md"]
 
 
 def _cell(text) -> str:
-    """Markdown table cell text: no pipes, no newlines, no raw HTML."""
-    s = str(text).replace("\n", " ").replace("|", "\\|")
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Markdown text for a table cell: one line, and every character that could start a
+    pipe, raw HTML or an entity backslash-escaped (CommonMark shows the character itself), so
+    the file reads as plain text and renders the same."""
+    s = str(text).replace("\n", " ").replace("\\", "\\\\")
+    for ch in "|<>&`*_[]":
+        s = s.replace(ch, "\\" + ch)
+    return s
 
 
 def _code(text: str) -> str:
@@ -48,8 +52,8 @@ def render_md(report: dict, *, limit: int = 5) -> str:
         repro = worst.get("reproduction")
         lines += ["", f"Worst case: {_cell(case_title(worst))}."]
         if repro:
-            lines += [f"Smallest failing network found: `{_cell(repro['describe'])}` "
-                      f"batch={repro['batch']}. Reproduce with `python {_cell(repro['script_name'])}` "
+            lines += [f"Smallest failing network found: {_code(repro['describe'])} "
+                      f"batch={repro['batch']}. Reproduce with {_code('python ' + repro['script_name'])} "
                       "(written next to this report)."]
         if worst["suspects"]:
             top = worst["suspects"][0]

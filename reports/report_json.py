@@ -15,10 +15,11 @@ import platform
 from importlib import metadata, resources
 
 import numpy as np
+from crosscheck.reports.repro import reproduction_script
 
-from .campaign import CampaignResult
-from .compare import format_index
-from .engine import CaseResult
+from crosscheck.engine.campaign import CampaignResult
+from crosscheck.engine.check import CaseResult
+from crosscheck.engine.compare import format_index
 
 __all__ = ["SCHEMA_VERSION", "VOLATILE_KEYS", "WORST_K", "case_to_dict", "environment",
            "load_schema", "merged_report", "report_dict", "strip_volatile", "to_json"]
@@ -45,7 +46,7 @@ def environment() -> dict:
 
 def load_schema() -> dict:
     """The JSON Schema (draft 2020-12) that every ``report.json`` validates against."""
-    text = resources.files("reports").joinpath("schema/report.schema.json").read_text("utf-8")
+    text = resources.files("crosscheck.reports").joinpath("schema/report.schema.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -84,6 +85,18 @@ def _worst_elements(subject, oracle, tensor: str, k: int) -> list[dict]:
 def _grad_norms(c: CaseResult) -> dict:
     """Per party, the L2 norm of each gradient tensor: the per-layer profile of the report."""
     return {p.name: {t: _num(np.linalg.norm(g)) for t, g in p.grads.items()} for p in c.parties}
+
+
+def _reproduction(c: CaseResult) -> dict | None:
+    """The shrinker's findings plus the standalone script rendered from the shrunk case."""
+    if c.reproduction is None or c.shrunk is None:
+        return None
+    r = {k: v for k, v in c.reproduction.items() if k not in ("title", "subject_import")}
+    small, recorded = c.shrunk
+    r["script"] = reproduction_script(small, subject=c.subject, recorded=recorded,
+                                      subject_import=c.reproduction.get("subject_import"),
+                                      title=c.reproduction.get("title", f"case-{c.index}"))
+    return r
 
 
 def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) -> dict:
@@ -128,7 +141,7 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
         "error_detail": c.error_detail,
         "tensors": tensors,
         "grad_norms": _grad_norms(c),
-        "reproduction": c.reproduction,
+        "reproduction": _reproduction(c),
         "seconds": {k: round(v, 6) for k, v in c.seconds.items()},
     }
 

@@ -10,8 +10,7 @@ prints one line per tensor and exits 1 when they disagree.
 from __future__ import annotations
 
 import numpy as np
-
-from reference.sampling import Case
+from crosscheck.reference.sampling import Case
 
 __all__ = ["reproduction_script"]
 
@@ -42,6 +41,20 @@ RECORDED_LOSS = {recorded_loss}
 RECORDED_GRADS = {{
 {recorded}}}
 RTOL, ATOL = 1e-7, 1e-9
+
+
+class Spec:
+    """The fields of crosscheck's NetworkSpec that a subject reads, without crosscheck."""
+
+    sizes, activations, loss, l2 = SIZES, ACTIVATIONS, LOSS, L2
+    depth = len(SIZES) - 1
+
+    def param_names(self):
+        return [f"{{p}}{{i}}" for i in range(1, self.depth + 1) for p in "Wb"]
+
+    def param_shapes(self):
+        return {{f"{{p}}{{i}}": ((self.sizes[i - 1], self.sizes[i]) if p == "W" else (self.sizes[i],))
+                for i in range(1, self.depth + 1) for p in "Wb"}}
 
 
 def torch_loss_and_grads(params, X, Y):
@@ -76,9 +89,11 @@ def subject_loss_and_grads():
                 spec.loader.exec_module(module)
             else:
                 module = importlib.import_module(target)
-            from reference import NetworkSpec
-
-            net = NetworkSpec(sizes=SIZES, activations=ACTIVATIONS, loss=LOSS, l2=L2)
+            try:  # crosscheck's own spec where it is installed (a subject may check the type)
+                net = importlib.import_module("crosscheck.reference").NetworkSpec(
+                    sizes=SIZES, activations=ACTIVATIONS, loss=LOSS, l2=L2)
+            except ImportError:
+                net = Spec()
             params = {{k: v.copy() for k, v in PARAMS.items()}}
             loss, grads = getattr(module, func)(params, X.copy(), Y.copy(), net)
             print(f"subject: called {{SUBJECT}}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .atomic import write_files_atomic
-from .render_html import render_html
-from .render_junit import render_junit
-from .render_md import render_md
-from .report_json import to_json
+from crosscheck.reports.atomic import write_files_atomic
+from crosscheck.reports.render_html import render_html
+from crosscheck.reports.render_junit import render_junit
+from crosscheck.reports.render_md import render_md
+from crosscheck.reports.report_json import to_json
 
 __all__ = ["REPORT_FILES", "render_all", "write_report_dir"]
 

@@ -39,7 +39,7 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session")
 def oracle_cache():
     """One instance of each oracle per test process (TF keeps its traced functions)."""
-    from oracles import get_oracle
+    from crosscheck.oracles import get_oracle
 
     cache: dict = {}
 

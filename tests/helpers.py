@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from crosscheck.reference import Case, NetworkSpec
 
-from reference import Case, NetworkSpec
-from reports.triangulate import Party, triangulate
+from crosscheck.engine.triangulate import Party, triangulate
 
 
 def repro(case: Case) -> str:

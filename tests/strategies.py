@@ -7,9 +7,16 @@ shrinks; array values come from a numpy Generator seeded by a drawn integer.
 from __future__ import annotations
 
 import numpy as np
+from crosscheck.reference import (
+    ACTIVATIONS,
+    LOGIT_LOSSES,
+    LOSSES,
+    Case,
+    NetworkSpec,
+    init_params,
+    random_batch,
+)
 from hypothesis import strategies as st
-
-from reference import ACTIVATIONS, LOGIT_LOSSES, LOSSES, Case, NetworkSpec, init_params, random_batch
 
 __all__ = ["cases", "specs"]
 

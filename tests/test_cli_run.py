@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.cli import main
+from crosscheck.cli.main import main
 
 
 def test_run_passes_and_writes_the_report(tmp_path, capsys):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reports.compare import compare_tensor
-from reports.tolerances import TOLERANCES, pair_tolerance
-from reports.triangulate import Party, triangulate
+from crosscheck.engine.compare import compare_tensor
+from crosscheck.engine.tolerances import TOLERANCES, pair_tolerance
+from crosscheck.engine.triangulate import Party, triangulate
 
 AD = TOLERANCES["autodiff"]
 

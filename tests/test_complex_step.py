@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from crosscheck.oracles import OracleNotApplicable, get_oracle
+from crosscheck.reference import NetworkSpec, init_params, loss_and_grads, random_case
+from crosscheck.reference.sampling import random_batch
 
-from oracles import OracleNotApplicable, get_oracle
-from reference import NetworkSpec, init_params, loss_and_grads, random_case
-from reference.sampling import random_batch
-from reports.compare import compare_tensor
-from reports.engine import check_case
-from reports.tolerances import TOLERANCES
+from crosscheck.engine.check import check_case
+from crosscheck.engine.compare import compare_tensor
+from crosscheck.engine.tolerances import TOLERANCES
 
 ANALYTIC = ("identity", "sigmoid", "tanh")
 
@@ -66,8 +66,8 @@ def test_relu_is_not_applicable(cs):
 
 def _sigmoid_deriv_on_z(params, X, Y, spec):
     """A catalogued bug: sigma'(z) computed as z * (1 - z) on the pre-activation."""
-    from reference.layers import ACTIVATION_FUNCTIONS, Activation
-    from reference.network import Parts, backprop
+    from crosscheck.reference.layers import ACTIVATION_FUNCTIONS, Activation
+    from crosscheck.reference.network import Parts, backprop
 
     acts = dict(ACTIVATION_FUNCTIONS)
     acts["sigmoid"] = Activation(acts["sigmoid"].forward, lambda da, z, a: da * z * (1.0 - z))
@@ -80,7 +80,7 @@ def _case(activations=("sigmoid", "identity")):
     rng = np.random.default_rng(3)
     params = init_params(spec, rng)
     X, Y = random_batch(spec, 4, rng)
-    from reference.sampling import Case
+    from crosscheck.reference.sampling import Case
 
     return Case(spec=spec, params=params, X=X, Y=Y)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from crosscheck.reference import loss_and_grads, random_case
 
-from reference import loss_and_grads, random_case
-from reports.engine import SubjectError, check_case, run_subject
+from crosscheck.engine.check import SubjectError, check_case, run_subject
 
 
 @pytest.fixture

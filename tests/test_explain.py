@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reference.pitfalls import CATALOGUE
-from reports.cli import main
+from crosscheck.cli.main import main
+from crosscheck.diagnosis import CATALOGUE
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from crosscheck.reference import loss_and_grads
 
-from reference import loss_and_grads
-from reports.campaign import CampaignOptions, case_for, run_campaign
+from crosscheck.engine.campaign import CampaignOptions, case_for, run_campaign
 
 
 def test_two_hundred_random_networks_agree_with_all_oracles(oracle_cache, crosscheck_record):

@@ -6,9 +6,8 @@ import math
 
 import numpy as np
 import pytest
-
-from reference import loss_and_grads
-from reference.layers import (
+from crosscheck.reference import loss_and_grads
+from crosscheck.reference.layers import (
     ACTIVATION_FUNCTIONS,
     add_backward,
     add_forward,
@@ -16,7 +15,7 @@ from reference.layers import (
     mul_forward,
     sigmoid,
 )
-from reference.losses import LOSS_FUNCTIONS
+from crosscheck.reference.losses import LOSS_FUNCTIONS
 
 from .helpers import ridge_case
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from crosscheck.oracles import ORACLE_NAMES
+from crosscheck.reference import loss_and_grads
 from hypothesis import assume, given, settings
-
-from oracles import ORACLE_NAMES
-from reference import loss_and_grads
 
 from .strategies import cases
 

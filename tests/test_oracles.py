@@ -7,11 +7,11 @@ import sys
 
 import numpy as np
 import pytest
+from crosscheck.oracles import OracleUnavailable, get_oracle
+from crosscheck.oracles.fd import DEFAULT_STEP, FiniteDifferenceOracle
+from crosscheck.reference import Case, NetworkSpec, init_params, loss_and_grads, random_batch
 
-from oracles import OracleUnavailable, get_oracle
-from oracles.fd import DEFAULT_STEP, FiniteDifferenceOracle
-from reference import Case, NetworkSpec, init_params, loss_and_grads, random_batch
-from reports.engine import check_case
+from crosscheck.engine.check import check_case
 
 from .helpers import ridge_case
 
@@ -114,7 +114,7 @@ def test_fd_rejects_a_bad_step(step):
 
 
 def test_importing_the_packages_imports_no_framework():
-    code = ("import sys, reference, oracles, reports.cli; "
+    code = ("import sys, crosscheck, crosscheck.reference, crosscheck.oracles, crosscheck.cli.main; "
             "print(sorted(m for m in ('torch', 'tensorflow') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from crosscheck.oracles import get_oracle
+from crosscheck.reference import NetworkSpec, init_params, loss_and_grads, random_batch, random_case
+from crosscheck.reference.sampling import Case
 
-from oracles import get_oracle
-from reference import NetworkSpec, init_params, loss_and_grads, random_batch, random_case
-from reference.pitfalls import CATALOGUE, DEFAULT_LR, grads_from_step, reference_sgd_step
-from reference.pitfalls.fd_variants import NoKinkMask
-from reference.pitfalls.variants import update_order_step
-from reference.sampling import Case
-from reports.diagnosis import Suspect, diagnose
-from reports.engine import check_case
+from crosscheck.diagnosis import CATALOGUE, DEFAULT_LR, grads_from_step, reference_sgd_step
+from crosscheck.diagnosis.diagnose import Suspect, diagnose
+from crosscheck.diagnosis.fd_variants import NoKinkMask
+from crosscheck.diagnosis.variants import update_order_step
+from crosscheck.engine.check import check_case
 
 PITFALLS = sorted(CATALOGUE)
 DESIGN_IDS = (

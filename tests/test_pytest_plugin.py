@@ -9,17 +9,16 @@ import sys
 import xml.etree.ElementTree as ET
 
 import jsonschema
-
-from reports.report_json import load_schema, strip_volatile
+from crosscheck.reports.report_json import load_schema, strip_volatile
 
 pytest_plugins = ["pytester"]
 
 SUITE = '''
 import pytest
-from oracles import get_oracle
-from reference import loss_and_grads
-from reports.campaign import CampaignOptions, case_for
-from reports.engine import check_case
+from crosscheck.oracles import get_oracle
+from crosscheck.reference import loss_and_grads
+from crosscheck.engine.campaign import CampaignOptions, case_for
+from crosscheck.engine.check import check_case
 
 ORACLES = [get_oracle("torch"), get_oracle("fd")]
 
@@ -96,7 +95,7 @@ def test_bad_report_path_is_a_usage_error(pytester):
 
 
 def test_plugin_import_costs_no_framework():
-    code = ("import sys, reports.pytest_plugin; "
+    code = ("import sys, crosscheck.pytest_plugin; "
             "bad = [m for m in ('torch', 'tensorflow') if m in sys.modules]; "
             "print(bad); sys.exit(bool(bad))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -4,11 +4,11 @@ per tensor, within the tolerance table."""
 from __future__ import annotations
 
 import pytest
+from crosscheck.oracles import ORACLE_NAMES
+from crosscheck.reference import loss_and_grads
 from hypothesis import assume, given
 
-from oracles import ORACLE_NAMES
-from reference import loss_and_grads
-from reports.triangulate import Party
+from crosscheck.engine.triangulate import Party
 
 from .helpers import assert_agree
 from .strategies import cases
@@ -40,7 +40,7 @@ def test_reference_agrees_when_saturated(oracle_name, case, oracle_cache):
     result = oracle.evaluate(case.params, case.X, case.Y, case.spec)
     if oracle.kind == "fd":
         # the gate re-measures disputed FD coordinates by Richardson extrapolation; mirror it
-        from reports.engine import check_case
+        from crosscheck.engine.check import check_case
 
         assert check_case(case, loss_and_grads, [oracle]).verdict == "pass"
         return

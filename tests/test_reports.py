@@ -13,19 +13,17 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import crosscheck.reports
 import jsonschema
 import numpy as np
 import pytest
-
-from oracles import get_oracle
-from reference import loss_and_grads
-from reports import cli, cmd_run, writers
-from reports.campaign import CampaignOptions, case_for, run_campaign
-from reports.engine import check_case
-from reports.render_html import render_html
-from reports.render_junit import render_junit
-from reports.render_md import render_md
-from reports.report_json import (
+from crosscheck.oracles import get_oracle
+from crosscheck.reference import loss_and_grads
+from crosscheck.reports import writers
+from crosscheck.reports.render_html import render_html
+from crosscheck.reports.render_junit import render_junit
+from crosscheck.reports.render_md import render_md
+from crosscheck.reports.report_json import (
     VOLATILE_KEYS,
     case_to_dict,
     load_schema,
@@ -33,8 +31,13 @@ from reports.report_json import (
     strip_volatile,
     to_json,
 )
-from reports.report_view import failing_worst_first, subject_diffs
-from reports.shrink import attach_reproductions, shrink_case
+from crosscheck.reports.report_view import failing_worst_first, subject_diffs
+
+from crosscheck.cli import main as cli
+from crosscheck.cli import run as cmd_run
+from crosscheck.engine.campaign import CampaignOptions, case_for, run_campaign
+from crosscheck.engine.check import check_case
+from crosscheck.engine.shrink import attach_reproductions, shrink_case
 
 EVIL = "<script>alert('x')</script>"
 ORACLES = ("torch", "fd")
@@ -107,12 +110,11 @@ def test_schema_rejects_reports_that_break_it(failing_report, validator):
 
 
 def test_schema_ships_inside_the_package():
-    import reports
 
-    path = Path(reports.__file__).parent / "schema" / "report.schema.json"
+    path = Path(crosscheck.reports.__file__).parent / "schema" / "report.schema.json"
     assert path.is_file() and load_schema()["title"] == "crosscheck report.json"
     text = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert 'reports = ["schema/*.json"]' in text
+    assert '"crosscheck.reports" = ["schema/*.json"]' in text
 
 
 def test_report_records_environment_and_blames_the_subject(failing_report):
@@ -181,6 +183,8 @@ def test_markdown_is_short_lists_the_worst_case_first_and_escapes(failing_report
     assert "## crosscheck: FAIL" in md
     assert worst["reproduction"]["script_name"] in md
     assert "<script>" not in md.replace(f"`{EVIL}`", "")  # raw only inside a code span
+    assert "\\<script\\>" in md  # a table cell shows the name escaped, not as an entity
+    assert "&gt;" not in md and "&lt;" not in md and "&amp;" not in md
 
 
 def test_markdown_of_a_passing_run(passing_report):
@@ -351,7 +355,7 @@ def test_repro_script_runs_standalone_and_shows_the_disagreement(failing_report,
 
 
 def test_repro_script_uses_recorded_gradients_without_the_subject_and_passes_when_right(tmp_path):
-    from reports.repro import reproduction_script
+    from crosscheck.reports.repro import reproduction_script
 
     case = case_for(CampaignOptions(seed=2), 0)
     for fn, expected in ((loss_and_grads, 0), (bias_over_batch, 1)):
@@ -434,7 +438,8 @@ def test_html_reproduction_block_regenerates_the_failing_case(failing, failing_r
     page = render_html(failing_report)
     worst = failing_worst_first(failing_report)[0]
     section = page[page.index(f"id='{worst['name']}'"):]
-    code = html_lib.unescape(re.search(r"<pre>(from reports\.campaign.*?)</pre>", section, re.S)[1])
+    snippet = re.search(r"<pre>(from crosscheck\.engine\.campaign.*?)</pre>", section, re.S)
+    code = html_lib.unescape(snippet[1])
     namespace: dict = {}
     exec(code, namespace)  # noqa: S102 - our own generated snippet
     expected = case_for(failing.options, worst["index"])

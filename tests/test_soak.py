@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from crosscheck.oracles import ORACLE_NAMES, get_oracle
+from crosscheck.reference import loss_and_grads
 
-from oracles import ORACLE_NAMES, get_oracle
-from reference import loss_and_grads
-from reports.campaign import CampaignOptions, run_campaign
+from crosscheck.engine.campaign import CampaignOptions, run_campaign
 
 SOAK_NETWORKS = 1000
 _HALVES = 2  # two tests of 500 networks, so pytest-xdist runs them side by side

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from reference import NetworkSpec, check_inputs, init_params, loss_and_grads
+from crosscheck.reference import NetworkSpec, check_inputs, init_params, loss_and_grads
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from crosscheck.oracles import get_oracle
+from crosscheck.reference import NetworkSpec, init_params, loss_and_grads
+from crosscheck.reference.sampling import random_batch
 
-from oracles import get_oracle
-from reference import NetworkSpec, init_params, loss_and_grads
-from reference.sampling import random_batch
-from reports.compare import compare_tensor
-from reports.tolerances import TOLERANCES
+from crosscheck.engine.compare import compare_tensor
+from crosscheck.engine.tolerances import TOLERANCES
 
 
 def _network(seed, batch, l2, sizes=(5, 7, 3)):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.cli import main
+from crosscheck.cli.main import main
 
 SUBJECTS = Path(__file__).parent / "subjects"
 QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..losses import LOSS_FUNCTIONS
-from ..network import forward
-from ..params import check_inputs
+from crosscheck.reference.losses import LOSS_FUNCTIONS
+from crosscheck.reference.network import forward
+from crosscheck.reference.params import check_inputs
 
 __all__ = ["FDResult", "NaiveFD", "FD_VARIANTS"]
 

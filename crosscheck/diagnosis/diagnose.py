@@ -1,6 +1,6 @@
 """Diagnosis: measure the shape of a discrepancy and name the catalogue pitfalls that fit.
 
-``diagnose(result, rerun=None)`` looks at a failing :class:`~reports.engine.CaseResult`:
+``diagnose(result, rerun=None)`` looks at a failing :class:`~crosscheck.engine.check.CaseResult`:
 
 1. Who is accused: the subject, or the finite-difference oracle (outvoted by autodiff).
 2. Fingerprints, measured against the trusted answer (an autodiff oracle): a uniform ratio and
@@ -26,13 +26,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from reference.pitfalls import CATALOGUE, trace
-from reference.pitfalls.variants import grads_from_step, update_order_step
-from reference.sampling import Case, random_batch, random_case
-
-from .compare import element_bad
-from .engine import CaseResult, SubjectError, run_subject
-from .tolerances import pair_tolerance
+from crosscheck.diagnosis import CATALOGUE, trace
+from crosscheck.diagnosis.variants import grads_from_step, update_order_step
+from crosscheck.engine.check import CaseResult, SubjectError, run_subject
+from crosscheck.engine.compare import element_bad
+from crosscheck.engine.tolerances import pair_tolerance
+from crosscheck.reference.sampling import Case, random_batch, random_case
 
 __all__ = ["Fingerprint", "Suspect", "diagnose", "fingerprint"]
 

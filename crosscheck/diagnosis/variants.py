@@ -11,9 +11,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from .. import layers as L
-from .. import losses as LS
-from ..network import REFERENCE_PARTS, backprop
+from crosscheck.reference import layers as L
+from crosscheck.reference import losses as LS
+from crosscheck.reference.network import REFERENCE_PARTS, backprop
 
 __all__ = ["VARIANTS", "DEFAULT_LR", "grads_from_step", "reference_sgd_step", "update_order_step"]
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
-from reference.spec import ACTIVATIONS, LOSSES
+from crosscheck.engine.campaign import CampaignOptions
+from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
+from crosscheck.reference.spec import ACTIVATIONS, LOSSES
 
-from .campaign import CampaignOptions
-
-__all__ = ["OnelineParser", "UsageError", "add_network_options", "add_output_options", "campaign_options",
+__all__ = ["OnelineParser", "add_network_options", "add_output_options", "campaign_options",
            "parse_oracles"]
-
-
-class UsageError(Exception):
-    """Bad input from the command line: reported in one line, exit code 2."""
 
 
 class OnelineParser(argparse.ArgumentParser):

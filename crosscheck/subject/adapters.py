@@ -30,11 +30,10 @@ import traceback
 
 import numpy as np
 
-from reference import loss_and_grads as reference_loss_and_grads
-
-from .compare import compare_tensor, format_index
-from .engine import SubjectError, check_arrays, check_unchanged, unpack_pair, user_traceback
-from .tolerances import TOLERANCES
+from crosscheck.engine.check import SubjectError, check_arrays, check_unchanged, unpack_pair, user_traceback
+from crosscheck.engine.compare import compare_tensor, format_index
+from crosscheck.engine.tolerances import TOLERANCES
+from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 
 __all__ = ["LAYOUTS", "MIN_LR", "MODES", "adapt", "call_with_timeout", "layout_note"]
 

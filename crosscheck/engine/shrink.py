@@ -2,7 +2,7 @@
 
 Deterministic and greedy: try, in order, dropping a hidden layer, batch 1, each width to 1,
 halving batch and widths, and l2 -> 0; keep the first candidate on which the subject is still
-blamed (same blame, re-checked by :func:`reports.engine.check_case` with the same oracles),
+blamed (same blame, re-checked by :func:`crosscheck.engine.check.check_case` with the same oracles),
 and start again from it. Slicing keeps the original numbers wherever the shapes allow (a
 narrower layer keeps the first units; a smaller batch keeps the first rows); only dropping a
 layer draws fresh parameters, from a Generator seeded by the case seed.
@@ -10,29 +10,18 @@ layer draws fresh parameters, from a Generator seeded by the case seed.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
 
-from reference.params import init_params
-from reference.sampling import Case
-from reference.spec import NetworkSpec
+from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.reference.params import init_params
+from crosscheck.reference.sampling import Case
+from crosscheck.reference.spec import NetworkSpec
 
-from .engine import CaseResult, check_case
-from .repro import reproduction_script
-
-__all__ = ["attach_reproductions", "severity", "shrink_case"]
-
-
-def severity(c: CaseResult) -> float:
-    """An error first, then the largest relative error norm of a failing comparison."""
-    if c.error:
-        return math.inf
-    rels = [d.rel_norm for v in c.votes for d in v.diffs if not d.ok]
-    return max((math.inf if math.isnan(r) else r for r in rels), default=0.0)
+__all__ = ["attach_reproductions", "shrink_case"]
 
 
 def _size(case: Case) -> tuple:
@@ -89,6 +78,8 @@ def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 
     """(smallest case, its result, accepted steps, checks run) for a failing ``result``."""
     target = sorted(result.blame)
     current, current_result = result.case, result
+    # the subject is judged as in the campaign (a user's own tolerance, if any)
+    tolerance = next((p.tolerance for p in result.parties if p.kind == "subject"), None)
     steps = checks = 0
     improved = True
     while improved and checks < budget:
@@ -100,7 +91,7 @@ def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 
                 continue
             checks += 1
             r = check_case(cand, subject_fn, oracles, subject=result.subject, index=result.index,
-                           case_seed=result.case_seed)
+                           case_seed=result.case_seed, tolerance=tolerance)
             if r.verdict == "fail" and sorted(r.blame) == target:
                 current, current_result, improved = cand, r, True
                 steps += 1
@@ -113,13 +104,12 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
                          names: dict | None = None) -> int:
     """Shrink the ``max_cases`` worst failing cases and set their ``reproduction``; returns
     how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX)."""
-    fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -severity(c))
+    fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -c.severity)
     for c in fails[:max_cases]:
         small, small_result, steps, checks = shrink_case(c, subject_fn, oracles)
         label = (names or {}).get(id(c), f"case-{c.index}")
         recorded = small_result.parties[0] if small_result.parties else None
-        script = reproduction_script(small, subject=c.subject, subject_import=subject_import,
-                                     recorded=recorded, title=label)
+        c.shrunk = (small, recorded)
         c.reproduction = {
             "spec": small.spec.to_dict(),
             "describe": small.spec.describe(),
@@ -129,6 +119,7 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
             "verdict": small_result.verdict,
             "blame": small_result.blame,
             "script_name": "repro_" + re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:80] + ".py",
-            "script": script,
+            "title": label,
+            "subject_import": subject_import,
         }
     return min(len(fails), max_cases)

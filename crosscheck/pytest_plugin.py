@@ -66,7 +66,7 @@ def crosscheck_record(request: pytest.FixtureRequest):
         count += 1
         if _CASES not in config.stash:
             return
-        from .report_json import case_to_dict
+        from crosscheck.reports.report_json import case_to_dict
 
         label = name or (request.node.nodeid if count == 1 else f"{request.node.nodeid}#{count}")
         config.stash[_CASES].append(case_to_dict(result, name=label))
@@ -86,9 +86,8 @@ def pytest_testnodedown(node, error) -> None:
 
 def merged(cases: list[dict]) -> dict:
     """One report from recorded case dicts, ordered by name whatever the worker order."""
-    from oracles.base import ORACLE_NAMES
-
-    from .report_json import merged_report
+    from crosscheck.oracles.base import ORACLE_NAMES
+    from crosscheck.reports.report_json import merged_report
 
     cases = sorted(cases, key=lambda c: c["name"])
     for i, c in enumerate(cases):
@@ -109,7 +108,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if _is_worker(config):
         config.workeroutput[_WORKER_KEY] = json.dumps(config.stash[_CASES])
         return
-    from .writers import write_report_dir
+    from crosscheck.reports.writers import write_report_dir
 
     directory = config.stash[_DIR]
     directory.mkdir(parents=True, exist_ok=True)

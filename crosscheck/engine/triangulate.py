@@ -7,8 +7,8 @@ from itertools import combinations
 
 import numpy as np
 
-from .compare import TensorDiff, compare_tensor, element_bad
-from .tolerances import TOLERANCES, pair_tolerance
+from crosscheck.engine.compare import TensorDiff, compare_tensor, element_bad
+from crosscheck.engine.tolerances import TOLERANCES, SubjectTolerance, pair_tolerance
 
 __all__ = ["Party", "TensorVote", "directional_votes", "disagreeing_elements", "triangulate"]
 
@@ -25,6 +25,7 @@ class Party:
     grads: dict
     kinks: dict = field(default_factory=dict)
     unchecked: dict = field(default_factory=dict)  # coordinates a sampled oracle did not compute
+    tolerance: SubjectTolerance | None = None  # the subject's, when the user set one
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def _union(parties, attr: str, tensor: str):
 def _ordered(p: Party, q: Party, tensor: str):
     """(a, b, tolerance, kink mask, unchecked mask): b is the more trusted side of the pair."""
     a, b = (p, q) if _TRUST[p.kind] <= _TRUST[q.kind] else (q, p)
-    return (a, b, pair_tolerance(a.kind, b.kind), _union((a, b), "kinks", tensor),
+    tol = (a.tolerance.against(b.kind) if a.kind == "subject" and a.tolerance is not None
+           else pair_tolerance(a.kind, b.kind))
+    return (a, b, tol, _union((a, b), "kinks", tensor),
             _union((a, b), "unchecked", tensor))
 
 

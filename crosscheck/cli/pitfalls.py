@@ -11,14 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from reference import loss_and_grads
-from reference.pitfalls import CATALOGUE, DEFAULT_LR, Pitfall, grads_from_step
-from reference.pitfalls.variants import update_order_step
-
-from .atomic import write_atomic
-from .cli_args import UsageError
-from .cmd_run import load_oracles
-from .compare import format_index
+from crosscheck.api import load_oracles
+from crosscheck.diagnosis import CATALOGUE, DEFAULT_LR, Pitfall, grads_from_step
+from crosscheck.diagnosis.variants import update_order_step
+from crosscheck.engine.compare import format_index
+from crosscheck.errors import UsageError
+from crosscheck.reference import loss_and_grads
+from crosscheck.reports.atomic import write_atomic
 
 __all__ = ["add_parser", "run_explain", "run_pitfalls"]
 
@@ -113,9 +112,9 @@ def _table(result, accused: str, out, limit: int = 8) -> None:
 
 def run_explain(args, out=None) -> int:
     out = out or sys.stdout
-    from .diagnosis import diagnose
-    from .engine import check_case
-    from .training_demo import plot_png, train_both
+    from crosscheck.diagnosis.diagnose import diagnose
+    from crosscheck.diagnosis.training_demo import plot_png, train_both
+    from crosscheck.engine.check import check_case
 
     p = _lookup(args.pitfall)
     plot_path = _prepare_plot(args.plot)

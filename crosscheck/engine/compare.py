@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .tolerances import Tolerance
+from crosscheck.engine.tolerances import Tolerance
 
 __all__ = ["TensorDiff", "compare_tensor", "element_bad", "format_index"]
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reference.network import REFERENCE_PARTS, backprop
-from reference.params import init_params
-from reference.pitfalls import Pitfall, reference_sgd_step
-from reference.sampling import Case
-from reference.spec import NetworkSpec
+from crosscheck.diagnosis import Pitfall, reference_sgd_step
+from crosscheck.reference.network import REFERENCE_PARTS, backprop
+from crosscheck.reference.params import init_params
+from crosscheck.reference.sampling import Case
+from crosscheck.reference.spec import NetworkSpec
 
 __all__ = ["Curves", "train_both", "training_spec", "two_moons"]
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reference.sampling import Case, random_case
-from reference.spec import ACTIVATIONS, LOSSES
-
-from .engine import CaseResult, check_case
+from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.engine.tolerances import SubjectTolerance
+from crosscheck.reference.sampling import Case, random_case
+from crosscheck.reference.spec import ACTIVATIONS, LOSSES
 
 __all__ = ["CampaignOptions", "CampaignResult", "case_for", "run_campaign"]
 
@@ -58,6 +58,8 @@ class CampaignResult:
     oracles: list
     cases: list[CaseResult] = field(default_factory=list)
     seconds: float = 0.0
+    # one sentence over the whole campaign, set by whoever drives it (the diagnosis for verify)
+    conclusion: str = ""
 
     @property
     def failures(self) -> list[CaseResult]:
@@ -69,13 +71,14 @@ class CampaignResult:
 
 
 def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptions,
-                 progress: Callable[[int, int, CaseResult], None] | None = None) -> CampaignResult:
+                 progress: Callable[[int, int, CaseResult], None] | None = None,
+                 tolerance: SubjectTolerance | None = None) -> CampaignResult:
     result = CampaignResult(options=options, subject=subject, oracles=[o.name for o in oracles])
     t0 = time.perf_counter()
     for index in range(options.networks):
         case = case_for(options, index)
         r = check_case(case, subject_fn, oracles, subject=subject, index=index,
-                       case_seed=[options.seed, index])
+                       case_seed=[options.seed, index], tolerance=tolerance)
         result.cases.append(r)
         if progress is not None:
             progress(index + 1, options.networks, r)

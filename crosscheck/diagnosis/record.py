@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..network import forward, loss_and_grads
-from ..params import init_params
-from ..sampling import Case, random_case
+from crosscheck.reference.network import forward, loss_and_grads
+from crosscheck.reference.params import init_params
+from crosscheck.reference.sampling import Case, random_case
 
 __all__ = ["Pitfall", "Trace", "effect_below_noise", "trace"]
 
@@ -34,8 +34,8 @@ class Trace:
 
 def trace(case: Case) -> Trace:
     """Run the reference on ``case`` and keep what the predicates look at."""
-    from ..layers import ACTIVATION_FUNCTIONS, affine_backward
-    from ..losses import LOSS_FUNCTIONS
+    from crosscheck.reference.layers import ACTIVATION_FUNCTIONS, affine_backward
+    from crosscheck.reference.losses import LOSS_FUNCTIONS
 
     spec = case.spec
     out, cache = forward(case.params, case.X, spec)
@@ -136,7 +136,7 @@ def with_params(case: Case, **changes) -> Case:
 
 def fresh_case(case: Case, spec, rng: np.random.Generator) -> Case:
     """``case`` moved to another spec: new parameters, same batch size (data redrawn)."""
-    from ..sampling import random_batch
+    from crosscheck.reference.sampling import random_batch
 
     params = init_params(spec, rng, scale=case.scale)
     X, Y = random_batch(spec, case.batch, rng)

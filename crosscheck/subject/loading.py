@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .cli_args import UsageError
+from crosscheck.errors import UsageError
 
 __all__ = ["load_function"]
 

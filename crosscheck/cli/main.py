@@ -6,10 +6,15 @@ stderr, nothing half-written).
 
 from __future__ import annotations
 
+import os
 import sys
 
-from . import cmd_pitfalls, cmd_run, cmd_verify
-from .cli_args import OnelineParser, UsageError
+from crosscheck import __version__
+from crosscheck.cli import pitfalls as cmd_pitfalls
+from crosscheck.cli import run as cmd_run
+from crosscheck.cli import verify as cmd_verify
+from crosscheck.cli.args import OnelineParser
+from crosscheck.errors import UsageError
 
 __all__ = ["main"]
 
@@ -23,6 +28,7 @@ def build_parser() -> OnelineParser:
         description="Check hand-written backpropagation against PyTorch, TensorFlow and "
                     "finite differences, and name the bug.",
     )
+    parser.add_argument("--version", action="version", version=f"crosscheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OnelineParser)
     sub.required = True
     for module in SUBCOMMANDS:
@@ -34,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except BrokenPipeError:  # `crosscheck explain ... | head`: the reader left; leave quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot raise
+        return 1
     except UsageError as exc:
         print(f"crosscheck: error: {exc}", file=sys.stderr)
         return 2

@@ -6,19 +6,15 @@ from __future__ import annotations
 import math
 import sys
 
-from .adapters import LAYOUTS, MIN_LR, MODES, adapt, layout_note
-from .campaign import run_campaign
-from .cli_args import UsageError, add_network_options, add_output_options, campaign_options
-from .cmd_run import load_oracles, prepare_report_dir, print_summary, write_reports
-from .engine import CaseResult, check_case
-from .loading import load_function
-from .progress import Progress
-from .shrink import attach_reproductions, severity
+from crosscheck.api import run_verify
+from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
+from crosscheck.cli.progress import Progress
+from crosscheck.cli.run import prepare_report_dir
+from crosscheck.errors import UsageError
+from crosscheck.subject.adapters import LAYOUTS, MIN_LR, MODES
+from crosscheck.subject.loading import load_function
 
-__all__ = ["MAX_DIAGNOSED", "add_parser", "run"]
-
-# Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
-MAX_DIAGNOSED = 5
+__all__ = ["add_parser", "run"]
 
 
 def _seconds(text: str) -> float:
@@ -66,14 +62,6 @@ def add_parser(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def _diagnose(case_result: CaseResult, rerun) -> list:
-    """Catalogue suspects for a failing case, most likely first. ``rerun(case)`` re-checks the
-    same adapted function on another network."""
-    from .diagnosis import diagnose
-
-    return diagnose(case_result, rerun)
-
-
 def run(args) -> int:
     if args.mode == "grads" and args.lr is not None:
         raise UsageError("--lr only applies with --mode update")
@@ -82,26 +70,11 @@ def run(args) -> int:
     options = campaign_options(args)
     report_dir = prepare_report_dir(args.report)
     fn, label = load_function(args.target)
-    oracles = load_oracles(args.oracles)
-    subject = adapt(fn, layout=args.layout, mode=args.mode, lr=lr, timeout=timeout)
-    result = run_campaign(subject, label, oracles, options, progress=Progress("verify"))
-
-    def rerun(case) -> CaseResult:
-        return check_case(case, subject, oracles, subject=label)
-
-    worst = sorted(result.failures, key=lambda c: -severity(c))  # the order the summary shows
-    for case_result in worst[:MAX_DIAGNOSED]:
-        case_result.suspects = _diagnose(case_result, rerun)
-    if args.shrink > 0:
-        # the script can re-import the user's function only when it takes the contract as is
-        direct = args.layout == "xw" and args.mode == "grads"
-        attach_reproductions(result.cases, subject, oracles, max_cases=args.shrink,
-                             subject_import=args.target if direct else None)
+    result = run_verify(fn, label, layout=args.layout, mode=args.mode, lr=lr, timeout=timeout,
+                        options=options, oracles=args.oracles, shrink=args.shrink,
+                        subject_import=args.target, progress=Progress("verify"))
     if report_dir is not None:
-        for path in write_reports(result, report_dir):
+        for path in result.write_report(report_dir):
             print(f"wrote {path}", file=sys.stderr)
-    note = layout_note(args.layout, args.mode)
-    if note and result.failures:
-        print(f"({note})")
-    print_summary(result)
-    return 0 if result.verdict == "pass" else 1
+    print(result)
+    return 0 if result.passed else 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import math
 import sysconfig
 import time
 import traceback
@@ -10,11 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from oracles.base import OracleNotApplicable
-from oracles.fd import FiniteDifferenceOracle
-from reference.sampling import Case
-
-from .triangulate import Party, TensorVote, directional_votes, disagreeing_elements, triangulate
+from crosscheck.engine.tolerances import SubjectTolerance
+from crosscheck.engine.triangulate import (
+    Party,
+    TensorVote,
+    directional_votes,
+    disagreeing_elements,
+    triangulate,
+)
+from crosscheck.oracles.base import OracleNotApplicable
+from crosscheck.oracles.fd import FiniteDifferenceOracle
+from crosscheck.reference.sampling import Case
 
 __all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "CaseResult", "SubjectError",
            "check_arrays", "check_case", "check_unchanged", "describe_exception",
@@ -69,8 +77,11 @@ class CaseResult:
     suspects: list = field(default_factory=list)
     # every party's answer (subject first): the reports draw worst elements and norm profiles
     parties: list = field(default_factory=list, repr=False)
-    # smallest failing network found and a standalone script (reports.shrink), or None
+    # the smallest failing network found by the shrinker (engine.shrink), as data, or None;
+    # the renderers turn it into a standalone script
     reproduction: dict | None = None
+    # the shrunk Case itself and the subject's answer on it, for the script's embedded values
+    shrunk: tuple | None = field(default=None, repr=False)
 
     @property
     def spec(self):
@@ -96,6 +107,15 @@ class CaseResult:
     def kinks(self) -> int:
         diffs = [d for v in self.votes for d in v.diffs if "fd" in (d.a, d.b)]
         return max((d.n_excluded for d in diffs), default=0)
+
+    @property
+    def severity(self) -> float:
+        """How bad: an error first, then the largest relative error norm of a failing
+        comparison (the order summaries and reports show failures in)."""
+        if self.error:
+            return math.inf
+        rels = [d.rel_norm for v in self.votes for d in v.diffs if not d.ok]
+        return max((math.inf if math.isnan(r) else r for r in rels), default=0.0)
 
     def failing_votes(self) -> list[TensorVote]:
         return [v for v in self.votes if not v.ok]
@@ -167,8 +187,9 @@ def _short(value, limit: int = 60) -> str:
 
 
 # Frames from these directories are the suite's own, never shown in a user's traceback.
-_OWN_DIRS = tuple(str(Path(__file__).resolve().parent.parent / d) for d in ("reports", "oracles",
-                                                                              "reference"))
+_OWN_DIRS = tuple(str(Path(d).resolve()) for name in ("crosscheck", "crosscheck.reference",
+                                                       "crosscheck.oracles", "crosscheck.reports")
+                  for d in importlib.util.find_spec(name).submodule_search_locations)
 _LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib",
                                                            "platlib")})
 
@@ -205,7 +226,8 @@ def describe_exception(exc: BaseException) -> SubjectError:
     return SubjectError(head, kind="raised", detail=user_traceback(exc))
 
 
-def run_subject(fn, case: Case, name: str = "subject") -> Party:
+def run_subject(fn, case: Case, name: str = "subject",
+                tolerance: SubjectTolerance | None = None) -> Party:
     """Call ``fn(params, X, Y, spec)`` on copies-checked inputs and validate what comes back.
 
     Raises :class:`SubjectError` with a one-line reason (for an exception, the user's own
@@ -230,7 +252,7 @@ def run_subject(fn, case: Case, name: str = "subject") -> Party:
     if isinstance(grads, dict) and any(str(k).startswith("Theta") for k in grads):
         hint = " (Theta matrices? use --layout theta)"
     clean = check_arrays(grads, spec.param_shapes(), "grads", hint)
-    return Party(name=name, kind="subject", loss=loss, grads=clean)
+    return Party(name=name, kind="subject", loss=loss, grads=clean, tolerance=tolerance)
 
 
 def unpack_pair(out, what: str = "(loss, grads)") -> tuple:
@@ -248,7 +270,8 @@ def _describe_return(out) -> str:
 
 def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject",
                index: int = 0, case_seed: list | None = None,
-               large_params: int = LARGE_NETWORK_PARAMS) -> CaseResult:
+               large_params: int = LARGE_NETWORK_PARAMS,
+               tolerance: SubjectTolerance | None = None) -> CaseResult:
     """Run the subject and each oracle on ``case`` and vote on every tensor.
 
     Numerical oracles: above ``large_params`` parameters they run sampled (see
@@ -261,7 +284,7 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
                         subject=subject, oracles=[o.name for o in oracles])
     t0 = time.perf_counter()
     try:
-        parties = [run_subject(subject_fn, case, subject)]
+        parties = [run_subject(subject_fn, case, subject, tolerance)]
     except SubjectError as exc:
         result.error, result.error_party = f"{subject} {exc}", subject
         result.error_kind, result.error_detail = exc.kind, exc.detail

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..spec import LOGIT_LOSSES, NetworkSpec
-from . import fd_variants as F
-from . import variants as V
-from .record import Case, Pitfall, trace, with_params
+from crosscheck.diagnosis import fd_variants as F
+from crosscheck.diagnosis import variants as V
+from crosscheck.diagnosis.record import Case, Pitfall, trace, with_params
+from crosscheck.reference.spec import LOGIT_LOSSES, NetworkSpec
 
 __all__ = ["CATALOGUE", "get_pitfall"]
 
@@ -113,7 +113,7 @@ def _relu_ties(case: Case, rng: np.random.Generator) -> Case:
     if spec.depth == 1 and spec.loss in LOGIT_LOSSES:
         spec = NetworkSpec(sizes=(spec.sizes[0], 4, spec.sizes[-1]),
                            activations=("relu", "identity"), loss=spec.loss, l2=spec.l2)
-        from .record import fresh_case
+        from crosscheck.diagnosis.record import fresh_case
         case = fresh_case(case, spec, rng)
     else:
         spec = replace(spec, activations=acts)

@@ -20,7 +20,7 @@ widths 1-48 (seed 1) and 60 of widths 1-256 (seed 2, 18 of them checked sampled)
   truncation h^2 |L'''| / 6, which grows with saturation (large third derivatives). Raw, a
   few coordinates of strongly saturated deep networks exceed the bound (252 coordinates in
   the 1,000 networks, the worst 121 times over, at depth 8 and scale 8); the gate
-  re-measures exactly those by Richardson extrapolation (reports/engine.py), after which the
+  re-measures exactly those by Richardson extrapolation (crosscheck/engine/check.py), after which the
   worst was 1/20 of the bound. Real bugs are off by 1e-3 relative or more. The
   directional votes of large networks use this row with the gradient term scaled by
   ||grad_T||_2; the worst seen was 1/414 of that bound.
@@ -29,16 +29,19 @@ widths 1-48 (seed 1) and 60 of widths 1-256 (seed 2, 18 of them checked sampled)
   row (worst seen: 1/9,700 of it). Where it applies (no ReLU) it stands in for fd, so the
   numerical check is 1e4 times tighter there.
 - subject: a user implementation is judged with the tolerance of the oracle it is compared
-  against (the looser kind of the pair applies to a pair).
+  against (the looser kind of the pair applies to a pair). A user may loosen or tighten that
+  with :class:`SubjectTolerance`: ``scale`` multiplies the row (a float32-minded user might
+  take 1e3), explicit ``rtol``/``atol`` replace it for every comparison of the subject.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["TOLERANCES", "Tolerance", "pair_tolerance"]
+__all__ = ["TOLERANCES", "SubjectTolerance", "Tolerance", "pair_tolerance"]
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,14 @@ class Tolerance:
     rtol: float
     atol_grad: float  # times max|b| over the tensor
     atol_loss: float  # times max(1, |loss|)
+    atol_abs: float = 0.0  # a fixed floor, set only by an explicit user atol
 
     def atol(self, b: np.ndarray, loss: float) -> float:
         scale = float(np.max(np.abs(b))) if b.size else 0.0
         if not np.isfinite(scale):
             scale = 0.0
         loss_scale = max(1.0, abs(loss)) if np.isfinite(loss) else 1.0
-        return self.atol_grad * scale + self.atol_loss * loss_scale
+        return self.atol_abs + self.atol_grad * scale + self.atol_loss * loss_scale
 
 
 TOLERANCES: dict[str, Tolerance] = {
@@ -66,3 +70,36 @@ def pair_tolerance(kind_a: str, kind_b: str) -> Tolerance:
     """The looser of two kinds ("subject" takes the other side's kind)."""
     kinds = [k for k in (kind_a, kind_b) if k in TOLERANCES] or ["autodiff"]
     return max((TOLERANCES[k] for k in kinds), key=lambda t: t.rtol)
+
+
+@dataclass(frozen=True)
+class SubjectTolerance:
+    """How strictly the subject is judged. ``scale`` multiplies the table's row for the oracle
+    it is compared with; ``rtol`` and ``atol``, when given, replace the row's relative and
+    absolute terms (``|a - b| <= atol + rtol * |b|``) in every comparison of the subject."""
+
+    scale: float = 1.0
+    rtol: float | None = None
+    atol: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("scale", "rtol", "atol"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)
+                                  or not math.isfinite(v) or v < 0 or (name == "scale" and v == 0)):
+                raise ValueError(f"{name} must be a finite number {'> 0' if name == 'scale' else '>= 0'}, "
+                                 f"got {v!r}")
+
+    @property
+    def is_default(self) -> bool:
+        return self.scale == 1.0 and self.rtol is None and self.atol is None
+
+    def against(self, kind: str) -> Tolerance:
+        base = TOLERANCES.get(kind, TOLERANCES["autodiff"])
+        tol = Tolerance(base.rtol * self.scale, base.atol_grad * self.scale,
+                        base.atol_loss * self.scale)
+        if self.rtol is not None:
+            tol = replace(tol, rtol=float(self.rtol))
+        if self.atol is not None:
+            tol = replace(tol, atol_grad=0.0, atol_loss=0.0, atol_abs=float(self.atol))
+        return tol

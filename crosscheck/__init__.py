@@ -1,0 +1,27 @@
+"""backprop-crosscheck: tells you precisely whether a hand-written backpropagation is right.
+
+    import crosscheck
+    result = crosscheck.verify(my_loss_and_grads, networks=20, seed=0)
+    print(result)                   # the summary `crosscheck verify` prints
+    crosscheck.assert_backprop(my_loss_and_grads)   # in a test: AssertionError with the summary
+
+Sub-packages: ``crosscheck.reference`` (the numpy reference), ``crosscheck.oracles``
+(torch, tensorflow, fd, complex-step), ``crosscheck.engine`` (comparison, vote, campaigns,
+shrinking), ``crosscheck.subject`` (loading and adapting user code), ``crosscheck.diagnosis``
+(the pitfall catalogue and the diagnosis), ``crosscheck.reports`` (rendering), and
+``crosscheck.cli``. ``import crosscheck`` imports neither torch nor tensorflow.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata as _metadata
+
+from crosscheck.api import VerifyResult, assert_backprop, verify
+from crosscheck.errors import UsageError
+
+try:
+    __version__ = _metadata.version("backprop-crosscheck")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    __version__ = "0+unknown"
+
+__all__ = ["UsageError", "VerifyResult", "__version__", "assert_backprop", "verify"]

@@ -1,0 +1,1 @@
+"""The ``crosscheck`` command: one module per subcommand, dispatched by :mod:`.main`."""

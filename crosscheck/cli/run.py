@@ -1,0 +1,69 @@
+"""``crosscheck run``: the gate. The numpy reference against every oracle on random networks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from crosscheck.api import VerifyResult, load_oracles
+from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
+from crosscheck.cli.progress import Progress
+from crosscheck.diagnosis.conclude import conclude
+from crosscheck.engine.campaign import CampaignResult, run_campaign
+from crosscheck.engine.shrink import attach_reproductions
+from crosscheck.errors import UsageError
+from crosscheck.reference import loss_and_grads
+from crosscheck.reports.render_text import render_summary
+
+__all__ = ["add_parser", "prepare_report_dir", "print_summary", "run", "write_reports"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="check the numpy reference against the oracles",
+                       description="Check the numpy reference against the oracles on random "
+                                   "networks (the CI gate).")
+    add_network_options(p, networks=200)
+    add_output_options(p)
+    p.set_defaults(handler=run)
+
+
+def prepare_report_dir(path: str | None) -> Path | None:
+    """Validate --report before any work, so a bad path fails fast with exit 2."""
+    if path is None:
+        return None
+    d = Path(path)
+    if d.exists() and not d.is_dir():
+        raise UsageError(f"--report {path}: exists and is not a directory")
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--report {path}: cannot create directory ({exc.strerror})") from None
+    return d
+
+
+def write_reports(result: CampaignResult, directory: Path) -> list[Path]:
+    """report.json, report.md, report.html, junit.xml (and repro scripts), all or nothing;
+    each reproduction then knows where its script is."""
+    return VerifyResult(result).write_report(directory)
+
+
+def print_summary(result: CampaignResult, out=None) -> None:
+    print(render_summary(result), file=sys.stdout if out is None else out)
+
+
+def run(args) -> int:
+    options = campaign_options(args)
+    report_dir = prepare_report_dir(args.report)
+    oracles = load_oracles(args.oracles)
+    result = run_campaign(loss_and_grads, "reference", oracles, options,
+                          progress=Progress("run"))
+    if args.shrink > 0:
+        attach_reproductions(result.cases, loss_and_grads, oracles,
+                             subject_import="crosscheck.reference:loss_and_grads",
+                             max_cases=args.shrink)
+    result.conclusion = conclude(result.cases, "reference")
+    if report_dir is not None:
+        for path in write_reports(result, report_dir):
+            print(f"wrote {path}", file=sys.stderr)
+    print_summary(result)
+    return 0 if result.verdict == "pass" else 1

@@ -1,0 +1,55 @@
+"""The one-screen text summary the CLI prints and ``str(crosscheck.verify(...))`` returns."""
+
+from __future__ import annotations
+
+import textwrap
+
+from crosscheck.engine.campaign import CampaignResult
+
+__all__ = ["render_summary"]
+
+
+def render_summary(result: CampaignResult, limit: int = 5) -> str:
+    """The conclusion, the counts, then the ``limit`` worst failing networks: blame, the worst
+    element of up to three failing tensors, the suspects and the reproduction."""
+    lines: list[str] = []
+    n, fails = len(result.cases), result.failures
+    kinks = sum(c.kinks for c in result.cases)
+    rate = n / result.seconds if result.seconds else float("inf")
+    lines.append(f"{result.subject} vs {', '.join(result.oracles)}: {n} networks, "
+                 f"{n - len(fails)} passed, {len(fails)} failed "
+                 f"({result.seconds:.1f} s, {rate:.0f} networks/s; seed {result.options.seed})")
+    if result.conclusion:
+        lines += textwrap.wrap(f"conclusion: {result.conclusion}", width=100,
+                               subsequent_indent="  ",
+                           break_on_hyphens=False)
+    if kinks:
+        lines.append(f"  {kinks} finite-difference coordinate(s) crossed a ReLU kink and were "
+                     f"excluded")
+    sampled = [c for c in result.cases if c.fd_mode == "sampled"]
+    if sampled:
+        lines.append(f"  {len(sampled)} large network(s): finite differences ran directional "
+                     f"checks plus a sampled full check "
+                     f"({sum(c.fd_checked for c in sampled)} coordinates differenced)")
+    for c in sorted(fails, key=lambda c: -c.severity)[:limit]:  # worst first
+        lines.append(f"  FAIL case {c.index} [{c.spec.describe()} batch={c.case.batch}] "
+                     f"blame: {', '.join(c.blame)}")
+        if c.error:
+            lines.append(f"    {c.error}")
+            if c.error_detail:
+                lines.append(c.error_detail)
+        for v in c.failing_votes()[:3]:
+            worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
+            lines.append(f"    {worst.message()}")
+        for rank, s in enumerate(c.suspects[:3], 1):
+            lines.append(f"    suspect {rank}: {s.id} ({s.score:.2f}) {s.title}")
+            lines += textwrap.wrap(s.evidence, width=100, initial_indent="      ",
+                                   subsequent_indent="      ", break_on_hyphens=False)
+        if c.reproduction:
+            r = c.reproduction
+            where = f" ({r['script_path']})" if r.get("script_path") else ""
+            lines.append(f"    smallest failing network: {r['describe']} batch={r['batch']}{where}")
+    if len(fails) > limit:
+        lines.append(f"  ... and {len(fails) - limit} more failing case(s)")
+    lines.append("verdict: " + ("PASS" if not fails else "FAIL"))
+    return "\n".join(lines)
