@@ -22,6 +22,10 @@ DESIGN_IDS = (
     "mean-before-outer update-order hidden-uses-input sigmoid-deriv-input tanh-deriv-input "
     "relu-deriv-on-z relu-tie-convention inplace-dout loss-raw-labels reg-on-bias transposed-weight "
     "softmax-unstable upstream-ignored").split()
+# grown from real learners' code (issue 10)
+REAL_CODE_IDS = (
+    "loss-log-epsilon soft-targets-argmax param-never-updated loss-overflow bias-row-broadcast "
+    "stray-constant-factor half-sse-vs-mse batch-mean-input-row").split()
 N_DEMO = 12  # observable networks per pitfall
 N_RANDOM = 12  # unconstrained random networks per pitfall
 
@@ -52,7 +56,7 @@ def _diagnose(p, result, subject_fn, parties):
 
 
 def test_catalogue_holds_every_design_id():
-    assert sorted(DESIGN_IDS) == PITFALLS
+    assert sorted(DESIGN_IDS + REAL_CODE_IDS) == PITFALLS
 
 
 @pytest.mark.parametrize("pid", PITFALLS)

@@ -1,4 +1,4 @@
-"""The catalogue: one record per documented bug (sources: shared/research/pitfalls.md)."""
+"""The catalogue: one record per documented bug, each with the real code it comes from."""
 
 from __future__ import annotations
 
@@ -101,6 +101,36 @@ def _relu_zero(case: Case) -> str:
 
 def _kink_within_step(case: Case) -> str:
     return _relu_where(lambda z: np.abs(z) < F.STEP, "within the step h of 0")(case)
+
+
+def _log_loss(case: Case) -> str:
+    return "" if case.spec.loss in LOGIT_LOSSES else "mse has no log to put an epsilon into"
+
+
+def _soft_targets(case: Case) -> str:
+    if case.spec.loss != "softmax_cross_entropy":
+        return f"the loss is {case.spec.loss}, not softmax_cross_entropy"
+    hard = np.eye(case.Y.shape[-1])[np.argmax(case.Y, axis=-1)]
+    return "" if not np.array_equal(hard, case.Y) else "the targets are one-hot already"
+
+
+def _bce_saturates(case: Case) -> str:
+    if case.spec.loss != "sigmoid_bce":
+        return f"the loss is {case.spec.loss}, not sigmoid_bce"
+    z = trace(case).z[-1]
+    s = 1.0 / (1.0 + np.exp(-np.clip(z, -700, 700)))
+    return "" if np.any((s == 1.0) | (s == 0.0)) else \
+        "no logit saturates the sigmoid to exactly 0 or 1 (|z| below ~37)"
+
+
+def _mse_n_out_not_2(case: Case) -> str:
+    if case.spec.loss != "mse":
+        return f"the loss is {case.spec.loss}, not mse"
+    return "" if case.spec.sizes[-1] != 2 else "n_out = 2, so n_out / 2 = 1: the two costs agree"
+
+
+def _soften(case: Case, rng: np.random.Generator) -> Case:
+    return replace(case, Y=rng.dirichlet(np.ones(case.spec.sizes[-1]), size=case.batch))
 
 
 # ---- networks on which a data-dependent bug shows -------------------------------------------
@@ -377,6 +407,77 @@ _RECORDS = [
         symptom="the layer's dz is its local derivative alone, whatever the loss: that layer "
                 "and those below are O(1) wrong, and their gradients do not change when Y does.",
         caught_by=ALL, demo_options={"hidden_activations": ("sigmoid", "tanh", "relu")}),
+    Pitfall(
+        id="loss-log-epsilon", target="subject", loss_and_grads=V.loss_log_epsilon,
+        rule=_log_loss,
+        title="an epsilon inside the log of the loss",
+        buggy_line="loss = -np.sum(Y * np.log(p + 1e-7)) / batch",
+        fixed_line="loss = -np.sum(Y * log_softmax(z)) / batch   # stable, no epsilon needed",
+        symptom="only the loss differs, by about eps per confident probability (1e-8 relative "
+                "on typical networks, more when a true class has p near 0); every gradient, "
+                "written analytically as p - Y, agrees.",
+        caught_by=AD, demo_options={"losses": ("softmax_cross_entropy", "sigmoid_bce")}),
+    Pitfall(
+        id="soft-targets-argmax", target="subject", loss_and_grads=V.soft_targets_argmax,
+        rule=_soft_targets,
+        title="soft targets reduced to hard labels by argmax",
+        buggy_line="y = np.argmax(Y, axis=1); loss = -np.log(p[range(batch), y]).mean()",
+        fixed_line="loss = -(Y * log_softmax(z)).sum(axis=1).mean()   # use Y as given",
+        symptom="exact on one-hot targets; with soft targets (label smoothing, distillation) the "
+                "loss and every gradient are those of the argmax labels.",
+        caught_by=ALL, demo_options={"losses": ("softmax_cross_entropy",)}, prepare=_soften),
+    Pitfall(
+        id="param-never-updated", target="subject", loss_and_grads=V.param_never_updated,
+        title="a parameter that is never updated",
+        buggy_line="self.W -= lr * self.dW   # and no line for self.b",
+        fixed_line="self.W -= lr * self.dW; self.b -= lr * self.db",
+        symptom="the tensor's gradient (its step) is exactly zero while the oracles' is not; "
+                "the loss still goes down, through the other parameters.",
+        caught_by=ALL),
+    Pitfall(
+        id="loss-overflow", target="subject", loss_and_grads=V.loss_overflow, rule=_bce_saturates,
+        title="a naive sigmoid cross-entropy that overflows",
+        buggy_line="s = 1 / (1 + np.exp(-z)); loss = -(Y * np.log(s) + (1 - Y) * np.log(1 - s))",
+        fixed_line="loss = np.logaddexp(0, z) - Y * z   # softplus(z) - Y z, finite for any z",
+        symptom="fine for moderate logits; once |z| passes ~37 the sigmoid rounds to exactly 1 "
+                "(or 0) and log(1 - s) is -inf: the loss is Inf or NaN while the gradient "
+                "s - Y stays finite.",
+        caught_by=ALL, demo_options={"losses": ("sigmoid_bce",)}, prepare=_huge_logits),
+    Pitfall(
+        id="bias-row-broadcast", target="subject", loss_and_grads=V.bias_row_broadcast,
+        title="a bias gradient that becomes a (1, n) row",
+        buggy_line="db = np.sum(dz, axis=0, keepdims=True)   # then b -= lr * db makes b (1, n)",
+        fixed_line="db = np.sum(dz, axis=0)",
+        symptom="the bias gradient (or the updated bias) has shape (1, n) instead of (n,): numpy "
+                "broadcasting hides it in the forward pass, the shapes no longer match the "
+                "parameters.",
+        caught_by=ALL),
+    Pitfall(
+        id="stray-constant-factor", target="subject", loss_and_grads=V.stray_constant_factor,
+        title="a stray constant factor on one gradient",
+        buggy_line="dW1 = 2 * (a0.T @ dz1)",
+        fixed_line="dW1 = a0.T @ dz1",
+        symptom="one tensor is exactly a constant (2, 4, 1/2, ...) times the oracle's, every "
+                "other tensor agrees: the planted bugs of gradient-checking exercises.",
+        caught_by=ALL),
+    Pitfall(
+        id="half-sse-vs-mse", target="subject", loss_and_grads=V.half_sse_vs_mse,
+        rule=_mse_n_out_not_2,
+        title="the half-sum-of-squares cost where the mean squared error is declared",
+        buggy_line="loss = np.sum((out - Y) ** 2) / (2 * batch); dout = (out - Y) / batch",
+        fixed_line="loss = np.mean((out - Y) ** 2); dout = 2 * (out - Y) / out.size",
+        symptom="a consistent implementation of another convention: the loss and every data "
+                "gradient are n_out/2 x the mse ones (invisible when n_out = 2).",
+        caught_by=ALL, demo_options={"losses": ("mse",)}),
+    Pitfall(
+        id="batch-mean-input-row", target="subject", loss_and_grads=V.batch_mean_input_row,
+        rule=_batch_gt_1,
+        title="the first layer's step built from the batch-mean input row",
+        buggy_line="dW1 = np.outer(X.mean(axis=0), dz1.sum(axis=0))",
+        fixed_line="dW1 = X.T @ dz1",
+        symptom="only W1 is wrong, and it has rank 1: every input row was replaced by the "
+                "batch mean before the outer product; invisible at batch 1.",
+        caught_by=ALL),
 ]
 
 CATALOGUE: dict[str, Pitfall] = {p.id: p for p in _RECORDS}

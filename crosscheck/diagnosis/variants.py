@@ -7,7 +7,8 @@ bug is structural (it needs X, lr or the biases).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -15,7 +16,8 @@ from crosscheck.reference import layers as L
 from crosscheck.reference import losses as LS
 from crosscheck.reference.network import REFERENCE_PARTS, backprop
 
-__all__ = ["VARIANTS", "DEFAULT_LR", "grads_from_step", "reference_sgd_step", "update_order_step"]
+__all__ = ["DEFAULT_LR", "FORMS", "Patch", "VARIANTS", "grads_from_step", "patched", "reference_sgd_step",
+           "update_order_step"]
 
 DEFAULT_LR = 0.5  # the learning rate at which update-mode variants are checked
 
@@ -46,6 +48,42 @@ def _variant(parts):
     return loss_and_grads
 
 
+@dataclass(frozen=True)
+class Patch:
+    """One swapped part of the reference. ``touches`` names what it replaces (``act:sigmoid``,
+    ``loss:mse``, ``affine``), so that two patches that touch different parts compose;
+    ``apply(parts, X)`` returns the Parts with it swapped in (X for the bugs that reach for the
+    network input)."""
+
+    touches: frozenset
+    apply: Callable
+
+
+def act_patch(name: str, backward) -> Patch:
+    return Patch(frozenset({f"act:{name}"}), lambda parts, X: replace(parts, activations={
+        **parts.activations, name: L.Activation(parts.activations[name].forward, backward)}))
+
+
+def loss_patch(name: str, loss: LS.Loss) -> Patch:
+    return Patch(frozenset({f"loss:{name}"}),
+                 lambda parts, X: replace(parts, losses={**parts.losses, name: loss}))
+
+
+def affine_patch(backward_of_x) -> Patch:
+    """``backward_of_x(X)`` returns the affine backward ``(dz, a, W) -> (da, dW, db)``."""
+    return Patch(frozenset({"affine"}), lambda parts, X: replace(parts, affine_backward=backward_of_x(X)))
+
+
+def patched(*patches: Patch):
+    """``loss_and_grads`` of the reference with ``patches`` swapped in (touching different parts)."""
+    def loss_and_grads(params, X, Y, spec):
+        parts = REFERENCE_PARTS
+        for patch in patches:
+            parts = patch.apply(parts, X)
+        return backprop(params, X, Y, spec, parts)
+    return loss_and_grads
+
+
 # ---- loss-gradient scaling ------------------------------------------------------------------
 
 sign_flip = _variant(_with(losses=_swap_loss_grads(lambda g, o, Y, n: -g)))
@@ -69,30 +107,26 @@ mse_missing_2_over_n = _variant(_with(losses={
 bias_mean_vs_sum = _variant(_with(
     affine_backward=lambda dz, a, W: (dz @ W.T, a.T @ dz, dz.mean(axis=0))))
 
-bias_reduce_axis = _variant(_with(
-    affine_backward=lambda dz, a, W: (dz @ W.T, a.T @ dz, np.full(dz.shape[1], dz.sum()))))
+BIAS_REDUCE_AXIS = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, a.T @ dz,
+                                                             np.full(dz.shape[1], dz.sum())))
+MEAN_BEFORE_OUTER = affine_patch(lambda X: lambda dz, a, W: (
+    dz @ W.T, a.shape[0] * np.outer(a.mean(axis=0), dz.mean(axis=0)), dz.sum(axis=0)))
+TRANSPOSED_WEIGHT = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, dz.T @ a, dz.sum(axis=0)))
+# dW_l = X^T dz_l for every layer: the network input instead of the layer's input
+HIDDEN_USES_INPUT = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, X.T @ dz, dz.sum(axis=0)))
 
-mean_before_outer = _variant(_with(
-    affine_backward=lambda dz, a, W: (dz @ W.T, a.shape[0] * np.outer(a.mean(axis=0), dz.mean(axis=0)),
-                                      dz.sum(axis=0))))
-
-transposed_weight = _variant(_with(
-    affine_backward=lambda dz, a, W: (dz @ W.T, dz.T @ a, dz.sum(axis=0))))
-
-
-def hidden_uses_input(params, X, Y, spec):
-    """dW_l = X^T dz_l for every layer: the network input instead of the layer's input."""
-    parts = _with(affine_backward=lambda dz, a, W: (dz @ W.T, X.T @ dz, dz.sum(axis=0)))
-    return backprop(params, X, Y, spec, parts)
+bias_reduce_axis = patched(BIAS_REDUCE_AXIS)
+mean_before_outer = patched(MEAN_BEFORE_OUTER)
+transposed_weight = patched(TRANSPOSED_WEIGHT)
+hidden_uses_input = patched(HIDDEN_USES_INPUT)
 
 
 # ---- activation derivatives -----------------------------------------------------------------
 
-sigmoid_deriv_input = _variant(_with(activations=_swap_activation(
-    "sigmoid", lambda da, z, a: da * z * (1.0 - z))))
-
-tanh_deriv_input = _variant(_with(activations=_swap_activation(
-    "tanh", lambda da, z, a: da * (1.0 - z * z))))
+SIGMOID_DERIV_OF_Z = act_patch("sigmoid", lambda da, z, a: da * z * (1.0 - z))
+TANH_DERIV_OF_Z = act_patch("tanh", lambda da, z, a: da * (1.0 - z * z))
+sigmoid_deriv_input = patched(SIGMOID_DERIV_OF_Z)
+tanh_deriv_input = patched(TANH_DERIV_OF_Z)
 
 
 def _relu_on_z(da, z, a):
@@ -101,10 +135,10 @@ def _relu_on_z(da, z, a):
     return da * d
 
 
-relu_deriv_on_z = _variant(_with(activations=_swap_activation("relu", _relu_on_z)))
-
-relu_tie_convention = _variant(_with(activations=_swap_activation(
-    "relu", lambda da, z, a: np.where(z >= 0, da, 0.0))))
+RELU_DERIV_ON_Z = act_patch("relu", _relu_on_z)
+RELU_TIE = act_patch("relu", lambda da, z, a: np.where(z >= 0, da, 0.0))
+relu_deriv_on_z = patched(RELU_DERIV_ON_Z)
+relu_tie_convention = patched(RELU_TIE)
 
 
 def _relu_ratio(da, z, a):
@@ -112,19 +146,16 @@ def _relu_ratio(da, z, a):
         return da * (a / z)  # 1 where z > 0, 0 where z < 0, and 0/0 = NaN where z == 0
 
 
-metric_nan_passes = _variant(_with(activations=_swap_activation("relu", _relu_ratio)))
+RELU_RATIO = act_patch("relu", _relu_ratio)
+metric_nan_passes = patched(RELU_RATIO)
 
 
-def _ignore_upstream(acts: dict) -> dict:
-    out = dict(acts)
-    local = {"sigmoid": lambda z, a: a * (1.0 - a), "tanh": lambda z, a: 1.0 - a * a,
-             "relu": lambda z, a: (z > 0).astype(np.float64)}
-    for name, deriv in local.items():
-        out[name] = L.Activation(acts[name].forward, lambda da, z, a, _d=deriv: _d(z, a))
-    return out
-
-
-upstream_ignored = _variant(_with(activations=_ignore_upstream(REFERENCE_PARTS.activations)))
+_LOCAL_DERIVATIVES = {"sigmoid": lambda z, a: a * (1.0 - a), "tanh": lambda z, a: 1.0 - a * a,
+                      "relu": lambda z, a: (z > 0).astype(np.float64)}
+# each activation's backward returns its local derivative alone, whatever da says
+UPSTREAM_IGNORED = tuple(act_patch(name, lambda da, z, a, _d=deriv: _d(z, a))
+                         for name, deriv in _LOCAL_DERIVATIVES.items())
+upstream_ignored = patched(*UPSTREAM_IGNORED)
 
 
 # ---- losses ---------------------------------------------------------------------------------
@@ -141,9 +172,8 @@ def _naive_softmax_ce_grad(z, Y):
     return (p * Y.sum(axis=-1, keepdims=True) - Y) / z.shape[0]
 
 
-softmax_unstable = _variant(_with(losses={
-    **REFERENCE_PARTS.losses,
-    "softmax_cross_entropy": LS.Loss(_naive_softmax_ce, _naive_softmax_ce_grad)}))
+SOFTMAX_UNSTABLE = loss_patch("softmax_cross_entropy", LS.Loss(_naive_softmax_ce, _naive_softmax_ce_grad))
+softmax_unstable = patched(SOFTMAX_UNSTABLE)
 
 
 def _raw_labels(Y):
@@ -157,10 +187,9 @@ def _raw(loss: LS.Loss) -> LS.Loss:
                    lambda out, Y: loss.grad(out, _raw_labels(Y)))
 
 
-loss_raw_labels = _variant(_with(losses={
-    **REFERENCE_PARTS.losses,
-    "softmax_cross_entropy": _raw(REFERENCE_PARTS.losses["softmax_cross_entropy"]),
-    "sigmoid_bce": _raw(REFERENCE_PARTS.losses["sigmoid_bce"])}))
+LOSS_RAW_LABELS = tuple(loss_patch(name, _raw(REFERENCE_PARTS.losses[name]))
+                        for name in ("softmax_cross_entropy", "sigmoid_bce"))
+loss_raw_labels = patched(*LOSS_RAW_LABELS)
 
 
 def reg_on_bias(params, X, Y, spec):
@@ -201,6 +230,95 @@ def inplace_dout(params, X, Y, spec):
     data_and_l2, grads = backprop(params, X, Y, spec, parts)
     loss = data_and_l2 + float(np.mean((holder["diff"] * (n / 2.0)) ** 2))
     return float(loss), grads
+
+
+# ---- grown from real learners' code ---------------------------------------------------------
+
+def loss_log_epsilon_patches(eps: float) -> tuple[Patch, ...]:
+    """Losses whose log gets ``+ eps`` (``np.log(p + 1e-7)``): the value moves a little, the
+    gradient (written analytically, p - Y) does not."""
+    def ce(z, Y):
+        return float(-(Y * np.log(LS.softmax(z) + eps)).sum(axis=-1).mean())
+
+    def bce(z, Y):
+        s = L.sigmoid(z)
+        return float(-(Y * np.log(s + eps) + (1.0 - Y) * np.log(1.0 - s + eps)).sum(axis=-1).mean())
+
+    base = REFERENCE_PARTS.losses
+    return (loss_patch("softmax_cross_entropy", LS.Loss(ce, base["softmax_cross_entropy"].grad)),
+            loss_patch("sigmoid_bce", LS.Loss(bce, base["sigmoid_bce"].grad)))
+
+
+LOSS_LOG_EPSILON = loss_log_epsilon_patches(1e-7)
+loss_log_epsilon = patched(*LOSS_LOG_EPSILON)
+
+
+def _hard(Y):
+    """Soft targets reduced to the one-hot of their argmax."""
+    return np.eye(Y.shape[-1])[np.argmax(Y, axis=-1)]
+
+
+_CE = REFERENCE_PARTS.losses["softmax_cross_entropy"]
+SOFT_TARGETS_ARGMAX = loss_patch("softmax_cross_entropy", LS.Loss(
+    lambda z, Y: _CE.value(z, _hard(Y)), lambda z, Y: _CE.grad(z, _hard(Y))))
+soft_targets_argmax = patched(SOFT_TARGETS_ARGMAX)
+
+
+def param_never_updated(params, X, Y, spec):
+    """The biases are never updated: their gradient (the step) is zero."""
+    loss, grads = backprop(params, X, Y, spec, REFERENCE_PARTS)
+    return loss, {k: (np.zeros_like(g) if k.startswith("b") else g) for k, g in grads.items()}
+
+
+def _naive_bce(z, Y):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        s = 1.0 / (1.0 + np.exp(-z))
+        return float(-(Y * np.log(s) + (1.0 - Y) * np.log(1.0 - s)).sum(axis=-1).mean())
+
+
+LOSS_OVERFLOW = loss_patch("sigmoid_bce", LS.Loss(_naive_bce, REFERENCE_PARTS.losses["sigmoid_bce"].grad))
+loss_overflow = patched(LOSS_OVERFLOW)
+BIAS_ROW_BROADCAST = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, a.T @ dz,
+                                                               dz.sum(axis=0, keepdims=True)))
+bias_row_broadcast = patched(BIAS_ROW_BROADCAST)
+
+
+def stray_constant_factor(params, X, Y, spec):
+    """A constant planted on one tensor, as gradient-checking exercises do: dW1 x 2."""
+    loss, grads = backprop(params, X, Y, spec, REFERENCE_PARTS)
+    penalty = REFERENCE_PARTS.l2_grad(params["W1"], spec.l2, X.shape[0])
+    return loss, {**grads, "W1": 2.0 * (grads["W1"] - penalty) + penalty}
+
+
+def _half_sse(out, Y):
+    return float(np.sum((out - Y) ** 2) / (2.0 * out.shape[0]))
+
+
+half_sse_vs_mse = _variant(_with(losses={
+    **REFERENCE_PARTS.losses,
+    "mse": LS.Loss(_half_sse, lambda out, Y: (out - Y) / out.shape[0])}))
+
+
+def _first_layer_mean_row(X):
+    """The first layer's step from the batch-mean input row: dW1 = outer(mean(X), sum(dz))."""
+    def affine_backward(dz, a, W):
+        if a is X:  # the first layer's input
+            return dz @ W.T, np.outer(a.mean(axis=0), dz.sum(axis=0)), dz.sum(axis=0)
+        return L.affine_backward(dz, a, W)
+    return affine_backward
+
+
+BATCH_MEAN_INPUT_ROW = affine_patch(_first_layer_mean_row)
+batch_mean_input_row = patched(BATCH_MEAN_INPUT_ROW)
+
+
+# ---- other forms of the same bugs, as learners write them (replayed by the diagnosis) -------
+
+# sigma'(a): a helper that expects z is handed the activation
+SIGMOID_DERIV_OF_A = act_patch("sigmoid", lambda da, z, a: da * L.sigmoid(a) * (1.0 - L.sigmoid(a)))
+TANH_DERIV_OF_A = act_patch("tanh", lambda da, z, a: da * (1.0 - np.tanh(a) ** 2))
+# db = dz: no reduction over the batch at all
+BIAS_UNREDUCED = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, a.T @ dz, dz.copy()))
 
 
 # ---- update mode ----------------------------------------------------------------------------
@@ -254,4 +372,35 @@ VARIANTS = {
     "reg-on-bias": reg_on_bias,
     "inplace-dout": inplace_dout,
     "update-order": grads_from_step(update_order_step),
+    "loss-log-epsilon": loss_log_epsilon,
+    "soft-targets-argmax": soft_targets_argmax,
+    "param-never-updated": param_never_updated,
+    "loss-overflow": loss_overflow,
+    "bias-row-broadcast": bias_row_broadcast,
+    "stray-constant-factor": stray_constant_factor,
+    "half-sse-vs-mse": half_sse_vs_mse,
+    "batch-mean-input-row": batch_mean_input_row,
+}
+
+# The structural bugs as the forms learners write them: each form is the patches that make
+# it. The diagnosis replays every form, alone or composed with one form of another bug.
+FORMS: dict[str, tuple[tuple[Patch, ...], ...]] = {
+    "sigmoid-deriv-input": ((SIGMOID_DERIV_OF_Z,), (SIGMOID_DERIV_OF_A,)),
+    "tanh-deriv-input": ((TANH_DERIV_OF_Z,), (TANH_DERIV_OF_A,)),
+    "relu-deriv-on-z": ((RELU_DERIV_ON_Z,),),
+    "relu-tie-convention": ((RELU_TIE,),),
+    "metric-nan-passes": ((RELU_RATIO,),),
+    "upstream-ignored": (UPSTREAM_IGNORED,),
+    "bias-reduce-axis": ((BIAS_REDUCE_AXIS,), (BIAS_UNREDUCED,)),
+    "mean-before-outer": ((MEAN_BEFORE_OUTER,),),
+    "transposed-weight": ((TRANSPOSED_WEIGHT,),),
+    "hidden-uses-input": ((HIDDEN_USES_INPUT,),),
+    "bias-row-broadcast": ((BIAS_ROW_BROADCAST,),),
+    "batch-mean-input-row": ((BATCH_MEAN_INPUT_ROW,),),
+    "softmax-unstable": ((SOFTMAX_UNSTABLE,),),
+    "loss-raw-labels": (LOSS_RAW_LABELS,),
+    "soft-targets-argmax": ((SOFT_TARGETS_ARGMAX,),),
+    "loss-overflow": ((LOSS_OVERFLOW,),),
+    "loss-log-epsilon": tuple(loss_log_epsilon_patches(e) for e in
+                              (1e-7, 1e-4, 1e-5, 1e-6, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16)),
 }
