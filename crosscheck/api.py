@@ -166,9 +166,16 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
     def rerun(case) -> CaseResult:
         return check_case(case, subject, parties, subject=label, tolerance=tolerance)
 
-    worst = sorted(result.failures, key=lambda c: -c.severity)  # the order the summary shows
-    for case_result in worst[:MAX_DIAGNOSED]:
-        case_result.suspects = diagnose(case_result, rerun)
+    def rerun_lr(other_lr: float):
+        def at(case) -> CaseResult:
+            step = adapt(fn, layout=layout, mode=mode, lr=other_lr, timeout=timeout)
+            return check_case(case, step, parties, subject=label, tolerance=tolerance)
+        return at
+
+    for case_result in _to_diagnose(result.failures):
+        extra = ({"lr": lr, "rerun_lr": lambda other, c=case_result: rerun_lr(other)(c.case)}
+                 if mode == "update" else {})
+        case_result.suspects = diagnose(case_result, rerun, **extra)
     if shrink > 0:
         # the script can re-import the user's function only when it takes the contract as is
         direct = layout == "xw" and mode == "grads"
@@ -176,6 +183,19 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                              subject_import=subject_import if direct else None)
     result.conclusion = conclude(result.cases, label)
     return VerifyResult(result, note=layout_note(layout, mode))
+
+
+def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:
+    """The worst numeric failures first, then the worst errors of kinds not yet chosen: a
+    function that raises on some networks must not hide what the others measured."""
+    worst = sorted(failures, key=lambda c: -c.severity)
+    numeric = [c for c in worst if not c.error][:MAX_DIAGNOSED]
+    errors, kinds = [], set()
+    for c in worst:
+        if c.error and c.error_kind not in kinds and len(numeric) + len(errors) < MAX_DIAGNOSED + 2:
+            kinds.add(c.error_kind)
+            errors.append(c)
+    return numeric + errors[:max(2, MAX_DIAGNOSED - len(numeric))]
 
 
 def _where(fn) -> tuple[str, str | None]:

@@ -31,7 +31,8 @@ def render_summary(result: CampaignResult, limit: int = 5) -> str:
         lines.append(f"  {len(sampled)} large network(s): finite differences ran directional "
                      f"checks plus a sampled full check "
                      f"({sum(c.fd_checked for c in sampled)} coordinates differenced)")
-    for c in sorted(fails, key=lambda c: -c.severity)[:limit]:  # worst first
+    # the diagnosed networks first (worst first among them), then the worst of the rest
+    for c in sorted(fails, key=lambda c: (not c.suspects, -c.severity))[:limit]:
         lines.append(f"  FAIL case {c.index} [{c.spec.describe()} batch={c.case.batch}] "
                      f"blame: {', '.join(c.blame)}")
         if c.error:

@@ -3,26 +3,55 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
-__all__ = ["conclude"]
+__all__ = ["Findings", "conclude", "findings"]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the diagnosed networks of a campaign say together."""
+
+    failed: int
+    networks: int
+    diagnosed: int
+    # catalogue ids named first on some diagnosed network, with how many networks named each,
+    # most often first (a combination counts for each of its ids)
+    named: tuple[tuple[str, int], ...]
+    unknown: int  # diagnosed networks that no catalogued bug explains
+    blamed: tuple[tuple[str, int], ...]
+
+
+def findings(cases: list) -> Findings:
+    fails = [c for c in cases if c.verdict == "fail"]
+    diagnosed = [c for c in fails if c.suspects]
+    named: Counter = Counter()
+    unknown = 0
+    for c in diagnosed:
+        ids = [i for i in getattr(c.suspects[0], "ids", (c.suspects[0].id,)) if i != "unknown"]
+        if not ids:
+            unknown += 1
+        named.update(ids)
+    blamed = Counter(name for c in fails for name in c.blame)
+    return Findings(failed=len(fails), networks=len(cases), diagnosed=len(diagnosed),
+                    named=tuple(named.most_common()), unknown=unknown,
+                    blamed=tuple(blamed.most_common()))
 
 
 def conclude(cases: list, subject: str) -> str:
     """A sentence over all networks: all agree; or how many failed, who was blamed, and the
-    suspects the diagnosed networks named first (with how many of them named each)."""
-    fails = [c for c in cases if c.verdict == "fail"]
-    if not fails:
-        return f"every one of the {len(cases)} networks agrees: no discrepancy found"
-    blamed = Counter(name for c in fails for name in c.blame)
-    who = ", ".join(f"{name} ({k})" for name, k in blamed.most_common())
-    head = f"{len(fails)} of {len(cases)} networks disagree; blamed: {who}"
-    diagnosed = [c for c in fails if c.suspects]
-    if not diagnosed:
+    catalogued bugs the diagnosed networks name (with how many of them name each)."""
+    f = findings(cases)
+    if not f.failed:
+        return f"every one of the {f.networks} networks agrees: no discrepancy found"
+    who = ", ".join(f"{name} ({k})" for name, k in f.blamed)
+    head = f"{f.failed} of {f.networks} networks disagree; blamed: {who}"
+    if not f.diagnosed:
         return head
-    first = Counter(c.suspects[0].id for c in diagnosed)
-    named = [(sid, k) for sid, k in first.most_common() if sid != "unknown"]
-    if not named:
-        return (f"{head}. No catalogued bug explains the {len(diagnosed)} diagnosed network(s); "
-                f"see the measured facts below")
-    parts = ", ".join(f"{sid} in {k} of {len(diagnosed)}" for sid, k in named)
-    return f"{head}. Most likely: {parts} diagnosed network(s)"
+    if not f.named:
+        return (f"{head}. No catalogued bug explains the {f.diagnosed} diagnosed network(s); "
+                f"the measured facts are below")
+    parts = " + ".join(pid for pid, _ in f.named)
+    counts = ", ".join(f"{pid} in {k}" for pid, k in f.named)
+    tail = (f"; no catalogued bug explains {f.unknown} of them" if f.unknown else "")
+    return f"{head}. {parts}: {counts} of {f.diagnosed} diagnosed network(s){tail}"

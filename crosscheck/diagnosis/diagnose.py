@@ -1,37 +1,36 @@
-"""Diagnosis: measure the shape of a discrepancy and name the catalogue pitfalls that fit.
+"""Diagnosis: what a failing network says, measured first, named only when reproduced.
 
-``diagnose(result, rerun=None)`` looks at a failing :class:`~crosscheck.engine.check.CaseResult`:
+``diagnose(result, rerun=None)`` looks at a failing :class:`~crosscheck.engine.check.CaseResult`.
 
-1. Who is accused: the subject, or the finite-difference oracle (outvoted by autodiff).
-2. Fingerprints, measured against the trusted answer (an autodiff oracle): a uniform ratio and
-   its value (after taking the L2 term apart), a sign flip, which tensors and layers are wrong,
-   the activation right above the wrong layers, exact zeros, a transposed match, rank-1
-   weights, constant bias vectors, NaN, a loss-only discrepancy, a shape error, and where the
-   wrong units sit relative to the ReLU pre-activations.
-3. Replay: each catalogue bug of the right kind is re-enacted on the same network; if it
-   reproduces the accused's loss and every gradient, that is strong evidence.
-4. Re-runs (when ``rerun`` is given): the subject is checked again on chosen networks, at
-   batch 1, at l2 = 0, and on a network where two tied hypotheses predict different answers.
+- The subject is accused (the usual case): :func:`.compose.explain` searches for the fewest
+  catalogued bugs, composed, that reproduce the subject's loss and every gradient (or its
+  error) on the same network; ties are separated by re-running the subject on a network where
+  they predict different answers. When nothing reproduces it, the single suspect is
+  ``unknown`` ("no catalogued bug explains this") and its evidence is the measured facts
+  (:mod:`.measure`): which tensors, exact factors in the network's words, zeros, transposes,
+  rank 1, the first wrong layer, the loss, NaN at large logits, batch-1 behaviour.
+- Our finite-difference oracle is outvoted by both autodiff oracles: the broken-fd part of the
+  catalogue, by fingerprint and replay.
 
-Scores are in [0, 1]: 0.6 for an exact replay plus 0.4 for the fingerprint that names the bug,
-less when a re-run contradicts it. When nothing fits, a single ``unknown`` suspect carries
-the measured shape in words.
+A pitfall whose preconditions are absent from the network (a ReLU bug without a ReLU, an
+update-order bug in grads mode) is never named: it could not have produced what was seen.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from crosscheck.diagnosis import CATALOGUE, trace
+from crosscheck.diagnosis.compose import explain, separate
+from crosscheck.diagnosis.measure import exact_ratio, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
 from crosscheck.engine.tolerances import pair_tolerance
-from crosscheck.reference.sampling import Case, random_batch, random_case
+from crosscheck.reference.sampling import Case, random_case
 
 __all__ = ["Fingerprint", "Suspect", "diagnose", "fingerprint"]
 
@@ -40,14 +39,19 @@ _REPLAY_RTOL = 1e-8
 
 @dataclass(frozen=True)
 class Suspect:
+    """A catalogued bug, or a combination of them (``ids``; ``id`` joins them with " + "),
+    that reproduces the failing network; ``unknown`` when none does, its evidence then the
+    measured facts."""
+
     id: str
     title: str
     score: float
     evidence: str
+    ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "title": self.title, "score": round(float(self.score), 3),
-                "evidence": self.evidence}
+        return {"id": self.id, "ids": list(self.ids), "title": self.title,
+                "score": round(float(self.score), 3), "evidence": self.evidence}
 
 
 @dataclass(frozen=True)
@@ -181,128 +185,6 @@ def fingerprint(result: CaseResult, accused: str) -> Fingerprint:
 
 # ---- rules: fingerprint -> (0..1, evidence) per pitfall -------------------------------------
 
-def _close(x, y, rel=1e-6) -> bool:
-    return x is not None and np.isfinite(x) and abs(x - y) <= rel * max(abs(y), 1e-300)
-
-
-def _layers_text(f: Fingerprint) -> str:
-    wrong = [k for k in f.wrong if k != "loss"]
-    return ", ".join(wrong)
-
-
-def _rules(f: Fingerprint, case: Case) -> dict[str, tuple[float, str]]:
-    out: dict[str, tuple[float, str]] = {}
-    o = f.oracle
-    if f.error:
-        err = f.error
-        if "(transposed?)" in err:
-            out["transposed-weight"] = (1.0, f"the subject's weight gradient has the transposed shape: {err}")
-        got = re.search(r"has shape \((\d+), (\d+)\), expected \((\d+), (\d+)\)", err)
-        if got:
-            a, b, c, d = (int(x) for x in got.groups())
-            if a == b == max(c, d) and min(c, d) == 1:
-                out["transposed-weight"] = (0.9, f"a ({c}, {d}) weight gradient came back ({a}, {b}): "
-                                                 f"a ({d}, {c}) transpose broadcast against the "
-                                                 f"({c}, {d}) L2 term ({err})")
-        n_in = case.spec.sizes[0]
-        first_is_input = (got is not None and int(got.group(1)) == n_in != int(got.group(3))) or (
-            got is None and f"({n_in}," in err)
-        if "shape" in err and first_is_input and "(transposed?)" not in err:
-            out["hidden-uses-input"] = (0.9, "a weight gradient's first dimension is the network "
-                                             f"input width {case.spec.sizes[0]}: it was built from X, "
-                                             f"not from the layer's input ({err})")
-        shapes = re.findall(r"\((\d+),(\d+)\)", err)
-        if len(shapes) == 2 and shapes[0] == shapes[1][::-1] and shapes[0] != shapes[1]:
-            out["transposed-weight"] = (1.0, "a weight gradient of shape "
-                                             f"({', '.join(shapes[0])}) meets one of the transposed "
-                                             f"shape ({', '.join(shapes[1])}): it is built in the "
-                                             f"wrong orientation ({err})")
-        if "mutated its input" in err:
-            out["inplace-dout"] = (0.8, f"the subject wrote into an array it was given ({err}): an "
-                                        "in-place update of a buffer someone else still uses")
-        return out
-    if f.nonfinite:
-        z = trace(case).z[-1]
-        if case.spec.loss == "softmax_cross_entropy" and (z.max() > 709.78 or z.min() < -745.13):
-            out["softmax-unstable"] = (1.0, f"the subject returns NaN/Inf and the logits reach "
-                                            f"{_fmt(float(np.abs(z).max()))}, past where exp overflows "
-                                            "(709): softmax without the max shift")
-        else:
-            out["metric-nan-passes"] = (1.0, "the subject returns NaN/Inf although every value of the "
-                                             "oracles is finite; a check `err > tol` would let it pass")
-        return out
-    if f.accused == "fd":
-        return _fd_rules(f)
-    wrong = [k for k in f.wrong if k != "loss"]
-    if f.wrong == ("loss",):
-        out["inplace-dout"] = (0.8, "the loss disagrees while every gradient agrees: a buffer the "
-                                    "loss is read from was overwritten during the backward pass")
-    if "loss" in f.wrong and wrong and case.spec.loss != "mse":
-        out["loss-raw-labels"] = (0.5, f"the loss itself differs from {o}'s ({', '.join(f.wrong)}) "
-                                       "on a classification loss: the targets were not used as given")
-    if f.ratio is not None and np.isfinite(f.ratio) and not _close(f.ratio, 1.0):
-        r = f.ratio
-        if _close(r, -1.0):
-            out["sign-flip"] = (1.0, f"every data gradient is -1 x {o}'s: the error term has the wrong sign")
-        if _close(r, f.batch):
-            out["batch-scale"] = (1.0, f"every data gradient is {_fmt(r)} x {o}'s = the batch size "
-                                       f"{f.batch}: the loss is averaged but the gradient summed")
-        if _close(r, f.n / 2) and case.spec.loss == "mse":
-            out["mse-missing-2-over-n"] = (1.0, f"every data gradient is {_fmt(r)} x {o}'s = n/2 with "
-                                                f"n = batch x n_out = {f.n}: the 2/n of the mse "
-                                                "gradient is missing")
-        if _close(r, 1.0 / f.batch) and f.bias_ratio is None:
-            out["batch-scale"] = (0.8, f"every gradient is {_fmt(r)} x {o}'s = 1/batch: divided by "
-                                       "the batch twice")
-    if f.bias_ratio is not None and _close(f.bias_ratio, 1.0 / f.batch):
-        out["bias-mean-vs-sum"] = (1.0, f"only the biases are wrong ({_layers_text(f)}), each "
-                                        f"{_fmt(f.bias_ratio)} x {o}'s = 1/batch: db averages over "
-                                        "the batch while dW sums")
-    if f.reg_bias:
-        out["reg-on-bias"] = (1.0, f"only the biases are wrong ({_layers_text(f)}), each off by exactly "
-                                   f"l2/batch x b = {_fmt(case.spec.l2)}/{f.batch} x b: the L2 penalty "
-                                   "covers the biases")
-    if f.constant_bias and all(k.startswith("b") for k in wrong):
-        out["bias-reduce-axis"] = (1.0, f"only the biases are wrong and every unit of {_layers_text(f)} "
-                                        "holds the same value: the bias gradient was summed over "
-                                        "every axis, not over the batch")
-    if f.rank1 and all(k.startswith("W") for k in wrong):
-        out["mean-before-outer"] = (1.0, f"the biases agree but every wrong weight gradient "
-                                         f"({_layers_text(f)}) has rank 1: inputs and deltas were "
-                                         "averaged before the outer product")
-    if f.transposed:
-        out["transposed-weight"] = (1.0, f"{', '.join(f.transposed)} equal {o}'s transposed: the "
-                                         "weight gradient is built in the wrong orientation")
-    if wrong and all(k.startswith("W") and k != "W1" for k in wrong):
-        out["hidden-uses-input"] = (0.6, f"only weights above the first layer are wrong "
-                                         f"({_layers_text(f)}) while W1 and every bias agree: a "
-                                         "hidden layer's dW uses the wrong layer input")
-    if f.top_layer and wrong and any(k.startswith("b") for k in wrong):
-        above = "" if f.top_layer == case.spec.depth else \
-            f"the layers above layer {f.top_layer} agree; "
-        where = (f"{above}layer {f.top_layer} and below are wrong ({_layers_text(f)}), and layer "
-                 f"{f.top_layer} is a {f.top_activation}")
-        act = f.top_activation
-        if act == "sigmoid":
-            out["sigmoid-deriv-input"] = (0.7, f"{where}: its derivative is fed the wrong input "
-                                               "(z instead of a = sigmoid(z))")
-        if act == "tanh":
-            out["tanh-deriv-input"] = (0.7, f"{where}: its derivative is fed z instead of a = tanh(z)")
-        if act == "relu":
-            if f.relu_zero_units:
-                out["relu-tie-convention"] = (0.8, f"{where}, and the wrong units are exactly those "
-                                                   "with a pre-activation of 0: the derivative at the "
-                                                   "tie is taken as 1")
-            else:
-                out["relu-deriv-on-z"] = (0.6, f"{where}: inactive units (z < 0) pass a gradient")
-        if act != "identity":
-            out["upstream-ignored"] = (0.4, f"{where}: its backward may drop the upstream gradient")
-        if case.spec.depth >= 2 and f.top_layer < case.spec.depth:
-            out["update-order"] = (0.3, f"the top layer agrees and {_layers_text(f)} below it are "
-                                        "wrong: in update mode, a weight updated before it is used")
-    return out
-
-
 def _fd_rules(f: Fingerprint) -> dict[str, tuple[float, str]]:
     out = {}
     o = f.oracle
@@ -411,124 +293,72 @@ def _separating_case(a: str, b: str, case: Case, lr, tries: int = 30) -> Case | 
 def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = None, *,
              lr: float | None = None, rerun_lr: Callable[[float], CaseResult] | None = None,
              limit: int = 5, replay: bool = True) -> list[Suspect]:
-    """Rank catalogue pitfalls for a failing ``result``, most likely first.
+    """Explain a failing ``result``: the catalogued bugs that reproduce it, most likely first,
+    or a single ``unknown`` suspect carrying the measured facts.
 
-    ``rerun(case)`` re-checks the same subject on another network and returns its
-    CaseResult; ``lr`` is the learning rate of an update-mode check and ``rerun_lr(lr)``
-    re-checks the step at another learning rate. Both are optional. ``replay=False`` ranks by
-    the measured fingerprints alone (how well the words work on code that is not a replica).
+    ``rerun(case)`` re-checks the same subject on another network (to separate explanations
+    that fit equally, and to measure batch-1 behaviour); ``lr`` marks an update-mode check
+    (the step at ``lr``), ``rerun_lr(lr)`` re-checks it at another learning rate. A diagnosis
+    that fails on odd values falls back to the facts it could measure, never a traceback.
     """
     if result.verdict == "pass":
         return []
-    blame = result.blame
-    accused = "fd" if blame == ["fd"] else result.subject
-    f = fingerprint(result, accused)
+    accused = "fd" if result.blame == ["fd"] else result.subject
+    try:
+        if accused == "fd":
+            return _diagnose_fd(result, rerun, limit, replay)
+        return _diagnose_subject(result, rerun, lr, rerun_lr, limit)
+    except Exception as exc:  # noqa: BLE001 - odd values (np.matrix, subclasses) must not crash
+        return [Suspect("unknown", _UNKNOWN, 0.0,
+                        f"{_basic_facts(result)}; the diagnosis could not measure more "
+                        f"({type(exc).__name__})")]
+
+
+_UNKNOWN = "no catalogued bug explains this"
+
+
+def _suspect(ids: tuple[str, ...], score: float, evidence: list[str]) -> Suspect:
+    titles = [CATALOGUE[i].title for i in ids]
+    return Suspect(" + ".join(ids), "; ".join(titles), score, "; ".join(evidence), ids=ids)
+
+
+def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
     case = result.case
-    acc_party = _party(result, accused) if result.parties else None
-    rules = _rules(f, case)
-    if lr and "update-order" in rules:  # an update-mode check: the step order is a prime suspect
-        rules["update-order"] = (0.8, rules["update-order"][1])
-    kind = "fd" if accused == "fd" else None
-    candidates = [pid for pid, p in CATALOGUE.items()
-                  if (p.target == "fd") == (kind == "fd")]
-    scores: dict[str, float] = {}
-    evidence: dict[str, list[str]] = {}
-    replayed: list[str] = []
-    for pid in candidates:
-        s, words = rules.get(pid, (0.0, ""))
-        score = 0.4 * s
-        ev = [words] if words else []
-        if replay and _replays(pid, case, acc_party, result.error, lr):
-            score += 0.6
-            replayed.append(pid)
-            ev.append("replaying this bug on the same network reproduces "
-                      + ("the same error" if result.error else "the loss and every gradient"))
-        if score > 0:
-            scores[pid], evidence[pid] = score, ev
-    if rerun is not None:
-        _rerun_checks(result, rerun, scores, evidence, lr, accused, replayed)
-    if rerun_lr is not None and lr and "update-order" in scores:
-        _lr_check(result, rerun_lr, lr, scores, evidence)
-    if getattr(result, "error_kind", "") == "lr-dependent":
-        # the update-mode adapter took the step at lr and 2 lr and the inferred gradients
-        # differed: a plain SGD step never does that, a weight updated before use always does
-        scores["update-order"] = 1.0
-        evidence["update-order"] = ["the gradient inferred from the step changes with the "
-                                    "learning rate, which a plain SGD step never does"]
-    ranked = [k for k in sorted(scores, key=lambda k: -scores[k]) if scores[k] > 0]
-    if not ranked or scores[ranked[0]] < 0.2:
-        return [Suspect("unknown", "no catalogued pitfall fits", 0.0, _describe(f))]
-    return [Suspect(pid, CATALOGUE[pid].title, min(1.0, scores[pid]), "; ".join(evidence[pid]))
-            for pid in ranked[:limit]]
+    if result.error_kind == "lr-dependent":
+        # the adapter took the step at lr and 2 lr and the inferred gradients differed: a
+        # plain SGD step never does that, a weight updated before it is used always does
+        ev = ["the gradient inferred from the step changes with the learning rate, which a "
+              "plain SGD step never does"]
+        if rerun_lr is not None and lr:
+            ev += _lr_halves(result, rerun_lr, lr)
+        return [_suspect(("update-order",), 1.0, ev)]
+    error = result.error_data if result.error else None
+    subject = None if result.error else _party(result, result.subject)
+    if error is not None and error.get("kind") not in ("shape", "raised"):
+        return [Suspect("unknown", _UNKNOWN, 0.0, _error_facts(result))]
+    if subject is None and error is None:
+        return [Suspect("unknown", _UNKNOWN, 0.0, _basic_facts(result))]
+    found = explain(case, subject, error=error, mode_lr=lr, check_loss=lr is None)
+    notes: list[str] = []
+    if len(found) > 1 and rerun is not None:
+        found, notes = separate(found, case, rerun)
+    if not found:
+        facts = _error_facts(result) if error is not None else _numeric_facts(result, rerun)
+        return [Suspect("unknown", _UNKNOWN, 0.0, facts)]
+    out = []
+    for rank, e in enumerate(found[:limit]):
+        ev = list(e.words)
+        if not e.loss_explained:
+            ev.append("the loss differs as well, and no catalogued bug explains the loss")
+        ev += notes
+        if rank == 0 and len(found) > 1:
+            ev.append(f"{len(found) - 1} other combination(s) reproduce this network too")
+        score = (1.0 if e.loss_explained else 0.9) if rank == 0 else 0.5
+        out.append(_suspect(e.ids, score, ev))
+    return out
 
 
-def _rerun_checks(result, rerun, scores, evidence, lr, accused, replayed) -> None:
-    case = result.case
-    top = sorted(scores, key=lambda k: -scores[k])
-    if accused == "fd":
-        top = []  # batch and l2 checks are about the subject
-    batch_family = {"batch-scale", "bias-mean-vs-sum", "mean-before-outer"}
-    if case.batch > 1 and batch_family & set(top[:2]):
-        r = rerun(_at_batch_1(case))
-        for pid in batch_family & set(scores):
-            if r.verdict == "pass":
-                evidence[pid].append("the same network at batch 1 passes: the bug needs batch > 1")
-            else:
-                scores[pid] -= 0.3
-    if case.spec.l2 > 0 and "reg-on-bias" in top[:2]:
-        r = rerun(_at_l2_0(case))
-        if r.verdict == "pass":
-            evidence["reg-on-bias"].append("with l2 = 0 the same network passes")
-        else:
-            scores["reg-on-bias"] -= 0.3
-    if "upstream-ignored" in top[:3] and accused != "fd":
-        _upstream_check(result, rerun, scores, evidence, accused)
-    # two hypotheses that explain this network equally: check a network that separates them
-    top = sorted(scores, key=lambda k: -scores[k])
-    pair = None
-    if len(replayed) >= 2:  # two bugs reproduce this network exactly
-        pair = sorted(replayed, key=lambda k: -scores[k])[:2]
-    elif len(top) >= 2 and scores[top[0]] - scores[top[1]] < 0.1:
-        pair = top[:2]
-    if pair:
-        a, b = pair
-        cand = _separating_case(a, b, case, lr)
-        if cand is not None:
-            r = rerun(cand)
-            acc = _party(r, accused if accused == "fd" else r.subject) if r.parties else None
-            for pid, other in ((a, b), (b, a)):
-                if _replays(pid, cand, acc, r.error, lr):
-                    scores[pid] += 0.05
-                    evidence[pid].append(f"re-run on {cand.spec.describe()} (batch {cand.batch}), "
-                                         f"where it and {other} predict different gradients: it "
-                                         "still matches")
-                else:
-                    scores[pid] -= 0.5
-
-
-def _upstream_check(result, rerun, scores, evidence, accused) -> None:
-    """Re-run with other targets Y: a backward that ignores its upstream gradient gives the
-    same gradient at the highest wrong layer whatever the loss says."""
-    case = result.case
-    f = fingerprint(result, accused)
-    if not f.top_layer:
-        return
-    _, Y2 = random_batch(case.spec, case.batch, np.random.default_rng(20261124))
-    r = rerun(replace(case, Y=Y2))
-    a1, a2 = _party(result, accused), _party(r, r.subject) if r.parties else None
-    if a1 is None or a2 is None:
-        return
-    name = f"b{f.top_layer}"
-    if np.allclose(a1.grads[name], a2.grads[name], rtol=1e-12, atol=0):
-        scores["upstream-ignored"] += 0.5
-        evidence["upstream-ignored"].append(
-            f"with other targets Y the subject's {name} gradient is unchanged: layer "
-            f"{f.top_layer}'s backward does not use the gradient coming from the loss")
-    else:
-        scores["upstream-ignored"] -= 0.2
-
-
-def _lr_check(result, rerun_lr, lr, scores, evidence) -> None:
+def _lr_halves(result, rerun_lr, lr) -> list[str]:
     def err(r):
         acc, ref = _party(r, r.subject), _trusted(r, r.subject)
         if acc is None or ref is None:
@@ -536,21 +366,113 @@ def _lr_check(result, rerun_lr, lr, scores, evidence) -> None:
         return max(float(np.abs(acc.grads[k] - ref.grads[k]).max()) for k in ref.grads)
     e1, e2 = err(result), err(rerun_lr(lr / 2))
     if e1 > 0 and np.isfinite(e2) and abs(e2 / e1 - 0.5) < 0.15:
-        scores["update-order"] += 0.1
-        evidence["update-order"].append(f"the error halves when lr halves ({e1:.3g} at lr {lr:g}, "
-                                        f"{e2:.3g} at {lr / 2:g}): it is proportional to lr")
+        return [f"the error halves when lr halves ({e1:.3g} at lr {lr:g}, {e2:.3g} at "
+                f"{lr / 2:g}): it is proportional to lr"]
+    return []
 
 
-def _describe(f: Fingerprint) -> str:
-    if f.error:
-        return f"the subject produced no gradients: {f.error}"
-    parts = [f"wrong: {', '.join(f.wrong) or 'nothing measurable'}"]
-    if f.ratio is not None and np.isfinite(f.ratio):
-        parts.append(f"uniform ratio {_fmt(f.ratio)} x {f.oracle}'s")
+def _basic_facts(result) -> str:
+    wrong = [v.tensor for v in result.failing_votes()]
+    if result.error:
+        return f"the subject produced no gradients: {result.error}"
+    return f"wrong: {', '.join(wrong) or 'nothing measurable'}"
+
+
+def _error_facts(result) -> str:
+    data, case = result.error_data or {}, result.case
+    if data.get("kind") == "shape":
+        story = shape_story(data["tensor"], tuple(data["actual"]), tuple(data["expected"]),
+                            case.spec, case.batch)
+        return f"the subject returned a wrong shape: {story}"
+    return f"the subject produced no gradients: {result.error}"
+
+
+def _numeric_facts(result, rerun) -> str:
+    case, spec = result.case, result.case.spec
+    acc, ref = _party(result, result.subject), _trusted(result, result.subject)
+    if acc is None or ref is None:
+        return _basic_facts(result)
+    tol = pair_tolerance(acc.kind, ref.kind)
+    names = list(spec.param_names())
+    wrong = [k for k in names if element_bad(acc.grads[k], ref.grads[k], tol, ref.loss).any()]
+    loss_wrong = not np.isfinite(acc.loss) or abs(acc.loss - ref.loss) > 1e-9 * max(1.0, abs(ref.loss))
+    facts = []
+    if wrong:
+        l2 = {k: (spec.l2 / case.batch) * case.params[k] if k.startswith("W")
+              else np.zeros_like(case.params[k]) for k in names}
+        facts.append("measured against " + ref.name + ": "
+                     + "; ".join(tensor_facts(case, acc, ref, l2, wrong, trace(case))))
+        right = [k for k in names if k not in wrong]
+        if right:
+            facts.append(f"{', '.join(right)} agree")
+        layers = sorted({int(k[1:]) for k in wrong})
+        if layers and layers[-1] < spec.depth:
+            facts.append(f"the wrong tensors start at layer {layers[-1]}: every layer above it agrees")
     else:
-        parts.append("no uniform ratio")
-    if f.top_layer:
-        parts.append(f"highest wrong layer {f.top_layer} ({f.top_activation})")
-    if f.zero:
-        parts.append("identically zero")
-    return "unrecognised pattern: " + "; ".join(parts)
+        facts.append("every gradient agrees")
+    if loss_wrong:
+        if not np.isfinite(acc.loss):
+            z = trace(case).z[-1]
+            facts.append(f"the loss is {acc.loss} while the oracles' is finite "
+                         f"({ref.loss:.6g}); the largest logit is {float(np.abs(z).max()):.4g}")
+        else:
+            c = exact_ratio(np.asarray(acc.loss), np.asarray(ref.loss))
+            diff = acc.loss - ref.loss
+            if c is not None:
+                how = f"{symbolic(c, case.batch, spec.sizes[-1])} x"
+            else:
+                how = f"off by {diff:.3g}" + (f", {diff / abs(ref.loss):.2g} relative" if ref.loss else "")
+            facts.append(f"the loss is {acc.loss:.10g} where the oracles say {ref.loss:.10g} ({how})")
+    elif wrong:
+        facts.append("the loss agrees")
+    if any(not np.all(np.isfinite(acc.grads[k])) for k in names):
+        z = trace(case).z[-1]
+        facts.append(f"NaN/Inf in the gradients; the largest logit is {float(np.abs(z).max()):.4g}")
+    if rerun is not None and case.batch > 1 and wrong:
+        r = rerun(replace(case, X=case.X[:1].copy(), Y=case.Y[:1].copy()))
+        facts.append("at batch 1 the same network passes: the bug needs batch > 1"
+                     if r.verdict == "pass" else "at batch 1 it still fails")
+    return "; ".join(facts)
+
+
+def _diagnose_fd(result, rerun, limit, replay) -> list[Suspect]:
+    """Our own finite-difference oracle is outvoted by autodiff: the broken-fd catalogue."""
+    f = fingerprint(result, "fd")
+    case = result.case
+    acc = _party(result, "fd") if result.parties else None
+    rules = _fd_rules(f)
+    scores: dict[str, float] = {}
+    evidence: dict[str, list[str]] = {}
+    replayed = []
+    for pid, p in CATALOGUE.items():
+        if p.target != "fd":
+            continue
+        s, words = rules.get(pid, (0.0, ""))
+        score, ev = 0.4 * s, ([words] if words else [])
+        if replay and _replays(pid, case, acc, result.error, None):
+            score += 0.6
+            replayed.append(pid)
+            ev.append("replaying this bug on the same network reproduces every numerical gradient")
+        if score > 0:
+            scores[pid], evidence[pid] = score, ev
+    pair = sorted(replayed, key=lambda k: -scores[k])[:2] if len(replayed) >= 2 else None
+    if pair and rerun is not None:
+        a, b = pair
+        cand = _separating_case(a, b, case, None)
+        if cand is not None:
+            r = rerun(cand)
+            other_acc = _party(r, "fd") if r.parties else None
+            for pid, other in ((a, b), (b, a)):
+                if _replays(pid, cand, other_acc, r.error, None):
+                    scores[pid] += 0.05
+                    evidence[pid].append(f"re-run on {cand.spec.describe()} (batch {cand.batch}), "
+                                         f"where it and {other} predict different gradients: it "
+                                         "still matches")
+                else:
+                    scores[pid] -= 0.5
+    ranked = [k for k in sorted(scores, key=lambda k: -scores[k]) if scores[k] > 0]
+    if not ranked or scores[ranked[0]] < 0.2:
+        return [Suspect("unknown", _UNKNOWN, 0.0, "the finite-difference oracle disagrees with "
+                        "both autodiff oracles in no catalogued way")]
+    return [Suspect(pid, CATALOGUE[pid].title, min(1.0, scores[pid]), "; ".join(evidence[pid]),
+                    ids=(pid,)) for pid in ranked[:limit]]

@@ -48,10 +48,14 @@ class SubjectError(Exception):
     own kind such as ``lr-dependent``.
     """
 
-    def __init__(self, message: str, kind: str = "returned", detail: str = "") -> None:
+    def __init__(self, message: str, kind: str = "returned", detail: str = "",
+                 data: dict | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.detail = detail  # extra lines for a reader, e.g. the user's traceback frames
+        # what went wrong as data, for the diagnosis: {"kind": "shape", "tensor", "actual",
+        # "expected"}, {"kind": "dtype", ...}, {"kind": "raised", "message"}, ...
+        self.data = {"kind": kind, "message": message, **(data or {})}
 
 
 @dataclass
@@ -66,6 +70,7 @@ class CaseResult:
     error_party: str = ""
     error_kind: str = ""  # SubjectError.kind when the subject produced nothing to compare
     error_detail: str = ""  # SubjectError.detail: the user's traceback lines, where it stopped
+    error_data: dict = field(default_factory=dict)  # SubjectError.data: the same, as data
     seconds: dict = field(default_factory=dict)
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
     # "full" (every coordinate differenced), "sampled" (a large network: directional check of
@@ -158,11 +163,15 @@ def check_arrays(arrays, shapes: dict, what: str, hint: str = "") -> dict:
             raise SubjectError(f"{what}[{k!r}] is a {type(g).__name__}, expected a numpy array")
         if g.shape != shape:
             hint = " (transposed?)" if g.shape == shape[::-1] and len(shape) == 2 else ""
-            raise SubjectError(f"{what}[{k!r}] has shape {g.shape}, expected {shape}{hint}")
+            raise SubjectError(f"{what}[{k!r}] has shape {g.shape}, expected {shape}{hint}",
+                               data={"kind": "shape", "tensor": k, "actual": tuple(g.shape),
+                                     "expected": tuple(shape), "what": what})
         if g.dtype != np.float64:
             why = (" (float32 rounding, ~1e-7 relative, is far above the tolerance)"
                    if np.issubdtype(g.dtype, np.floating) else "")
-            raise SubjectError(f"{what}[{k!r}] has dtype {g.dtype}, expected float64{why}")
+            raise SubjectError(f"{what}[{k!r}] has dtype {g.dtype}, expected float64{why}",
+                               data={"kind": "dtype", "tensor": k, "actual": str(g.dtype),
+                                     "expected": "float64", "what": what})
         clean[k] = g.copy()
     return clean
 
@@ -287,7 +296,7 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
         parties = [run_subject(subject_fn, case, subject, tolerance)]
     except SubjectError as exc:
         result.error, result.error_party = f"{subject} {exc}", subject
-        result.error_kind, result.error_detail = exc.kind, exc.detail
+        result.error_kind, result.error_detail, result.error_data = exc.kind, exc.detail, exc.data
         return result
     result.seconds[subject] = time.perf_counter() - t0
     spec = case.spec

@@ -1,0 +1,382 @@
+"""Explain a subject as a composition of catalogued bugs, or say that none explains it.
+
+An explanation is named only when it reproduces what was measured:
+
+- a *base*: the reference, or the reference with one or two structural bugs swapped in (each
+  in every form learners write it, :data:`variants.FORMS`), replayed on the same network;
+- times an *algebra* of scale bugs, predicted per tensor from the network alone: every data
+  gradient x -1 (sign-flip), x batch or 1/batch (batch-scale), x n/2 (mse-missing-2-over-n),
+  x n_out/2 with the loss (half-sse-vs-mse); the biases x 1/batch (bias-mean-vs-sum) or
+  + l2/batch x b (reg-on-bias); and, on at most two tensors, exactly 0 (param-never-updated)
+  or a small constant (stray-constant-factor).
+
+Every tensor's measured factor against the base must be the predicted one (to 1e-6), and the
+loss too, unless no loss-only form explains it (then the explanation still names what the
+gradients show and says the loss is unexplained). The fewest bugs win; a tie is broken by
+re-running the subject on a network where the tied explanations predict different answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from crosscheck.diagnosis.catalogue import CATALOGUE
+from crosscheck.diagnosis.measure import nice_constant, same, symbolic
+from crosscheck.diagnosis.variants import FORMS, grads_from_step, inplace_dout, patched, update_order_step
+from crosscheck.engine.check import SubjectError, run_subject
+from crosscheck.reference import loss_and_grads as reference_loss_and_grads
+from crosscheck.reference.params import init_params
+from crosscheck.reference.sampling import Case, random_batch
+
+__all__ = ["Explanation", "explain", "separate"]
+
+_RTOL = 1e-6  # a measured factor equals a predicted one to this
+_LOSS_ONLY = ("loss-log-epsilon", "loss-overflow")  # forms that change the loss value alone
+_MAX_BUGS = 3
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Catalogued bugs that together reproduce the subject on one network."""
+
+    ids: tuple[str, ...]
+    words: tuple[str, ...]
+    loss_explained: bool
+    predict: Callable[[Case], tuple[float, dict]] = field(repr=False, compare=False)
+    # each further tensor a stray constant or a zero sits on counts as one more bug
+    extra: int = 0
+
+    @property
+    def cost(self) -> tuple[int, int]:
+        return (len(self.ids) + self.extra, 0 if self.loss_explained else 1)
+
+
+@dataclass(frozen=True)
+class _Base:
+    ids: tuple[str, ...]
+    fn: Callable  # loss_and_grads
+    touches: frozenset
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """The algebra's choices: factors on the data gradient of every tensor and of biases."""
+
+    ids: tuple[str, ...]
+    data: Callable[[Case], float]  # every tensor's data gradient
+    bias: Callable[[Case], float]  # the biases' on top
+    loss: Callable[[Case], float]  # the data loss
+    reg_bias: bool = False
+    factors: tuple = ()  # (id, factor on this network) for the words
+    whole: bool = False  # the factor covers the L2 term too (a flipped or scaled update)
+
+
+def _observable(pid: str, case: Case) -> bool:
+    return not CATALOGUE[pid].rule(case)
+
+
+def _bases(case: Case, mode_lr: float | None) -> list[_Base]:
+    """The reference, each applicable structural form, and pairs of them touching different
+    parts (loss-only forms are composed later, with the loss)."""
+    singles = []
+    for pid, forms in FORMS.items():
+        if pid in _LOSS_ONLY or not _observable(pid, case):
+            continue
+        for patches in forms:
+            touches = frozenset().union(*(p.touches for p in patches))
+            singles.append((pid, patches, touches))
+    bases = [_Base((), reference_loss_and_grads, frozenset())]
+    bases += [_Base((pid,), patched(*patches), touches) for pid, patches, touches in singles]
+    for (p1, f1, t1), (p2, f2, t2) in itertools.combinations(singles, 2):
+        if p1 != p2 and not (t1 & t2):
+            bases.append(_Base((p1, p2), patched(*f1, *f2), t1 | t2))
+    if _observable("inplace-dout", case):
+        bases.append(_Base(("inplace-dout",), inplace_dout, frozenset({"all"})))
+    if mode_lr:
+        bases.append(_Base(("update-order",), grads_from_step(update_order_step, mode_lr),
+                           frozenset({"all"})))
+    return bases
+
+
+def _scales(case: Case) -> list[_Scale]:
+    spec, batch, n_out = case.spec, case.batch, case.spec.sizes[-1]
+    n = batch * n_out
+    sign = [((), 1.0), (("sign-flip",), -1.0)]
+    batch_f = [((), 1.0)]
+    if batch > 1:
+        batch_f += [(("batch-scale",), float(batch)), (("batch-scale",), 1.0 / batch)]
+    mse = [((), 1.0, 1.0)]
+    if spec.loss == "mse":
+        if n != 2:
+            mse.append((("mse-missing-2-over-n",), n / 2.0, 1.0))
+        if n_out != 2:
+            mse.append((("half-sse-vs-mse",), n_out / 2.0, n_out / 2.0))
+    bias = [((), 1.0)] + ([(("bias-mean-vs-sum",), 1.0 / batch)] if batch > 1 else [])
+    reg = [((), False)] + ([(("reg-on-bias",), True)] if spec.l2 > 0 else [])
+    out = []
+    whole = [False, True] if spec.l2 > 0 else [False]
+    for (i1, s), (i2, b), (i3, m, lm), (i4, bb), (i5, rb), w in itertools.product(
+            sign, batch_f, mse, bias, reg, whole):
+        if w and not (i1 or i2 or i3):
+            continue
+        factors = tuple((i[0], f) for i, f in ((i1, s), (i2, b), (i3, m), (i4, bb)) if i)
+        out.append(_Scale(i1 + i2 + i3 + i4 + i5, data=lambda c, v=s * b * m: v,
+                          bias=lambda c, v=bb: v, loss=lambda c, v=lm: v, reg_bias=rb,
+                          factors=factors, whole=w))
+    return out
+
+
+def _l2_part(case: Case, k: str) -> np.ndarray:
+    if k.startswith("W"):
+        return (case.spec.l2 / case.batch) * case.params[k]
+    return np.zeros_like(case.params[k])
+
+
+def _reg_bias_part(case: Case, k: str) -> np.ndarray:
+    return (case.spec.l2 / case.batch) * case.params[k]
+
+
+def _one_group(zeros: list[str], case: Case) -> bool:
+    biases = [k for k in case.spec.param_names() if k.startswith("b")]
+    return len(zeros) <= 1 or sorted(zeros) == sorted(biases)
+
+
+def _fit(g: np.ndarray, pred: np.ndarray) -> float | None:
+    """The factor c with g == c * pred over the finite entries, NaN/Inf in the same places."""
+    if g.shape != pred.shape:
+        return None
+    fg, fp = np.isfinite(g), np.isfinite(pred)
+    if not np.array_equal(fg, fp):
+        return None
+    a, b = g[fg], pred[fp]
+    bb = float(b @ b)
+    if bb == 0.0:
+        return 1.0 if not np.any(a) else None
+    c = float(a @ b) / bb
+    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(c * b)), 1e-300)
+    return c if float(np.linalg.norm(a - c * b)) <= _RTOL * scale else None
+
+
+def _close(x: float, y: float) -> bool:
+    return abs(x - y) <= _RTOL * max(abs(x), abs(y), 1e-300)
+
+
+def _residuals(case: Case, subject: dict, base: dict, scale: _Scale):
+    """Per tensor: None (predicted), ("zero",) or ("const", c) for what the algebra leaves
+    over; False when a tensor cannot be explained."""
+    out = {}
+    for k in case.spec.param_names():
+        g, bg = subject[k], base[k]
+        p = _l2_part(case, k)
+        data = bg - p
+        e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
+        extra = _reg_bias_part(case, k) if (scale.reg_bias and k.startswith("b")) else 0.0
+        pred = e * (data + p) + extra if scale.whole else e * data + p + extra
+        if same(g, pred, rel=_RTOL):
+            out[k] = None
+            continue
+        if np.all(g == 0) and np.any(pred != 0):
+            out[k] = ("zero",)
+            continue
+        c = _fit(g - p - extra, e * data)  # a constant on the data term
+        c2 = _fit(g, pred)  # or on the whole gradient
+        const = nice_constant(c) or nice_constant(c2)
+        if const is not None:
+            out[k] = ("const", float(const), c is not None and nice_constant(c) is not None)
+            continue
+        return False
+    return out
+
+
+def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[tuple, tuple]:
+    batch, n_out = case.batch, case.spec.sizes[-1]
+    ids = list(base_ids)
+    words = [f"{pid}: replaying it on this network reproduces what it changes" for pid in base_ids]
+    for pid, f in scale.factors:
+        ids.append(pid)
+        what = "every bias" if pid == "bias-mean-vs-sum" else "every data gradient"
+        words.append(f"{pid}: {what} is {symbolic(f, batch, n_out)} = {f:.4g} x"
+                     + (" (the loss too)" if pid == "half-sse-vs-mse" else ""))
+    if scale.reg_bias:
+        ids.append("reg-on-bias")
+        words.append(f"reg-on-bias: every bias is off by l2/batch x b ({case.spec.l2:g}/{batch})")
+    zeros = sorted(k for k, r in residual.items() if r and r[0] == "zero")
+    consts = sorted((k, r[1]) for k, r in residual.items() if r and r[0] == "const")
+    if zeros:
+        ids.append("param-never-updated")
+        words.append(f"param-never-updated: {', '.join(zeros)} exactly 0")
+    if consts:
+        ids.append("stray-constant-factor")
+        words.append("stray-constant-factor: " + ", ".join(
+            f"{k} x {symbolic(c, batch, n_out)}" for k, c in consts) + " on top")
+    return tuple(ids), tuple(words)
+
+
+def _predictor(base: _Base, scale: _Scale, residual: dict):
+    """Predict the subject on another network under this explanation."""
+    def predict(case: Case):
+        loss, g = base.fn(case.params, case.X, case.Y, case.spec)
+        out = {}
+        for k in case.spec.param_names():
+            p = _l2_part(case, k)
+            e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
+            extra = _reg_bias_part(case, k) if (scale.reg_bias and k.startswith("b")) else 0.0
+            v = e * g[k] + extra if scale.whole else e * (g[k] - p) + p + extra
+            r = residual.get(k)
+            if r and r[0] == "zero":
+                v = np.zeros_like(v)
+            elif r and r[0] == "const":
+                v = (r[1] * e * (g[k] - p) + p + extra) if r[2] else r[1] * v
+            out[k] = v
+        return loss, out
+    return predict
+
+
+def _loss_prediction(case: Case, base_loss: float, scale: _Scale) -> float:
+    spec = case.spec
+    pen = spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"W{i}"] ** 2))
+                                             for i in range(1, spec.depth + 1))
+    loss = scale.loss(case) * (base_loss - pen) + pen
+    if scale.reg_bias:
+        loss += spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"b{i}"] ** 2))
+                                                   for i in range(1, spec.depth + 1))
+    return loss
+
+
+def _loss_only_forms(case: Case, base: _Base):
+    """(pid, loss) of each loss-only form. Its loss does not depend on the backward, so the
+    form alone gives the value whatever the base swapped in, unless the base changes a loss."""
+    if any(t.startswith("loss:") or t == "all" for t in base.touches):
+        return
+    for pid in _LOSS_ONLY:
+        if not _observable(pid, case):
+            continue
+        for patches in FORMS[pid]:
+            try:
+                loss, _ = patched(*patches)(case.params, case.X, case.Y, case.spec)
+            except Exception:  # noqa: BLE001 - a form that cannot run here explains nothing
+                continue
+            yield pid, loss
+
+
+def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
+            check_loss: bool = True) -> list[Explanation]:
+    """Every explanation with the fewest bugs that reproduces ``subject`` (a Party; None when
+    the subject produced nothing) or its ``error`` (a SubjectError's data) on ``case``."""
+    found: list[Explanation] = []
+    bases = _bases(case, mode_lr)
+    ref_loss, ref = reference_loss_and_grads(case.params, case.X, case.Y, case.spec)
+    for base in bases:
+        try:
+            if base.ids:
+                party = run_subject(base.fn, case)
+                b_loss, b_grads = party.loss, party.grads
+            else:
+                b_loss, b_grads = ref_loss, ref
+        except SubjectError as exc:
+            if error is not None and _same_error(exc, error):
+                found.append(Explanation(base.ids, tuple(f"{pid}: replaying it on this network "
+                                                         f"gives the same error" for pid in base.ids),
+                                         True, base.fn))
+            continue
+        except Exception:  # noqa: BLE001 - a form that cannot run on this network explains nothing
+            continue
+        if error is not None or subject is None:
+            continue
+        if base.ids and same(b_loss, ref_loss) and all(same(b_grads[k], ref[k]) for k in ref):
+            continue  # the structural bug changes nothing on this network: it cannot be seen
+        for scale in _scales(case):
+            residual = _residuals(case, subject.grads, b_grads, scale)
+            if residual is False:
+                continue
+            ids, words = _words(case, scale, residual, base.ids)
+            strays = sum(1 for r in residual.values() if r and r[0] == "const")
+            zeros = [k for k, r in residual.items() if r and r[0] == "zero"]
+            # zeros on every bias (or on one tensor) are one bug; a constant per tensor is one
+            extra = max(0, strays - 1) + (0 if _one_group(zeros, case) else len(zeros) - 1)
+            if not ids or strays > 2 or len(ids) + extra > _MAX_BUGS:
+                continue
+            predict = _predictor(base, scale, residual)
+            loss_ok = not check_loss or same(subject.loss, _loss_prediction(case, b_loss, scale))
+            if not loss_ok and check_loss:
+                for pid, l_form in _loss_only_forms(case, base):
+                    if same(subject.loss, _loss_prediction(case, l_form, scale)) and pid not in ids:
+                        if len(ids) + 1 <= _MAX_BUGS:
+                            found.append(Explanation(ids + (pid,), words + (
+                                f"{pid}: the loss is reproduced with it",), True, predict, extra))
+            found.append(Explanation(ids, words, loss_ok, predict, extra))
+    # loss-only discrepancies with every gradient right
+    if not found and subject is not None and error is None and check_loss and \
+            all(same(subject.grads[k], ref[k], rel=_RTOL) for k in ref):
+        base = bases[0]
+        for pid, l_form in _loss_only_forms(case, base):
+            if same(subject.loss, l_form):
+                found.append(Explanation((pid,), (f"{pid}: only the loss differs, and replaying it "
+                                                   "reproduces the loss exactly",), True,
+                                         patched(*FORMS[pid][0])))
+                break
+    if not found:
+        return []
+    best = min(e.cost for e in found)
+    unique, seen = [], set()
+    for e in found:
+        key = tuple(sorted(e.ids))
+        if e.cost == best and key not in seen:
+            seen.add(key)
+            unique.append(e)
+    return unique
+
+
+def _same_error(exc: SubjectError, error) -> bool:
+    mine = getattr(exc, "data", None) or {}
+    theirs = error or {}
+    if mine.get("kind") == "shape" and theirs.get("kind") == "shape":
+        return mine.get("tensor") == theirs.get("tensor") and mine.get("actual") == theirs.get("actual")
+    return bool(theirs.get("message")) and str(exc) == theirs.get("message")
+
+
+def separate(explanations: list[Explanation], case: Case, rerun, tries: int = 6
+             ) -> tuple[list[Explanation], list[str]]:
+    """Re-run the subject on networks where tied explanations predict different answers and
+    keep those that still match; returns (survivors, what the re-runs showed, in words)."""
+    if len(explanations) < 2:
+        return explanations, []
+    rng = np.random.default_rng(20261123)
+    notes: list[str] = []
+    alive = list(explanations)
+    for i in range(tries):
+        if len(alive) < 2:
+            break
+        batch = int(rng.integers(2, 9))
+        spec = replace(case.spec, l2=case.spec.l2 if i % 2 == 0 else (0.7 if case.spec.l2 == 0 else 0.0))
+        params = init_params(spec, rng)
+        X, Y = random_batch(spec, batch, rng)
+        cand = replace(case, spec=spec, params=params, X=X, Y=Y)
+        preds = []
+        for e in alive:
+            try:
+                preds.append(e.predict(cand))
+            except Exception:  # noqa: BLE001
+                preds.append(None)
+        if all(p is None for p in preds):
+            continue
+        first = preds[0]
+        if all(p is not None and first is not None and all(same(p[1][k], first[1][k]) for k in first[1])
+               for p in preds[1:]):
+            continue  # they agree here too: no use re-running
+        r = rerun(cand)
+        acc = r.parties[0] if r.parties and r.parties[0].kind == "subject" else None
+        if acc is None:
+            continue
+        keep = [e for e, p in zip(alive, preds, strict=True)
+                if p is not None and all(same(acc.grads[k], p[1][k], rel=_RTOL) for k in p[1])]
+        if keep and len(keep) < len(alive):
+            gone = [" + ".join(e.ids) for e in alive if e not in keep]
+            notes.append(f"re-run on {spec.describe()} batch {batch}: {', '.join(gone)} "
+                         f"predicted otherwise")
+            alive = keep
+    return alive, notes
