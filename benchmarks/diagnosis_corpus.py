@@ -21,7 +21,7 @@ import score  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--networks", type=int, default=8)
+    parser.add_argument("--networks", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("only", nargs="*")
     args = parser.parse_args()

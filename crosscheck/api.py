@@ -121,8 +121,8 @@ def _sizes(value) -> tuple[int, ...] | None:
 
 def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                 hidden_activations=None, l2: float | None = None, batch: int | None = None,
-                max_depth: int = 4, max_width: int = 32, scale: float | None = None
-                ) -> CampaignOptions:
+                max_depth: int = 4, max_width: int = 32, scale: float | None = None,
+                edges: bool = True) -> CampaignOptions:
     """The campaign for these keywords, validated (a :class:`UsageError` names the bad one)."""
     for name, v, low in (("networks", networks, 1), ("seed", seed, 0), ("batch", batch, 1),
                          ("max_depth", max_depth, 1), ("max_width", max_width, 1)):
@@ -138,7 +138,7 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
         losses=_names(loss, "loss", LOSSES) or LOSSES,
         hidden_activations=_names(hidden_activations, "activation", ACTIVATIONS) or ACTIVATIONS,
         l2=None if l2 is None else float(l2), batch=batch, max_depth=max_depth,
-        max_width=max_width, scale=None if scale is None else float(scale))
+        max_width=max_width, scale=None if scale is None else float(scale), edges=edges)
 
 
 def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: float | None,

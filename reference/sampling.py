@@ -94,3 +94,35 @@ def random_case(rng: np.random.Generator, *, batch: int | None = None, max_batch
     params = init_params(spec, rng, scale=scale)
     X, Y = random_batch(spec, batch, rng)
     return Case(spec=spec, params=params, X=X, Y=Y, scale=scale)
+
+
+EDGES: tuple[str, ...] = ("relu-ties", "large-logits")
+
+
+def edge_case(case: Case, kind: str, rng: np.random.Generator,
+              hidden_activations: tuple[str, ...] = ACTIVATIONS) -> Case:
+    """``case`` moved to an edge a learner's code often gets wrong, when the network allows it
+    (else ``case`` unchanged):
+
+    - ``relu-ties``: the first layer a ReLU (when ReLU is an allowed hidden activation) with a
+      zero bias and half the input rows zero, so those pre-activations are exactly 0;
+    - ``large-logits``: for the logit losses, the last layer x 1000, so logits reach the
+      hundreds and a softmax or sigmoid without its stabilising shift overflows.
+    """
+    spec = case.spec
+    if kind == "relu-ties":
+        if spec.depth < 2 or "relu" not in hidden_activations or case.batch < 2:
+            return case
+        spec = NetworkSpec(sizes=spec.sizes, activations=("relu", *spec.activations[1:]),
+                           loss=spec.loss, l2=spec.l2)
+        X = case.X.copy()
+        X[rng.choice(case.batch, size=case.batch // 2, replace=False)] = 0.0
+        params = {**case.params, "b1": np.zeros_like(case.params["b1"])}
+        return Case(spec=spec, params=params, X=X, Y=case.Y, scale=case.scale)
+    if kind == "large-logits":
+        if spec.loss not in LOGIT_LOSSES:
+            return case
+        L = spec.depth
+        params = {**case.params, f"W{L}": case.params[f"W{L}"] * 1e3, f"b{L}": case.params[f"b{L}"] * 1e3}
+        return Case(spec=spec, params=params, X=case.X, Y=case.Y, scale=case.scale)
+    raise ValueError(f"unknown edge {kind!r}; known: {', '.join(EDGES)}")

@@ -118,11 +118,11 @@ def parse_oracles(text: str) -> tuple[str, ...]:
     return _names("oracle", ORACLE_NAMES)(text)
 
 
-def campaign_options(args) -> CampaignOptions:
+def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
     losses = args.loss or LOSSES
     return CampaignOptions(
         networks=args.networks, seed=args.seed, sizes=args.sizes, losses=tuple(losses),
         hidden_activations=args.hidden_activations or ACTIVATIONS, l2=args.l2, batch=args.batch,
         max_depth=getattr(args, "max_depth", 4), max_width=getattr(args, "max_width", 32),
-        scale=getattr(args, "scale", None),
+        scale=getattr(args, "scale", None), edges=edges,
     )

@@ -67,7 +67,7 @@ def run(args) -> int:
         raise UsageError("--lr only applies with --mode update")
     lr = _rate(args.lr) if args.lr is not None else 0.1
     timeout = _seconds(args.timeout)
-    options = campaign_options(args)
+    options = campaign_options(args, edges=True)
     report_dir = prepare_report_dir(args.report)
     fn, label = load_function(args.target)
     result = run_verify(fn, label, layout=args.layout, mode=args.mode, lr=lr, timeout=timeout,

@@ -176,12 +176,14 @@ def _residuals(case: Case, subject: dict, base: dict, scale: _Scale):
         e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
         extra = _reg_bias_part(case, k) if (scale.reg_bias and k.startswith("b")) else 0.0
         pred = e * (data + p) + extra if scale.whole else e * data + p + extra
-        if same(g, pred, rel=_RTOL):
+        if same(g, pred, rel=_RTOL, lenient_nan=True):
             out[k] = None
             continue
         if np.all(g == 0) and np.any(pred != 0):
             out[k] = ("zero",)
             continue
+        if same(g, bg, rel=_RTOL):
+            return False  # the tensor is right as it stands: a factor here cannot be undone
         c = _fit(g - p - extra, e * data)  # a constant on the data term
         c2 = _fit(g, pred)  # or on the whole gradient
         const = nice_constant(c) or nice_constant(c2)

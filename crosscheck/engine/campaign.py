@@ -10,8 +10,8 @@ import numpy as np
 
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
-from crosscheck.reference.sampling import Case, random_case
-from crosscheck.reference.spec import ACTIVATIONS, LOSSES
+from crosscheck.reference.sampling import EDGES, Case, edge_case, random_case
+from crosscheck.reference.spec import ACTIVATIONS, LOGIT_LOSSES, LOSSES
 
 __all__ = ["CampaignOptions", "CampaignResult", "case_for", "run_campaign"]
 
@@ -30,6 +30,9 @@ class CampaignOptions:
     max_depth: int = 4
     max_width: int = 32
     scale: float | None = None  # init scale (saturation); None draws it per network
+    # every 5th network from the 4th on is moved to an edge (ReLU ties, logits in the
+    # hundreds) where learners' code breaks and ordinary random networks never go
+    edges: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -37,7 +40,7 @@ class CampaignOptions:
             "sizes": list(self.sizes) if self.sizes else None, "losses": list(self.losses),
             "hidden_activations": list(self.hidden_activations), "l2": self.l2,
             "batch": self.batch, "max_depth": self.max_depth, "max_width": self.max_width,
-            "scale": self.scale,
+            "scale": self.scale, "edges": self.edges,
         }
 
 
@@ -45,10 +48,18 @@ def case_for(options: CampaignOptions, index: int) -> Case:
     """Case ``index`` of the campaign: its own Generator seeded with (seed, index), so any case
     can be regenerated alone."""
     rng = np.random.default_rng([options.seed, index])
-    return random_case(rng, sizes=options.sizes, losses=options.losses,
+    kind = EDGES[index % 5 - 3] if options.edges and index % 5 in (3, 4) else None
+    losses, extra = options.losses, {}
+    if kind == "large-logits" and set(losses) & set(LOGIT_LOSSES):
+        allowed = [x for x in LOGIT_LOSSES if x in losses]  # each in turn, softmax first
+        losses = (allowed[(index // 5) % len(allowed)],)
+    if kind == "relu-ties" and options.sizes is None and options.max_depth >= 2:
+        extra = {"min_depth": 2}
+    case = random_case(rng, sizes=options.sizes, losses=losses,
                        hidden_activations=options.hidden_activations, l2=options.l2,
                        batch=options.batch, max_depth=options.max_depth,
-                       max_width=options.max_width, scale=options.scale)
+                       max_width=options.max_width, scale=options.scale, **extra)
+    return edge_case(case, kind, rng, options.hidden_activations) if kind else case
 
 
 @dataclass
