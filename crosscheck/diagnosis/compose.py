@@ -281,9 +281,9 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
                 b_loss, b_grads = ref_loss, ref
         except SubjectError as exc:
             if error is not None and _same_error(exc, error):
-                found.append(Explanation(base.ids, tuple(f"{pid}: replaying it on this network "
-                                                         f"gives the same error" for pid in base.ids),
-                                         True, base.fn))
+                words = tuple(f"{pid}: replaying it on this network gives the same error"
+                              for pid in base.ids)
+                found += _error_loss(case, base, error, words, check_loss)
             continue
         except Exception:  # noqa: BLE001 - a form that cannot run on this network explains nothing
             continue
@@ -333,6 +333,24 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
     return unique
 
 
+def _error_loss(case: Case, base: _Base, error: dict, words: tuple, check_loss: bool):
+    """The base reproduces the subject's error; does it reproduce the loss that came with it,
+    or does a loss-only form on top?"""
+    loss = error.get("loss")
+    if not check_loss or loss is None:
+        return [Explanation(base.ids, words, True, base.fn)]
+    try:
+        base_loss = float(base.fn(case.params, case.X, case.Y, case.spec)[0])
+    except Exception:  # noqa: BLE001 - the loss is returned before the shapes are checked
+        return [Explanation(base.ids, words, True, base.fn)]
+    if same(loss, base_loss):
+        return [Explanation(base.ids, words, True, base.fn)]
+    out = [Explanation(base.ids + (pid,), words + (f"{pid}: the loss is reproduced with it",),
+                       True, base.fn)
+           for pid, l_form in _loss_only_forms(case, base) if same(loss, l_form)]
+    return out[:1] or [Explanation(base.ids, words, False, base.fn)]
+
+
 def _same_error(exc: SubjectError, error) -> bool:
     mine = getattr(exc, "data", None) or {}
     theirs = error or {}
@@ -355,6 +373,9 @@ def separate(explanations: list[Explanation], case: Case, rerun, tries: int = 6
             break
         batch = int(rng.integers(2, 9))
         spec = replace(case.spec, l2=case.spec.l2 if i % 2 == 0 else (0.7 if case.spec.l2 == 0 else 0.0))
+        if i % 3 == 2:  # another output width (a subject fixed to its sizes just fails to run)
+            sizes = (*case.spec.sizes[:-1], case.spec.sizes[-1] + 1 + i % 2)
+            spec = replace(spec, sizes=sizes)
         params = init_params(spec, rng)
         X, Y = random_batch(spec, batch, rng)
         cand = replace(case, spec=spec, params=params, X=X, Y=Y)

@@ -30,6 +30,7 @@ from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
 from crosscheck.engine.tolerances import pair_tolerance
+from crosscheck.engine.triangulate import Party
 from crosscheck.reference.sampling import Case, random_case
 
 __all__ = ["Fingerprint", "Suspect", "diagnose", "fingerprint"]
@@ -331,6 +332,13 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
               "plain SGD step never does"]
         if rerun_lr is not None and lr:
             ev += _lr_halves(result, rerun_lr, lr)
+        step = (result.error_data or {}).get("grads")
+        if step is not None and lr:  # what else the step at lr shows, on top of the order
+            inferred = Party(name=result.subject, kind="subject", loss=float("nan"), grads=step)
+            more = [e for e in explain(case, inferred, mode_lr=lr, check_loss=False)
+                    if "update-order" in e.ids]
+            if len(more) == 1:
+                return [_suspect(more[0].ids, 1.0, ev + list(more[0].words[1:]))]
         return [_suspect(("update-order",), 1.0, ev)]
     error = result.error_data if result.error else None
     subject = None if result.error else _party(result, result.subject)
@@ -345,6 +353,8 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
     if not found:
         facts = _error_facts(result) if error is not None else _numeric_facts(result, rerun)
         return [Suspect("unknown", _UNKNOWN, 0.0, facts)]
+    if len(found) > 1:
+        return [_tied(found, notes)]
     out = []
     for rank, e in enumerate(found[:limit]):
         ev = list(e.words)
@@ -356,6 +366,16 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
         score = (1.0 if e.loss_explained else 0.9) if rank == 0 else 0.5
         out.append(_suspect(e.ids, score, ev))
     return out
+
+
+def _tied(found, notes) -> Suspect:
+    """Explanations the re-runs could not tell apart: name what they share, and only that."""
+    common = tuple(i for i in found[0].ids if all(i in e.ids for e in found[1:]))
+    either = " or ".join(" + ".join(e.ids) for e in found)
+    ev = [f"either {either} reproduces this network, and no re-run could tell them apart"] + notes
+    if common:
+        return _suspect(common, 0.8, ev)
+    return Suspect("unknown", _UNKNOWN + " alone", 0.0, "; ".join(ev))
 
 
 def _lr_halves(result, rerun_lr, lr) -> list[str]:

@@ -260,7 +260,11 @@ def run_subject(fn, case: Case, name: str = "subject",
     hint = ""
     if isinstance(grads, dict) and any(str(k).startswith("Theta") for k in grads):
         hint = " (Theta matrices? use --layout theta)"
-    clean = check_arrays(grads, spec.param_shapes(), "grads", hint)
+    try:
+        clean = check_arrays(grads, spec.param_shapes(), "grads", hint)
+    except SubjectError as exc:
+        exc.data.setdefault("loss", loss)  # the loss it returned with them, for the diagnosis
+        raise
     return Party(name=name, kind="subject", loss=loss, grads=clean, tolerance=tolerance)
 
 

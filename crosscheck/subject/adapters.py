@@ -221,7 +221,7 @@ def _check_lr_independent(inferred: list[dict], rates: tuple, loss: float, spec)
         + (f" ({', '.join(same)} agree)" if same else "")
         + f"; worst {where}: {worst.b_value:.6g} at lr={rates[0]:g}, {worst.a_value:.6g} at "
           f"lr={rates[1]:g}. A weight updated before it is used to propagate the error does this",
-        kind="lr-dependent")
+        kind="lr-dependent", data={"grads": g1, "rate": rates[0]})
 
 
 def adapt(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
