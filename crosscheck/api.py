@@ -7,6 +7,7 @@ the CLI's ``verify`` subcommand runs the same :func:`run_verify`.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from crosscheck.engine.shrink import attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
+from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.spec import ACTIVATIONS, LOSSES
 from crosscheck.subject.adapters import LAYOUTS, MIN_LR, MODES, adapt, layout_note
 
@@ -188,14 +190,24 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
 def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:
     """The worst numeric failures first, then the worst errors of kinds not yet chosen: a
     function that raises on some networks must not hide what the others measured."""
-    worst = sorted(failures, key=lambda c: -c.severity)
+    worst = sorted(failures, key=lambda c: (-c.severity, c.index))
     numeric = [c for c in worst if not c.error][:MAX_DIAGNOSED]
-    errors, kinds = [], set()
-    for c in worst:
-        if c.error and c.error_kind not in kinds and len(numeric) + len(errors) < MAX_DIAGNOSED + 2:
-            kinds.add(c.error_kind)
-            errors.append(c)
-    return numeric + errors[:max(2, MAX_DIAGNOSED - len(numeric))]
+    # errors that came with a wrong loss too have more to explain: those first
+    errors = sorted((c for c in worst if c.error), key=lambda c: (not _loss_also_wrong(c), c.index))
+    # one of each kind of error first, then more of them while slots are left
+    kinds: dict = {}
+    for c in errors:
+        kinds.setdefault(c.error_kind, c)
+    ordered = list(kinds.values()) + [c for c in errors if c not in kinds.values()]
+    return numeric + ordered[:max(2, MAX_DIAGNOSED - len(numeric))]
+
+
+def _loss_also_wrong(c: CaseResult) -> bool:
+    loss = (c.error_data or {}).get("loss")
+    if loss is None:
+        return False
+    ref = reference_loss_and_grads(c.case.params, c.case.X, c.case.Y, c.spec)[0]
+    return not (math.isfinite(loss) and abs(loss - ref) <= 1e-9 * max(1.0, abs(ref)))
 
 
 def _where(fn) -> tuple[str, str | None]:

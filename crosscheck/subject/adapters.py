@@ -179,8 +179,14 @@ def _grads_mode(fn, layout, timeout):
     def loss_and_grads(params, X, Y, spec):
         out = _call_user(fn, layout, layout.encode(params, spec), X, Y, spec, (), timeout)
         loss, user_grads = unpack_pair(out, what)
-        return loss, layout.decode(user_grads, spec, "grad" if layout.name == "theta-unrolled"
-                                   else "grads")
+        try:
+            grads = layout.decode(user_grads, spec, "grad" if layout.name == "theta-unrolled"
+                                  else "grads")
+        except SubjectError as exc:
+            if isinstance(loss, float | int | np.floating) and not isinstance(loss, bool):
+                exc.data.setdefault("loss", float(loss))  # for the diagnosis, with the shapes
+            raise
+        return loss, grads
     return loss_and_grads
 
 
