@@ -184,6 +184,10 @@ def _residuals(case: Case, subject: dict, base: dict, scale: _Scale):
             continue
         if same(g, bg, rel=_RTOL):
             return False  # the tensor is right as it stands: a factor here cannot be undone
+        if g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and (
+                same(g - p - extra, (e * data).T, rel=_RTOL) or same(g, pred.T, rel=_RTOL)):
+            out[k] = ("transposed",)
+            continue
         c = _fit(g - p - extra, e * data)  # a constant on the data term
         c2 = _fit(g, pred)  # or on the whole gradient
         const = nice_constant(c) or nice_constant(c2)
@@ -208,6 +212,10 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
         words.append(f"reg-on-bias: every bias is off by l2/batch x b ({case.spec.l2:g}/{batch})")
     zeros = sorted(k for k, r in residual.items() if r and r[0] == "zero")
     consts = sorted((k, r[1]) for k, r in residual.items() if r and r[0] == "const")
+    flipped = sorted(k for k, r in residual.items() if r and r[0] == "transposed")
+    if flipped and "transposed-weight" not in ids:
+        ids.append("transposed-weight")
+        words.append(f"transposed-weight: {', '.join(flipped)} equal the prediction transposed")
     if zeros:
         ids.append("param-never-updated")
         words.append(f"param-never-updated: {', '.join(zeros)} exactly 0")
@@ -231,6 +239,8 @@ def _predictor(base: _Base, scale: _Scale, residual: dict):
             r = residual.get(k)
             if r and r[0] == "zero":
                 v = np.zeros_like(v)
+            elif r and r[0] == "transposed":
+                v = (e * (g[k] - p)).T + p + extra
             elif r and r[0] == "const":
                 v = (r[1] * e * (g[k] - p) + p + extra) if r[2] else r[1] * v
             out[k] = v

@@ -137,6 +137,9 @@ def shape_story(tensor: str, actual: tuple, expected: tuple, spec, batch: int) -
             return f"{tensor} has shape {actual}: it was never summed over the batch"
         if actual == ():
             return f"{tensor} is a scalar: it was summed over every axis"
+        if actual == (batch,):
+            return (f"{tensor} has shape {actual}, one value per example: it was summed over the "
+                    f"units instead of over the batch")
     if len(expected) == 2 and len(actual) == 2 and actual[0] == spec.sizes[0] != expected[0]:
         return (f"{tensor} has shape {actual}: its first dimension is the network input width "
                 f"{spec.sizes[0]}, so it was built from X, not from the layer's input")

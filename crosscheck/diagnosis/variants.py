@@ -319,6 +319,8 @@ SIGMOID_DERIV_OF_A = act_patch("sigmoid", lambda da, z, a: da * L.sigmoid(a) * (
 TANH_DERIV_OF_A = act_patch("tanh", lambda da, z, a: da * (1.0 - np.tanh(a) ** 2))
 # db = dz: no reduction over the batch at all
 BIAS_UNREDUCED = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, a.T @ dz, dz.copy()))
+# db = dz.sum(axis=1): summed over the units, one value per example
+BIAS_WRONG_AXIS = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, a.T @ dz, dz.sum(axis=1)))
 
 
 # ---- update mode ----------------------------------------------------------------------------
@@ -391,7 +393,7 @@ FORMS: dict[str, tuple[tuple[Patch, ...], ...]] = {
     "relu-tie-convention": ((RELU_TIE,),),
     "metric-nan-passes": ((RELU_RATIO,),),
     "upstream-ignored": (UPSTREAM_IGNORED,),
-    "bias-reduce-axis": ((BIAS_REDUCE_AXIS,), (BIAS_UNREDUCED,)),
+    "bias-reduce-axis": ((BIAS_REDUCE_AXIS,), (BIAS_UNREDUCED,), (BIAS_WRONG_AXIS,)),
     "mean-before-outer": ((MEAN_BEFORE_OUTER,),),
     "transposed-weight": ((TRANSPOSED_WEIGHT,),),
     "hidden-uses-input": ((HIDDEN_USES_INPUT,),),
