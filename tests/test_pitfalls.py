@@ -206,7 +206,8 @@ def test_unknown_pattern_says_so(oracles):
     case = _case((3, 4, 2), ("identity", "identity"), batch=3)
     result = check_case(case, noisy, [oracles["torch"], oracles["tensorflow"], oracles["fd"]])
     suspects = diagnose(result)
-    assert suspects[0].id == "unknown" and "unrecognised" in suspects[0].evidence
+    assert suspects[0].id == "unknown" and suspects[0].title == "no catalogued bug explains this"
+    assert "W1 shows no simple pattern" in suspects[0].evidence and "the loss agrees" in suspects[0].evidence
 
 
 def test_passing_case_has_no_suspects(oracles):

@@ -38,7 +38,7 @@ def verify(capsys, *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def no_diagnosis(monkeypatch):
     """These tests check verdicts and messages, not suspects (tests/test_verify_diagnosis.py)."""
-    monkeypatch.setattr(diagnose_module, "diagnose", lambda result, rerun=None: [])
+    monkeypatch.setattr(diagnose_module, "diagnose", lambda result, rerun=None, **kw: [])
 
 
 # ---- correct implementations, written unlike the reference, pass ---------------------------
@@ -313,7 +313,7 @@ def test_failing_cases_get_suspects_printed_and_reported(capsys, tmp_path, monke
 
     calls = []
 
-    def diagnose(result, rerun=None):
+    def diagnose(result, rerun=None, **kw):
         other = rerun(result.case)
         calls.append((result.verdict, other.verdict, other.subject == result.subject))
         return [Suspect("update-order", "a weight updated before it is used", 1.0, "lr"),

@@ -480,8 +480,9 @@ _RECORDS = [
         buggy_line="dW1 = np.outer(X.mean(axis=0), dz1.sum(axis=0))",
         fixed_line="dW1 = X.T @ dz1",
         symptom="only W1 is wrong, and it has rank 1: every input row was replaced by the "
-                "batch mean before the outer product; invisible at batch 1.",
-        caught_by=ALL),
+                "batch mean before the outer product; invisible at batch 1 (and at depth 1 it "
+                "is mean-before-outer, by that name).",
+        caught_by=ALL, demo_options={"min_depth": 2}),
 ]
 
 CATALOGUE: dict[str, Pitfall] = {p.id: p for p in _RECORDS}
