@@ -166,16 +166,18 @@ def _one_group(zeros: list[str], case: Case) -> bool:
 
 
 def _fit(g: np.ndarray, pred: np.ndarray) -> float | None:
-    """The factor c with g == c * pred over the finite entries, NaN/Inf in the same places."""
+    """The factor c with g == c * pred over the entries finite on both sides (a NaN spreads
+    differently through equally correct code), non-finite values present on both or neither."""
     if g.shape != pred.shape:
         return None
     fg, fp = np.isfinite(g), np.isfinite(pred)
-    if not np.array_equal(fg, fp):
+    if bool(fg.all()) != bool(fp.all()):
         return None
-    a, b = g[fg], pred[fp]
+    both = fg & fp
+    a, b = g[both], pred[both]
     bb = float(b @ b)
     if bb == 0.0:
-        return 1.0 if not np.any(a) else None
+        return None
     c = float(a @ b) / bb
     scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(c * b)), 1e-300)
     return c if float(np.linalg.norm(a - c * b)) <= _RTOL * scale else None
@@ -185,36 +187,70 @@ def _close(x: float, y: float) -> bool:
     return abs(x - y) <= _RTOL * max(abs(x), abs(y), 1e-300)
 
 
-def _residuals(case: Case, subject: dict, base: dict, scale: _Scale):
-    """Per tensor: None (predicted), ("zero",) or ("const", c) for what the algebra leaves
-    over; False when a tensor cannot be explained."""
+@dataclass(frozen=True)
+class _Measured:
+    """One tensor of the subject against one base, measured once for every scale to try."""
+
+    any_factor: bool  # the base's data term is 0: any factor predicts it
+    data: float | None  # g - p == c * data (the L2 term p as the reference has it)
+    whole: float | None  # g == c * base gradient (the L2 term scaled too)
+    reg: float | None  # g - l2/batch x b == c * data (biases: a penalty on them too)
+    zero: bool  # g is exactly 0 and the base's is not
+    as_base: bool  # g is the base's as it stands
+    t_data: float | None  # transposed: g - p == c * data.T (square weights)
+    t_whole: float | None
+
+
+def _measure(case: Case, subject: dict, base: dict) -> dict[str, _Measured]:
     out = {}
     for k in case.spec.param_names():
         g, bg = subject[k], base[k]
         p = _l2_part(case, k)
         data = bg - p
+        square = g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and g.shape == data.shape
+        both = np.isfinite(g) & np.isfinite(data) if g.shape == data.shape else None
+        out[k] = _Measured(
+            # nothing to measure: the base's data term is 0 where g is just the L2 term, or
+            # NaN/Inf leave no entry finite on both sides
+            any_factor=bool(both is not None and (
+                (not np.any(data[both]) and np.allclose(g[both], p[both]) and both.all())
+                or (not both.any() and not np.isfinite(g).all() and not np.isfinite(data).all()))),
+            data=_fit(g - p, data), whole=_fit(g, bg),
+            reg=_fit(g - _reg_bias_part(case, k), data) if k.startswith("b") and case.spec.l2 > 0 else None,
+            zero=bool(np.all(g == 0) and np.any(bg != 0)), as_base=same(g, bg, rel=_RTOL),
+            t_data=_fit(g - p, data.T) if square else None,
+            t_whole=_fit(g, bg.T) if square else None)
+    return out
+
+
+def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale):
+    """Per tensor: None (predicted), ("zero",), ("transposed",) or ("const", c, on_data) for
+    what the scale leaves over; False when a tensor cannot be explained."""
+    out = {}
+    for k, m in measured.items():
         e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
-        extra = _reg_bias_part(case, k) if (scale.reg_bias and k.startswith("b")) else 0.0
-        pred = e * (data + p) + extra if scale.whole else e * data + p + extra
-        if same(g, pred, rel=_RTOL, lenient_nan=True):
+        reg = scale.reg_bias and k.startswith("b")
+        c = m.reg if reg else (m.whole if scale.whole else m.data)
+        if m.any_factor or (c is not None and _close(c, e)):
             out[k] = None
-            continue
-        if np.all(g == 0) and np.any(pred != 0):
+        elif m.zero:
             out[k] = ("zero",)
-            continue
-        if same(g, bg, rel=_RTOL):
+        elif m.as_base:
             return False  # the tensor is right as it stands: a factor here cannot be undone
-        if g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and (
-                same(g - p - extra, (e * data).T, rel=_RTOL) or same(g, pred.T, rel=_RTOL)):
+        elif not reg and (m.t_whole if scale.whole else m.t_data) is not None and \
+                _close(m.t_whole if scale.whole else m.t_data, e):
             out[k] = ("transposed",)
-            continue
-        c = _fit(g - p - extra, e * data)  # a constant on the data term
-        c2 = _fit(g, pred)  # or on the whole gradient
-        const = nice_constant(c) or nice_constant(c2)
-        if const is not None:
-            out[k] = ("const", float(const), c is not None and nice_constant(c) is not None)
-            continue
-        return False
+        else:
+            on_data = m.reg if reg else m.data
+            const = nice_constant(on_data / e) if on_data is not None else None
+            if const is None and m.whole is not None and not reg:
+                const = nice_constant(m.whole / e)
+                on = False
+            else:
+                on = True
+            if const is None:
+                return False
+            out[k] = ("const", float(const), on and not scale.whole)
     return out
 
 
@@ -322,8 +358,9 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             continue
         if base.ids and same(b_loss, ref_loss) and all(same(b_grads[k], ref[k]) for k in ref):
             continue  # the structural bug changes nothing on this network: it cannot be seen
+        measured = _measure(case, subject.grads, b_grads)
         for scale in _scales(case):
-            residual = _residuals(case, subject.grads, b_grads, scale)
+            residual = _residuals(case, measured, scale)
             if residual is False:
                 continue
             ids, words = _words(case, scale, residual, base.ids)
