@@ -237,9 +237,10 @@ def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale):
             out[k] = ("zero",)
         elif m.as_base:
             return False  # the tensor is right as it stands: a factor here cannot be undone
-        elif not reg and (m.t_whole if scale.whole else m.t_data) is not None and \
-                _close(m.t_whole if scale.whole else m.t_data, e):
-            out[k] = ("transposed",)
+        elif not reg and not scale.whole and m.t_data is not None and _close(m.t_data, e):
+            out[k] = ("transposed", False)  # the data term transposed, the L2 term added after
+        elif not reg and (scale.whole or _close(e, 1.0)) and m.t_whole is not None and _close(m.t_whole, e):
+            out[k] = ("transposed", True)  # the whole gradient, L2 term included
         else:
             on_data = m.reg if reg else m.data
             const = nice_constant(on_data / e) if on_data is not None else None
@@ -297,7 +298,7 @@ def _predictor(base: _Base, scale: _Scale, residual: dict):
             if r and r[0] == "zero":
                 v = np.zeros_like(v)
             elif r and r[0] == "transposed":
-                v = (e * (g[k] - p)).T + p + extra
+                v = (e * g[k]).T if r[1] else (e * (g[k] - p)).T + p + extra
             elif r and r[0] == "const":
                 v = (r[1] * e * (g[k] - p) + p + extra) if r[2] else r[1] * v
             out[k] = v
