@@ -17,7 +17,7 @@ from crosscheck.engine.shrink import attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
-from crosscheck.reference.spec import ACTIVATIONS, LOSSES
+from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES
 from crosscheck.subject.adapters import LAYOUTS, MIN_LR, MODES, adapt, layout_note
 
 __all__ = ["VerifyResult", "assert_backprop", "load_oracles", "run_verify", "verify"]
@@ -135,7 +135,7 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                              f"got {v!r}")
     return CampaignOptions(
         networks=networks, seed=seed, sizes=_sizes(sizes),
-        losses=_names(loss, "loss", LOSSES) or LOSSES,
+        losses=_names(loss, "loss", LOSSES) or DEFAULT_LOSSES,
         hidden_activations=_names(hidden_activations, "activation", ACTIVATIONS) or ACTIVATIONS,
         l2=None if l2 is None else float(l2), batch=batch, max_depth=max_depth,
         max_width=max_width, scale=None if scale is None else float(scale))

@@ -6,7 +6,7 @@ import argparse
 
 from crosscheck.engine.campaign import CampaignOptions
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
-from crosscheck.reference.spec import ACTIVATIONS, LOSSES
+from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES
 
 __all__ = ["OnelineParser", "add_network_options", "add_output_options", "campaign_options",
            "parse_oracles"]
@@ -119,7 +119,7 @@ def parse_oracles(text: str) -> tuple[str, ...]:
 
 
 def campaign_options(args) -> CampaignOptions:
-    losses = args.loss or LOSSES
+    losses = args.loss or DEFAULT_LOSSES
     return CampaignOptions(
         networks=args.networks, seed=args.seed, sizes=args.sizes, losses=tuple(losses),
         hidden_activations=args.hidden_activations or ACTIVATIONS, l2=args.l2, batch=args.batch,

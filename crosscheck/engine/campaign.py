@@ -11,7 +11,7 @@ import numpy as np
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.reference.sampling import Case, random_case
-from crosscheck.reference.spec import ACTIVATIONS, LOSSES
+from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES
 
 __all__ = ["CampaignOptions", "CampaignResult", "case_for", "run_campaign"]
 
@@ -23,7 +23,7 @@ class CampaignOptions:
     networks: int = 200
     seed: int = 0
     sizes: tuple[int, ...] | None = None
-    losses: tuple[str, ...] = LOSSES
+    losses: tuple[str, ...] = DEFAULT_LOSSES
     hidden_activations: tuple[str, ...] = ACTIVATIONS
     l2: float | None = None
     batch: int | None = None
