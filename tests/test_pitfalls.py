@@ -227,3 +227,24 @@ def test_mse_missing_2_over_n_under_half_sse_is_caught_exactly_when_batch_exceed
             _, truth = loss_and_grads(case.params, case.X, case.Y, case.spec)
             _, grads = p.loss_and_grads(case.params, case.X, case.Y, case.spec)
             np.testing.assert_allclose(grads["b1"], case.batch * truth["b1"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("pid", PITFALLS)
+def test_shrunk_network_still_fails_the_same_way(pid, oracles):
+    """The shrinker keeps a candidate only if it fails like the original: same blame, and the
+    same error kind or the same failing tensor kinds with the same factor class."""
+    from crosscheck.engine.shrink import failure_signature, same_failure, shrink_case
+
+    p = CATALOGUE[pid]
+    if p.target == "fd":
+        subject_fn, subject, parties = loss_and_grads, "reference", [oracles["torch"], p.fd_oracle()]
+    else:
+        subject_fn, subject, parties = p.loss_and_grads, "subject", [oracles["torch"], oracles["fd"]]
+    case = p.demo_case(np.random.default_rng([2027, 1]))
+    result = check_case(case, subject_fn, parties, subject=subject)
+    assert result.verdict == "fail", (pid, case.spec.describe())
+    small, small_result, steps, checks = shrink_case(result, subject_fn, parties, budget=30)
+    assert small_result.verdict == "fail" and small_result.blame == result.blame
+    before, after = failure_signature(result), failure_signature(small_result)
+    assert same_failure(before, after), (pid, before, after)
+    assert small.spec.depth <= case.spec.depth and small.batch <= case.batch
