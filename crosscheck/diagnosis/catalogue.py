@@ -80,7 +80,9 @@ def _logits_overflow(case: Case) -> str:
 
 
 def _logit_loss(case: Case) -> str:
-    return "" if case.spec.loss in LOGIT_LOSSES else f"{case.spec.loss} takes real targets: there are no labels"
+    if case.spec.loss in LOGIT_LOSSES:
+        return ""
+    return f"{case.spec.loss} takes real targets: there are no labels"
 
 
 def _l2(case: Case) -> str:
