@@ -38,12 +38,20 @@ widths 1-48 (seed 1) and 60 of widths 1-256 (seed 2, 18 of them checked sampled)
   256 u ~ 1.5e-5 x max|b|. Saturation adds to it (1 - a for a sigmoid output near 1 keeps few
   of float32's 24 bits, and init scale 4 multiplies what each layer passes on), so relative to
   a single element the error is unbounded (a small entry is a cancellation of large terms):
-  the row allows 5e-4 x max|b| + 1e-5 x max(1, |L|) + 1e-4 x |b|, about 30 x the worst-case
-  analysis at the default sizes. Measured with ``benchmarks/calibrate_tolerances.py
-  --float32`` (the float32 port in tests/subjects/float32_port.py, the reference's formulas in
-  single precision, through the verify path against torch, tensorflow and fd): FLOAT32_FIGURES.
-  A bug must still move a gradient by 5e-4 of its tensor's largest entry to be seen; every
-  catalogued bug moves it by 1e-3 or far more, and the float64 rows stay for float64 code.
+  the row allows 5e-4 x max|b| + 1e-5 x max(1, |L|) + 1e-4 x |b|, about 30 x that analysis
+  at the default sizes. Measured with ``benchmarks/calibrate_tolerances.py --float32`` (the
+  float32 port in tests/subjects/float32_port.py, the reference's formulas in single
+  precision, through verify's own path against torch, tensorflow and fd; every loss, one
+  network in eight with integer labels), 2026-11-23, zero false alarms: on networks drawn as
+  the default campaign draws them (depth 1-4, widths 1-32, init scale 0.5-4), the worst was
+  1/82 of the bound over 400 networks (seed 0) and 1/54 over 1,000 (seed 1); at depth 1-8,
+  widths 1-64, 1/32 (300 networks, seed 3); at depth 1-8, widths 1-128 the worst reached 0.68
+  of it (300 networks, seed 2: a chain of identity layers at init scale 4 grows what flows
+  through the network 4^5-fold), so past the default sizes a float32 check may need
+  ``tolerance_scale``. The price: in float32 a bug is seen only when it moves a gradient by
+  more than about 5e-4 of its tensor's largest entry (1e-10 in float64); catalogued bugs are
+  O(1) errors where they show, but on a network where their effect is smaller (vanishing
+  gradients) a float32 check passes them.
 - subject: a user implementation is judged with the tolerance of the oracle it is compared
   against (the looser kind of the pair applies to a pair; a float32 subject takes the looser
   of that row and the float32 row). A user may loosen or tighten that with
