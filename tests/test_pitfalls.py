@@ -247,4 +247,12 @@ def test_shrunk_network_still_fails_the_same_way(pid, oracles):
     assert small_result.verdict == "fail" and small_result.blame == result.blame
     before, after = failure_signature(result), failure_signature(small_result)
     assert same_failure(before, after), (pid, before, after)
+    # spelled out: the same error kind, or the same failing tensor kinds whose factor classes
+    # (a symbolic ratio, zero, non-finite, not a uniform ratio) share a name
+    assert before[0] == after[0], (pid, before, after)
+    if before[0] == "values":
+        assert [k for _, k, _ in before[1]] == [k for _, k, _ in after[1]], (pid, before, after)
+        assert all(a & b for (_, _, a), (_, _, b) in zip(before[1], after[1], strict=True))
+    else:
+        assert before == after
     assert small.spec.depth <= case.spec.depth and small.batch <= case.batch
