@@ -11,21 +11,34 @@ over the bound is re-measured), so fd is also reported raw, straight from the or
 worst fraction after re-measurement of the coordinates that needed it.
 
     python benchmarks/calibrate_tolerances.py --networks 300 --max-depth 8 --max-width 256
+
+With ``--float32`` it calibrates the float32 row instead: the float32 port of a correct
+implementation (tests/subjects/float32_port.py: the reference's formulas in single
+precision) runs through verify's own path (``adapt(..., dtype="float32")``, judged with the
+float32 tolerance) against torch, tensorflow and fd, on networks drawn as a verify campaign
+draws them (init scale mostly 1, up to 4; every loss, half_sse and integer labels included):
+
+    python benchmarks/calibrate_tolerances.py --float32 --networks 400 --max-depth 4 --max-width 32
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import time
+from pathlib import Path
 
 import numpy as np
 from crosscheck.oracles import ORACLE_NAMES, get_oracle
-from crosscheck.reference import loss_and_grads, random_case
+from crosscheck.reference import LOSSES, loss_and_grads, random_case
 
 from crosscheck.engine.check import FD_SAMPLE_PER_TENSOR, LARGE_NETWORK_PARAMS, check_case
-from crosscheck.engine.tolerances import TOLERANCES
+from crosscheck.engine.tolerances import TOLERANCES, SubjectTolerance
+from crosscheck.subject.adapters import adapt
 
 SCALES = (0.5, 1.0, 2.0, 4.0, 8.0)
+CAMPAIGN_SCALES = (0.5, 1.0, 1.0, 1.0, 2.0, 4.0)  # what a verify campaign draws
+FLOAT32_PORT = Path(__file__).resolve().parents[1] / "tests" / "subjects" / "float32_port.py"
 
 
 def _fraction(d) -> float:
@@ -68,6 +81,49 @@ def _order(kind: str) -> int:
     return ["fd", "complex-step", "autodiff", "subject"].index(kind)
 
 
+def calibrate_float32(args) -> None:
+    """The float32 port through verify's path: worst |subject - oracle| as a fraction of the
+    float32 bound, per oracle, and the count of false alarms."""
+    spec = importlib.util.spec_from_file_location("float32_port", FLOAT32_PORT)
+    port = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(port)
+    subject = adapt(port.loss_and_grads, dtype="float32")
+    tolerance = SubjectTolerance(dtype="float32")
+    oracles = [get_oracle(n) for n in ("torch", "tensorflow", "fd")]
+    worst: dict[str, tuple[float, str]] = {}
+    fails = 0
+    t0 = time.perf_counter()
+    for i in range(args.networks):
+        rng = np.random.default_rng([args.seed, i])
+        labels = i % 8 == 0  # one network in eight takes integer class labels
+        case = random_case(rng, max_depth=args.max_depth, max_width=args.max_width,
+                           max_batch=args.max_batch, scale=float(rng.choice(CAMPAIGN_SCALES)),
+                           losses=("softmax_cross_entropy",) if labels else LOSSES,
+                           targets="labels" if labels else "any")
+        with np.errstate(all="ignore"):
+            r = check_case(case, subject, oracles, subject="float32", index=i,
+                           case_seed=[args.seed, i], tolerance=tolerance)
+        fails += r.verdict == "fail"
+        for v in r.votes:
+            for d in v.diffs:
+                if "float32" not in (d.a, d.b):
+                    continue
+                other = d.b if d.a == "float32" else d.a
+                f = _fraction(d)
+                if f > worst.get(other, (-1.0, ""))[0]:
+                    worst[other] = (f, f"{d.tensor} of case {i} [{case.spec.describe()} "
+                                       f"batch={case.batch} scale={case.scale:g}]")
+    seconds = time.perf_counter() - t0
+    print(f"float32 calibration: {args.networks} networks, depth <= {args.max_depth}, "
+          f"width <= {args.max_width}, init scale in {sorted(set(CAMPAIGN_SCALES))}, every "
+          f"loss (1 in 8 with integer labels), seed {args.seed}: {fails} false alarm(s); "
+          f"{seconds:.0f} s")
+    for other in sorted(worst):
+        f, where = worst[other]
+        print(f"  float32 port vs {other:10s} worst |a-b| = {f:.2e} of the float32 bound "
+              f"({1 / f:.0f}x margin): {where}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--networks", type=int, default=300)
@@ -75,7 +131,12 @@ def main() -> None:
     p.add_argument("--max-width", type=int, default=256)
     p.add_argument("--max-batch", type=int, default=16)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--float32", action="store_true",
+                   help="calibrate the float32 row with the float32 port instead")
     args = p.parse_args()
+    if args.float32:
+        calibrate_float32(args)
+        return
     oracles = [get_oracle(n) for n in ORACLE_NAMES]
     kind_of = {o.name: o.kind for o in oracles} | {"reference": "subject"}
     worst: dict[str, tuple[float, str]] = {}

@@ -9,10 +9,16 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from crosscheck.engine.campaign import CampaignOptions, CampaignResult, run_campaign
+from crosscheck.engine.campaign import (
+    CampaignOptions,
+    CampaignResult,
+    case_for,
+    network_options,
+    run_campaign,
+)
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.shrink import attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
@@ -20,7 +26,8 @@ from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.spec import ACTIVATIONS, LOSSES
-from crosscheck.subject.adapters import LAYOUTS, MIN_LR, MODES, adapt, layout_note
+from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES, adapt, layout_note
+from crosscheck.subject.probe import advise, probe_signature
 
 __all__ = ["VerifyResult", "assert_backprop", "load_oracles", "run_verify", "verify"]
 
@@ -35,6 +42,9 @@ class VerifyResult:
     campaign: CampaignResult
     note: str = ""  # how the report's tensor names map onto the user's layout/mode
     written: list[Path] = field(default_factory=list)
+    # the one message when the function cannot take the contract's arguments (no campaign ran)
+    unusable: str = ""
+    advice: str = ""  # the flags that avoid the network kinds the function raised on
 
     @property
     def passed(self) -> bool:
@@ -80,8 +90,14 @@ class VerifyResult:
     def __str__(self) -> str:
         from crosscheck.reports.render_text import render_summary
 
+        if self.unusable:
+            return f"{self.unusable}\nverdict: FAIL"
         head = f"({self.note})\n" if self.note and not self.passed else ""
-        return head + render_summary(self.campaign)
+        summary = render_summary(self.campaign)
+        if self.advice:  # just above the verdict line
+            body, _, verdict = summary.rpartition("\n")
+            summary = f"{body}\n{self.advice}\n{verdict}"
+        return head + summary
 
     __repr__ = object.__repr__
 
@@ -124,6 +140,7 @@ def _sizes(value) -> tuple[int, ...] | None:
 def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                 hidden_activations=None, l2: float | None = None, batch: int | None = None,
                 max_depth: int = 4, max_width: int = 32, scale: float | None = None,
+                activations=None, output_activation=None, targets: str = "any",
                 edges: bool = True) -> CampaignOptions:
     """The campaign for these keywords, validated (a :class:`UsageError` names the bad one)."""
     for name, v, low in (("networks", networks, 1), ("seed", seed, 0), ("batch", batch, 1),
@@ -135,18 +152,20 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                               or not (0 <= v < float("inf")) or (name == "scale" and v == 0)):
             raise UsageError(f"{name} wants a finite number {'> 0' if name == 'scale' else '>= 0'}, "
                              f"got {v!r}")
-    return CampaignOptions(
-        networks=networks, seed=seed, sizes=_sizes(sizes),
-        losses=_names(loss, "loss", LOSSES) or LOSSES,
-        hidden_activations=_names(hidden_activations, "activation", ACTIVATIONS) or ACTIVATIONS,
-        l2=None if l2 is None else float(l2), batch=batch, max_depth=max_depth,
-        max_width=max_width, scale=None if scale is None else float(scale), edges=edges)
+    return network_options(
+        networks=networks, seed=seed, sizes=_sizes(sizes), losses=_names(loss, "loss", LOSSES),
+        activations=_names(activations, "activation", ACTIVATIONS),
+        hidden_activations=_names(hidden_activations, "activation", ACTIVATIONS),
+        output_activations=_names(output_activation, "activation", ACTIVATIONS),
+        targets=targets, l2=None if l2 is None else float(l2), batch=batch,
+        max_depth=max_depth, max_width=max_width, scale=None if scale is None else float(scale),
+        edges=edges)
 
 
 def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: float | None,
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
-               progress=None) -> VerifyResult:
+               progress=None, dtype: str = "float64") -> VerifyResult:
     """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them and
     conclude: the work behind both :func:`verify` and ``crosscheck verify``."""
     from crosscheck.diagnosis.conclude import conclude
@@ -160,8 +179,18 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
             and lr < float("inf")):
         raise UsageError(f"lr wants a finite number >= {MIN_LR:g}, got {lr!r} (a smaller step "
                          f"drowns the inferred gradient in float64 rounding)")
+    if dtype not in DTYPES:
+        raise UsageError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
+    if dtype == "float32" and mode == "update":
+        raise UsageError("--dtype float32 applies to --mode grads only (a float32 step's rounding "
+                         "of the new weights, ~6e-8 |W| / lr, would swamp the inferred gradient)")
+    unusable = probe_signature(fn, layout=layout, mode=mode)
+    if unusable:  # before any framework is imported: one message, not one per network
+        return _unusable(label, f"{label} {unusable}", options, oracles, layout, mode)
+    if dtype == "float32":
+        tolerance = replace(tolerance or SubjectTolerance(), dtype="float32")
     parties = load_oracles(tuple(oracles))
-    subject = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=timeout)
+    subject = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=timeout, dtype=dtype)
     result = run_campaign(subject, label, parties, options, progress=progress,
                           tolerance=tolerance)
 
@@ -178,13 +207,36 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         extra = ({"lr": lr, "rerun_lr": lambda other, c=case_result: rerun_lr(other)(c.case)}
                  if mode == "update" else {})
         case_result.suspects = diagnose(case_result, rerun, **extra)
-    if shrink > 0:
-        # the script can re-import the user's function only when it takes the contract as is
-        direct = layout == "xw" and mode == "grads"
+    if shrink > 0:  # the script calls the user's function again as this run called it
         attach_reproductions(result.cases, subject, parties, max_cases=shrink,
-                             subject_import=subject_import if direct else None)
+                             subject_import=_absolute(subject_import),
+                             call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype})
     result.conclusion = conclude(result.cases, label)
-    return VerifyResult(result, note=layout_note(layout, mode))
+    return VerifyResult(result, note=layout_note(layout, mode),
+                        advice=advise(result.cases, options))
+
+
+def _unusable(label: str, message: str, options: CampaignOptions, oracles: Sequence[str],
+              layout: str, mode: str) -> VerifyResult:
+    """A failed verification without a campaign: one case that carries the message, so the
+    reports say fail too."""
+    case = CaseResult(index=0, case_seed=[options.seed, 0], case=case_for(options, 0),
+                      subject=label, oracles=list(oracles), error=message, error_party=label,
+                      error_kind="signature")
+    result = CampaignResult(options=options, subject=label, oracles=list(oracles), cases=[case])
+    result.conclusion = message
+    return VerifyResult(result, note=layout_note(layout, mode), unusable=message)
+
+
+def _absolute(target: str | None) -> str | None:
+    """``FILE.py:FUNC`` with FILE made absolute (the script may run from anywhere);
+    ``module:FUNC`` as it is."""
+    if target is None:
+        return None
+    where, _, name = target.rpartition(":")
+    if where.endswith(".py") or "/" in where or "\\" in where:
+        return f"{Path(where).resolve()}:{name}"
+    return target
 
 
 def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:
@@ -225,7 +277,8 @@ def _where(fn) -> tuple[str, str | None]:
 def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            networks: int = 20, seed: int = 0, sizes=None, loss=None, hidden_activations=None,
            l2: float | None = None, batch: int | None = None, max_depth: int = 4,
-           max_width: int = 32, scale: float | None = None,
+           max_width: int = 32, scale: float | None = None, activations=None,
+           output_activation=None, targets: str = "any", dtype: str = "float64",
            oracles: Sequence[str] = DEFAULT_ORACLES, rtol: float | None = None,
            atol: float | None = None, tolerance_scale: float = 1.0,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None
@@ -234,11 +287,13 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
     docs/contract.md); ``layout`` ("xw", "theta", "theta-unrolled") and ``mode`` ("grads",
-    "update" with ``lr``) adapt other ways of writing it. The network options are those of
-    ``crosscheck verify``: ``sizes`` ("4-16-3" or a tuple), ``loss`` and
-    ``hidden_activations`` (a name, a comma list or a sequence), ``l2``, ``batch``,
-    ``max_depth``, ``max_width``, ``scale``; ``None`` draws at random. Every network ``i`` is
-    drawn from ``(seed, i)``: same seed, same networks.
+    "update" with ``lr``) adapt other ways of writing it, and ``dtype="float32"`` a function
+    that computes in single precision. The network options are those of ``crosscheck
+    verify``: ``sizes`` ("4-16-3" or a tuple), ``loss``, ``activations`` (every layer's, the
+    output's included; one name for all), ``hidden_activations`` and ``output_activation``
+    (a name, a comma list or a sequence), ``targets`` ("any", "onehot", "soft", "labels"),
+    ``l2``, ``batch``, ``max_depth``, ``max_width``, ``scale``; ``None`` draws at random.
+    Every network ``i`` is drawn from ``(seed, i)``: same seed, same networks.
 
     Tolerances: by default each comparison uses the table in
     ``crosscheck.engine.tolerances`` for the oracle compared with (about 1e-9 relative against
@@ -260,14 +315,16 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         raise UsageError(str(exc)) from None
     options = options_for(networks=networks, seed=seed, sizes=sizes, loss=loss,
                           hidden_activations=hidden_activations, l2=l2, batch=batch,
-                          max_depth=max_depth, max_width=max_width, scale=scale)
+                          max_depth=max_depth, max_width=max_width, scale=scale,
+                          activations=activations, output_activation=output_activation,
+                          targets=targets)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")
     label, subject_import = _where(fn)
     result = run_verify(fn, label, layout=layout, mode=mode, lr=lr, timeout=timeout,
                         options=options, oracles=oracles, shrink=shrink,
                         tolerance=None if tolerance.is_default else tolerance,
-                        subject_import=subject_import)
+                        subject_import=subject_import, dtype=dtype)
     if report is not None:
         result.write_report(report)
     return result
@@ -291,7 +348,8 @@ def assert_backprop(fn, **options) -> VerifyResult:
 
 
 _CLI_FLAGS = ("layout", "mode", "lr", "networks", "seed", "sizes", "loss", "hidden_activations",
-              "l2", "batch", "max_depth", "max_width", "scale", "oracles", "timeout")
+              "l2", "batch", "max_depth", "max_width", "scale", "oracles", "timeout",
+              "activations", "output_activation", "targets", "dtype")
 
 
 def _flag(v) -> str:

@@ -56,17 +56,28 @@ _ACTS = {"identity": lambda z: z, "sigmoid": _sigmoid, "tanh": np.tanh,
          "relu": lambda z: np.maximum(z, 0.0)}
 
 
+def _rows(Y: np.ndarray, n_out: int) -> np.ndarray:
+    """Integer class labels (batch,) as one-hot float rows; rows as they are."""
+    if Y.ndim == 1:
+        rows = np.zeros((Y.shape[0], n_out))
+        rows[np.arange(Y.shape[0]), Y] = 1.0
+        return rows
+    return Y
+
+
 def _data_loss(out: np.ndarray, Y: np.ndarray, loss: str, shift=None) -> np.ndarray:
     """Loss without the L2 term for out of shape (..., batch, n_out): one value per leading index.
+    ``Y`` is rows (batch, n_out); callers turn class labels into rows first (:func:`_rows`).
 
     Sums over the short class axis are matrix-vector products (much faster than ufunc reductions
     along a short axis). ``shift`` (batch, 1) is the softmax stabiliser; perturbed logits stay
     within O(h) of the unperturbed ones, so the unperturbed row max serves for all of them.
     """
     batch, n_out = out.shape[-2:]
-    if loss == "mse":
+    if loss in ("mse", "half_sse"):
         sq = (out - Y) ** 2
-        return sq.reshape(*sq.shape[:-2], batch * n_out) @ np.full(batch * n_out, 1.0 / (batch * n_out))
+        weight = 1.0 / (batch * n_out) if loss == "mse" else 1.0 / (2.0 * batch)
+        return sq.reshape(*sq.shape[:-2], batch * n_out) @ np.full(batch * n_out, weight)
     ones = np.ones(n_out)
     if loss == "softmax_cross_entropy":
         if shift is None:
@@ -173,6 +184,7 @@ class FiniteDifferenceOracle:
         the chunk size either way.
         """
         check_inputs(params, X, Y, spec)
+        Y = _rows(Y, spec.sizes[-1])
         if sample is not None:
             if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
                 raise ValueError(f"sample must be a positive int, got {sample!r}")
@@ -254,6 +266,7 @@ class FiniteDifferenceOracle:
         check on failure. Returns the refined values in ``mask``'s row-major order.
         """
         check_inputs(params, X, Y, spec)
+        Y = _rows(Y, spec.sizes[-1])
         base = self._base(params, X, spec)
         layer = int(name[1:])
         coords = np.flatnonzero(np.asarray(mask, dtype=bool))
@@ -277,6 +290,7 @@ class FiniteDifferenceOracle:
         overrides h (two Generators in the same state draw the same directions, so two calls
         at h and h/2 give a Richardson pair)."""
         check_inputs(params, X, Y, spec)
+        Y = _rows(Y, spec.sizes[-1])
         base = self._base(params, X, spec)
         batch = X.shape[0]
         h = self.step if step is None else step

@@ -38,7 +38,7 @@ class TensorFlowOracle:
         self._traced: dict[tuple, object] = {}
         self.traces = 0  # how many tf.functions were traced: visible to tests and benchmarks
 
-    def _loss_and_grads_fn(self, spec):
+    def _loss_and_grads_fn(self, spec, labels: bool):
         tf = self._tf
         acts = {"identity": tf.identity, "sigmoid": tf.sigmoid, "tanh": tf.tanh,
                 "relu": tf.nn.relu}
@@ -54,6 +54,11 @@ class TensorFlowOracle:
                 batch = tf.cast(tf.shape(x)[0], tf.float64)
                 if loss_name == "mse":
                     loss = tf.reduce_mean(tf.square(a - y))
+                elif loss_name == "half_sse":
+                    loss = tf.nn.l2_loss(a - y) / batch  # l2_loss(t) = sum(t^2) / 2
+                elif labels:  # integer class indices: tf's sparse op
+                    loss = tf.reduce_mean(
+                        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=a))
                 elif loss_name == "softmax_cross_entropy":
                     loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y,
                                                                                   logits=a))
@@ -67,12 +72,12 @@ class TensorFlowOracle:
 
         return fn
 
-    def _function_for(self, spec):
-        key = (spec.sizes, spec.activations, spec.loss)
+    def _function_for(self, spec, labels: bool = False):
+        key = (spec.sizes, spec.activations, spec.loss, labels)
         if key in self._traced:
             return self._traced[key]
         self._seen[key] = self._seen.get(key, 0) + 1
-        fn = self._loss_and_grads_fn(spec)
+        fn = self._loss_and_grads_fn(spec, labels)
         if self._seen[key] <= _COMPILE_AFTER:
             return fn
         tf = self._tf
@@ -81,7 +86,8 @@ class TensorFlowOracle:
             [tf.TensorSpec(spec.param_shapes()[f"W{i}"], f64) for i in range(1, spec.depth + 1)],
             [tf.TensorSpec(spec.param_shapes()[f"b{i}"], f64) for i in range(1, spec.depth + 1)],
             tf.TensorSpec((None, spec.sizes[0]), f64),
-            tf.TensorSpec((None, spec.sizes[-1]), f64),
+            (tf.TensorSpec((None,), tf.int64) if labels
+             else tf.TensorSpec((None, spec.sizes[-1]), f64)),
             tf.TensorSpec((), f64),
         ]
         traced = tf.function(fn, input_signature=signature, reduce_retracing=True)
@@ -98,8 +104,10 @@ class TensorFlowOracle:
 
         weights = [const(params[f"W{i}"]) for i in range(1, spec.depth + 1)]
         biases = [const(params[f"b{i}"]) for i in range(1, spec.depth + 1)]
-        loss, dw, db = self._function_for(spec)(weights, biases, const(X), const(Y),
-                                                tf.constant(spec.l2, dtype=tf.float64))
+        labels = Y.ndim == 1  # integer class indices (softmax cross-entropy), checked above
+        y = tf.constant(np.array(Y, dtype=np.int64), dtype=tf.int64) if labels else const(Y)
+        loss, dw, db = self._function_for(spec, labels)(weights, biases, const(X), y,
+                                                        tf.constant(spec.l2, dtype=tf.float64))
         if any(g is None for g in (*dw, *db)):  # an unwatched tensor: never compare None
             raise RuntimeError("tensorflow returned no gradient for a parameter")
         grads = {}

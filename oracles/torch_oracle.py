@@ -38,7 +38,10 @@ class TorchOracle:
         torch, F = self._torch, self._F
         names = spec.param_names()
         leaves = {n: self._tensor(params[n], grad=True) for n in names}  # fresh leaves per call
-        x, y = self._tensor(X), self._tensor(Y)
+        x = self._tensor(X)
+        labels = Y.ndim == 1  # integer class indices (softmax cross-entropy), checked above
+        y = (self._torch.tensor(np.array(Y, dtype=np.int64), dtype=self._torch.int64) if labels
+             else self._tensor(Y))
         acts = {"identity": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
                 "relu": F.relu}
         a = x
@@ -48,8 +51,11 @@ class TorchOracle:
         batch = X.shape[0]
         if spec.loss == "mse":
             loss = F.mse_loss(a, y, reduction="mean")
+        elif spec.loss == "half_sse":
+            loss = F.mse_loss(a, y, reduction="sum") / (2.0 * batch)
         elif spec.loss == "softmax_cross_entropy":
-            loss = F.cross_entropy(a, y, reduction="mean")  # probability targets
+            # class-index targets for labels, probability targets for rows: torch's two paths
+            loss = F.cross_entropy(a, y, reduction="mean")
         else:
             loss = F.binary_cross_entropy_with_logits(a, y, reduction="sum") / batch
         if spec.l2 > 0:

@@ -11,7 +11,15 @@ import numpy as np
 
 from .layers import sigmoid
 
-__all__ = ["LOSS_FUNCTIONS", "Loss", "l2_grad", "l2_penalty", "log_softmax", "softmax"]
+__all__ = ["LOSS_FUNCTIONS", "Loss", "as_rows", "l2_grad", "l2_penalty", "log_softmax", "softmax"]
+
+
+def as_rows(Y: np.ndarray, n_out: int) -> np.ndarray:
+    """Targets as rows: integer class indices, shape (batch,), become one-hot rows
+    (batch, n_out); rows are returned as they are."""
+    if Y.ndim == 1 and np.issubdtype(Y.dtype, np.integer):
+        return np.eye(n_out)[Y]
+    return Y
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -34,13 +42,26 @@ def _mse_grad(out, Y):
     return 2.0 * (out - Y) / out.size
 
 
+def _half_sse(out, Y):
+    """L = 1 / (2 batch) * sum over all elements of (out - Y)^2: the textbook quadratic cost."""
+    return float(np.sum((out - Y) ** 2) / (2.0 * out.shape[0]))
+
+
+def _half_sse_grad(out, Y):
+    # dL/dout = (out - Y) / batch: the 1/2 cancels the 2 of the square; no 1/n_out.
+    return (out - Y) / out.shape[0]
+
+
 def _softmax_ce(z, Y):
-    """L = mean over the batch of -sum_k Y_k log softmax(z)_k (Y one-hot or soft)."""
+    """L = mean over the batch of -sum_k Y_k log softmax(z)_k (Y one-hot or soft rows, or
+    integer class indices y: then -log softmax(z)_y)."""
+    Y = as_rows(Y, z.shape[-1])
     return float(-(Y * log_softmax(z)).sum(axis=-1).mean())
 
 
 def _softmax_ce_grad(z, Y):
     # d/dz of -sum_k Y_k log p_k = p * sum_k Y_k - Y  (= p - Y for rows that sum to 1).
+    Y = as_rows(Y, z.shape[-1])
     return (softmax(z) * Y.sum(axis=-1, keepdims=True) - Y) / z.shape[0]
 
 
@@ -66,6 +87,7 @@ LOSS_FUNCTIONS: dict[str, Loss] = {
     "mse": Loss(_mse, _mse_grad),
     "softmax_cross_entropy": Loss(_softmax_ce, _softmax_ce_grad),
     "sigmoid_bce": Loss(_sigmoid_bce, _sigmoid_bce_grad),
+    "half_sse": Loss(_half_sse, _half_sse_grad),
 }
 
 

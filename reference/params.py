@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spec import NetworkSpec
+from .spec import LABEL_LOSSES, NetworkSpec
 
 __all__ = ["check_inputs", "init_params"]
 
@@ -37,9 +37,22 @@ def _check_array(name: str, arr, shape: tuple[int | None, ...]) -> None:
         raise ValueError(f"{name} contains NaN or Inf")
 
 
+def _check_labels(Y: np.ndarray, spec: NetworkSpec) -> None:
+    """Y as integer class indices, shape (batch,), each in [0, n_out)."""
+    if spec.loss not in LABEL_LOSSES:
+        raise ValueError(f"Y holds integer class labels, which only {', '.join(LABEL_LOSSES)} "
+                         f"takes; {spec.loss} needs rows of shape (batch, {spec.sizes[-1]})")
+    if Y.size and (Y.min() < 0 or Y.max() >= spec.sizes[-1]):
+        raise ValueError(f"Y holds class labels outside [0, {spec.sizes[-1]}): "
+                         f"min {Y.min()}, max {Y.max()}")
+
+
 def check_inputs(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec) -> None:
     """Raise a one-line ``ValueError``/``TypeError`` naming the first thing that breaks the
-    contract: missing or extra keys, wrong shapes, non-float64 dtypes, non-finite values."""
+    contract: missing or extra keys, wrong shapes, non-float64 dtypes, non-finite values.
+
+    ``Y`` is float64 rows ``(batch, n_out)``, or, for softmax cross-entropy, integer class
+    indices ``(batch,)`` in ``[0, n_out)``."""
     if not isinstance(spec, NetworkSpec):
         raise TypeError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
     if not isinstance(params, dict):
@@ -52,7 +65,10 @@ def check_inputs(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec) 
     for name, shape in shapes.items():
         _check_array(name, params[name], shape)
     _check_array("X", X, (None, spec.sizes[0]))
-    _check_array("Y", Y, (None, spec.sizes[-1]))
+    if isinstance(Y, np.ndarray) and Y.ndim == 1 and np.issubdtype(Y.dtype, np.integer):
+        _check_labels(Y, spec)
+    else:
+        _check_array("Y", Y, (None, spec.sizes[-1]))
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X has batch {X.shape[0]} but Y has batch {Y.shape[0]}")
     if X.shape[0] < 1:

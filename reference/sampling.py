@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import init_params
-from .spec import ACTIVATIONS, LOGIT_LOSSES, LOSSES, NetworkSpec
+from .spec import ACTIVATIONS, DEFAULT_LOSSES, LABEL_LOSSES, LOGIT_LOSSES, TARGETS, NetworkSpec
 
 __all__ = ["Case", "random_batch", "random_case", "random_spec"]
 
@@ -39,15 +39,25 @@ def random_spec(
     max_depth: int = 4,
     min_width: int = 1,
     max_width: int = 32,
-    losses: tuple[str, ...] = LOSSES,
+    losses: tuple[str, ...] = DEFAULT_LOSSES,
     hidden_activations: tuple[str, ...] = ACTIVATIONS,
     l2: float | None = None,
+    activations: tuple[str, ...] | None = None,
+    output_activations: tuple[str, ...] | None = None,
 ) -> NetworkSpec:
     """A random spec. ``sizes``/``l2`` fix those fields; otherwise depth, widths and l2 are
     drawn (l2 is 0 half the time). Hidden layers draw from ``hidden_activations``; the output
-    layer is ``identity`` for the logit losses and any activation for ``mse``."""
+    layer is ``identity`` for the logit losses and draws from ``output_activations`` (default:
+    any activation) otherwise. ``activations`` fixes every layer's activation, the output's
+    included: one name per layer (which fixes the depth), or a single name for all layers.
+    A combination no network satisfies (a ``sigmoid`` output under a logit loss) raises
+    ``ValueError`` from :class:`NetworkSpec`."""
+    acts = tuple(activations) if activations is not None else None
     if sizes is None:
-        depth = int(rng.integers(min_depth, max_depth + 1))
+        if acts is not None and len(acts) > 1:
+            depth = len(acts)
+        else:
+            depth = int(rng.integers(min_depth, max_depth + 1))
         sizes = tuple(int(s) for s in rng.integers(min_width, max_width + 1, size=depth + 1))
         loss = str(rng.choice(list(losses)))
         if loss == "softmax_cross_entropy" and sizes[-1] == 1:
@@ -55,27 +65,59 @@ def random_spec(
     else:
         loss = str(rng.choice(list(losses)))
     depth = len(sizes) - 1
-    hidden = [str(rng.choice(list(hidden_activations))) for _ in range(depth - 1)]
-    last = "identity" if loss in LOGIT_LOSSES else str(rng.choice(list(ACTIVATIONS)))
+    if acts is not None:
+        layers = acts * depth if len(acts) == 1 else acts
+        hidden, last = list(layers[:-1]), layers[-1]
+    else:
+        hidden = [str(rng.choice(list(hidden_activations))) for _ in range(depth - 1)]
+        if loss in LOGIT_LOSSES:
+            last = "identity"
+        else:
+            last = str(rng.choice(list(output_activations or ACTIVATIONS)))
     if l2 is None:
         l2 = 0.0 if rng.random() < 0.5 else float(np.round(rng.uniform(0.01, 2.0), 3))
     return NetworkSpec(sizes=tuple(sizes), activations=(*hidden, last), loss=loss, l2=l2)
 
 
-def random_batch(spec: NetworkSpec, batch: int, rng: np.random.Generator):
-    """(X, Y) of the right shapes; Y suits the loss: real targets for mse, one-hot or soft
-    class distributions for softmax cross-entropy, {0, 1} or soft targets for sigmoid BCE."""
+def random_batch(spec: NetworkSpec, batch: int, rng: np.random.Generator,
+                 targets: str = "any"):
+    """(X, Y) of the right shapes; Y suits the loss and ``targets``:
+
+    - ``any``: real targets for mse and half_sse; one-hot or soft class distributions for
+      softmax cross-entropy; {0, 1} or soft targets for sigmoid BCE;
+    - ``onehot``: one-hot rows, for every loss;
+    - ``soft``: soft class distributions (Dirichlet rows), or independent probabilities in
+      [0, 1] for sigmoid BCE;
+    - ``labels``: int64 class indices, shape (batch,), for softmax cross-entropy only.
+
+    The same Generator state gives the same X whatever ``targets`` says, and the labels are
+    the classes of the one-hot rows the same state would give."""
+    if targets not in TARGETS:
+        raise ValueError(f"unknown targets {targets!r}; known: {', '.join(TARGETS)}")
+    if targets == "labels" and spec.loss not in LABEL_LOSSES:
+        raise ValueError(f"targets 'labels' apply only to {', '.join(LABEL_LOSSES)}, "
+                         f"not {spec.loss}")
     n_in, n_out = spec.sizes[0], spec.sizes[-1]
     X = rng.normal(size=(batch, n_in))
-    if spec.loss == "mse":
-        Y = rng.normal(size=(batch, n_out))
-    elif spec.loss == "softmax_cross_entropy":
-        if rng.random() < 0.5:
+    if spec.loss in ("mse", "half_sse"):
+        if targets == "onehot":
             Y = np.eye(n_out)[rng.integers(0, n_out, size=batch)]
+        elif targets == "soft":
+            Y = rng.dirichlet(np.ones(n_out), size=batch)
+        else:
+            Y = rng.normal(size=(batch, n_out))
+    elif spec.loss == "softmax_cross_entropy":
+        hard = rng.random() < 0.5
+        if targets in ("onehot", "labels") or (targets == "any" and hard):
+            labels = rng.integers(0, n_out, size=batch)
+            Y = labels.astype(np.int64) if targets == "labels" else np.eye(n_out)[labels]
         else:
             Y = rng.dirichlet(np.ones(n_out), size=batch)
     else:
-        if rng.random() < 0.5:
+        hard = rng.random() < 0.5
+        if targets == "onehot":
+            Y = np.eye(n_out)[rng.integers(0, n_out, size=batch)]
+        elif targets == "any" and hard:
             Y = rng.integers(0, 2, size=(batch, n_out)).astype(np.float64)
         else:
             Y = rng.uniform(size=(batch, n_out))
@@ -83,16 +125,17 @@ def random_batch(spec: NetworkSpec, batch: int, rng: np.random.Generator):
 
 
 def random_case(rng: np.random.Generator, *, batch: int | None = None, max_batch: int = 16,
-                scale: float | None = None, **spec_options) -> Case:
-    """A random spec (see :func:`random_spec`), parameters and batch. ``scale`` multiplies the
-    init; when drawn it is 1 most of the time and up to 4 (saturating) otherwise."""
+                scale: float | None = None, targets: str = "any", **spec_options) -> Case:
+    """A random spec (see :func:`random_spec`), parameters and batch (targets as in
+    :func:`random_batch`). ``scale`` multiplies the init; when drawn it is 1 most of the time
+    and up to 4 (saturating) otherwise."""
     spec = random_spec(rng, **spec_options)
     if batch is None:
         batch = int(rng.integers(1, max_batch + 1))
     if scale is None:
         scale = float(rng.choice([0.5, 1.0, 1.0, 1.0, 2.0, 4.0]))
     params = init_params(spec, rng, scale=scale)
-    X, Y = random_batch(spec, batch, rng)
+    X, Y = random_batch(spec, batch, rng, targets)
     return Case(spec=spec, params=params, X=X, Y=Y, scale=scale)
 
 

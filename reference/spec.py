@@ -5,12 +5,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["ACTIVATIONS", "LOSSES", "LOGIT_LOSSES", "NetworkSpec"]
+__all__ = ["ACTIVATIONS", "DEFAULT_LOSSES", "LABEL_LOSSES", "LOGIT_LOSSES", "LOSSES", "TARGETS",
+           "NetworkSpec"]
 
 ACTIVATIONS: tuple[str, ...] = ("identity", "sigmoid", "tanh", "relu")
-LOSSES: tuple[str, ...] = ("mse", "softmax_cross_entropy", "sigmoid_bce")
+LOSSES: tuple[str, ...] = ("mse", "softmax_cross_entropy", "sigmoid_bce", "half_sse")
+# What a random network draws when no loss is named: the losses that existed before half_sse,
+# so a seed keeps giving the same networks and a function written for those keeps passing.
+DEFAULT_LOSSES: tuple[str, ...] = ("mse", "softmax_cross_entropy", "sigmoid_bce")
 # Losses that apply softmax / sigmoid themselves: the last layer must output raw logits.
 LOGIT_LOSSES: tuple[str, ...] = ("softmax_cross_entropy", "sigmoid_bce")
+# Losses that also take Y as integer class indices, shape (batch,), instead of rows.
+LABEL_LOSSES: tuple[str, ...] = ("softmax_cross_entropy",)
+# How targets Y are drawn: "any" mixes what suits the loss; "labels" gives class indices.
+TARGETS: tuple[str, ...] = ("any", "onehot", "soft", "labels")
 
 
 @dataclass(frozen=True)

@@ -91,11 +91,14 @@ def _reproduction(c: CaseResult) -> dict | None:
     """The shrinker's findings plus the standalone script rendered from the shrunk case."""
     if c.reproduction is None or c.shrunk is None:
         return None
-    r = {k: v for k, v in c.reproduction.items() if k not in ("title", "subject_import")}
+    r = {k: v for k, v in c.reproduction.items()
+         if k not in ("title", "subject_import", "call", "error")}
     small, recorded = c.shrunk
     r["script"] = reproduction_script(small, subject=c.subject, recorded=recorded,
                                       subject_import=c.reproduction.get("subject_import"),
-                                      title=c.reproduction.get("title", f"case-{c.index}"))
+                                      title=c.reproduction.get("title", f"case-{c.index}"),
+                                      call=c.reproduction.get("call"),
+                                      error=c.reproduction.get("error", ""))
     return r
 
 

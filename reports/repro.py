@@ -2,9 +2,11 @@
 
 The script embeds the network, parameters and batch exactly (Python float reprs round-trip),
 recomputes the gradients with PyTorch autograd, and compares them tensor by tensor with the
-subject's: the subject is imported again when ``SUBJECT`` names it and it can be imported,
-otherwise the gradients the subject returned when crosscheck ran (embedded) are used. It
-prints one line per tensor and exits 1 when they disagree.
+subject's. When ``SUBJECT`` names the subject and its file (or module) still exists, the
+script imports it again and calls it as crosscheck did (same layout, mode, learning rate and
+dtype), so a fixed function turns the script green: it exits 0. Only when the subject is gone
+does it use what the subject returned when crosscheck ran (embedded; for a subject that
+raised, the error). It prints one line per tensor and exits 1 when they disagree.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ __all__ = ["reproduction_script"]
 _TEMPLATE = '''#!/usr/bin/env python3
 """Reproduce crosscheck {title}: does {subject} agree with PyTorch autograd?
 
-Network {describe}, batch {batch}. Needs numpy and torch only; exits 1 on a disagreement.
+Network {describe}, batch {batch}. Needs numpy and torch only; exits 1 on a disagreement,
+0 once the subject agrees (it is imported again from SUBJECT while that exists).
 """
 import importlib
 import importlib.util
 import sys
+import traceback
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -33,14 +38,18 @@ L2 = {l2!r}
 PARAMS = {{
 {params}}}
 X = np.array({X})
-Y = np.array({Y})
-# "file.py:function" or "module:function"; None uses the gradients recorded below
+Y = np.array({Y}){y_dtype}
+# "/abs/path/file.py:function" (or relative to this script) or "module:function"; None uses
+# what was recorded below
 SUBJECT = {subject_import!r}
-# what the subject returned when crosscheck ran
+# how crosscheck called it: --layout, --mode (update: an SGD step at LR), --dtype
+LAYOUT, MODE, LR, DTYPE = {layout!r}, {mode!r}, {lr!r}, {dtype!r}
+# what the subject returned when crosscheck ran (None: it returned nothing usable)
 RECORDED_LOSS = {recorded_loss}
-RECORDED_GRADS = {{
-{recorded}}}
-RTOL, ATOL = 1e-7, 1e-9
+RECORDED_GRADS = {recorded}
+RECORDED_ERROR = {recorded_error!r}
+# |subject - torch| <= ATOL + ATOL_SCALE * max|torch| + RTOL * |torch|, per tensor
+RTOL, ATOL, ATOL_SCALE = {rtol!r}, {atol!r}, {atol_scale!r}
 
 
 class Spec:
@@ -60,7 +69,8 @@ class Spec:
 def torch_loss_and_grads(params, X, Y):
     t = {{k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()}}
     a = torch.tensor(X, dtype=torch.float64)
-    y = torch.tensor(Y, dtype=torch.float64)
+    labels = Y.ndim == 1  # integer class indices
+    y = torch.tensor(Y, dtype=torch.int64 if labels else torch.float64)
     acts = {{"identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
             "relu": torch.relu}}
     for layer, act in enumerate(ACTIVATIONS, start=1):
@@ -68,8 +78,10 @@ def torch_loss_and_grads(params, X, Y):
     batch = X.shape[0]
     if LOSS == "mse":
         loss = torch.mean((a - y) ** 2)
+    elif LOSS == "half_sse":
+        loss = ((a - y) ** 2).sum() / (2.0 * batch)
     elif LOSS == "softmax_cross_entropy":
-        loss = -(y * torch.log_softmax(a, dim=1)).sum() / batch
+        loss = torch.nn.functional.cross_entropy(a, y)  # class indices or probability rows
     else:
         loss = torch.nn.functional.binary_cross_entropy_with_logits(a, y, reduction="sum") / batch
     if L2 > 0:
@@ -79,43 +91,139 @@ def torch_loss_and_grads(params, X, Y):
     return float(loss.detach()), {{k: v.grad.numpy() for k, v in t.items()}}
 
 
-def subject_loss_and_grads():
-    if SUBJECT is not None:
-        try:
-            target, func = SUBJECT.rsplit(":", 1)
-            if target.endswith(".py"):
-                spec = importlib.util.spec_from_file_location("crosscheck_subject", target)
-                module = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-            else:
-                module = importlib.import_module(target)
-            try:  # crosscheck's own spec where it is installed (a subject may check the type)
-                net = importlib.import_module("crosscheck.reference").NetworkSpec(
-                    sizes=SIZES, activations=ACTIVATIONS, loss=LOSS, l2=L2)
-            except ImportError:
-                net = Spec()
-            params = {{k: v.copy() for k, v in PARAMS.items()}}
-            loss, grads = getattr(module, func)(params, X.copy(), Y.copy(), net)
-            print(f"subject: called {{SUBJECT}}")
-            return float(loss), grads
-        except Exception as exc:  # noqa: BLE001 - fall back to the recorded answer
-            print(f"subject: cannot call {{SUBJECT}} ({{type(exc).__name__}}: {{exc}}); "
-                  "using the recorded gradients")
+def load_subject():
+    """The subject's function, or None when its file or module is gone."""
+    target, func = SUBJECT.rsplit(":", 1)
+    if target.endswith(".py") or "/" in target or "\\\\" in target:
+        here = Path(__file__).resolve().parent
+        path = Path(target) if Path(target).is_absolute() else here / target
+        if not path.is_file() and (here / path.name).is_file():
+            path = here / path.name  # moved next to this script
+        if not path.is_file():
+            return None
+        sys.path.insert(0, str(path.parent))  # it may import its neighbours
+        spec = importlib.util.spec_from_file_location("crosscheck_subject", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     else:
-        print("subject: using the recorded gradients")
-    return RECORDED_LOSS, RECORDED_GRADS
+        try:
+            module = importlib.import_module(target)
+        except ModuleNotFoundError as exc:
+            if exc.name and target.startswith(exc.name):
+                return None
+            raise
+    obj = module
+    for part in func.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _thetas(params):
+    return {{f"Theta{{i}}": np.hstack([params[f"b{{i}}"][:, None], params[f"W{{i}}"].T])
+            for i in range(1, len(SIZES))}}
+
+
+def encode(params):
+    """The parameters in the subject's layout and dtype (fresh copies)."""
+    if LAYOUT == "xw":
+        return {{k: v.astype(DTYPE) for k, v in params.items()}}
+    thetas = {{k: T.astype(DTYPE) for k, T in _thetas(params).items()}}
+    return thetas if LAYOUT == "theta" else np.concatenate([T.ravel() for T in thetas.values()])
+
+
+def decode(obj):
+    """The subject's answer as float64 W/b arrays; ValueError naming what does not fit."""
+    shapes = Spec().param_shapes()
+    if LAYOUT == "xw":
+        out = {{k: np.asarray(obj[k], dtype=np.float64) for k in PARAMS}}
+    else:
+        want = {{f"Theta{{i}}": (SIZES[i], SIZES[i - 1] + 1) for i in range(1, len(SIZES))}}
+        if LAYOUT == "theta-unrolled":
+            flat, obj, start = np.asarray(obj, dtype=np.float64).ravel(), {{}}, 0
+            if flat.size != sum(r * c for r, c in want.values()):
+                raise ValueError(f"a vector of {{flat.size}} values, expected "
+                                 f"{{sum(r * c for r, c in want.values())}}")
+            for k, (rows, cols) in want.items():
+                obj[k] = flat[start:start + rows * cols].reshape(rows, cols)
+                start += rows * cols
+        out = {{}}
+        for k, shape in want.items():
+            T = np.asarray(obj[k], dtype=np.float64)
+            if T.shape != shape:
+                raise ValueError(f"{{k}} has shape {{T.shape}}, expected {{shape}}")
+            i = k[len("Theta"):]
+            out[f"W{{i}}"], out[f"b{{i}}"] = T[:, 1:].T.copy(), T[:, 0].copy()
+    for k, shape in shapes.items():
+        if out[k].shape != shape:
+            raise ValueError(f"{{k}} has shape {{out[k].shape}}, expected {{shape}}")
+    return out
+
+
+def call_subject(fn):
+    """What the subject returns, called as crosscheck called it."""
+    try:  # crosscheck's own spec where it is installed (a subject may check the type)
+        net = importlib.import_module("crosscheck.reference").NetworkSpec(
+            sizes=SIZES, activations=ACTIVATIONS, loss=LOSS, l2=L2)
+    except ImportError:
+        net = Spec()
+    x = X.astype(DTYPE)
+    y = Y if Y.ndim == 1 else Y.astype(DTYPE)
+    if MODE == "update":
+        return fn(encode(PARAMS), x, y, net, LR)
+    return fn(encode(PARAMS), x, y, net)
+
+
+def read_answer(out):
+    """(loss or None, float64 gradients) from what the subject returned. An SGD step (update
+    mode) returns no loss; its gradient is (before - after) / lr."""
+    if MODE == "update":
+        before = {{k: v.astype(DTYPE).astype(np.float64) for k, v in PARAMS.items()}}
+        new = decode(out)
+        return None, {{k: (before[k] - new[k]) / LR for k in PARAMS}}
+    loss, grads = out
+    return float(loss), decode(grads)
+
+
+def subject_answer():
+    """(loss, grads, where they came from), or (None, None, why) when there are none."""
+    fn = load_subject() if SUBJECT is not None else None
+    if fn is None:
+        gone = f" ({{SUBJECT}} is gone)" if SUBJECT else ""
+        if RECORDED_GRADS is None:
+            what = RECORDED_ERROR or "returned nothing usable"
+            return None, None, f"nothing recorded to compare{{gone}}: when crosscheck ran, it {{what}}"
+        return RECORDED_LOSS, RECORDED_GRADS, f"using the recorded gradients{{gone}}"
+    try:
+        out = call_subject(fn)
+    except Exception as exc:  # noqa: BLE001 - the subject's own failure is the answer
+        frames = traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]
+        return None, None, f"called {{SUBJECT}}, which raised:\\n{{''.join(frames).rstrip()}}"
+    try:
+        loss, grads = read_answer(out)
+    except Exception as exc:  # noqa: BLE001
+        return None, None, (f"called {{SUBJECT}}, which returned something unusable: "
+                            f"{{type(exc).__name__}}: {{exc}}")
+    return loss, grads, f"called {{SUBJECT}}"
 
 
 def main():
-    loss, grads = subject_loss_and_grads()
+    loss, grads, source = subject_answer()
+    print(f"subject: {{source}}")
+    if grads is None:
+        return 1
     ref_loss, ref = torch_loss_and_grads(PARAMS, X, Y)
-    bad = 0
-    rows = [("loss", np.asarray(loss), np.asarray(ref_loss))]
+    rows = [] if loss is None else [("loss", np.asarray(loss), np.asarray(ref_loss))]
     rows += [(k, np.asarray(grads[k], dtype=np.float64), ref[k]) for k in PARAMS]
+    bad = 0
     for name, a, b in rows:
+        if a.shape != b.shape:
+            print(f"DISAGREE {{name}}: shape {{a.shape}}, expected {{b.shape}}")
+            bad += 1
+            continue
         diff = np.abs(a - b)
         worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
-        ok = bool(np.all(diff <= ATOL + RTOL * np.abs(b)))
+        tol = ATOL + ATOL_SCALE * float(np.max(np.abs(b))) + RTOL * np.abs(b)
+        ok = bool(np.all(diff <= tol))  # NaN fails
         bad += not ok
         idx = "[" + ", ".join(str(int(i)) for i in worst) + "]" if worst else ""
         print(f"{{'ok      ' if ok else 'DISAGREE'}} {{name}}{{idx}}: subject={{float(a[worst]):.10g}} "
@@ -128,6 +236,11 @@ if __name__ == "__main__":
     sys.exit(main())
 '''
 
+# The script's tolerance: far looser than the engine's table (it checks one network against
+# torch alone, with no fd to arbitrate), far tighter than any catalogued bug. For a float32
+# subject, the table's float32 row (crosscheck/engine/tolerances.py).
+_SCRIPT_TOLERANCE = {"float64": (1e-7, 1e-9, 0.0), "float32": (1e-4, 1e-5, 5e-4)}
+
 
 def _array(a: np.ndarray) -> str:
     return repr(np.asarray(a, dtype=np.float64).tolist())
@@ -138,20 +251,37 @@ def _dict_lines(d: dict) -> str:
 
 
 def reproduction_script(case: Case, *, subject: str, subject_import: str | None = None,
-                        recorded=None, title: str = "case") -> str:
+                        recorded=None, title: str = "case", call: dict | None = None,
+                        error: str = "") -> str:
     """The script's text. ``recorded`` is the subject's Party on ``case`` (its loss and grads
-    are embedded); ``subject_import`` ("file.py:func" or "module:func") lets the script call
-    the subject again."""
+    are embedded), or None when it produced none (``error`` says what it did instead);
+    ``subject_import`` ("/abs/file.py:func" or "module:func") lets the script call the subject
+    again, as ``call`` says crosscheck called it (``layout``, ``mode``, ``lr``, ``dtype``)."""
     spec = case.spec
-    grads = recorded.grads if recorded is not None else {}
-    loss = repr(float(recorded.loss)) if recorded is not None else "float('nan')"
+    call = {"layout": "xw", "mode": "grads", "lr": 0.1, "dtype": "float64", **(call or {})}
+    if error.startswith(f"{subject} "):  # "label raised ValueError: ..." -> "raised ValueError: ..."
+        error = error[len(subject) + 1:]
+    labels = case.Y.ndim == 1
+    rtol, atol, atol_scale = _SCRIPT_TOLERANCE[call["dtype"]]
+    if recorded is None:
+        grads, loss = "None", "None"
+    else:
+        grads = "{\n" + _dict_lines(recorded.grads) + "}"
+        loss = "None" if call["mode"] == "update" else repr(float(recorded.loss))
     return _TEMPLATE.format(
         title=_safe_doc(title), subject=_safe_doc(subject), describe=spec.describe(),
         batch=case.batch, sizes=tuple(spec.sizes), activations=tuple(spec.activations),
         loss=spec.loss, l2=float(spec.l2), params=_dict_lines(case.params), X=_array(case.X),
-        Y=_array(case.Y), subject_import=subject_import, recorded_loss=loss,
-        recorded=_dict_lines(grads),
+        Y=repr(case.Y.tolist()) if labels else _array(case.Y),
+        y_dtype=".astype(np.int64)" if labels else "", subject_import=subject_import,
+        layout=call["layout"], mode=call["mode"], lr=float(call["lr"]), dtype=call["dtype"],
+        recorded_loss=loss, recorded=grads, recorded_error=_one_line(error),
+        rtol=rtol, atol=atol, atol_scale=atol_scale,
     )
+
+
+def _one_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
 
 
 def _safe_doc(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from crosscheck.reference import (
     ACTIVATIONS,
+    LABEL_LOSSES,
     LOGIT_LOSSES,
     LOSSES,
     Case,
@@ -42,12 +43,14 @@ def specs(draw, *, min_depth: int = 1, max_depth: int = 5, min_width: int = 1, m
 @st.composite
 def cases(draw, *, min_batch: int = 1, max_batch: int = 16,
           scales: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0), **spec_options) -> Case:
-    """A network with parameters and a batch; ``scales`` multiply the init (4 saturates)."""
+    """A network with parameters and a batch; ``scales`` multiply the init (4 saturates).
+    Under a loss that takes class labels, Y is integer labels (batch,) half the time."""
     spec = draw(specs(**spec_options))
     batch = draw(st.integers(min_batch, max_batch), label="batch")
     scale = draw(st.sampled_from(scales), label="scale")
+    labels = spec.loss in LABEL_LOSSES and draw(st.booleans(), label="integer labels")
     seed = draw(st.integers(0, 2**32 - 1), label="value seed")
     rng = np.random.default_rng(seed)
     params = init_params(spec, rng, scale=scale)
-    X, Y = random_batch(spec, batch, rng)
+    X, Y = random_batch(spec, batch, rng, "labels" if labels else "any")
     return Case(spec=spec, params=params, X=X, Y=Y, scale=scale)

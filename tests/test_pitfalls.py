@@ -128,6 +128,9 @@ def _case(sizes, acts, loss="mse", l2=0.0, batch=4, seed=0) -> Case:
     ("mse-missing-2-over-n", _case((3, 2), ("tanh",), batch=1), False),  # n = 2
     ("mse-missing-2-over-n", _case((3, 1), ("tanh",), batch=2), False),  # n = 2
     ("mse-missing-2-over-n", _case((3, 3), ("tanh",), batch=2), True),
+    # under half_sse the missing factor is 1/batch: invisible at batch 1 whatever n_out is
+    ("mse-missing-2-over-n", _case((3, 3), ("tanh",), loss="half_sse", batch=1), False),
+    ("mse-missing-2-over-n", _case((3, 1), ("tanh",), loss="half_sse", batch=2), True),
     ("reg-on-bias", _case((3, 4, 2), ("relu", "identity"), l2=0.0), False),
     ("reg-on-bias", _case((3, 4, 2), ("relu", "identity"), l2=0.3), True),
     ("hidden-uses-input", _case((3, 2), ("sigmoid",)), False),
@@ -213,3 +216,48 @@ def test_unknown_pattern_says_so(oracles):
 def test_passing_case_has_no_suspects(oracles):
     case = _case((3, 4, 2), ("relu", "identity"))
     assert diagnose(check_case(case, loss_and_grads, [oracles["torch"]])) == []
+
+
+def test_mse_missing_2_over_n_under_half_sse_is_caught_exactly_when_batch_exceeds_1(oracles):
+    """The variant follows the declared squared-error loss: under half_sse its gradient is
+    batch x the oracle's, so random half_sse networks fail exactly when batch > 1."""
+    p = CATALOGUE["mse-missing-2-over-n"]
+    parties = [oracles["torch"], oracles["tensorflow"], oracles["fd"]]
+    for seed in range(6):
+        rng = np.random.default_rng([12, seed])
+        case = random_case(rng, losses=("half_sse",), max_width=5, max_depth=2, max_batch=3)
+        result = check_case(case, p.loss_and_grads, parties, subject="subject")
+        assert result.verdict == ("pass" if case.batch == 1 else "fail"), case.spec.describe()
+        if case.batch > 1:
+            _, truth = loss_and_grads(case.params, case.X, case.Y, case.spec)
+            _, grads = p.loss_and_grads(case.params, case.X, case.Y, case.spec)
+            np.testing.assert_allclose(grads["b1"], case.batch * truth["b1"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("pid", PITFALLS)
+def test_shrunk_network_still_fails_the_same_way(pid, oracles):
+    """The shrinker keeps a candidate only if it fails like the original: same blame, and the
+    same error kind or the same failing tensor kinds with the same factor class."""
+    from crosscheck.engine.shrink import failure_signature, same_failure, shrink_case
+
+    p = CATALOGUE[pid]
+    if p.target == "fd":
+        subject_fn, subject, parties = loss_and_grads, "reference", [oracles["torch"], p.fd_oracle()]
+    else:
+        subject_fn, subject, parties = p.loss_and_grads, "subject", [oracles["torch"], oracles["fd"]]
+    case = p.demo_case(np.random.default_rng([2027, 1]))
+    result = check_case(case, subject_fn, parties, subject=subject)
+    assert result.verdict == "fail", (pid, case.spec.describe())
+    small, small_result, steps, checks = shrink_case(result, subject_fn, parties, budget=30)
+    assert small_result.verdict == "fail" and small_result.blame == result.blame
+    before, after = failure_signature(result), failure_signature(small_result)
+    assert same_failure(before, after), (pid, before, after)
+    # spelled out: the same error kind, or the same failing tensor kinds whose factor classes
+    # (a symbolic ratio, zero, non-finite, not a uniform ratio) share a name
+    assert before[0] == after[0], (pid, before, after)
+    if before[0] == "values":
+        assert [k for _, k, _ in before[1]] == [k for _, k, _ in after[1]], (pid, before, after)
+        assert all(a & b for (_, _, a), (_, _, b) in zip(before[1], after[1], strict=True))
+    else:
+        assert before == after
+    assert small.spec.depth <= case.spec.depth and small.batch <= case.batch

@@ -83,3 +83,41 @@ def test_init_is_reproducible_and_float64():
     b = init_params(spec, np.random.default_rng(7))
     assert all(np.array_equal(a[k], b[k]) and a[k].dtype == np.float64 for k in a)
     assert all(np.any(a[k] != 0) for k in a)  # non-zero biases: zero biases hide bias bugs
+
+
+# ---- half_sse and integer labels: closed forms, and the checks on labels -------------------
+
+def test_half_sse_is_half_the_summed_squares_over_the_batch():
+    spec = NetworkSpec(sizes=(3, 2), activations=("identity",), loss="half_sse")
+    rng = np.random.default_rng(1)
+    params, X, Y = init_params(spec, rng), rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    r = X @ params["W1"] + params["b1"] - Y
+    loss, grads = loss_and_grads(params, X, Y, spec)
+    assert loss == pytest.approx(np.sum(r ** 2) / (2 * 5), rel=1e-14)
+    np.testing.assert_allclose(grads["W1"], X.T @ r / 5, rtol=1e-13)
+    np.testing.assert_allclose(grads["b1"], r.sum(axis=0) / 5, rtol=1e-13)
+
+
+def test_integer_labels_equal_their_one_hot_rows():
+    spec = NetworkSpec(sizes=(3, 4, 3), activations=("tanh", "identity"),
+                       loss="softmax_cross_entropy", l2=0.2)
+    rng = np.random.default_rng(2)
+    params, X = init_params(spec, rng), rng.normal(size=(6, 3))
+    labels = np.array([0, 2, 1, 2, 0, 1], dtype=np.int64)
+    loss, grads = loss_and_grads(params, X, labels, spec)
+    loss_rows, grads_rows = loss_and_grads(params, X, np.eye(3)[labels], spec)
+    assert loss == loss_rows
+    assert all(np.array_equal(grads[k], grads_rows[k]) for k in grads)
+
+
+@pytest.mark.parametrize(("loss", "labels", "message"), [
+    ("mse", [0, 1, 1, 0, 1], "only softmax_cross_entropy takes"),
+    ("softmax_cross_entropy", [0, 1, 2, 0, 1], r"labels outside \[0, 2\)"),
+    ("softmax_cross_entropy", [0, -1, 1, 0, 1], r"labels outside \[0, 2\)"),
+])
+def test_bad_labels_are_named(loss, labels, message):
+    spec = NetworkSpec(sizes=(3, 2), activations=("identity",), loss=loss)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=message):
+        check_inputs(init_params(spec, rng), rng.normal(size=(5, 3)),
+                     np.array(labels, dtype=np.int64), spec)

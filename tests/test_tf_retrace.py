@@ -38,7 +38,7 @@ def test_same_shape_other_values_batch_and_l2_do_not_retrace():
     for seed, batch, l2 in [(2, 1, 1.7), (3, 16, 0.0), (4, 9, 0.01)]:
         _agrees(tf, *_network(seed, batch=batch, l2=l2))  # new values, batch, l2: same trace
     assert tf.traces == 1
-    concrete = tf._traced[((5, 7, 3), ("tanh", "identity"), "softmax_cross_entropy")]
+    concrete = tf._traced[((5, 7, 3), ("tanh", "identity"), "softmax_cross_entropy", False)]
     assert concrete.experimental_get_tracing_count() == 1  # tf itself did not retrace
 
 

@@ -142,11 +142,13 @@ BAD_OUTPUT = [
     ("theta_course.py:nn_cost", [], [
         "raised KeyError: 'Theta1' (it expects Theta matrices: use --layout theta)"]),
     ("update_step.py:sgd_step", [], [
-        "cannot be called as f(params, X, Y, spec): sgd_step() missing 1 required positional "
-        "argument: 'lr' (an SGD step? use --mode update)"]),
+        "update_step.py:sgd_step cannot be called as f(params, X, Y, spec): "
+        "sgd_step(params, X, Y, spec, lr) has 5 required parameters; it looks like an SGD step "
+        "f(params, X, Y, spec, lr) -> new_params: use --mode update"]),
     ("class_layers.py:loss_and_grads", ["--mode", "update"], [
-        "cannot be called as f(params, X, Y, spec, lr): loss_and_grads() takes 4 positional "
-        "arguments but 5 were given (a gradient function? drop --mode update)"]),
+        "cannot be called as f(params, X, Y, spec, lr): loss_and_grads(params, X, Y, spec) has "
+        "4 parameter(s); it looks like a gradient function f(params, X, Y, spec) -> (loss, "
+        "grads): drop --mode update"]),
     ("sleeps.py:loss_and_grads", ["--timeout", "0.3", "--networks", "1"], [
         "did not return within 0.3 s (--timeout) and was stopped",
         'sleeps.py", line 7, in loss_and_grads', "time.sleep(60)"]),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from crosscheck.engine.campaign import CampaignOptions
+from crosscheck.engine.campaign import CampaignOptions, network_options
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
-from crosscheck.reference.spec import ACTIVATIONS, LOSSES
+from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES, TARGETS
 
 __all__ = ["OnelineParser", "add_network_options", "add_output_options", "campaign_options",
            "parse_oracles"]
@@ -78,9 +78,21 @@ def add_network_options(p: argparse.ArgumentParser, *, networks: int) -> None:
     g.add_argument("--seed", type=int, default=0, help="campaign seed; same seed, same networks")
     g.add_argument("--sizes", type=_sizes, help="fix the layer widths, e.g. 4-16-3")
     g.add_argument("--loss", type=_names("loss", LOSSES),
-                   help=f"loss, or a comma list to draw from ({', '.join(LOSSES)})")
+                   help=f"loss, or a comma list to draw from ({', '.join(LOSSES)}; default: "
+                        f"{', '.join(DEFAULT_LOSSES)})")
+    g.add_argument("--activations", type=_names("activation", ACTIVATIONS), metavar="LIST",
+                   help="every layer's activation, the output's included, e.g. "
+                        "relu,relu,identity (fixes the depth); one name means every layer")
     g.add_argument("--hidden-activations", type=_names("activation", ACTIVATIONS),
                    help=f"activations hidden layers draw from ({', '.join(ACTIVATIONS)})")
+    g.add_argument("--output-activation", type=_names("activation", ACTIVATIONS),
+                   metavar="NAME[,NAME]",
+                   help="the output layer's activation, or a comma list to draw from "
+                        "(default: any; always identity under the logit losses)")
+    g.add_argument("--targets", choices=TARGETS, default="any",
+                   help="how targets Y are drawn: onehot rows, soft rows, labels (int64 class "
+                        "indices of shape (batch,), softmax_cross_entropy only), or any "
+                        "(default: what suits each loss)")
     g.add_argument("--l2", type=_l2, help="fix lambda of the L2 penalty (default: 0 or random)")
     g.add_argument("--batch", type=_positive_int, help="fix the batch size (default: 1-16)")
     g.add_argument("--max-depth", type=_positive_int, default=4,
@@ -119,10 +131,13 @@ def parse_oracles(text: str) -> tuple[str, ...]:
 
 
 def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
-    losses = args.loss or LOSSES
-    return CampaignOptions(
-        networks=args.networks, seed=args.seed, sizes=args.sizes, losses=tuple(losses),
-        hidden_activations=args.hidden_activations or ACTIVATIONS, l2=args.l2, batch=args.batch,
+    """The campaign the network flags describe; contradicting flags are a UsageError."""
+    return network_options(
+        networks=args.networks, seed=args.seed, sizes=args.sizes, losses=args.loss,
+        activations=getattr(args, "activations", None),
+        hidden_activations=args.hidden_activations,
+        output_activations=getattr(args, "output_activation", None),
+        targets=getattr(args, "targets", "any"), l2=args.l2, batch=args.batch,
         max_depth=getattr(args, "max_depth", 4), max_width=getattr(args, "max_width", 32),
         scale=getattr(args, "scale", None), edges=edges,
     )

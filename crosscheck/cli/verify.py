@@ -11,7 +11,7 @@ from crosscheck.cli.args import add_network_options, add_output_options, campaig
 from crosscheck.cli.progress import Progress
 from crosscheck.cli.run import prepare_report_dir
 from crosscheck.errors import UsageError
-from crosscheck.subject.adapters import LAYOUTS, MIN_LR, MODES
+from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES
 from crosscheck.subject.loading import load_function
 
 __all__ = ["add_parser", "run"]
@@ -55,6 +55,9 @@ def add_parser(sub) -> None:
                         "f(params, X, Y, spec, lr) -> new_params, one SGD step")
     p.add_argument("--lr", metavar="LR", help=f"learning rate for --mode update (default 0.1; "
                                               f">= {MIN_LR:g}); also checked at 2 * LR")
+    p.add_argument("--dtype", choices=DTYPES, default="float64",
+                   help="float32: your function gets float32 arrays and returns float32 ones, "
+                        "judged with tolerances derived for float32 rounding (default float64)")
     p.add_argument("--timeout", metavar="SECONDS", default="10",
                    help="stop a call of your function after this long (default 10)")
     add_network_options(p, networks=20)
@@ -72,7 +75,8 @@ def run(args) -> int:
     fn, label = load_function(args.target)
     result = run_verify(fn, label, layout=args.layout, mode=args.mode, lr=lr, timeout=timeout,
                         options=options, oracles=args.oracles, shrink=args.shrink,
-                        subject_import=args.target, progress=Progress("verify"))
+                        subject_import=args.target, progress=Progress("verify"),
+                        dtype=args.dtype)
     if report_dir is not None:
         for path in result.write_report(report_dir):
             print(f"wrote {path}", file=sys.stderr)

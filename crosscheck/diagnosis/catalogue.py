@@ -42,8 +42,12 @@ def _relu_where(cond, what: str):
 
 
 def _mse_not_2(case: Case) -> str:
+    """Relative to the squared-error loss declared: mse misses 2/n, half_sse misses 1/batch."""
+    if case.spec.loss == "half_sse":
+        return "" if case.batch != 1 else ("batch is 1: half_sse's factor 1/batch is 1, so "
+                                           "the missing factor is 1")
     if case.spec.loss != "mse":
-        return f"the loss is {case.spec.loss}, not mse"
+        return f"the loss is {case.spec.loss}, not mse or half_sse"
     return "" if case.Y.size != 2 else "n = batch x n_out = 2, so 2/n = 1 and the missing factor is 1"
 
 
@@ -80,7 +84,9 @@ def _logits_overflow(case: Case) -> str:
 
 
 def _logit_loss(case: Case) -> str:
-    return "" if case.spec.loss in LOGIT_LOSSES else "mse takes real targets: there are no labels"
+    if case.spec.loss in LOGIT_LOSSES:
+        return ""
+    return f"{case.spec.loss} takes real targets: there are no labels"
 
 
 def _l2(case: Case) -> str:
@@ -284,7 +290,9 @@ _RECORDS = [
         buggy_line="dout = out - Y",
         fixed_line="dout = 2 * (out - Y) / out.size   # L = mean((out - Y)^2)",
         symptom="every data gradient is n/2 x the oracle's, n = batch x n_out (12 at 8 x 3); "
-                "exactly invisible when n = 2.",
+                "exactly invisible when n = 2. Under half_sse (L = sum((out - Y)^2) / "
+                "(2 batch), fixed line dout = (out - Y) / batch) the same line is batch x the "
+                "oracle's, invisible at batch 1.",
         caught_by=ALL, demo_options={"losses": ("mse",)}),
     Pitfall(
         id="mean-before-outer", target="subject", loss_and_grads=V.mean_before_outer,

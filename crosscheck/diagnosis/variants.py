@@ -98,8 +98,12 @@ def _mse_no_2_over_n(out, Y):
     return out - Y  # the bug: dL/dout of mean((out - Y)^2) is 2 (out - Y) / n
 
 
+# The same line under whichever squared-error loss is declared: for mse the missing factor is
+# 2/n (n = batch x n_out), for half_sse (1/(2 batch) sum (out - Y)^2) it is 1/batch.
 mse_missing_2_over_n = _variant(_with(losses={
-    **REFERENCE_PARTS.losses, "mse": LS.Loss(REFERENCE_PARTS.losses["mse"].value, _mse_no_2_over_n)}))
+    **REFERENCE_PARTS.losses,
+    **{name: LS.Loss(REFERENCE_PARTS.losses[name].value, _mse_no_2_over_n)
+       for name in ("mse", "half_sse")}}))
 
 
 # ---- affine backward ------------------------------------------------------------------------
@@ -176,15 +180,16 @@ SOFTMAX_UNSTABLE = loss_patch("softmax_cross_entropy", LS.Loss(_naive_softmax_ce
 softmax_unstable = patched(SOFTMAX_UNSTABLE)
 
 
-def _raw_labels(Y):
+def _raw_labels(Y, n_out: int):
     """The class index 1..K of each row, broadcast over the K outputs: what the course's y
-    holds before it is recoded one-hot."""
-    return np.broadcast_to((np.argmax(Y, axis=-1) + 1.0)[:, None], Y.shape)
+    holds before it is recoded one-hot (integer labels 0..K-1 become 1..K the same way)."""
+    classes = Y if Y.ndim == 1 else np.argmax(Y, axis=-1)
+    return np.broadcast_to((classes + 1.0)[:, None], (Y.shape[0], n_out))
 
 
 def _raw(loss: LS.Loss) -> LS.Loss:
-    return LS.Loss(lambda out, Y: loss.value(out, _raw_labels(Y)),
-                   lambda out, Y: loss.grad(out, _raw_labels(Y)))
+    return LS.Loss(lambda out, Y: loss.value(out, _raw_labels(Y, out.shape[-1])),
+                   lambda out, Y: loss.grad(out, _raw_labels(Y, out.shape[-1])))
 
 
 LOSS_RAW_LABELS = tuple(loss_patch(name, _raw(REFERENCE_PARTS.losses[name]))

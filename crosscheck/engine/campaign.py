@@ -10,10 +10,17 @@ import numpy as np
 
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
+from crosscheck.errors import UsageError
 from crosscheck.reference.sampling import EDGES, Case, edge_case, random_case
-from crosscheck.reference.spec import ACTIVATIONS, LOGIT_LOSSES, LOSSES
+from crosscheck.reference.spec import (
+    ACTIVATIONS,
+    DEFAULT_LOSSES,
+    LABEL_LOSSES,
+    LOGIT_LOSSES,
+    TARGETS,
+)
 
-__all__ = ["CampaignOptions", "CampaignResult", "case_for", "run_campaign"]
+__all__ = ["CampaignOptions", "CampaignResult", "case_for", "network_options", "run_campaign"]
 
 
 @dataclass(frozen=True)
@@ -23,13 +30,17 @@ class CampaignOptions:
     networks: int = 200
     seed: int = 0
     sizes: tuple[int, ...] | None = None
-    losses: tuple[str, ...] = LOSSES
+    losses: tuple[str, ...] = DEFAULT_LOSSES
     hidden_activations: tuple[str, ...] = ACTIVATIONS
     l2: float | None = None
     batch: int | None = None
     max_depth: int = 4
     max_width: int = 32
     scale: float | None = None  # init scale (saturation); None draws it per network
+    # every layer's activation, the output's included (one name: all layers); None draws them
+    activations: tuple[str, ...] | None = None
+    output_activations: tuple[str, ...] | None = None  # what the output layer draws from
+    targets: str = "any"  # how Y is drawn: any, onehot, soft, labels (reference.sampling)
     # every 5th network from the 4th on is moved to an edge (ReLU ties, logits in the
     # hundreds) where learners' code breaks and ordinary random networks never go
     edges: bool = False
@@ -40,8 +51,61 @@ class CampaignOptions:
             "sizes": list(self.sizes) if self.sizes else None, "losses": list(self.losses),
             "hidden_activations": list(self.hidden_activations), "l2": self.l2,
             "batch": self.batch, "max_depth": self.max_depth, "max_width": self.max_width,
-            "scale": self.scale, "edges": self.edges,
+            "scale": self.scale,
+            "activations": list(self.activations) if self.activations else None,
+            "output_activations": (list(self.output_activations) if self.output_activations
+                                   else None),
+            "targets": self.targets, "edges": self.edges,
         }
+
+
+def network_options(*, losses: tuple[str, ...] | None = None,
+                    activations: tuple[str, ...] | None = None,
+                    hidden_activations: tuple[str, ...] | None = None,
+                    output_activations: tuple[str, ...] | None = None,
+                    targets: str = "any", sizes: tuple[int, ...] | None = None,
+                    **fields) -> CampaignOptions:
+    """The campaign for these choices, or a one-line :class:`UsageError` when they contradict
+    each other. ``None`` means "not given": an unnamed loss list is narrowed to what the other
+    choices allow (a ``sigmoid`` output draws no logit loss; ``targets="labels"`` draws
+    softmax cross-entropy), a named one that they rule out is an error."""
+    if targets not in TARGETS:
+        raise UsageError(f"unknown targets {targets!r}; known: {', '.join(TARGETS)}")
+    if activations is not None:
+        if hidden_activations is not None or output_activations is not None:
+            raise UsageError("--activations sets every layer's activation: drop "
+                             "--hidden-activations and --output-activation, or use those two "
+                             "instead of it")
+        if len(activations) > 1 and sizes is not None and len(activations) != len(sizes) - 1:
+            raise UsageError(f"--activations names {len(activations)} layers "
+                             f"({','.join(activations)}) but --sizes "
+                             f"{'-'.join(map(str, sizes))} has {len(sizes) - 1}")
+        output = activations[-1:]
+    else:
+        output = output_activations
+    named = losses is not None
+    if losses is None:
+        losses = LABEL_LOSSES if targets == "labels" else DEFAULT_LOSSES
+    if targets == "labels" and any(loss not in LABEL_LOSSES for loss in losses):
+        other = ", ".join(loss for loss in losses if loss not in LABEL_LOSSES)
+        raise UsageError(f"--targets labels (integer class indices) applies only to --loss "
+                         f"{', '.join(LABEL_LOSSES)}, not {other}")
+    if output is not None and "identity" not in output:
+        flag = "--activations" if activations is not None else "--output-activation"
+        logit = [loss for loss in losses if loss in LOGIT_LOSSES]
+        if logit and (named or targets == "labels"):
+            why = " (implied by --targets labels)" if not named else ""
+            raise UsageError(f"{flag} {','.join(activations or output)} puts "
+                             f"{'/'.join(output)} on the output layer, but {logit[0]}{why} "
+                             f"applies its own squashing to raw logits: its output layer must "
+                             f"be identity")
+        losses = tuple(loss for loss in losses if loss not in LOGIT_LOSSES)
+    return CampaignOptions(losses=tuple(losses), sizes=sizes, targets=targets,
+                           activations=tuple(activations) if activations else None,
+                           hidden_activations=tuple(hidden_activations or ACTIVATIONS),
+                           output_activations=(tuple(output_activations) if output_activations
+                                               else None),
+                           **fields)
 
 
 def case_for(options: CampaignOptions, index: int) -> Case:
@@ -53,13 +117,21 @@ def case_for(options: CampaignOptions, index: int) -> Case:
     if kind == "large-logits" and set(losses) & set(LOGIT_LOSSES):
         allowed = [x for x in LOGIT_LOSSES if x in losses]  # each in turn, softmax first
         losses = (allowed[(index // 5) % len(allowed)],)
-    if kind == "relu-ties" and options.sizes is None and options.max_depth >= 2:
+    if kind == "relu-ties" and options.sizes is None and options.max_depth >= 2 and (
+            options.activations is None or len(options.activations) == 1):
         extra = {"min_depth": 2}
     case = random_case(rng, sizes=options.sizes, losses=losses,
                        hidden_activations=options.hidden_activations, l2=options.l2,
                        batch=options.batch, max_depth=options.max_depth,
-                       max_width=options.max_width, scale=options.scale, **extra)
-    return edge_case(case, kind, rng, options.hidden_activations) if kind else case
+                       max_width=options.max_width, scale=options.scale,
+                       activations=options.activations,
+                       output_activations=options.output_activations, targets=options.targets,
+                       **extra)
+    if not kind:
+        return case
+    # the ReLU ties need ReLU allowed on the first layer
+    first = options.activations[:1] if options.activations else options.hidden_activations
+    return edge_case(case, kind, rng, first)
 
 
 @dataclass

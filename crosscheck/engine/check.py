@@ -145,10 +145,11 @@ def check_unchanged(items, hint: str = "") -> None:
                                kind="mutated")
 
 
-def check_arrays(arrays, shapes: dict, what: str, hint: str = "") -> dict:
-    """Validate a returned dict of arrays against ``shapes`` (keys, type, shape, float64) and
-    return float64 copies; raise :class:`SubjectError` with a one-line reason. ``what`` names
-    the dict in messages (``grads``, ``new params``); ``hint`` follows a key mismatch."""
+def check_arrays(arrays, shapes: dict, what: str, hint: str = "", dtype=np.float64) -> dict:
+    """Validate a returned dict of arrays against ``shapes`` (keys, type, shape, ``dtype``:
+    float64 unless the user's mode is ``--dtype float32``) and return float64 copies; raise
+    :class:`SubjectError` with a one-line reason. ``what`` names the dict in messages
+    (``grads``, ``new params``); ``hint`` follows a key mismatch."""
     if not isinstance(arrays, dict):
         raise SubjectError(f"{what} must be a dict, got {type(arrays).__name__}")
     missing = [k for k in shapes if k not in arrays]
@@ -166,14 +167,24 @@ def check_arrays(arrays, shapes: dict, what: str, hint: str = "") -> dict:
             raise SubjectError(f"{what}[{k!r}] has shape {g.shape}, expected {shape}{hint}",
                                data={"kind": "shape", "tensor": k, "actual": tuple(g.shape),
                                      "expected": tuple(shape), "what": what})
-        if g.dtype != np.float64:
-            why = (" (float32 rounding, ~1e-7 relative, is far above the tolerance)"
-                   if np.issubdtype(g.dtype, np.floating) else "")
-            raise SubjectError(f"{what}[{k!r}] has dtype {g.dtype}, expected float64{why}",
+        if g.dtype != dtype:
+            raise SubjectError(f"{what}[{k!r}] has dtype {g.dtype}, expected {np.dtype(dtype)}"
+                               f"{_dtype_hint(g.dtype, np.dtype(dtype))}",
                                data={"kind": "dtype", "tensor": k, "actual": str(g.dtype),
-                                     "expected": "float64", "what": what})
-        clean[k] = g.copy()
+                                     "expected": str(np.dtype(dtype)), "what": what})
+        clean[k] = g.astype(np.float64)
     return clean
+
+
+def _dtype_hint(got: np.dtype, want: np.dtype) -> str:
+    if want == np.float64 and got == np.float32:
+        return (" (float32 rounding, ~1e-7 relative, is far above the float64 tolerance; "
+                "a float32 implementation is checked with --dtype float32)")
+    if want == np.float64 and np.issubdtype(got, np.floating):
+        return f" ({got} rounding is far above the tolerance)"
+    if want == np.float32:
+        return " (--dtype float32: your function gets float32 arrays and returns float32)"
+    return ""
 
 
 def _check_loss(loss) -> float:

@@ -1,15 +1,25 @@
 """Shrink a failing case to the smallest network that still fails the same way.
 
 Deterministic and greedy: try, in order, dropping a hidden layer, batch 1, each width to 1,
-halving batch and widths, and l2 -> 0; keep the first candidate on which the subject is still
-blamed (same blame, re-checked by :func:`crosscheck.engine.check.check_case` with the same oracles),
-and start again from it. Slicing keeps the original numbers wherever the shapes allow (a
-narrower layer keeps the first units; a smaller batch keeps the first rows); only dropping a
-layer draws fresh parameters, from a Generator seeded by the case seed.
+halving batch and widths, and l2 -> 0; keep the first candidate that fails the same way
+(re-checked by :func:`crosscheck.engine.check.check_case` with the same oracles), and start
+again from it. Slicing keeps the original numbers wherever the shapes allow (a narrower layer
+keeps the first units; a smaller batch keeps the first rows; integer class labels beyond a
+narrower output become its last class); only dropping a layer draws fresh parameters, from a
+Generator seeded by the case seed.
+
+"The same way" (:func:`failure_signature`, :func:`same_failure`): the same blame, and either
+the same kind of error (the subject raised, returned the wrong thing, ...) or the same kinds
+of failing tensors (weights, biases, loss), each with the same measured factor class against
+a trusted oracle: a uniform ratio named symbolically in the network's numbers (``-1``,
+``batch``, ``n/2`` with n = batch x n_out, ``1/batch`` ...: 1/batch at batch 14 and at batch
+3 are the same failure), zero, non-finite, or not a uniform ratio. A smaller network on
+which the subject fails differently is another bug's reproduction, not this one's.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,7 +31,110 @@ from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case
 from crosscheck.reference.spec import NetworkSpec
 
-__all__ = ["attach_reproductions", "shrink_case"]
+__all__ = ["attach_reproductions", "failure_signature", "same_failure", "shrink_case"]
+
+# How far a ratio may wander and still be "uniform", by the kinds of the two parties compared:
+# autodiff pairs agree to ~1e-12, fd carries ~1e-7, a float32 subject ~1e-5 (tolerances.py).
+_RATIO_SLACK = {"autodiff": 1e-6, "complex-step": 1e-6, "fd": 1e-4, "float32": 1e-3}
+_TRUST = {"autodiff": 0, "complex-step": 0, "fd": 1, "subject": 2}
+
+
+def _kind_of(tensor: str) -> str:
+    return "loss" if tensor == "loss" else ("weights" if tensor.startswith("W") else "biases")
+
+
+def _symbol(sign: int, i: int, j: int, k: int) -> str:
+    """The name of sign x 2^k x batch^i x n_out^j, e.g. "2*batch", "n/2", "-1/batch"."""
+    words = [("2", k)] + ([("n", i)] if i == j != 0 else [("batch", i), ("n_out", j)])
+    top = [w for w, e in words if e == 1]
+    bottom = [w for w, e in words if e == -1]
+    text = "*".join(top) or "1"
+    if bottom:
+        text += "/" + "/".join(bottom)
+    return ("-" if sign < 0 else "") + text
+
+
+def _symbols(ratio: float, case: Case, slack: float) -> frozenset[str]:
+    """The names of ``ratio`` as +-2^k batch^i n_out^j (i, j, k in -1, 0, 1), with n = batch
+    x n_out (the mse count): "1/batch", "n/2", "-1", ...; one none of them matches is
+    "uniform"."""
+    batch, n_out = case.batch, case.spec.sizes[-1]
+    names = set()
+    for sign, i, j, k in itertools.product((1, -1), (-1, 0, 1), (-1, 0, 1), (-1, 0, 1)):
+        value = sign * float(batch) ** i * float(n_out) ** j * 2.0 ** k
+        if abs(ratio - value) <= slack * abs(value):
+            names.add(_symbol(sign, i, j, k))
+    return frozenset(names) or frozenset({"uniform"})
+
+
+def _factor_class(a: np.ndarray, b: np.ndarray, case: Case, slack: float) -> frozenset[str]:
+    """How ``a`` (the accused) relates to ``b`` (trusted): a symbolic uniform ratio, "zero",
+    "non-finite", or "not a uniform ratio"."""
+    if not np.all(np.isfinite(a)):
+        return frozenset({"non-finite"})
+    keep = np.isfinite(b)  # a sampled oracle leaves coordinates out as NaN
+    a, b = a[keep], b[keep]
+    scale_a = float(np.max(np.abs(a), initial=0.0))
+    scale_b = float(np.max(np.abs(b), initial=0.0))
+    if scale_a == 0.0:
+        return frozenset({"zero"})
+    if scale_b == 0.0:
+        return frozenset({"not a uniform ratio"})
+    ratio = float(np.dot(a, b) / np.dot(b, b))
+    if float(np.max(np.abs(a - ratio * b))) > slack * max(scale_a, abs(ratio) * scale_b):
+        return frozenset({"not a uniform ratio"})
+    return _symbols(ratio, case, slack)
+
+
+def _data_part(party, tensor: str, case: Case) -> np.ndarray:
+    """The party's answer for ``tensor``, flat, with the L2 term of a weight taken out (a bug
+    in the data gradient is then a uniform ratio whatever l2 is)."""
+    if tensor == "loss":
+        return np.atleast_1d(np.asarray(party.loss, dtype=np.float64))
+    g = np.asarray(party.grads[tensor], dtype=np.float64)
+    if tensor.startswith("W") and case.spec.l2 > 0:
+        g = g - case.spec.l2 / case.batch * case.params[tensor]
+    return g.ravel()
+
+
+def failure_signature(result: CaseResult) -> tuple:
+    """How ``result`` fails, in terms that survive shrinking (see the module docstring):
+    ``("error", kind)``, ``("no-majority",)``, or ``("values", ((party, kind, classes), ...))``
+    with ``kind`` one of weights, biases, loss."""
+    if result.error:
+        return ("error", result.error_kind)
+    if "no-majority" in result.blame or not result.parties:
+        return ("no-majority",)
+    accused = [p for p in result.parties if p.name in result.blame]
+    trusted = sorted((p for p in result.parties if p.name not in result.blame),
+                     key=lambda p: _TRUST.get(p.kind, 3))
+    if not trusted:
+        return ("no-majority",)
+    ref = trusted[0]
+    found = []
+    for party in accused:
+        dtype = getattr(party.tolerance, "dtype", "float64")
+        slack = max(_RATIO_SLACK.get(ref.kind, 1e-6), _RATIO_SLACK.get(party.kind, 1e-6),
+                    _RATIO_SLACK.get(dtype, 1e-6))
+        tensors: dict[str, list[str]] = {}
+        for v in result.votes:
+            if not v.ok and party.name in v.dissenters and not v.tensor.endswith(".u"):
+                tensors.setdefault(_kind_of(v.tensor), []).append(v.tensor)
+        for kind in sorted(tensors):
+            a = np.concatenate([_data_part(party, t, result.case) for t in tensors[kind]])
+            b = np.concatenate([_data_part(ref, t, result.case) for t in tensors[kind]])
+            found.append((party.name, kind, _factor_class(a, b, result.case, slack)))
+    return ("values", tuple(found))
+
+
+def same_failure(target: tuple, other: tuple) -> bool:
+    """Whether signature ``other`` is the failure ``target`` describes: the same error kind,
+    or the same failing (party, tensor kind) pairs whose factor classes share a name."""
+    if target[0] != other[0] or target[0] != "values":
+        return target == other
+    if [(p, k) for p, k, _ in target[1]] != [(p, k) for p, k, _ in other[1]]:
+        return False
+    return all(a & b for (_, _, a), (_, _, b) in zip(target[1], other[1], strict=True))
 
 
 def _size(case: Case) -> tuple:
@@ -51,6 +164,8 @@ def _narrow(case: Case, i: int, width: int) -> Case:
         p[f"b{i}"] = p[f"b{i}"][:width].copy()
     if i < spec.depth:
         p[f"W{i + 1}"] = p[f"W{i + 1}"][:width, :].copy()
+    elif Y.ndim == 1:  # integer class labels: the classes cut away become the last one kept
+        Y = np.minimum(Y, width - 1)
     else:
         Y = Y[:, :width].copy()
     sizes = spec.sizes[:i] + (width,) + spec.sizes[i + 1:]
@@ -75,8 +190,10 @@ def _candidates(case: Case, seed: list) -> Iterator[Case]:
 
 def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 60
                 ) -> tuple[Case, CaseResult, int, int]:
-    """(smallest case, its result, accepted steps, checks run) for a failing ``result``."""
+    """(smallest case, its result, accepted steps, checks run) for a failing ``result``: the
+    smallest candidate with the same blame and the same :func:`failure_signature`."""
     target = sorted(result.blame)
+    signature = failure_signature(result)
     current, current_result = result.case, result
     # the subject is judged as in the campaign (a user's own tolerance, if any)
     tolerance = next((p.tolerance for p in result.parties if p.kind == "subject"), None)
@@ -92,7 +209,8 @@ def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 
             checks += 1
             r = check_case(cand, subject_fn, oracles, subject=result.subject, index=result.index,
                            case_seed=result.case_seed, tolerance=tolerance)
-            if r.verdict == "fail" and sorted(r.blame) == target:
+            if (r.verdict == "fail" and sorted(r.blame) == target
+                    and same_failure(signature, failure_signature(r))):
                 current, current_result, improved = cand, r, True
                 steps += 1
                 break
@@ -101,9 +219,11 @@ def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 
 
 def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
                          subject_import: str | None = None, max_cases: int = 5,
-                         names: dict | None = None) -> int:
+                         names: dict | None = None, call: dict | None = None) -> int:
     """Shrink the ``max_cases`` worst failing cases and set their ``reproduction``; returns
-    how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX)."""
+    how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX).
+    ``subject_import`` ("/abs/file.py:func" or "module:func") and ``call`` (layout, mode, lr,
+    dtype: how the user's function was called) let the script call the subject again."""
     fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -c.severity)
     for c in fails[:max_cases]:
         small, small_result, steps, checks = shrink_case(c, subject_fn, oracles)
@@ -121,5 +241,7 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
             "script_name": "repro_" + re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:80] + ".py",
             "title": label,
             "subject_import": subject_import,
+            "call": dict(call or {}),
+            "error": small_result.error,
         }
     return min(len(fails), max_cases)

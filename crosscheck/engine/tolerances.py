@@ -28,10 +28,35 @@ widths 1-48 (seed 1) and 60 of widths 1-256 (seed 2, 18 of them checked sampled)
   truncation term ~h^2 = 1e-60: it is exact to rounding, like autodiff, and gets the autodiff
   row (worst seen: 1/9,700 of it). Where it applies (no ReLU) it stands in for fd, so the
   numerical check is 1e4 times tighter there.
+- float32: a subject checked with ``--dtype float32`` gets its inputs rounded to float32 and
+  rounds every operation with unit roundoff u = 2^-24 ~ 6e-8. A matmul with inner dimension n
+  has forward error at most gamma_n = n u / (1 - n u) of the sum of the absolute products it
+  adds (Higham, Accuracy and Stability of Numerical Algorithms, 3.1); backprop chains L of them
+  forwards and L backwards, so an entry of dW_l is off by up to about 2 L n u times the
+  magnitudes flowing through the network, which (cancellation aside) is of the order of the
+  tensor's largest entry: with the default campaign's L <= 4 and n <= 32 that is
+  256 u ~ 1.5e-5 x max|b|. Saturation adds to it (1 - a for a sigmoid output near 1 keeps few
+  of float32's 24 bits, and init scale 4 multiplies what each layer passes on), so relative to
+  a single element the error is unbounded (a small entry is a cancellation of large terms):
+  the row allows 5e-4 x max|b| + 1e-5 x max(1, |L|) + 1e-4 x |b|, about 30 x that analysis
+  at the default sizes. Measured with ``benchmarks/calibrate_tolerances.py --float32`` (the
+  float32 port in tests/subjects/float32_port.py, the reference's formulas in single
+  precision, through verify's own path against torch, tensorflow and fd; every loss, one
+  network in eight with integer labels), 2026-11-23, zero false alarms: on networks drawn as
+  the default campaign draws them (depth 1-4, widths 1-32, init scale 0.5-4), the worst was
+  1/82 of the bound over 400 networks (seed 0) and 1/54 over 1,000 (seed 1); at depth 1-8,
+  widths 1-64, 1/32 (300 networks, seed 3); at depth 1-8, widths 1-128 the worst reached 0.68
+  of it (300 networks, seed 2: a chain of identity layers at init scale 4 grows what flows
+  through the network 4^5-fold), so past the default sizes a float32 check may need
+  ``tolerance_scale``. The price: in float32 a bug is seen only when it moves a gradient by
+  more than about 5e-4 of its tensor's largest entry (1e-10 in float64); catalogued bugs are
+  O(1) errors where they show, but on a network where their effect is smaller (vanishing
+  gradients) a float32 check passes them.
 - subject: a user implementation is judged with the tolerance of the oracle it is compared
-  against (the looser kind of the pair applies to a pair). A user may loosen or tighten that
-  with :class:`SubjectTolerance`: ``scale`` multiplies the row (a float32-minded user might
-  take 1e3), explicit ``rtol``/``atol`` replace it for every comparison of the subject.
+  against (the looser kind of the pair applies to a pair; a float32 subject takes the looser
+  of that row and the float32 row). A user may loosen or tighten that with
+  :class:`SubjectTolerance`: ``scale`` multiplies the row, explicit ``rtol``/``atol`` replace
+  it for every comparison of the subject.
 """
 
 from __future__ import annotations
@@ -63,6 +88,8 @@ TOLERANCES: dict[str, Tolerance] = {
     "autodiff": Tolerance(rtol=1e-9, atol_grad=1e-10, atol_loss=1e-11),
     "fd": Tolerance(rtol=1e-5, atol_grad=1e-6, atol_loss=1e-7),
     "complex-step": Tolerance(rtol=1e-9, atol_grad=1e-10, atol_loss=1e-11),
+    # a subject computing in float32 (verify --dtype float32); never an oracle
+    "float32": Tolerance(rtol=1e-4, atol_grad=5e-4, atol_loss=1e-5),
 }
 
 
@@ -75,12 +102,14 @@ def pair_tolerance(kind_a: str, kind_b: str) -> Tolerance:
 @dataclass(frozen=True)
 class SubjectTolerance:
     """How strictly the subject is judged. ``scale`` multiplies the table's row for the oracle
-    it is compared with; ``rtol`` and ``atol``, when given, replace the row's relative and
-    absolute terms (``|a - b| <= atol + rtol * |b|``) in every comparison of the subject."""
+    it is compared with (for ``dtype="float32"``, the looser of that row and the float32 row);
+    ``rtol`` and ``atol``, when given, replace the row's relative and absolute terms
+    (``|a - b| <= atol + rtol * |b|``) in every comparison of the subject."""
 
     scale: float = 1.0
     rtol: float | None = None
     atol: float | None = None
+    dtype: str = "float64"  # what the subject computes in
 
     def __post_init__(self) -> None:
         for name in ("scale", "rtol", "atol"):
@@ -89,13 +118,18 @@ class SubjectTolerance:
                                   or not math.isfinite(v) or v < 0 or (name == "scale" and v == 0)):
                 raise ValueError(f"{name} must be a finite number {'> 0' if name == 'scale' else '>= 0'}, "
                                  f"got {v!r}")
+        if self.dtype not in ("float64", "float32"):
+            raise ValueError(f"dtype must be float64 or float32, got {self.dtype!r}")
 
     @property
     def is_default(self) -> bool:
-        return self.scale == 1.0 and self.rtol is None and self.atol is None
+        return (self.scale == 1.0 and self.rtol is None and self.atol is None
+                and self.dtype == "float64")
 
     def against(self, kind: str) -> Tolerance:
         base = TOLERANCES.get(kind, TOLERANCES["autodiff"])
+        if self.dtype == "float32":
+            base = pair_tolerance(kind, "float32")
         tol = Tolerance(base.rtol * self.scale, base.atol_grad * self.scale,
                         base.atol_loss * self.scale)
         if self.rtol is not None:

@@ -20,6 +20,12 @@ Modes (what the function computes):
 Every call of the user's function gets fresh copies of the parameters, is checked for input
 mutation in the user's own names, and is stopped after ``timeout`` seconds (SIGALRM, so only
 in the main thread; elsewhere the call runs without a limit).
+
+Dtype: with ``dtype="float32"`` the function gets float32 copies of the parameters, X and Y
+(integer class labels stay integers) and must return float32 arrays (its loss may be a
+float32 or a Python float); they are converted back to float64 for the comparison, where the
+subject is judged with the float32 row of the tolerance table. Grads mode only: a float32 SGD
+step would bury the inferred gradient under rounding of the new weights.
 """
 
 from __future__ import annotations
@@ -35,10 +41,11 @@ from crosscheck.engine.compare import compare_tensor, format_index
 from crosscheck.engine.tolerances import TOLERANCES
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 
-__all__ = ["LAYOUTS", "MIN_LR", "MODES", "adapt", "call_with_timeout", "layout_note"]
+__all__ = ["DTYPES", "LAYOUTS", "MIN_LR", "MODES", "adapt", "call_with_timeout", "layout_note"]
 
 LAYOUTS: tuple[str, ...] = ("xw", "theta", "theta-unrolled")
 MODES: tuple[str, ...] = ("grads", "update")
+DTYPES: tuple[str, ...] = ("float64", "float32")
 # The inferred gradient (p - p_new) / lr carries the rounding of p_new, about eps * |p| / lr.
 # With |p| <= ~16 (init scale 4, fan-in 1) that is 3.5e-12 at lr = 1e-3: still below the
 # autodiff tolerance's floor of 1e-11. Smaller steps would fail correct code.
@@ -83,23 +90,26 @@ def _key_hint(obj, prefix: str, hint: str) -> str:
 
 class _XW:
     name = "xw"
+    dtype = np.float64  # what the user's function gets and returns
 
     def encode(self, params: dict, spec) -> dict:
-        return {k: v.copy() for k, v in params.items()}
+        return {k: v.astype(self.dtype) for k, v in params.items()}  # astype copies
 
     def inputs(self, user) -> list[tuple[str, np.ndarray]]:
         return [(f"params[{k!r}]", v) for k, v in user.items()]
 
     def decode(self, obj, spec, what: str) -> dict:
         hint = _key_hint(obj, "Theta", " (Theta matrices? use --layout theta)")
-        return check_arrays(obj, spec.param_shapes(), what, hint)
+        return check_arrays(obj, spec.param_shapes(), what, hint, dtype=self.dtype)
 
 
 class _Theta:
     name = "theta"
+    dtype = np.float64
 
     def encode(self, params: dict, spec) -> dict:
-        return {f"Theta{layer}": np.hstack([params[f"b{layer}"][:, None], params[f"W{layer}"].T])
+        return {f"Theta{layer}": np.hstack([params[f"b{layer}"][:, None],
+                                            params[f"W{layer}"].T]).astype(self.dtype)
                 for layer in range(1, spec.depth + 1)}
 
     def inputs(self, user) -> list[tuple[str, np.ndarray]]:
@@ -107,7 +117,7 @@ class _Theta:
 
     def decode(self, obj, spec, what: str) -> dict:
         hint = _key_hint(obj, "W", " (W/b arrays? use --layout xw)")
-        thetas = check_arrays(obj, _theta_shapes(spec), what, hint)
+        thetas = check_arrays(obj, _theta_shapes(spec), what, hint, dtype=self.dtype)
         return _from_thetas(thetas, spec)
 
 
@@ -122,9 +132,11 @@ def _from_thetas(thetas: dict, spec) -> dict:
 
 class _ThetaUnrolled:
     name = "theta-unrolled"
+    dtype = np.float64
 
     def encode(self, params: dict, spec) -> np.ndarray:
-        return np.concatenate([T.ravel() for T in _Theta().encode(params, spec).values()])
+        return np.concatenate([T.ravel() for T in _Theta().encode(params, spec).values()]
+                              ).astype(self.dtype)
 
     def inputs(self, user) -> list[tuple[str, np.ndarray]]:
         return [("nn_params", user)]
@@ -141,8 +153,9 @@ class _ThetaUnrolled:
         if obj.shape != (n,):
             raise SubjectError(f"{what} has shape {obj.shape}, expected ({n},): {layout}, "
                                f"each flattened row-major")
-        if obj.dtype != np.float64:
-            raise SubjectError(f"{what} has dtype {obj.dtype}, expected float64")
+        if obj.dtype != self.dtype:
+            raise SubjectError(f"{what} has dtype {obj.dtype}, expected {np.dtype(self.dtype)}")
+        obj = obj.astype(np.float64)
         thetas, start = {}, 0
         for k, (r, c) in shapes.items():
             thetas[k] = obj[start:start + r * c].reshape(r, c)
@@ -173,12 +186,30 @@ def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = 
     return out
 
 
+def _as_dtype(X, Y, dtype):
+    """The user's X and Y: copies in ``dtype`` (integer class labels stay as they are)."""
+    if dtype == np.float64:
+        return X, Y
+    return X.astype(dtype), (Y if np.issubdtype(Y.dtype, np.integer) else Y.astype(dtype))
+
+
+def _scalar32(loss):
+    """A float32 loss (a numpy scalar or one-element array) as a Python float; anything else
+    as it is, for the engine's own loss check to judge."""
+    if isinstance(loss, np.floating | np.ndarray) and loss.dtype == np.float32 and loss.size == 1:
+        return float(np.asarray(loss).reshape(()))
+    return loss
+
+
 def _grads_mode(fn, layout, timeout):
     what = "(loss, grad) with grad a 1-D vector" if layout.name == "theta-unrolled" else "(loss, grads)"
 
     def loss_and_grads(params, X, Y, spec):
-        out = _call_user(fn, layout, layout.encode(params, spec), X, Y, spec, (), timeout)
+        Xu, Yu = _as_dtype(X, Y, layout.dtype)
+        out = _call_user(fn, layout, layout.encode(params, spec), Xu, Yu, spec, (), timeout)
         loss, user_grads = unpack_pair(out, what)
+        if layout.dtype == np.float32:
+            loss = _scalar32(loss)
         try:
             grads = layout.decode(user_grads, spec, "grad" if layout.name == "theta-unrolled"
                                   else "grads")
@@ -231,14 +262,20 @@ def _check_lr_independent(inferred: list[dict], rates: tuple, loss: float, spec)
 
 
 def adapt(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
-          timeout: float | None = 10.0):
+          timeout: float | None = 10.0, dtype: str = "float64"):
     """The contract ``loss_and_grads(params, X, Y, spec)`` for the user's ``fn`` written in
-    ``layout`` and ``mode`` (see the module docstring)."""
+    ``layout``, ``mode`` and ``dtype`` (see the module docstring)."""
     if layout not in _LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
+    if dtype == "float32" and mode == "update":
+        raise ValueError("dtype float32 applies to mode grads only: a float32 step's rounding "
+                         "of the new weights (~6e-8 |W| / lr) would swamp the inferred gradient")
     lay = _LAYOUTS[layout]()
+    lay.dtype = np.dtype(dtype).type
     if mode == "grads":
         return _grads_mode(fn, lay, timeout)
     if not (np.isfinite(lr) and lr >= MIN_LR):
