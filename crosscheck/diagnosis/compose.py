@@ -34,7 +34,10 @@ from crosscheck.reference.sampling import Case, random_batch
 
 __all__ = ["Explanation", "explain", "separate"]
 
-_RTOL = 1e-6  # a measured factor equals a predicted one to this
+# a measured factor equals a predicted one to this; for a float32 subject, its rounding
+# (~6e-8 per operation, summed over a layer) needs more room
+RTOL = {"float64": 1e-6, "float32": 2e-4}
+_RTOL = RTOL["float64"]
 _LOSS_ONLY = ("loss-log-epsilon", "loss-overflow")  # forms that change the loss value alone
 _MAX_BUGS = 3
 
@@ -165,7 +168,7 @@ def _one_group(zeros: list[str], case: Case) -> bool:
     return len(zeros) <= 1 or sorted(zeros) == sorted(biases)
 
 
-def _fit(g: np.ndarray, pred: np.ndarray) -> float | None:
+def _fit(g: np.ndarray, pred: np.ndarray, rtol: float = _RTOL) -> float | None:
     """The factor c with g == c * pred over the entries finite on both sides (a NaN spreads
     differently through equally correct code), non-finite values present on both or neither."""
     if g.shape != pred.shape:
@@ -180,11 +183,11 @@ def _fit(g: np.ndarray, pred: np.ndarray) -> float | None:
         return None
     c = float(a @ b) / bb
     scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(c * b)), 1e-300)
-    return c if float(np.linalg.norm(a - c * b)) <= _RTOL * scale else None
+    return c if float(np.linalg.norm(a - c * b)) <= rtol * scale else None
 
 
-def _close(x: float, y: float) -> bool:
-    return abs(x - y) <= _RTOL * max(abs(x), abs(y), 1e-300)
+def _close(x: float, y: float, rtol: float = _RTOL) -> bool:
+    return abs(x - y) <= rtol * max(abs(x), abs(y), 1e-300)
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ class _Measured:
     t_whole: float | None
 
 
-def _measure(case: Case, subject: dict, base: dict) -> dict[str, _Measured]:
+def _measure(case: Case, subject: dict, base: dict, rtol: float = _RTOL) -> dict[str, _Measured]:
     out = {}
     for k in case.spec.param_names():
         g, bg = subject[k], base[k]
@@ -215,15 +218,16 @@ def _measure(case: Case, subject: dict, base: dict) -> dict[str, _Measured]:
             any_factor=bool(both is not None and (
                 (not np.any(data[both]) and np.allclose(g[both], p[both]) and both.all())
                 or (not both.any() and not np.isfinite(g).all() and not np.isfinite(data).all()))),
-            data=_fit(g - p, data), whole=_fit(g, bg),
-            reg=_fit(g - _reg_bias_part(case, k), data) if k.startswith("b") and case.spec.l2 > 0 else None,
-            zero=bool(np.all(g == 0) and np.any(bg != 0)), as_base=same(g, bg, rel=_RTOL),
-            t_data=_fit(g - p, data.T) if square else None,
-            t_whole=_fit(g, bg.T) if square else None)
+            data=_fit(g - p, data, rtol), whole=_fit(g, bg, rtol),
+            reg=(_fit(g - _reg_bias_part(case, k), data, rtol)
+                 if k.startswith("b") and case.spec.l2 > 0 else None),
+            zero=bool(np.all(g == 0) and np.any(bg != 0)), as_base=same(g, bg, rel=rtol),
+            t_data=_fit(g - p, data.T, rtol) if square else None,
+            t_whole=_fit(g, bg.T, rtol) if square else None)
     return out
 
 
-def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale):
+def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: float = _RTOL):
     """Per tensor: None (predicted), ("zero",), ("transposed",) or ("const", c, on_data) for
     what the scale leaves over; False when a tensor cannot be explained."""
     out = {}
@@ -231,21 +235,22 @@ def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale):
         e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
         reg = scale.reg_bias and k.startswith("b")
         c = m.reg if reg else (m.whole if scale.whole else m.data)
-        if m.any_factor or (c is not None and _close(c, e)):
+        if m.any_factor or (c is not None and _close(c, e, rtol)):
             out[k] = None
         elif m.zero:
             out[k] = ("zero",)
         elif m.as_base:
             return False  # the tensor is right as it stands: a factor here cannot be undone
-        elif not reg and not scale.whole and m.t_data is not None and _close(m.t_data, e):
+        elif not reg and not scale.whole and m.t_data is not None and _close(m.t_data, e, rtol):
             out[k] = ("transposed", False)  # the data term transposed, the L2 term added after
-        elif not reg and (scale.whole or _close(e, 1.0)) and m.t_whole is not None and _close(m.t_whole, e):
+        elif (not reg and (scale.whole or _close(e, 1.0, rtol)) and m.t_whole is not None
+              and _close(m.t_whole, e, rtol)):
             out[k] = ("transposed", True)  # the whole gradient, L2 term included
         else:
             on_data = m.reg if reg else m.data
-            const = nice_constant(on_data / e) if on_data is not None else None
+            const = nice_constant(on_data / e, rtol) if on_data is not None else None
             if const is None and m.whole is not None and not reg:
-                const = nice_constant(m.whole / e)
+                const = nice_constant(m.whole / e, rtol)
                 on = False
             else:
                 on = True
@@ -334,7 +339,7 @@ def _loss_only_forms(case: Case, base: _Base):
 
 
 def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
-            check_loss: bool = True) -> list[Explanation]:
+            check_loss: bool = True, rtol: float = _RTOL) -> list[Explanation]:
     """Every explanation with the fewest bugs that reproduces ``subject`` (a Party; None when
     the subject produced nothing) or its ``error`` (a SubjectError's data) on ``case``."""
     found: list[Explanation] = []
@@ -359,9 +364,9 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             continue
         if base.ids and same(b_loss, ref_loss) and all(same(b_grads[k], ref[k]) for k in ref):
             continue  # the structural bug changes nothing on this network: it cannot be seen
-        measured = _measure(case, subject.grads, b_grads)
+        measured = _measure(case, subject.grads, b_grads, rtol)
         for scale in _scales(case):
-            residual = _residuals(case, measured, scale)
+            residual = _residuals(case, measured, scale, rtol)
             if residual is False:
                 continue
             ids, words = _words(case, scale, residual, base.ids)
@@ -372,20 +377,20 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             if not ids or strays > 2 or len(ids) + extra > _MAX_BUGS:
                 continue
             predict = _predictor(base, scale, residual)
-            loss_ok = not check_loss or same(subject.loss, _loss_prediction(case, b_loss, scale))
+            loss_ok = not check_loss or same(subject.loss, _loss_prediction(case, b_loss, scale), rel=rtol)
             if not loss_ok and check_loss:
                 for pid, l_form in _loss_only_forms(case, base):
-                    if same(subject.loss, _loss_prediction(case, l_form, scale)) and pid not in ids:
+                    if same(subject.loss, _loss_prediction(case, l_form, scale), rel=rtol) and pid not in ids:
                         if len(ids) + 1 <= _MAX_BUGS:
                             found.append(Explanation(ids + (pid,), words + (
                                 f"{pid}: the loss is reproduced with it",), True, predict, extra))
             found.append(Explanation(ids, words, loss_ok, predict, extra))
     # loss-only discrepancies with every gradient right
     if not found and subject is not None and error is None and check_loss and \
-            all(same(subject.grads[k], ref[k], rel=_RTOL) for k in ref):
+            all(same(subject.grads[k], ref[k], rel=rtol) for k in ref):
         base = bases[0]
         for pid, l_form in _loss_only_forms(case, base):
-            if same(subject.loss, l_form):
+            if same(subject.loss, l_form, rel=rtol):
                 found.append(Explanation((pid,), (f"{pid}: only the loss differs, and replaying it "
                                                    "reproduces the loss exactly",), True,
                                          patched(*FORMS[pid][0])))

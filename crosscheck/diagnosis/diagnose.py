@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from crosscheck.diagnosis import CATALOGUE, trace
-from crosscheck.diagnosis.compose import explain, separate
+from crosscheck.diagnosis.compose import RTOL, explain, separate
 from crosscheck.diagnosis.measure import exact_ratio, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
@@ -346,7 +346,8 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
         return [Suspect("unknown", _UNKNOWN, 0.0, _error_facts(result))]
     if subject is None and error is None:
         return [Suspect("unknown", _UNKNOWN, 0.0, _basic_facts(result))]
-    found = explain(case, subject, error=error, mode_lr=lr, check_loss=lr is None)
+    rtol = RTOL[getattr(getattr(subject, "tolerance", None), "dtype", None) or "float64"]
+    found = explain(case, subject, error=error, mode_lr=lr, check_loss=lr is None, rtol=rtol)
     notes: list[str] = []
     if len(found) > 1 and rerun is not None:
         found, notes = separate(found, case, rerun)

@@ -63,14 +63,14 @@ def same(a, b, rel: float = _SAME_RTOL, *, lenient_nan: bool = False) -> bool:
     return bool(np.all(np.abs(fa - fb) <= rel * scale + 1e-14))
 
 
-def nice_constant(c: float | None) -> Fraction | None:
+def nice_constant(c: float | None, rtol: float = _RATIO_RTOL) -> Fraction | None:
     """``c`` as a small fraction p/q (|p| <= 64, q <= 8), other than 1: the constants
     gradient-checking exercises plant (2, 4, 1/2, 3/2, ...). None for anything else."""
     if c is None or not np.isfinite(c) or c == 0:
         return None
     for q in (1, 2, 3, 4, 5, 6, 8):
         p = round(c * q)
-        if p != 0 and abs(p) <= 64 and abs(c * q - p) <= _RATIO_RTOL * abs(c * q):
+        if p != 0 and abs(p) <= 64 and abs(c * q - p) <= rtol * abs(c * q):
             f = Fraction(p, q)
             return None if f == 1 else f
     return None
