@@ -73,7 +73,7 @@ def test_record_is_complete(pid):
 @pytest.mark.parametrize("pid", PITFALLS)
 def test_observable_networks_are_killed_and_named(pid, oracles):
     """Kill rate 100% on networks where the bug is observable; the diagnosis names it first
-    on at least 90% of them; the correct code passes on the same networks."""
+    on every one of them; the correct code passes on the same networks."""
     p = CATALOGUE[pid]
     subject_fn, subject, parties, correct = _setup(p, oracles)
     named, misses = 0, []
@@ -95,7 +95,7 @@ def test_observable_networks_are_killed_and_named(pid, oracles):
         else:
             ok = check_case(case, correct, parties, subject="reference")
         assert ok.verdict == "pass", (pid, "reference blamed", ok.blame)
-    assert named >= 0.9 * N_DEMO, f"{pid}: named first on {named}/{N_DEMO}; misses {misses}"
+    assert named == N_DEMO, f"{pid}: named first on {named}/{N_DEMO}; misses {misses}"
 
 
 @pytest.mark.parametrize("pid", PITFALLS)

@@ -200,28 +200,39 @@ class _Measured:
     reg: float | None  # g - l2/batch x b == c * data (biases: a penalty on them too)
     zero: bool  # g is exactly 0 and the base's is not
     as_base: bool  # g is the base's as it stands
+    as_ref: bool  # g is the reference's: no bug may both change and restore it
     t_data: float | None  # transposed: g - p == c * data.T (square weights)
     t_whole: float | None
 
 
-def _measure(case: Case, subject: dict, base: dict, rtol: float = _RTOL) -> dict[str, _Measured]:
+def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: float) -> bool:
+    """No factor can be read off: wherever both are finite, the base's data term and the
+    subject's (g minus the L2 term) are 0 to rounding (a saturated softmax, a dead layer),
+    and NaN/Inf sit on both sides or neither."""
+    if g.shape != data.shape or bool(np.isfinite(g).all()) != bool(np.isfinite(data).all()):
+        return False
+    both = np.isfinite(g) & np.isfinite(data)
+    if not both.any():
+        return True
+    scale = max(float(np.abs(g[both]).max()), float(np.abs(p[both]).max()), 1e-300)
+    return bool(np.abs(data[both]).max() <= rtol * scale and np.abs((g - p)[both]).max() <= rtol * scale)
+
+
+def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RTOL
+             ) -> dict[str, _Measured]:
     out = {}
     for k in case.spec.param_names():
         g, bg = subject[k], base[k]
         p = _l2_part(case, k)
         data = bg - p
         square = g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and g.shape == data.shape
-        both = np.isfinite(g) & np.isfinite(data) if g.shape == data.shape else None
         out[k] = _Measured(
-            # nothing to measure: the base's data term is 0 where g is just the L2 term, or
-            # NaN/Inf leave no entry finite on both sides
-            any_factor=bool(both is not None and (
-                (not np.any(data[both]) and np.allclose(g[both], p[both]) and both.all())
-                or (not both.any() and not np.isfinite(g).all() and not np.isfinite(data).all()))),
+            any_factor=_nothing_to_measure(g, data, p, rtol),
             data=_fit(g - p, data, rtol), whole=_fit(g, bg, rtol),
             reg=(_fit(g - _reg_bias_part(case, k), data, rtol)
                  if k.startswith("b") and case.spec.l2 > 0 else None),
             zero=bool(np.all(g == 0) and np.any(bg != 0)), as_base=same(g, bg, rel=rtol),
+            as_ref=same(g, ref[k], rel=rtol),
             t_data=_fit(g - p, data.T, rtol) if square else None,
             t_whole=_fit(g, bg.T, rtol) if square else None)
     return out
@@ -237,6 +248,8 @@ def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: 
         c = m.reg if reg else (m.whole if scale.whole else m.data)
         if m.any_factor or (c is not None and _close(c, e, rtol)):
             out[k] = None
+        elif m.as_ref:
+            return False  # a right tensor that this explanation changes and then restores
         elif m.zero:
             out[k] = ("zero",)
         elif m.as_base:
@@ -364,7 +377,7 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             continue
         if base.ids and same(b_loss, ref_loss) and all(same(b_grads[k], ref[k]) for k in ref):
             continue  # the structural bug changes nothing on this network: it cannot be seen
-        measured = _measure(case, subject.grads, b_grads, rtol)
+        measured = _measure(case, subject.grads, b_grads, ref, rtol)
         for scale in _scales(case):
             residual = _residuals(case, measured, scale, rtol)
             if residual is False:
