@@ -64,3 +64,51 @@ def test_an_lr_dependent_step_is_update_order_once_with_its_evidence(capsys, tmp
         ids = [s["id"] for s in case["suspects"]]
         assert ids[0] == "update-order" and ids.count("update-order") == 1
         assert "changes with the learning rate" in case["suspects"][0]["evidence"]
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.asmatrix, on purpose
+def test_odd_values_get_a_verdict_and_a_diagnosis_never_a_traceback(capsys, tmp_path):
+    """np.matrix gradients and a float-subclass loss: the bias bug is still found."""
+    code = main(["verify", str(SUBJECTS / "odd_values.py:loss_and_grads"), *QUICK,
+                 "--sizes", "3-5-4", "--report", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "verdict: FAIL" in out and "Traceback" not in out + err
+    report = json.loads((tmp_path / "report.json").read_text())
+    ids = [c["suspects"][0]["id"] for c in report["cases"]]
+    assert ids == ["stray-constant-factor"] * 2, report["cases"][0]["suspects"]
+
+
+def test_a_float32_port_with_a_bias_bug_is_named(capsys, tmp_path):
+    code = main(["verify", str(SUBJECTS / "float32_port.py:loss_and_grads_bias_mean"),
+                 "--dtype", "float32", *QUICK, "--networks", "4", "--report", str(tmp_path)])
+    assert code == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [c["suspects"][0]["id"] for c in report["cases"]] == ["bias-mean-vs-sum"] * 4
+
+
+def test_a_compound_bug_is_named_as_a_composition(capsys, tmp_path):
+    """mse without its 2/n and a bias gradient averaged over the batch, together: every
+    weight n/2 x the truth and every bias n_out/2 x; both named, on every network."""
+    code = main(["verify", str(SUBJECTS / "compound_mse_bias.py:loss_and_grads"), *QUICK,
+                 "--loss", "mse", "--sizes", "3-5-4", "--networks", "3"])
+    out = capsys.readouterr().out
+    assert code == 1
+    conclusion = out.split("conclusion: ", 1)[1].split("  FAIL")[0]
+    assert "bias-mean-vs-sum" in conclusion and "mse-missing-2-over-n" in conclusion
+    assert "suspect 1: mse-missing-2-over-n + bias-mean-vs-sum" in out or \
+        "suspect 1: bias-mean-vs-sum + mse-missing-2-over-n" in out
+
+
+def test_a_diagnosis_that_breaks_falls_back_to_the_measured_facts(capsys, monkeypatch):
+    import crosscheck.diagnosis.diagnose as diagnose_module
+
+    def broken(*args, **kwargs):
+        raise TypeError("an odd value the diagnosis did not expect")
+
+    monkeypatch.setattr(diagnose_module, "explain", broken)
+    code = main(["verify", str(SUBJECTS / "bias_mean_vs_sum.py:loss_and_grads"), *QUICK,
+                 "--sizes", "3-5-4", "--shrink", "0"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err
+    assert "suspect 1: unknown (0.00) no catalogued bug explains this" in out
+    assert "wrong: b1, b2; the diagnosis could not measure more (TypeError)" in out

@@ -172,7 +172,7 @@ def check_arrays(arrays, shapes: dict, what: str, hint: str = "", dtype=np.float
                                f"{_dtype_hint(g.dtype, np.dtype(dtype))}",
                                data={"kind": "dtype", "tensor": k, "actual": str(g.dtype),
                                      "expected": str(np.dtype(dtype)), "what": what})
-        clean[k] = g.astype(np.float64)
+        clean[k] = np.array(g, dtype=np.float64)  # a plain ndarray copy, even of an np.matrix
     return clean
 
 
