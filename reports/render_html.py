@@ -240,6 +240,7 @@ def render_html(report: dict, *, limit: int = 20, passing_limit: int = 200) -> s
         f"{_e(', '.join(report['oracles']))}: <b>{s['networks']}</b> networks, "
         f"<b>{s['passed']}</b> passed, <b>{s['failed']}</b> failed; {seed}"
         f"{s['kinks']} kink coordinate(s) excluded.</p>",
+        *([f"<p><b>Conclusion:</b> {_e(report['conclusion'])}</p>"] if report.get("conclusion") else []),
         f"<p class='muted'>schema {_e(report['schema_version'])}; {env}</p>",
         "<h2>Worst relative error per tensor and oracle, over all cases</h2>",
         "<p class='muted'>Green: within tolerance. Yellow to dark red: relative error norm "

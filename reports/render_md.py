@@ -33,6 +33,8 @@ def render_md(report: dict, *, limit: int = 5) -> str:
         f"Subject {_code(report['subject'])} against {', '.join(report['oracles'])}: "
         f"**{s['networks']}** networks, **{s['passed']}** passed, **{s['failed']}** failed{seed}.",
     ]
+    if report.get("conclusion"):
+        lines += ["", f"**Conclusion:** {_cell(report['conclusion'])}"]
     if s["kinks"]:
         lines.append(f"{s['kinks']} finite-difference coordinate(s) crossed a ReLU kink and were "
                      "excluded.")

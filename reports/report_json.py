@@ -24,7 +24,7 @@ from crosscheck.engine.compare import format_index
 __all__ = ["SCHEMA_VERSION", "VOLATILE_KEYS", "WORST_K", "case_to_dict", "environment",
            "load_schema", "merged_report", "report_dict", "strip_volatile", "to_json"]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # Keys whose values differ between two runs with the same seed (wall-clock timings and the
 # versions of what produced the report): removed, at any depth, before comparing two reports.
@@ -150,12 +150,13 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
 
 
 def merged_report(cases: list[dict], *, subject: str, oracles: list[str], seed: int | None,
-                  options: dict | None = None, seconds: float = 0.0) -> dict:
+                  options: dict | None = None, seconds: float = 0.0, conclusion: str = "") -> dict:
     """A whole report from case dicts (a campaign, or records merged from pytest workers)."""
     failed = sum(c["verdict"] == "fail" for c in cases)
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": "fail" if failed else "pass",
+        "conclusion": conclusion,
         "subject": subject,
         "oracles": list(oracles),
         "seed": seed,
@@ -175,7 +176,8 @@ def merged_report(cases: list[dict], *, subject: str, oracles: list[str], seed: 
 def report_dict(result: CampaignResult) -> dict:
     return merged_report([case_to_dict(c) for c in result.cases], subject=result.subject,
                          oracles=list(result.oracles), seed=result.options.seed,
-                         options=result.options.to_dict(), seconds=result.seconds)
+                         options=result.options.to_dict(), seconds=result.seconds,
+                         conclusion=result.conclusion)
 
 
 def to_json(report: CampaignResult | dict) -> str:

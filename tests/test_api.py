@@ -3,6 +3,7 @@ them."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -55,6 +56,11 @@ def test_verify_returns_cases_and_writes_the_reports(tmp_path):
     names = sorted(p.name for p in paths)
     assert names[:4] == ["junit.xml", "report.html", "report.json", "report.md"]
     assert any(n.startswith("repro_case-") for n in names)
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["conclusion"] == result.conclusion and "bias-mean-vs-sum" in result.conclusion
+    first = [c["suspects"][0] for c in report["cases"] if c["suspects"]]
+    assert first and all(s["ids"] == ["bias-mean-vs-sum"] for s in first)
+    assert f"**Conclusion:** {result.conclusion.split(';')[0]}" in (tmp_path / "r" / "report.md").read_text()
     # once written, the summary names the script where it really is
     script = next(p for p in paths if p.name.startswith("repro_"))
     assert f"({script.resolve()})" in str(result)
