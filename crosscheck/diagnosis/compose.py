@@ -280,7 +280,9 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
     for pid, f in scale.factors:
         ids.append(pid)
         what = "every bias" if pid == "bias-mean-vs-sum" else "every data gradient"
-        words.append(f"{pid}: {what} is {symbolic(f, batch, n_out)} = {f:.4g} x"
+        name = {"sign-flip": "-1", "mse-missing-2-over-n": "n/2", "half-sse-vs-mse": "n_out/2",
+                "bias-mean-vs-sum": "1/batch"}.get(pid) or ("batch" if f > 1 else "1/batch")
+        words.append(f"{pid}: {what} is {name} = {f:.4g} x"
                      + (" (the loss too)" if pid == "half-sse-vs-mse" else ""))
     if scale.reg_bias:
         ids.append("reg-on-bias")

@@ -52,6 +52,11 @@ def conclude(cases: list, subject: str) -> str:
         return (f"{head}. No catalogued bug explains the {f.diagnosed} diagnosed network(s); "
                 f"the measured facts are below")
     parts = " + ".join(pid for pid, _ in f.named)
-    counts = ", ".join(f"{pid} in {k}" for pid, k in f.named)
-    tail = (f"; no catalogued bug explains {f.unknown} of them" if f.unknown else "")
-    return f"{head}. {parts}: {counts} of {f.diagnosed} diagnosed network(s){tail}"
+    counts = {k for _, k in f.named}
+    if len(counts) == 1:
+        k = counts.pop()
+        where = f"{'each ' if len(f.named) > 1 else ''}in {k} of {f.diagnosed} diagnosed network(s)"
+    else:
+        where = ", ".join(f"{pid} in {k}" for pid, k in f.named) + f" of {f.diagnosed} diagnosed"
+    tail = f"; no catalogued bug explains {f.unknown} of them" if f.unknown else ""
+    return f"{head}. Explained by {parts} ({where}){tail}"

@@ -429,6 +429,9 @@ def _numeric_facts(result, rerun) -> str:
         layers = sorted({int(k[1:]) for k in wrong})
         if layers and layers[-1] < spec.depth:
             facts.append(f"the wrong tensors start at layer {layers[-1]}: every layer above it agrees")
+        elif layers:
+            facts.append(f"already the output layer ({spec.activations[-1]}, layer {spec.depth}) is "
+                         f"wrong: the error starts at the loss or the output activation")
     else:
         facts.append("every gradient agrees")
     if loss_wrong:
