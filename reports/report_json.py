@@ -24,7 +24,7 @@ from crosscheck.engine.compare import format_index
 __all__ = ["SCHEMA_VERSION", "VOLATILE_KEYS", "WORST_K", "case_to_dict", "environment",
            "load_schema", "merged_report", "report_dict", "strip_volatile", "to_json"]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # Keys whose values differ between two runs with the same seed (wall-clock timings and the
 # versions of what produced the report): removed, at any depth, before comparing two reports.
@@ -139,6 +139,7 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
         "error": c.error,
         "error_kind": c.error_kind,
         "error_detail": c.error_detail,
+        **({"output": c.output} if c.output else {}),
         "tensors": tensors,
         "grad_norms": _grad_norms(c),
         "reproduction": _reproduction(c),
