@@ -29,8 +29,9 @@ Limits, enforced from outside the user's code:
 
 - time: every call and every import gets ``timeout`` seconds of wall clock, measured by the
   parent, which kills the whole process group when it is over (a signal handler, a swallowed
-  exception or a long C call changes nothing). The worker arms ``faulthandler`` to dump its
-  stack just before that, so the verdict still names the user's line. The next network gets
+  exception or a long C call changes nothing). Just before that it sends SIGUSR1, on which
+  the worker's ``faulthandler`` dumps every thread's stack (from C, even while the main
+  thread is inside a C call), so the verdict still names the user's line. The next network gets
   a fresh worker (startup and import paid again, import under the same limit).
 - memory: ``RLIMIT_AS`` (soft and hard) set in the worker before the user's module is
   imported, by default half the machine's memory (``--memory-limit``). An allocation past it
@@ -65,6 +66,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 import weakref
 from multiprocessing.connection import Connection
@@ -82,6 +84,7 @@ __all__ = ["OUTPUT_LIMIT", "PROCESS_KINDS", "LoadError", "SubjectWorker", "defau
 PROCESS_KINDS = frozenset({"timeout", "exited", "killed", "memory"})
 OUTPUT_LIMIT = 64 << 20  # bytes the function may write to one file (RLIMIT_FSIZE)
 SHOWN_OUTPUT = 4000  # characters of captured output kept per network
+DUMP_SECONDS = 0.3  # how long a worker past its timeout gets to write its stack dump
 MIN_MEMORY_LIMIT = 512 << 20  # Python, numpy and OpenBLAS's thread buffers need ~200 MB
 _STARTUP_SECONDS = 120.0  # the worker's own imports (numpy, crosscheck), before any user code
 _ENV_FLAG = "CROSSCHECK_WORKER"
@@ -227,12 +230,11 @@ class SubjectWorker:
         parent, child = socket.socketpair()
         env = dict(os.environ, CROSSCHECK_WORKER_PATH=json.dumps(self.sys_path),
                    PYTHONUNBUFFERED="1", **{_ENV_FLAG: "1"})
-        limit = "" if self.timeout is None else repr(float(self.timeout))
         try:
             with open(self._capture, "ab") as out:
                 self._proc = subprocess.Popen(
                     [sys.executable, "-c", _BOOT, str(child.fileno()), self._dump,
-                     str(self.memory_limit), str(OUTPUT_LIMIT), limit, str(os.getpid())],
+                     str(self.memory_limit), str(OUTPUT_LIMIT), str(os.getpid())],
                     stdin=subprocess.DEVNULL, stdout=out, stderr=out, pass_fds=(child.fileno(),),
                     start_new_session=True, env=env)
         except OSError as exc:
@@ -357,11 +359,9 @@ class SubjectWorker:
         self._ready = True
 
     def _receive(self, limit: float | None, *, during: str):
-        """The worker's reply within ``limit`` seconds (plus a grace for its stack dump), or
-        kill it and raise the verdict: timed out, exited, killed."""
-        grace = 0.0 if limit is None else min(0.5, max(0.1, 0.2 * limit))
-        ready = self._conn.poll(None if limit is None else limit + grace)
-        if ready:
+        """The worker's reply within ``limit`` seconds, or kill it and raise the verdict:
+        timed out (with the user's line from its stack dump), exited, killed."""
+        if self._conn.poll(limit):
             try:
                 data = self._conn.recv_bytes()
             except (EOFError, OSError):
@@ -377,8 +377,7 @@ class SubjectWorker:
                 words = words.replace(": nothing came back", "") + " while its module was being imported"
             error = SubjectError(words, kind=kind)
         else:
-            self._kill()
-            detail = _dumped_frames(self._dump)
+            detail = self._stack_dump()
             self._stop()
             if during == "call":
                 error = SubjectError(f"did not return within {limit:g} s (--timeout) and was "
@@ -389,6 +388,22 @@ class SubjectWorker:
         if during == "import":
             self.import_failure = error
         raise _copy(error)
+
+    def _stack_dump(self) -> str:
+        """Ask the worker for its stack (SIGUSR1, which its faulthandler answers from C), wait
+        up to DUMP_SECONDS for it, then kill it; the user's frames from the dump."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self._proc.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + DUMP_SECONDS
+        size = -1
+        while time.monotonic() < deadline:  # the dump is written in one go: wait till it stops
+            time.sleep(0.02)
+            now = os.path.getsize(self._dump) if os.path.exists(self._dump) else 0
+            if now and now == size:
+                break
+            size = now
+        self._kill()
+        return _dumped_frames(self._dump)
 
     def _reap(self) -> int | None:
         try:
@@ -415,6 +430,8 @@ class SubjectWorker:
 
     def _read_output(self) -> None:
         try:
+            if os.stat(self._capture).st_size == 0:
+                return
             with open(self._capture, "rb") as f:
                 data = f.read(SHOWN_OUTPUT * 4 + 1)
                 size = os.fstat(f.fileno()).st_size
@@ -466,7 +483,7 @@ def _error(message: str, fields: dict) -> SubjectError:
 def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker process
     """The worker's main loop: limits first, then answer "load" and "call" until told to
     stop or the parent goes away."""
-    fd, dump_path, memory, fsize, limit, parent_pid = argv
+    fd, dump_path, memory, fsize, parent_pid = argv
     _die_with_parent(int(parent_pid))
     import resource
 
@@ -475,9 +492,9 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     faulthandler.enable()  # a crash in C code prints the Python stack into the captured output
-    timeout = float(limit) if limit else None
     conn = Connection(int(fd))
     dump = open(dump_path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
+    faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)  # the parent's "time's up"
     stdio = (os.dup(1), os.dup(2))
     state = {"contract": None, "memory": int(memory)}
     # the heavy imports happen before "ready": the parent's clock for the user starts after
@@ -493,19 +510,12 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
             os._exit(0)
         op = message[0]
         _restore_stdio(stdio)
-        if timeout is not None:
-            dump.seek(0)
-            dump.truncate()
-            faulthandler.dump_traceback_later(timeout, file=dump)
-        try:
-            if op == "load":
-                reply = _load(state, *message[1:])
-            elif op == "call":
-                reply = _call(state, *message[1:])
-            else:
-                os._exit(0)
-        finally:
-            faulthandler.cancel_dump_traceback_later()
+        if op == "load":
+            reply = _load(state, *message[1:])
+        elif op == "call":
+            reply = _call(state, *message[1:])
+        else:
+            os._exit(0)
         _flush()
         try:
             conn.send(reply)
