@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -349,7 +350,8 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
 
 
 def _isolation(fn) -> tuple[str | None, str]:
-    """("file.py:qualname" the worker can import ``fn`` from, "") or (None, why it cannot)."""
+    """("file.py:qualname" the worker can import ``fn`` from, or "package.module:qualname"
+    for a module inside a package, and ""), or (None, why it cannot be imported)."""
     if inspect.ismethod(fn) or not inspect.isfunction(fn):
         return None, f"a {type(fn).__name__} is not a plain function the worker can import"
     name = fn.__qualname__
@@ -362,6 +364,10 @@ def _isolation(fn) -> tuple[str | None, str]:
         source = None
     if source is None or not Path(source).is_file():
         return None, "its module has no source file (a notebook cell or an interactive session?)"
+    module = sys.modules.get(fn.__module__)
+    spec = getattr(module, "__spec__", None)
+    if "." in fn.__module__ and spec is not None and spec.name == fn.__module__:
+        return f"{fn.__module__}:{name}", ""  # in a package: by name, so relative imports work
     return f"{Path(source).resolve()}:{name}", ""
 
 
