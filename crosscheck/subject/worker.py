@@ -490,7 +490,6 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
     resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(fsize), int(fsize)))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
     faulthandler.enable()  # a crash in C code prints the Python stack into the captured output
     conn = Connection(int(fd))
     dump = open(dump_path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
