@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py                   # all four lines (gradcheck alone: ~15 min)
     python benchmarks/bench.py --only 2,3        # some lines
+    python benchmarks/bench.py --only 5          # isolation: worker vs in-process (~1 min)
     python benchmarks/bench.py --gradcheck-full  # also time all of gradcheck on 784-256-256-10
 
 1. full finite differences vs torch.autograd.gradcheck (full mode), 784-64-10 and
@@ -9,7 +10,10 @@
 2. fd's directional mode vs gradcheck(fast_mode=True);
 3. the reference's loss_and_grads vs torch autograd, 784-256-256-10, batch 256, float64;
 4. networks per second of the gate with all oracles, serial and under pytest-xdist, and where
-   the time goes (framework imports, TensorFlow tracing, each oracle).
+   the time goes (framework imports, TensorFlow tracing, each oracle);
+5. ``verify`` throughput on docs/examples/my_backprop.py (its bug fixed, so every network is
+   compared and none is diagnosed) with the function in its worker process vs in-process,
+   and the cost of one call through the worker.
 
 gradcheck gets the fd oracle's own tolerance (rtol 1e-5, atol from crosscheck/engine/tolerances.py), so
 "passed" means it agreed with torch's analytical gradient as tightly as fd must agree with
@@ -266,15 +270,65 @@ def line_throughput(networks: int) -> None:
           f"for {networks} networks of {len(shapes)} distinct shapes (no retrace per network)")
 
 
+def line_isolation(networks: int) -> None:
+    import tempfile
+
+    from crosscheck.api import run_verify
+    from crosscheck.engine.campaign import CampaignOptions, case_for
+    from crosscheck.subject.adapters import adapt
+    from crosscheck.subject.loading import load_function
+    from crosscheck.subject.worker import SubjectWorker
+
+    source = (ROOT / "docs" / "examples" / "my_backprop.py").read_text()
+    fixed = source.replace('grads[f"b{l}"] = dz.mean(axis=0)', 'grads[f"b{l}"] = dz.sum(axis=0)')
+    assert fixed != source
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "my_backprop_fixed.py"
+        path.write_text(fixed)
+        target = f"{path}:loss_and_grads"
+        fn, label = load_function(target)
+        options = CampaignOptions(networks=networks, seed=1, losses=("mse",))
+        common = dict(layout="xw", mode="grads", lr=0.1, timeout=10.0, options=options,
+                      oracles=("torch", "tensorflow", "fd"), shrink=5)
+
+        def timed(subject) -> float:
+            t0 = time.perf_counter()
+            result = run_verify(subject, label, **common)
+            assert result.passed, str(result)
+            return time.perf_counter() - t0
+
+        timed(fn)  # warm-up: framework imports and TensorFlow's traces for these shapes
+        inproc, isolated = [], []
+        for _ in range(3):  # interleaved, so machine load hits both alike
+            inproc.append(timed(fn))
+            isolated.append(timed(target))
+        t_in, t_iso = statistics.median(inproc), statistics.median(isolated)
+        # one call of the function alone: through the worker vs in this process
+        case = case_for(options, 0)
+        direct = adapt(fn)
+        with SubjectWorker(target) as worker:
+            worker.load()
+            t_call_iso = _median_time(lambda: worker(case.params, case.X, case.Y, case.spec), 200)
+        t_call_in = _median_time(lambda: direct(case.params, case.X, case.Y, case.spec), 200)
+    print(f"5. verify throughput, my_backprop.py fixed, {networks} networks (mse, torch, "
+          f"tensorflow, fd; median of 3, wall clock incl. the worker's start and import): "
+          f"in-process {networks / t_in:.0f} networks/s ({t_in:.2f} s), isolated "
+          f"{networks / t_iso:.0f} networks/s ({t_iso:.2f} s): isolated keeps "
+          f"{t_in / t_iso:.0%} of in-process; one call {t_call_in * 1e6:.0f} us in-process, "
+          f"{t_call_iso * 1e6:.0f} us through the worker ({case.spec.describe()}, "
+          f"batch {case.batch})", flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description="Ratios of the gate's speed against its anchors.")
     p.add_argument("--gradcheck-full", action="store_true",
                    help="time gradcheck on all 270k coordinates of 784-256-256-10 (about an "
                         "hour on 2 cores) instead of extrapolating from its last layers")
     p.add_argument("--networks", type=int, default=1000, help="networks for line 4")
-    p.add_argument("--only", default="1a,1b,2,3,4",
+    p.add_argument("--only", default="1a,1b,2,3,4,5",
                    help="comma list of the lines to run: 1a (784-64-10), 1b (784-256-256-10), "
-                        "2, 3, 4 (default: all)")
+                        "2, 3, 4, 5 (default: all)")
+    p.add_argument("--verify-networks", type=int, default=200, help="networks for line 5")
     args = p.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     print(f"bench {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -292,6 +346,8 @@ def main() -> None:
         line_reference_vs_torch()
     if "4" in lines:
         line_throughput(args.networks)
+    if "5" in lines:
+        line_isolation(args.verify_networks)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,21 @@ shrinking), ``crosscheck.subject`` (loading and adapting user code), ``crosschec
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
-
 from crosscheck.api import VerifyResult, assert_backprop, verify
 from crosscheck.errors import UsageError
 
-try:
-    __version__ = _metadata.version("backprop-crosscheck")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0+unknown"
+
+def __getattr__(name: str):
+    # __version__ on first use: importlib.metadata costs ~30 ms, paid again by every worker
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            version = metadata.version("backprop-crosscheck")
+        except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+            version = "0+unknown"
+        globals()["__version__"] = version
+        return version
+    raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")
 
 __all__ = ["UsageError", "VerifyResult", "__version__", "assert_backprop", "verify"]

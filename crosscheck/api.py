@@ -1,13 +1,21 @@
 """The Python API: ``verify`` a backprop function in one call, or ``assert_backprop`` in a test.
 
 Both take the function object itself and the options of ``crosscheck verify`` as keywords;
-the CLI's ``verify`` subcommand runs the same :func:`run_verify`.
+the CLI's ``verify`` subcommand runs the same :func:`run_verify`. The user's function runs in
+a worker process (crosscheck/subject/worker.py): the API hands the worker the function's
+source file and qualified name, and what cannot be re-imported from there (a lambda, a
+closure, a method, a function typed into a notebook) runs in this process instead, which the
+result says.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
+import os
+import sys
+import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,14 +33,39 @@ from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
+from crosscheck.reference.sampling import random_case
 from crosscheck.reference.spec import ACTIVATIONS, LOSSES
 from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES, adapt, layout_note
 from crosscheck.subject.probe import advise, probe_signature
+from crosscheck.subject.worker import (
+    PROCESS_KINDS,
+    LoadError,
+    SubjectWorker,
+    in_worker,
+    parse_memory_limit,
+)
 
-__all__ = ["VerifyResult", "assert_backprop", "load_oracles", "run_verify", "verify"]
+__all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop", "check_limits",
+           "check_timeout", "load_oracles", "prepare_report_dir", "run_verify", "verify"]
 
 # Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
 MAX_DIAGNOSED = 5
+# After the campaign, the diagnosis and then the shrinker re-run the subject; together they
+# get at least this many seconds, or as long as the campaign took, whichever is longer.
+RERUN_SECONDS = 20.0
+# The largest network, as parameters x batch, a campaign takes without being told otherwise
+# (--max-size): 784-256-256-10 at batch 256 is 6.9e7. One float64 copy of such a network's
+# activations or parameters is under a gigabyte; every oracle makes a few.
+MAX_SIZE = 10**8
+TIMEOUT_RANGE = (0.01, 86400.0)  # seconds per call: from 10 ms to one day
+# Init scale and L2 penalty beyond which a campaign means nothing, measured with a correct
+# function (tests/subjects/class_layers.py) and a bias bug, all three oracles: at scale 300
+# 40 of 40 networks pass, at 1e3 correct code fails 1 of 20 (logits in the thousands overflow
+# exp() and fd's differences); the tolerance table is calibrated up to scale 8. At l2 = 1e8
+# the bias bug still fails 18 of 20 networks, at 1e12 it passes all 20: the penalty swamps the
+# loss, and the loss term of the tolerance hides the biases. 1e300 overflows float64.
+MAX_SCALE = 100.0
+MAX_L2 = 1e6
 
 
 @dataclass
@@ -45,6 +78,13 @@ class VerifyResult:
     # the one message when the function cannot take the contract's arguments (no campaign ran)
     unusable: str = ""
     advice: str = ""  # the flags that avoid the network kinds the function raised on
+    # "" when the function ran in a worker process; otherwise why it ran in this one
+    isolation_off: str = ""
+
+    @property
+    def isolated(self) -> bool:
+        """True when the function ran in a worker process, under its hard limits."""
+        return not self.isolation_off
 
     @property
     def passed(self) -> bool:
@@ -93,6 +133,9 @@ class VerifyResult:
         if self.unusable:
             return f"{self.unusable}\nverdict: FAIL"
         head = f"({self.note})\n" if self.note and not self.passed else ""
+        if self.isolation_off:
+            head = (f"(isolation off: {self.isolation_off}; it ran in this process, without the "
+                    f"worker's hard limits)\n") + head
         summary = render_summary(self.campaign)
         if self.advice:  # just above the verdict line
             body, _, verdict = summary.rpartition("\n")
@@ -162,12 +205,108 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
         edges=edges)
 
 
+def _name(name: str, cli: bool) -> str:
+    return f"--{name.replace('_', '-')}" if cli else name
+
+
+def check_timeout(value, *, cli: bool = False) -> float | None:
+    """``value`` as seconds per call, within :data:`TIMEOUT_RANGE` (None: no limit, API only)."""
+    low, high = TIMEOUT_RANGE
+    if value is None and not cli:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if isinstance(value, bool) or not (low <= seconds <= high):
+        raise UsageError(f"{_name('timeout', cli)} wants seconds from {low:g} to {high:g} "
+                         f"(one day), got {value!r}")
+    return seconds
+
+
+def _largest(options: CampaignOptions) -> tuple[int, int]:
+    """(parameters, batch) of the largest network the campaign can draw."""
+    if options.sizes:
+        sizes = options.sizes
+        params = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+    else:
+        w = options.max_width
+        params = options.max_depth * (w * w + w)
+    batch = options.batch or inspect.signature(random_case).parameters["max_batch"].default
+    return params, batch
+
+
+def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE, cli: bool = False) -> None:
+    """Refuse, before anything runs, what cannot give a meaningful answer: a negative seed,
+    networks above ``max_size`` parameters x batch, an init scale above :data:`MAX_SCALE`
+    or an L2 penalty above :data:`MAX_L2` (a :class:`UsageError` naming the option)."""
+    if isinstance(options.seed, bool) or not isinstance(options.seed, int) or options.seed < 0:
+        raise UsageError(f"{_name('seed', cli)} wants an integer >= 0, got {options.seed!r}")
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+        raise UsageError(f"{_name('max_size', cli)} wants a positive integer, got {max_size!r}")
+    params, batch = _largest(options)
+    if params * batch > max_size:
+        what = ("-".join(map(str, options.sizes)) if options.sizes
+                else f"up to {options.max_depth} layers of width {options.max_width}")
+        up_to = "" if options.sizes else "up to "
+        raise UsageError(f"networks of {what} at batch {batch} have {up_to}{params} parameters "
+                         f"x batch {batch} = {params * batch:.3g}, above the limit of "
+                         f"{max_size:.3g} (raise it with {_name('max_size', cli)})")
+    if options.scale is not None and options.scale > MAX_SCALE:
+        raise UsageError(f"{_name('scale', cli)} {options.scale:g} is above {MAX_SCALE:g}: larger inits "
+                         f"push logits past what float64 resolves (exp overflows at 709) and the "
+                         f"oracles stop agreeing on correct code (some networks fail at 1e3)")
+    if options.l2 is not None and options.l2 > MAX_L2:
+        raise UsageError(f"{_name('l2', cli)} {options.l2:g} is above {MAX_L2:g}: a larger penalty swamps "
+                         f"the loss, the tolerance grows with the loss and then hides wrong bias "
+                         f"gradients (a bias bug passes at 1e12); far larger overflows float64")
+
+
+def prepare_report_dir(path, *, flag: str = "--report") -> Path | None:
+    """Check a report directory before any work: created if needed, writable, and no report
+    file name taken by a directory. A :class:`UsageError` (one line) otherwise."""
+    if path is None:
+        return None
+    from crosscheck.reports.writers import REPORT_FILES
+
+    d = Path(path)
+    if d.exists() and not d.is_dir():
+        raise UsageError(f"{flag} {path}: exists and is not a directory")
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".crosscheck-probe-", dir=d)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write there ({exc.strerror or exc})") from None
+    for name in REPORT_FILES:
+        if (d / name).is_dir():
+            raise UsageError(f"{flag} {path}: {name} there is a directory, so the report cannot "
+                             f"be written")
+    return d
+
+
+_NESTED = "crosscheck.verify() was called while crosscheck's worker imported"
+_NESTED_WHY = ("its module calls crosscheck.verify() when imported (no `if __name__ == "
+               "\"__main__\":` guard), so the worker cannot import it")
+
+
+class _OutOfTime(Exception):
+    """The re-runs' time budget is spent."""
+
+
 def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: float | None,
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
-               progress=None, dtype: str = "float64") -> VerifyResult:
+               progress=None, dtype: str = "float64", memory_limit: int | None = None,
+               isolation_off: str = "") -> VerifyResult:
     """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them and
-    conclude: the work behind both :func:`verify` and ``crosscheck verify``."""
+    conclude: the work behind both :func:`verify` and ``crosscheck verify``.
+
+    ``fn`` is a target, ``FILE.py:FUNC`` or ``module:FUNC``, imported and called in a worker
+    process (crosscheck/subject/worker.py) under ``timeout`` and ``memory_limit``; or a
+    function, called in this process (``isolation_off`` says why). Importing the target
+    raises :class:`~crosscheck.subject.worker.LoadError` (a UsageError) for bad input."""
     from crosscheck.diagnosis.conclude import conclude
     from crosscheck.diagnosis.diagnose import diagnose
 
@@ -184,36 +323,83 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
     if dtype == "float32" and mode == "update":
         raise UsageError("--dtype float32 applies to --mode grads only (a float32 step's rounding "
                          "of the new weights, ~6e-8 |W| / lr, would swamp the inferred gradient)")
-    unusable = probe_signature(fn, layout=layout, mode=mode)
-    if unusable:  # before any framework is imported: one message, not one per network
-        return _unusable(label, f"{label} {unusable}", options, oracles, layout, mode)
     if dtype == "float32":
         tolerance = replace(tolerance or SubjectTolerance(), dtype="float32")
-    parties = load_oracles(tuple(oracles))
-    subject = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=timeout, dtype=dtype)
-    result = run_campaign(subject, label, parties, options, progress=progress,
-                          tolerance=tolerance)
+    if not isinstance(fn, str):  # a function here; a target is probed by the worker
+        unusable = probe_signature(fn, layout=layout, mode=mode)
+        if unusable:  # before any framework is imported: one message, not one per network
+            return _unusable(label, f"{label} {unusable}", options, oracles, layout, mode)
+    worker = None
+    if isinstance(fn, str):
+        worker = SubjectWorker(fn, layout=layout, mode=mode, lr=lr, timeout=timeout,
+                               memory_limit=memory_limit, dtype=dtype).start()
+    try:
+        if worker is not None:
+            worker.load()  # before the oracles: a function that cannot take the contract's
+            if worker.unusable:  # arguments is told at once, before any framework is imported
+                return _unusable(label, f"{label} {worker.unusable}", options, oracles, layout,
+                                 mode)
+        parties = load_oracles(tuple(oracles))
+        subject = worker if worker is not None else adapt(fn, layout=layout, mode=mode, lr=lr,
+                                                          timeout=timeout, dtype=dtype)
 
-    def rerun(case) -> CaseResult:
-        return check_case(case, subject, parties, subject=label, tolerance=tolerance)
+        def checked(done: int, total: int, case_result: CaseResult) -> None:
+            if worker is not None:  # what the function printed, under this network's verdict
+                case_result.output = worker.take_output()
+            if progress is not None:
+                progress(done, total, case_result)
 
-    def rerun_lr(other_lr: float):
-        def at(case) -> CaseResult:
-            step = adapt(fn, layout=layout, mode=mode, lr=other_lr, timeout=timeout)
-            return check_case(case, step, parties, subject=label, tolerance=tolerance)
-        return at
+        result = run_campaign(subject, label, parties, options, progress=checked,
+                              tolerance=tolerance)
+        # the diagnosis, then the shrinker, share one time budget for re-running the subject,
+        # and neither re-runs a network whose call hung or ended the process
+        deadline = time.monotonic() + max(RERUN_SECONDS, result.seconds)
 
-    for case_result in _to_diagnose(result.failures):
-        extra = ({"lr": lr, "rerun_lr": lambda other, c=case_result: rerun_lr(other)(c.case)}
-                 if mode == "update" else {})
-        case_result.suspects = diagnose(case_result, rerun, **extra)
-    if shrink > 0:  # the script calls the user's function again as this run called it
-        attach_reproductions(result.cases, subject, parties, max_cases=shrink,
-                             subject_import=_absolute(subject_import),
-                             call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype})
+        def rerun(case) -> CaseResult:
+            if time.monotonic() > deadline:
+                raise _OutOfTime
+            return check_case(case, subject, parties, subject=label, tolerance=tolerance)
+
+        update = {"lr": lr} if mode == "update" else {}
+        for case_result in _to_diagnose(result.failures):
+            again = None if case_result.error_kind in PROCESS_KINDS else rerun
+            try:
+                case_result.suspects = diagnose(case_result, again, **update)
+            except _OutOfTime:
+                case_result.suspects = diagnose(case_result, **update)
+        if shrink > 0:  # the script calls the user's function again as this run called it
+            attach_reproductions(result.cases, subject, parties, max_cases=shrink,
+                                 subject_import=_absolute(subject_import),
+                                 call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype},
+                                 deadline=deadline, skip_kinds=PROCESS_KINDS)
+    finally:
+        if worker is not None:
+            worker.close()
     result.conclusion = conclude(result.cases, label)
-    return VerifyResult(result, note=layout_note(layout, mode),
+    return VerifyResult(result, note=layout_note(layout, mode), isolation_off=isolation_off,
                         advice=advise(result.cases, options))
+
+
+def _isolation(fn) -> tuple[str | None, str]:
+    """("file.py:qualname" the worker can import ``fn`` from, or "package.module:qualname"
+    for a module inside a package, and ""), or (None, why it cannot be imported)."""
+    if inspect.ismethod(fn) or not inspect.isfunction(fn):
+        return None, f"a {type(fn).__name__} is not a plain function the worker can import"
+    name = fn.__qualname__
+    if "<" in name:
+        what = "a lambda" if fn.__name__ == "<lambda>" else "a function defined inside another"
+        return None, f"{what} cannot be imported by name"
+    try:
+        source = inspect.getsourcefile(fn)
+    except TypeError:
+        source = None
+    if source is None or not Path(source).is_file():
+        return None, "its module has no source file (a notebook cell or an interactive session?)"
+    module = sys.modules.get(fn.__module__)
+    spec = getattr(module, "__spec__", None)
+    if "." in fn.__module__ and spec is not None and spec.name == fn.__module__:
+        return f"{fn.__module__}:{name}", ""  # in a package: by name, so relative imports work
+    return f"{Path(source).resolve()}:{name}", ""
 
 
 def _unusable(label: str, message: str, options: CampaignOptions, oracles: Sequence[str],
@@ -281,8 +467,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            output_activation=None, targets: str = "any", dtype: str = "float64",
            oracles: Sequence[str] = DEFAULT_ORACLES, rtol: float | None = None,
            atol: float | None = None, tolerance_scale: float = 1.0,
-           timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None
-           ) -> VerifyResult:
+           timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
+           memory_limit: int | str | None = None, max_size: int = MAX_SIZE) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -301,14 +487,27 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     ``tolerance_scale`` multiplies those; ``rtol``/``atol`` replace them outright:
     an element passes when ``|subject - oracle| <= atol + rtol * |oracle|``.
 
+    Isolation: ``fn`` is imported again, from its source file and qualified name, in a
+    worker process, and every call runs there: ``timeout`` seconds per call (and for the
+    import; None: no limit) and ``memory_limit`` (bytes or "4G"; default half the machine's
+    memory) are enforced from outside it, and whatever it does to its process (exits, hangs,
+    crashes, closes stdout) is a verdict for that network. A lambda, a closure, a method or a
+    function without a source file runs in this process instead, and ``str(result)`` says
+    isolation was off (``result.isolated``). ``max_size`` bounds the networks, in parameters
+    x batch.
+
     Returns a :class:`VerifyResult`: ``.passed``, ``.cases``, ``.conclusion``,
     ``.write_report(dir)``, and ``str()`` gives the CLI's summary. ``report=DIR`` writes the
-    reports too. Bad options raise :class:`crosscheck.UsageError` (a ``ValueError``).
+    reports too (checked before the campaign starts). Bad options raise
+    :class:`crosscheck.UsageError` (a ``ValueError``).
     """
+    if in_worker():  # a module that calls verify at import, being imported by the worker
+        raise UsageError(f"{_NESTED} this module: put the call under "
+                         f"`if __name__ == \"__main__\":`")
     if shrink is None or isinstance(shrink, bool) or not isinstance(shrink, int) or shrink < 0:
         raise UsageError(f"shrink wants a count >= 0, got {shrink!r}")
-    if timeout is not None and not (isinstance(timeout, int | float) and 0 < timeout < float("inf")):
-        raise UsageError(f"timeout wants a number of seconds > 0 (or None), got {timeout!r}")
+    timeout = check_timeout(timeout)
+    limit = parse_memory_limit(memory_limit)
     try:
         tolerance = SubjectTolerance(scale=tolerance_scale, rtol=rtol, atol=atol)
     except ValueError as exc:
@@ -318,13 +517,25 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                           max_depth=max_depth, max_width=max_width, scale=scale,
                           activations=activations, output_activation=output_activation,
                           targets=targets)
+    check_limits(options, max_size=max_size)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")
+    prepare_report_dir(report, flag="report")
     label, subject_import = _where(fn)
-    result = run_verify(fn, label, layout=layout, mode=mode, lr=lr, timeout=timeout,
-                        options=options, oracles=oracles, shrink=shrink,
-                        tolerance=None if tolerance.is_default else tolerance,
-                        subject_import=subject_import, dtype=dtype)
+    target, why = _isolation(fn)
+    common = dict(layout=layout, mode=mode, lr=lr, timeout=timeout, options=options,
+                  oracles=oracles, shrink=shrink, subject_import=subject_import,
+                  tolerance=None if tolerance.is_default else tolerance, memory_limit=limit,
+                  dtype=dtype)
+    result = None
+    if target is not None:
+        try:
+            result = run_verify(target, label, **common)
+        except LoadError as exc:  # it is loaded here, but the worker cannot import it again
+            why = (_NESTED_WHY if _NESTED in str(exc)
+                   else f"the worker could not import it again ({exc})")
+    if result is None:
+        result = run_verify(fn, label, isolation_off=why, **common)
     if report is not None:
         result.write_report(report)
     return result
@@ -349,7 +560,7 @@ def assert_backprop(fn, **options) -> VerifyResult:
 
 _CLI_FLAGS = ("layout", "mode", "lr", "networks", "seed", "sizes", "loss", "hidden_activations",
               "l2", "batch", "max_depth", "max_width", "scale", "oracles", "timeout",
-              "activations", "output_activation", "targets", "dtype")
+              "activations", "output_activation", "targets", "dtype", "memory_limit", "max_size")
 
 
 def _flag(v) -> str:

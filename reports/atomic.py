@@ -24,9 +24,12 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
     return path
 
 
-def write_files_atomic(directory: str | os.PathLike, files: dict[str, str | bytes]) -> list[Path]:
+def write_files_atomic(directory: str | os.PathLike, files: dict[str, str | bytes],
+                       remove: tuple[str, ...] = ()) -> list[Path]:
     """Write several files into ``directory``: every file goes to a temp file first, and only
-    when all of them are written are they renamed into place (nothing half-written is left)."""
+    when all of them are written are they renamed into place (nothing half-written is left).
+    The names in ``remove`` (files of an earlier run that this one does not replace) are
+    deleted in the same step, right after the renames."""
     directory = Path(directory)
     temps: list[tuple[str, Path]] = []
     try:
@@ -39,6 +42,9 @@ def write_files_atomic(directory: str | os.PathLike, files: dict[str, str | byte
             os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are for reading
         for tmp, final in temps:
             os.replace(tmp, final)
+        for name in remove:
+            if name not in files:
+                (directory / name).unlink(missing_ok=True)
     except BaseException:
         for tmp, _ in temps:
             if os.path.exists(tmp):

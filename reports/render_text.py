@@ -9,6 +9,17 @@ from crosscheck.engine.campaign import CampaignResult
 __all__ = ["render_summary"]
 
 
+SHOWN_LINES = 8  # lines of a network's captured output in the summary (report.json has more)
+
+
+def _output_lines(text: str) -> list[str]:
+    """What the subject printed while this network was checked, indented and truncated."""
+    rows = text.rstrip("\n").splitlines()
+    shown = [f"      | {r[:120]}" for r in rows[:SHOWN_LINES]]
+    more = f" (first {SHOWN_LINES} of {len(rows)} lines)" if len(rows) > SHOWN_LINES else ""
+    return [f"    output{more}:", *shown]
+
+
 def render_summary(result: CampaignResult, limit: int = 5) -> str:
     """The conclusion, the counts, then the ``limit`` worst failing networks: blame, the worst
     element of up to three failing tensors, the suspects and the reproduction."""
@@ -42,6 +53,8 @@ def render_summary(result: CampaignResult, limit: int = 5) -> str:
         for v in c.failing_votes()[:3]:
             worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
             lines.append(f"    {worst.message()}")
+        if c.output:
+            lines += _output_lines(c.output)
         for rank, s in enumerate(c.suspects[:3], 1):
             lines.append(f"    suspect {rank}: {s.id} ({s.score:.2f}) {s.title}")
             lines += textwrap.wrap(s.evidence, width=100, initial_indent="      ",

@@ -142,6 +142,7 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
         "error": c.error,
         "error_kind": c.error_kind,
         "error_detail": c.error_detail,
+        **({"output": c.output} if c.output else {}),
         "tensors": tensors,
         "grad_norms": _grad_norms(c),
         "reproduction": _reproduction(c),

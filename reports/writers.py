@@ -32,4 +32,8 @@ def render_all(report: dict) -> dict[str, str]:
 
 
 def write_report_dir(report: dict, directory: str | Path) -> list[Path]:
-    return write_files_atomic(directory, render_all(report))
+    """Write every file of ``report`` into ``directory``, which then holds this run only: the
+    reproduction scripts of an earlier run there are removed as the new files land."""
+    files = render_all(report)
+    stale = tuple(p.name for p in Path(directory).glob("repro_*.py") if p.name not in files)
+    return write_files_atomic(directory, files, remove=stale)

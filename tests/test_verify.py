@@ -271,7 +271,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, case):
         "bad-sizes": ([good, "--sizes", "4-x-3"], "--sizes wants widths joined by '-'"),
         "lr-without-update": ([good, "--lr", "0.1"], "--lr only applies with --mode update"),
         "lr-too-small": ([good, "--mode", "update", "--lr", "1e-5"], "--lr wants a finite number >= 0.001"),
-        "bad-timeout": ([good, "--timeout", "0"], "--timeout wants a number of seconds > 0"),
+        "bad-timeout": ([good, "--timeout", "0"], "--timeout wants seconds from 0.01 to 86400"),
         "report-is-a-file": ([good, "--report", _write(tmp_path, "f.txt", "")],
                              "exists and is not a directory"),
         "bad-layout": ([good, "--layout", "matlab"], "invalid choice: 'matlab'"),

@@ -5,17 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crosscheck.api import VerifyResult, load_oracles
+from crosscheck.api import MAX_SIZE, VerifyResult, check_limits, load_oracles
+from crosscheck.api import prepare_report_dir as _prepare
 from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
 from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
 from crosscheck.engine.campaign import CampaignResult, run_campaign
 from crosscheck.engine.shrink import attach_reproductions
-from crosscheck.errors import UsageError
 from crosscheck.reference import loss_and_grads
 from crosscheck.reports.render_text import render_summary
 
-__all__ = ["add_parser", "prepare_report_dir", "print_summary", "run", "write_reports"]
+__all__ = ["add_limit_options", "add_parser", "prepare_report_dir", "print_summary", "run", "write_reports"]
 
 
 def add_parser(sub) -> None:
@@ -23,22 +23,20 @@ def add_parser(sub) -> None:
                        description="Check the numpy reference against the oracles on random "
                                    "networks (the CI gate).")
     add_network_options(p, networks=200)
+    add_limit_options(p)
     add_output_options(p)
     p.set_defaults(handler=run)
 
 
+def add_limit_options(p) -> None:
+    """--max-size, for run and verify."""
+    p.add_argument("--max-size", metavar="N", type=int, default=MAX_SIZE,
+                   help=f"refuse networks above N parameters x batch (default {MAX_SIZE:.0e})")
+
+
 def prepare_report_dir(path: str | None) -> Path | None:
     """Validate --report before any work, so a bad path fails fast with exit 2."""
-    if path is None:
-        return None
-    d = Path(path)
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"--report {path}: exists and is not a directory")
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--report {path}: cannot create directory ({exc.strerror})") from None
-    return d
+    return _prepare(path)
 
 
 def write_reports(result: CampaignResult, directory: Path) -> list[Path]:
@@ -53,6 +51,7 @@ def print_summary(result: CampaignResult, out=None) -> None:
 
 def run(args) -> int:
     options = campaign_options(args)
+    check_limits(options, max_size=args.max_size, cli=True)
     report_dir = prepare_report_dir(args.report)
     oracles = load_oracles(args.oracles)
     result = run_campaign(loss_and_grads, "reference", oracles, options,

@@ -334,6 +334,7 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
             ev += _lr_halves(result, rerun_lr, lr)
         step = (result.error_data or {}).get("grads")
         if step is not None and lr:  # what else the step at lr shows, on top of the order
+            step = {k: np.asarray(v, dtype=np.float64) for k, v in step.items()}  # lists from a worker
             inferred = Party(name=result.subject, kind="subject", loss=float("nan"), grads=step)
             more = [e for e in explain(case, inferred, mode_lr=lr, check_loss=False)
                     if "update-order" in e.ids]

@@ -26,7 +26,7 @@ from crosscheck.reference.sampling import Case
 
 __all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "CaseResult", "SubjectError",
            "check_arrays", "check_case", "check_unchanged", "describe_exception",
-           "run_subject", "unpack_pair", "user_traceback"]
+           "run_subject", "unpack_pair", "user_frames", "user_traceback"]
 
 # Above this many parameters the numerical oracles stop differencing every coordinate: fd
 # runs a directional (adjoint) check of every tensor plus a full check of a random sample of
@@ -71,6 +71,7 @@ class CaseResult:
     error_kind: str = ""  # SubjectError.kind when the subject produced nothing to compare
     error_detail: str = ""  # SubjectError.detail: the user's traceback lines, where it stopped
     error_data: dict = field(default_factory=dict)  # SubjectError.data: the same, as data
+    output: str = ""  # what the subject printed while this network was checked (worker only)
     seconds: dict = field(default_factory=dict)
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
     # "full" (every coordinate differenced), "sampled" (a large network: directional check of
@@ -220,8 +221,13 @@ def user_traceback(exc: BaseException, limit: int = 3) -> str:
 
     The suite's own frames are dropped; library frames (numpy, the stdlib) too, unless the
     user has none, so the reader sees their own line that went wrong."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not str(Path(f.filename).resolve()).startswith(_OWN_DIRS)]
+    return user_frames(traceback.extract_tb(exc.__traceback__), limit)
+
+
+def user_frames(frames, limit: int = 3) -> str:
+    """:func:`user_traceback` for a list of ``traceback.FrameSummary``, oldest first (the
+    worker's stack dump of a call that timed out comes this way)."""
+    frames = [f for f in frames if not str(Path(f.filename).resolve()).startswith(_OWN_DIRS)]
     mine = [f for f in frames if not f.filename.startswith(_LIBRARY_DIRS)]
     shown = (mine or frames)[-limit:]
     lines = []

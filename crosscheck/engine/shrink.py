@@ -15,12 +15,18 @@ a trusted oracle: a uniform ratio named symbolically in the network's numbers (`
 ``batch``, ``n/2`` with n = batch x n_out, ``1/batch`` ...: 1/batch at batch 14 and at batch
 3 are the same failure), zero, non-finite, or not a uniform ratio. A smaller network on
 which the subject fails differently is another bug's reproduction, not this one's.
+
+Re-running the subject costs time, so shrinking stops at a ``deadline`` (a
+``time.monotonic()`` value the caller shares with its other re-runs), and a failure whose
+``error_kind`` is in ``skip_kinds`` (a call that timed out, a process that died) is never
+re-run: such a case is not shrunk, and a candidate that fails that way ends the search.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -188,7 +194,8 @@ def _candidates(case: Case, seed: list) -> Iterator[Case]:
         yield replace(case, spec=replace(spec, l2=0.0))
 
 
-def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 60
+def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 60,
+                deadline: float | None = None, skip_kinds: frozenset = frozenset()
                 ) -> tuple[Case, CaseResult, int, int]:
     """(smallest case, its result, accepted steps, checks run) for a failing ``result``: the
     smallest candidate with the same blame and the same :func:`failure_signature`."""
@@ -202,13 +209,15 @@ def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 
     while improved and checks < budget:
         improved = False
         for cand in _candidates(current, result.case_seed):
-            if checks >= budget:
-                break
+            if checks >= budget or (deadline is not None and time.monotonic() > deadline):
+                return current, current_result, steps, checks
             if _size(cand) >= _size(current):
                 continue
             checks += 1
             r = check_case(cand, subject_fn, oracles, subject=result.subject, index=result.index,
                            case_seed=result.case_seed, tolerance=tolerance)
+            if r.error_kind in skip_kinds:  # a hang or a dead process: no more re-runs
+                return current, current_result, steps, checks
             if (r.verdict == "fail" and sorted(r.blame) == target
                     and same_failure(signature, failure_signature(r))):
                 current, current_result, improved = cand, r, True
@@ -219,14 +228,21 @@ def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 
 
 def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
                          subject_import: str | None = None, max_cases: int = 5,
-                         names: dict | None = None, call: dict | None = None) -> int:
+                         names: dict | None = None, call: dict | None = None,
+                         deadline: float | None = None, skip_kinds: frozenset = frozenset()) -> int:
     """Shrink the ``max_cases`` worst failing cases and set their ``reproduction``; returns
     how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX).
     ``subject_import`` ("/abs/file.py:func" or "module:func") and ``call`` (layout, mode, lr,
-    dtype: how the user's function was called) let the script call the subject again."""
+    dtype: how the user's function was called) let the script call the subject again.
+    ``deadline`` and ``skip_kinds``: see the module docstring."""
     fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -c.severity)
+    shrunk = 0
     for c in fails[:max_cases]:
-        small, small_result, steps, checks = shrink_case(c, subject_fn, oracles)
+        if c.error_kind in skip_kinds or (deadline is not None and time.monotonic() > deadline):
+            continue
+        shrunk += 1
+        small, small_result, steps, checks = shrink_case(c, subject_fn, oracles,
+                                                         deadline=deadline, skip_kinds=skip_kinds)
         label = (names or {}).get(id(c), f"case-{c.index}")
         recorded = small_result.parties[0] if small_result.parties else None
         c.shrunk = (small, recorded)
@@ -244,4 +260,4 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
             "call": dict(call or {}),
             "error": small_result.error,
         }
-    return min(len(fails), max_cases)
+    return shrunk

@@ -17,9 +17,12 @@ Modes (what the function computes):
   to propagate the error) is a failure of kind ``lr-dependent``. A step returns no loss, so
   the loss reported for the subject is the reference's: only the step is judged.
 
-Every call of the user's function gets fresh copies of the parameters, is checked for input
-mutation in the user's own names, and is stopped after ``timeout`` seconds (SIGALRM, so only
-in the main thread; elsewhere the call runs without a limit).
+Every call of the user's function gets fresh copies of the parameters, X and Y (so nothing it
+keeps can change the suite's own arrays later), is checked for input mutation in the user's
+own names, and is stopped after ``timeout`` seconds (SIGALRM, so only in the main thread;
+elsewhere the call runs without a limit). That timeout is the in-process fallback's; in the
+worker (crosscheck/subject/worker.py) adapters run with ``timeout=None`` and the parent
+enforces a hard limit from outside.
 
 Dtype: with ``dtype="float32"`` the function gets float32 copies of the parameters, X and Y
 (integer class labels stay integers) and must return float32 arrays (its loss may be a
@@ -169,9 +172,9 @@ _LAYOUTS = {cls.name: cls for cls in (_XW, _Theta, _ThetaUnrolled)}
 def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = ""):
     """One call of the user's function on fresh parameters, checked for input mutation."""
     snapshot = [(label, arr.copy(), arr) for label, arr in layout.inputs(user)]
-    X0, Y0 = X.copy(), Y.copy()
+    X0, Y0 = X.copy(), Y.copy()  # the function's own copies: it may keep them
     try:
-        out = call_with_timeout(fn, (user, X, Y, spec, *extra), timeout)
+        out = call_with_timeout(fn, (user, X0, Y0, spec, *extra), timeout)
     except TypeError as exc:
         if traceback.extract_tb(exc.__traceback__)[-1].filename != __file__:
             raise  # raised inside the user's code: reported with their frames
@@ -182,7 +185,7 @@ def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = 
             call, other = f"f({first}, X, Y, spec)", " (an SGD step? use --mode update)"
         raise SubjectError(f"cannot be called as {call}: {exc}{other}", kind="raised") from None
     check_unchanged([(label, before, arr) for label, before, arr in snapshot], hint)
-    check_unchanged([("X", X0, X), ("Y", Y0, Y)])
+    check_unchanged([("X", X, X0), ("Y", Y, Y0)])
     return out
 
 

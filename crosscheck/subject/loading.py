@@ -14,7 +14,7 @@ from pathlib import Path
 
 from crosscheck.errors import UsageError
 
-__all__ = ["load_function"]
+__all__ = ["load_function", "target_label"]
 
 
 def _split(target: str) -> tuple[str, str]:
@@ -72,6 +72,13 @@ def _load_module(where: str):
         raise _import_failure(where, exc) from None
 
 
+def target_label(target: str) -> str:
+    """How reports name ``FILE.py:FUNC`` (the file's name) or ``module:FUNC``, without
+    importing anything."""
+    where, name = _split(target)
+    return f"{Path(where).name if _is_file_target(where) else where}:{name}"
+
+
 def load_function(target: str):
     """``(function, label)`` for ``FILE.py:FUNC`` or ``package.module:FUNC``; FUNC may be
     dotted (``Class.method``)."""
@@ -88,4 +95,4 @@ def load_function(target: str):
         obj = getattr(obj, part)
     if not callable(obj):
         raise UsageError(f"{where}:{name} is a {type(obj).__name__}, not a function")
-    return obj, f"{Path(where).name if _is_file_target(where) else where}:{name}"
+    return obj, target_label(target)

@@ -1,0 +1,635 @@
+"""The worker: the user's code runs in a process of its own, never in the tool's.
+
+The parent (the CLI or :func:`crosscheck.verify`) holds the oracles, the comparison and the
+reports; a :class:`SubjectWorker` holds one child process that imports the user's module and
+makes every call of the user's function. What crosses between them is plain data: the
+network (spec, parameters, X, Y) goes in pickled, so the function gets copies and never sees
+the tool's arrays; what comes back is a float loss and the raw float64 bytes of each gradient,
+already checked in the worker by the engine's own ``run_subject`` (and checked again in the
+parent), or the words of a :class:`~crosscheck.engine.check.SubjectError`. The parent reads
+replies with an unpickler that accepts no class at all (:func:`_plain_loads`): nothing the
+worker sends can make the parent import or run anything.
+
+Why a plain ``subprocess.Popen`` of a fresh interpreter, and not ``multiprocessing``:
+
+- ``fork`` (and a ``ProcessPoolExecutor`` on it) copies a parent that already runs torch and
+  TensorFlow threads: forking a threaded process is unsafe, and the child would hold the
+  oracles the user's code must not reach.
+- ``spawn`` and ``forkserver`` re-import the parent's ``__main__`` in the child. A learner's
+  script that calls ``crosscheck.verify`` at top level, unguarded, would run again in the
+  worker and start workers of its own.
+- ``Popen`` gives what the limits need and nothing else: the child in a session of its own
+  (Ctrl-C at the terminal reaches only the parent, and one ``killpg`` ends the child with
+  every thread and process it started), stdout and stderr redirected at the file-descriptor
+  level to a capture file (C-level writes and ``os._exit`` included), and a private socket
+  for the protocol (``multiprocessing.connection``'s length-prefixed pickles), which the
+  user's prints cannot corrupt.
+
+Limits, enforced from outside the user's code:
+
+- time: every call and every import gets ``timeout`` seconds of wall clock, measured by the
+  parent, which kills the whole process group when it is over (a signal handler, a swallowed
+  exception or a long C call changes nothing). Just before that it sends SIGUSR1, on which
+  the worker's ``faulthandler`` dumps every thread's stack (from C, even while the main
+  thread is inside a C call), so the verdict still names the user's line. The next network gets
+  a fresh worker (startup and import paid again, import under the same limit).
+- memory: ``RLIMIT_AS`` (soft and hard) set in the worker before the user's module is
+  imported, by default half the machine's memory (``--memory-limit``). An allocation past it
+  raises ``MemoryError`` in the user's code or kills the worker; both are verdicts.
+- output: the capture file is read after every call and shown, truncated, under that
+  network's verdict; ``RLIMIT_FSIZE`` caps what the function can write (``OUTPUT_LIMIT``).
+- life: the worker dies with its parent (``PR_SET_PDEATHSIG`` on Linux) and is killed, not
+  asked, at the end of the campaign, so threads the function left behind die with it.
+
+A worker that exits (any status, ``os._exit(0)`` included) or is killed by a signal during a
+call is a verdict for that network in words (``ended the process with status 0``); so is a
+KeyboardInterrupt the function raises. Ctrl-C at the terminal interrupts the parent only.
+At import: an exception, a syntax error or a missing function is bad input (a
+:class:`~crosscheck.errors.UsageError`, exit 2); an import that ends the process or does not
+finish within the timeout is a verdict (exit 1) for every network, each reported without
+trying the import again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import io
+import json
+import linecache
+import os
+import pickle
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import weakref
+from multiprocessing.connection import Connection
+
+import numpy as np
+
+from crosscheck.engine.check import SubjectError, user_frames
+from crosscheck.errors import UsageError
+
+__all__ = ["OUTPUT_LIMIT", "PROCESS_KINDS", "LoadError", "SubjectWorker", "default_memory_limit",
+           "format_bytes", "in_worker", "parse_memory_limit"]
+
+# SubjectError kinds that end (or were ended by) the worker: the network is not re-run to
+# diagnose or shrink it, each re-run would cost the timeout or a restart again
+PROCESS_KINDS = frozenset({"timeout", "exited", "killed", "memory"})
+OUTPUT_LIMIT = 64 << 20  # bytes the function may write to one file (RLIMIT_FSIZE)
+SHOWN_OUTPUT = 4000  # characters of captured output kept per network
+DUMP_SECONDS = 0.3  # how long a worker past its timeout gets to write its stack dump
+MIN_MEMORY_LIMIT = 512 << 20  # Python, numpy and OpenBLAS's thread buffers need ~200 MB
+_STARTUP_SECONDS = 120.0  # the worker's own imports (numpy, crosscheck), before any user code
+_ENV_FLAG = "CROSSCHECK_WORKER"
+_BOOT = ("import json, os, sys; sys.path[:] = json.loads(os.environ.pop('CROSSCHECK_WORKER_PATH'));"
+         " from crosscheck.subject.worker import _serve; _serve(sys.argv[1:])")
+
+
+class LoadError(UsageError):
+    """The worker could not import the user's function: a missing file or function, or an
+    exception, a syntax error or ``sys.exit`` while importing its module (bad input)."""
+
+
+def in_worker() -> bool:
+    """True inside a worker process (a nested ``crosscheck.verify`` must not start another)."""
+    return os.environ.get(_ENV_FLAG) == "1"
+
+
+# ---- sizes ------------------------------------------------------------------------------------
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def format_bytes(n: int) -> str:
+    for unit, size in (("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.3g}{unit}"
+    return f"{n}B"
+
+
+def default_memory_limit() -> int:
+    """Half the machine's physical memory (at least ``MIN_MEMORY_LIMIT``)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux
+        total = 8 << 30
+    return max(MIN_MEMORY_LIMIT, total // 2)
+
+
+def parse_memory_limit(value, flag: str = "memory_limit") -> int:
+    """Bytes for ``--memory-limit``/``memory_limit=``: an int, or text such as 4G, 512M,
+    1.5G (powers of 1024). ``None`` is the default (:func:`default_memory_limit`)."""
+    if value is None:
+        return default_memory_limit()
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    else:
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", str(value))
+        if not m:
+            raise UsageError(f"{flag} wants a size such as 4G or 512M, got {value!r}")
+        n = int(float(m[1]) * _UNITS[m[2].lower()])
+    if n < MIN_MEMORY_LIMIT:
+        raise UsageError(f"{flag} {value} is below {format_bytes(MIN_MEMORY_LIMIT)}: the worker's "
+                         f"Python and numpy need that much to start")
+    return n
+
+
+# ---- the parent's side ------------------------------------------------------------------------
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+_SIGNAL_WORDS = {
+    "SIGKILL": "SIGKILL (the system's out-of-memory killer sends it)",
+    "SIGSEGV": "SIGSEGV (a segmentation fault, in C code it called)",
+    "SIGABRT": "SIGABRT (an abort, often a failed allocation in C code)",
+    "SIGXFSZ": f"SIGXFSZ (it wrote more than {format_bytes(OUTPUT_LIMIT)} to a file)",
+}
+
+
+def _status_words(status: int | None) -> tuple[str, str]:
+    """(kind, words) for how the worker ended."""
+    if status is None:
+        return "exited", "closed its connection to crosscheck (nothing came back)"
+    if status >= 0:
+        return "exited", f"ended the process with status {status} (os._exit or sys.exit): nothing came back"
+    name = _signal_name(-status)
+    return "killed", f"was killed by {_SIGNAL_WORDS.get(name, name)}: nothing came back"
+
+
+def _dumped_frames(path: str, limit: int = 1) -> str:
+    """The user's frames from the worker's faulthandler dump (the thread that ran the call),
+    formatted like a traceback's lines; "" when nothing was dumped."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return ""
+    blocks = re.split(r"\n\s*\n|(?=^(?:Current thread|Thread) )", text, flags=re.M)
+    pattern = re.compile(r'^\s*File "(.+)", line (\d+) in (.+)$', re.M)
+    here = __file__.removesuffix("c")
+    best: list = []
+    for block in blocks:
+        frames = [(f, int(n), name.strip()) for f, n, name in pattern.findall(block)]
+        if any(f == here and name in ("_call", "_load") for f, _, name in frames):
+            best = frames
+            break
+        best = best or frames
+    summaries = [traceback.FrameSummary(f, n, name, line=linecache.getline(f, n).strip() or None)
+                 for f, n, name in reversed(best)]  # the dump lists the most recent call first
+    return user_frames(summaries, limit)
+
+
+class SubjectWorker:
+    """The user's function, called in a worker process: ``worker(params, X, Y, spec)`` is the
+    contract ``(loss, grads)`` for the engine, or raises :class:`SubjectError`.
+
+    ``target`` is ``FILE.py:FUNC`` or ``module:FUNC``; ``layout``, ``mode`` and ``lr`` are
+    the adapter's (the adapter runs in the worker too). :meth:`load` imports the function
+    (a :class:`UsageError` for bad input); every call after that is bounded by ``timeout``
+    seconds and ``memory_limit`` bytes. Use it as a context manager, or :meth:`close` it.
+    """
+
+    def __init__(self, target: str, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
+                 timeout: float | None = 10.0, memory_limit: int | None = None,
+                 sys_path: list[str] | None = None, dtype: str = "float64") -> None:
+        self.target = target
+        self.layout, self.mode, self.lr, self.dtype = layout, mode, lr, dtype
+        # after load(): why the function cannot take the contract's arguments, or ""
+        self.unusable = ""
+        self.timeout = timeout
+        self.memory_limit = default_memory_limit() if memory_limit is None else memory_limit
+        self.sys_path = list(sys.path if sys_path is None else sys_path)
+        self._dir = tempfile.mkdtemp(prefix="crosscheck-worker-")
+        self._capture = os.path.join(self._dir, "output")
+        self._dump = os.path.join(self._dir, "stack")
+        self._output: list[str] = []
+        self._proc: subprocess.Popen | None = None
+        self._conn: Connection | None = None
+        self._ready = False
+        self._loaded = False
+        self.import_failure: SubjectError | None = None
+        self.starts = 0  # processes started: 1 + one per network that killed or ended one
+        self._finalizer = weakref.finalize(self, _cleanup, [None], self._dir)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> SubjectWorker:
+        """Start the process (it imports numpy and crosscheck while the caller goes on)."""
+        if self._proc is not None:
+            return self
+        parent, child = socket.socketpair()
+        env = dict(os.environ, CROSSCHECK_WORKER_PATH=json.dumps(self.sys_path),
+                   PYTHONUNBUFFERED="1", **{_ENV_FLAG: "1"})
+        try:
+            with open(self._capture, "ab") as out:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-c", _BOOT, str(child.fileno()), self._dump,
+                     str(self.memory_limit), str(OUTPUT_LIMIT), str(os.getpid())],
+                    stdin=subprocess.DEVNULL, stdout=out, stderr=out, pass_fds=(child.fileno(),),
+                    start_new_session=True, env=env)
+        except OSError as exc:
+            parent.close()
+            raise UsageError(f"cannot start the worker process ({exc.strerror or exc})") from None
+        finally:
+            child.close()
+        self._conn = Connection(parent.detach())
+        self.starts += 1
+        self._finalizer.detach()
+        self._finalizer = weakref.finalize(self, _cleanup, [self._proc], self._dir)
+        self._ready = self._loaded = False
+        return self
+
+    def load(self) -> None:
+        """Import the user's function in the worker. An exception while importing, a missing
+        function or file is a :class:`UsageError`; an import that ends the process or runs
+        past the timeout is kept as :attr:`import_failure`, the verdict of every network."""
+        self.start()
+        self._wait_ready()
+        try:
+            self._conn.send(("load", self.target, self.layout, self.mode, self.lr, self.dtype))
+        except OSError:
+            pass  # the worker is gone: _receive says how
+        try:
+            reply = self._receive(self.timeout, during="import")
+        except SubjectError:  # kept as import_failure: every network's verdict
+            return
+        if reply[0] == "usage":
+            self._stop()
+            raise LoadError(reply[1])
+        self.unusable = reply[1] if len(reply) > 1 else ""
+        self._loaded = True
+
+    def close(self) -> None:
+        """Kill the worker (threads it left behind die with it) and remove its files."""
+        self._stop()
+        self._finalizer()
+
+    def __enter__(self) -> SubjectWorker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def take_output(self) -> str:
+        """What the worker wrote to stdout/stderr since the last call of this method."""
+        self._read_output()
+        text, self._output = "".join(self._output), []
+        if len(text) > SHOWN_OUTPUT:
+            text = text[:SHOWN_OUTPUT] + f"\n... ({len(text) - SHOWN_OUTPUT} more characters)"
+        return text
+
+    # -- one call -------------------------------------------------------------------------------
+
+    def __call__(self, params, X, Y, spec):
+        if self.import_failure is not None:
+            raise _copy(self.import_failure)
+        if self._proc is not None and self._proc.poll() is not None:  # died between calls
+            kind, words = _status_words(self._proc.returncode)
+            self._stop()
+            raise SubjectError(words.replace("nothing came back", "after an earlier call had "
+                                             "returned (a thread it left running?)"), kind=kind)
+        if not self._loaded:
+            try:
+                self.load()
+            except LoadError as exc:  # imported once, now it does not: that is the function's
+                raise SubjectError(f"could not be imported again in a fresh worker: {exc}",
+                                   kind="exited") from None
+            if self.import_failure is not None:
+                raise _copy(self.import_failure)
+        try:
+            self._conn.send(("call", params, X, Y, spec))
+        except OSError:
+            pass  # the worker is gone: _receive says how
+        reply = self._receive(self.timeout, during="call")
+        if reply[0] == "ok":
+            return reply[1], reply[2]
+        raise _error(reply[1], reply[2])
+
+    @staticmethod
+    def _decode(reply):
+        """A reply as the caller wants it, or ValueError when it is not one: ("ok", loss,
+        grads) with the gradients rebuilt from their bytes, ("error", message, fields),
+        ("loaded", why it cannot take the contract's arguments or "") or ("usage", message)."""
+        if not (isinstance(reply, tuple) and reply):
+            raise ValueError("not a reply")
+        if reply[0] == "ok" and len(reply) == 3 and isinstance(reply[1], float):
+            grads = {}
+            for name, shape, data in reply[2]:
+                shape = tuple(shape)
+                if not (isinstance(name, str) and isinstance(data, bytes)
+                        and all(isinstance(n, int) and n >= 0 for n in shape)
+                        and len(data) == 8 * int(np.prod(shape))):
+                    raise ValueError("a malformed gradient")
+                grads[name] = np.frombuffer(data, dtype=np.float64).reshape(shape).copy()
+            return "ok", reply[1], grads
+        if reply[0] == "error" and len(reply) == 3 and isinstance(reply[1], str) \
+                and isinstance(reply[2], dict):
+            return reply
+        if reply[0] in ("loaded", "usage") and len(reply) == 2 and isinstance(reply[1], str):
+            return reply
+        raise ValueError("not a reply")
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _wait_ready(self) -> None:
+        if self._ready:
+            return
+        if not self._conn.poll(_STARTUP_SECONDS):
+            self._stop()
+            raise UsageError(f"the worker process did not start within {_STARTUP_SECONDS:g} s")
+        try:
+            _plain_loads(self._conn.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._proc.wait()
+            self._read_output()
+            detail = "".join(self._output).strip().splitlines()
+            self._stop()
+            raise UsageError("the worker process could not start"
+                             + (f": {detail[-1]}" if detail else "")) from None
+        self._ready = True
+
+    def _receive(self, limit: float | None, *, during: str):
+        """The worker's reply within ``limit`` seconds, or kill it and raise the verdict:
+        timed out (with the user's line from its stack dump), exited, killed."""
+        if self._conn.poll(limit):
+            try:
+                data = self._conn.recv_bytes()
+            except (EOFError, OSError):
+                kind, words = _status_words(self._reap())
+            else:
+                self._read_output()
+                try:
+                    return self._decode(_plain_loads(data))
+                except Exception:  # noqa: BLE001 - anything but a well-formed reply
+                    kind, words = "exited", "sent crosscheck something that is not an answer"
+            self._stop()
+            if during == "import":
+                words = words.replace(": nothing came back", "") + " while its module was being imported"
+            error = SubjectError(words, kind=kind)
+        else:
+            detail = self._stack_dump()
+            self._stop()
+            if during == "call":
+                error = SubjectError(f"did not return within {limit:g} s (--timeout) and was "
+                                     "stopped", kind="timeout", detail=detail)
+            else:
+                error = SubjectError(f"did not finish importing its module within {limit:g} s "
+                                     "(--timeout) and was stopped", kind="timeout", detail=detail)
+        if during == "import":
+            self.import_failure = error
+        raise _copy(error)
+
+    def _stack_dump(self) -> str:
+        """Ask the worker for its stack (SIGUSR1, which its faulthandler answers from C), wait
+        up to DUMP_SECONDS for it, then kill it; the user's frames from the dump."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self._proc.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + DUMP_SECONDS
+        size = -1
+        while time.monotonic() < deadline:  # the dump is written in one go: wait till it stops
+            time.sleep(0.02)
+            now = os.path.getsize(self._dump) if os.path.exists(self._dump) else 0
+            if now and now == size:
+                break
+            size = now
+        self._kill()
+        return _dumped_frames(self._dump)
+
+    def _reap(self) -> int | None:
+        try:
+            return self._proc.wait(timeout=2.0)
+        except subprocess.TimeoutExpired:  # it closed the socket but runs on
+            self._kill()
+            return None
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()
+
+    def _stop(self) -> None:
+        """End the worker: the next call starts a fresh one."""
+        if self._proc is not None:
+            self._kill()
+            self._read_output()
+        if self._conn is not None:
+            self._conn.close()
+        self._proc, self._conn = None, None
+        self._ready = self._loaded = False
+
+    def _read_output(self) -> None:
+        try:
+            if os.stat(self._capture).st_size == 0:
+                return
+            with open(self._capture, "rb") as f:
+                data = f.read(SHOWN_OUTPUT * 4 + 1)
+                size = os.fstat(f.fileno()).st_size
+            os.truncate(self._capture, 0)
+        except OSError:
+            return
+        if data:
+            text = data.decode("utf-8", errors="replace")
+            if size > len(data):
+                text += f"\n... ({size - len(data)} more bytes)"
+            self._output.append(text)
+
+
+def _cleanup(procs: list, directory: str) -> None:
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+class _NoClasses(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name}: the worker's replies hold no objects")
+
+
+def _plain_loads(data: bytes):
+    """Unpickle tuples, lists, dicts, str, bytes, numbers and None, and nothing else."""
+    return _NoClasses(io.BytesIO(data)).load()
+
+
+def _copy(error: SubjectError) -> SubjectError:
+    return _error(str(error), dict(vars(error)))
+
+
+def _error(message: str, fields: dict) -> SubjectError:
+    """A SubjectError rebuilt from the worker's words and fields (whatever fields the class
+    has: the constructor is bypassed so that new structured fields travel too)."""
+    error = SubjectError.__new__(SubjectError)
+    Exception.__init__(error, message)
+    error.kind, error.detail = "returned", ""
+    error.data = {"kind": fields.get("kind", "returned"), "message": message}
+    error.__dict__.update(fields)
+    return error
+
+
+# ---- the worker's side ------------------------------------------------------------------------
+
+def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker process
+    """The worker's main loop: limits first, then answer "load" and "call" until told to
+    stop or the parent goes away."""
+    fd, dump_path, memory, fsize, parent_pid = argv
+    _die_with_parent(int(parent_pid))
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(fsize), int(fsize)))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    faulthandler.enable()  # a crash in C code prints the Python stack into the captured output
+    conn = Connection(int(fd))
+    dump = open(dump_path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the worker
+    faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)  # the parent's "time's up"
+    stdio = (os.dup(1), os.dup(2))
+    state = {"contract": None, "memory": int(memory)}
+    # the heavy imports happen before "ready": the parent's clock for the user starts after
+    from crosscheck.engine.check import run_subject  # noqa: F401
+    from crosscheck.reference.sampling import Case  # noqa: F401
+    from crosscheck.subject import adapters, loading  # noqa: F401
+
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        op = message[0]
+        _restore_stdio(stdio)
+        if op == "load":
+            reply = _load(state, *message[1:])
+        elif op == "call":
+            reply = _call(state, *message[1:])
+        else:
+            os._exit(0)
+        _flush()
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 - e.g. an answer that cannot be pickled
+            conn.send(("error", f"returned something crosscheck cannot carry back "
+                                f"({type(exc).__name__})", {"kind": "returned"}))
+
+
+def _load(state: dict, target: str, layout: str, mode: str, lr: float,
+          dtype: str = "float64"):  # pragma: no cover - runs in the worker
+    from crosscheck.subject.adapters import adapt
+    from crosscheck.subject.loading import load_function
+    from crosscheck.subject.probe import probe_signature
+
+    try:
+        fn, _ = load_function(target)
+        unusable = probe_signature(fn, layout=layout, mode=mode)  # reads the signature only
+        state["contract"] = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=None, dtype=dtype)
+    except UsageError as exc:
+        return ("usage", str(exc))
+    except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt, GeneratorExit at import
+        return ("usage", f"importing {target.rpartition(':')[0]} raised {type(exc).__name__}")
+    return ("loaded", unusable)
+
+
+def _call(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the worker
+    from crosscheck.engine.check import describe_exception, run_subject
+    from crosscheck.reference.sampling import Case
+
+    try:
+        try:
+            party = run_subject(state["contract"], Case(spec, params, X, Y))
+        except SubjectError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt raised by the function
+            raise describe_exception(exc) from exc
+        grads = [(k, tuple(int(n) for n in v.shape), np.ascontiguousarray(v, dtype=np.float64).tobytes())
+                 for k, v in party.grads.items()]
+        return ("ok", float(party.loss), grads)
+    except SubjectError as exc:
+        if isinstance(exc.__cause__, MemoryError):
+            exc.kind = "memory"
+            exc.args = (f"ran out of memory (limit {format_bytes(state['memory'])}, "
+                        f"--memory-limit): {exc}",)
+        try:
+            message = str(exc)
+            fields = {k: _plain_data(v) for k, v in vars(exc).items()}
+            fields = {k: v for k, v in fields.items() if _plain(v)}
+        except Exception:  # noqa: BLE001 - a message that cannot be shown
+            message, fields = "raised an exception whose message cannot be shown", {"kind": "raised"}
+        return ("error", message, fields)
+
+
+def _plain_data(value):
+    """``value`` with numpy arrays and scalars as nested lists and floats (a SubjectError's
+    ``data`` carries the gradients an lr-dependent step implied, the loss beside a wrong
+    shape), so that it can travel as plain data."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: _plain_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain_data(v) for v in value)
+    return value
+
+
+def _plain(value) -> bool:
+    """Data that unpickles without importing anything the user wrote."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def _restore_stdio(saved: tuple[int, int]) -> None:  # pragma: no cover - runs in the worker
+    """Give the function a working stdout/stderr even if an earlier call closed them."""
+    for fd, name, backup in ((1, "stdout", saved[0]), (2, "stderr", saved[1])):
+        stream = getattr(sys, name)
+        if stream is None or getattr(stream, "closed", True) or _fd_closed(fd):
+            with contextlib.suppress(OSError):
+                os.dup2(backup, fd)
+            setattr(sys, name, open(fd, "w", encoding="utf-8", errors="replace",  # noqa: SIM115
+                                    buffering=1, closefd=False))
+
+
+def _fd_closed(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return True
+    return False
+
+
+def _flush() -> None:  # pragma: no cover - runs in the worker
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+
+
+def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the worker
+    """Linux: SIGKILL this process when the parent dies (the parent may be killed -9)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)

@@ -1,0 +1,29 @@
+"""Hostile ways to outlast a timeout, 30 s each: ignoring SIGALRM, swallowing every
+exception in a retry loop, and a long C call (an SVD that never checks for signals)."""
+
+import signal
+import time
+
+import numpy as np
+
+
+def ignores_alarm(params, X, Y, spec):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    time.sleep(30)
+    return 0.0, {}
+
+
+def swallows_timeout(params, X, Y, spec):
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        try:
+            time.sleep(end - time.monotonic())
+        except BaseException:  # noqa: BLE001 - the point: nothing stops it
+            pass
+    return 0.0, {}
+
+
+def long_c_call(params, X, Y, spec):
+    a = np.random.default_rng(0).normal(size=(5000, 5000))
+    np.linalg.svd(a)  # about 30 s on two cores, all of it in LAPACK
+    return 0.0, {}
