@@ -33,15 +33,16 @@ class Grade:
 def run_entry(entry: dict, *, networks: int = 8, seed: int = 0,
               oracles=("torch", "tensorflow", "fd")):
     from crosscheck.api import options_for, run_verify
-    from crosscheck.subject.loading import load_function
+    from crosscheck.subject.loading import target_label
 
+    # as `crosscheck verify` runs it: imported and called in a worker process
     target = f"{HERE / entry['file']}:{entry['function']}"
-    fn, label = load_function(target)
+    label = target_label(target)
     o = entry.get("options", {})
     options = options_for(networks=networks, seed=seed, sizes=o.get("sizes"), loss=o.get("loss"),
                           hidden_activations=o.get("hidden_activations"))
-    return run_verify(fn, label, layout=entry["layout"], mode=entry["mode"], lr=0.1, timeout=10.0,
-                      options=options, oracles=oracles, shrink=0)
+    return run_verify(target, label, layout=entry["layout"], mode=entry["mode"], lr=0.1,
+                      timeout=10.0, options=options, oracles=oracles, shrink=0)
 
 
 def grade(entry: dict, result) -> Grade:
