@@ -547,6 +547,7 @@ def assert_backprop(fn, **options) -> VerifyResult:
     The message is the failure summary: the conclusion, then for the worst networks the
     tensor, index, both values and the tolerance, who is blamed, the suspects, and how to
     reproduce. Takes the keywords of :func:`verify`; returns the result when it passes."""
+    __tracebackhide__ = True  # pytest shows the message, not this function's source
     result = verify(fn, **options)
     if not result.passed:
         label, where = _where(fn)
