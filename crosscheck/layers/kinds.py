@@ -1,0 +1,159 @@
+"""The layer kinds, in the CS231n convention: what each one takes, how to draw a random case,
+and how to call a ``KIND_forward``/``KIND_backward`` pair (or a loss function) on it.
+
+A case is ``(arrays, extra)``: ``arrays`` the differentiable inputs by name (float64), in the
+order the forward takes them, ``extra`` the rest (labels, stride and padding, a parameter
+dict). :func:`call` returns ``(out, grads)`` with ``grads`` named like ``arrays``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["KINDS", "LayerKind", "call", "numerical_grads"]
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    name: str
+    inputs: tuple[str, ...]  # differentiable arguments, in call order
+    draw: Callable  # (rng) -> (arrays, extra)
+    args: Callable  # (arrays, extra) -> the forward's positional arguments
+    loss: bool = False  # one function returning (loss, dx), no backward
+
+
+def _x(rng, *shape):
+    return rng.normal(size=shape)
+
+
+def _dims(rng, lo=1, hi=5, k=2):
+    return [int(v) for v in rng.integers(lo, hi + 1, size=k)]
+
+
+def _draw_affine(rng):
+    n, d, m = _dims(rng, k=3)
+    extra_dims = _dims(rng, 1, 3, k=int(rng.integers(0, 3)))
+    x = _x(rng, n, d, *extra_dims)
+    return {"x": x, "w": _x(rng, int(np.prod(x.shape[1:])), m), "b": _x(rng, m)}, {}
+
+
+def _draw_elementwise(rng):
+    n, d = _dims(rng)
+    return {"x": 2.0 * _x(rng, n, d)}, {}
+
+
+def _draw_leaky(rng):
+    return _draw_elementwise(rng)[0], {"alpha": float(rng.choice([0.01, 0.1, 0.3]))}
+
+
+def _draw_scores(rng):
+    n, c = int(rng.integers(1, 6)), int(rng.integers(2, 6))
+    return {"x": _x(rng, n, c)}, {"y": rng.integers(0, c, size=n)}
+
+
+def _draw_norm(rng):
+    n, d = int(rng.integers(2, 7)), int(rng.integers(1, 6))
+    return ({"x": 3.0 * _x(rng, n, d) + 1.0, "gamma": _x(rng, d), "beta": _x(rng, d)},
+            {"param": {"mode": "train", "eps": 1e-5}})
+
+
+def _draw_dropout(rng):
+    n, d = _dims(rng)
+    return {"x": _x(rng, n, d)}, {"param": {"p": float(rng.choice([0.3, 0.5, 0.8])),
+                                            "mode": "train", "seed": int(rng.integers(1 << 30))}}
+
+
+def _draw_conv(rng):
+    n, c, f = int(rng.integers(1, 3)), int(rng.integers(1, 3)), int(rng.integers(1, 4))
+    hh, ww = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    stride, pad = int(rng.choice([1, 2])), int(rng.choice([0, 1, 2]))
+    h = int(rng.integers(max(1, hh - 2 * pad), 8))
+    w = int(rng.integers(max(1, ww - 2 * pad), 8))
+    return ({"x": _x(rng, n, c, h, w), "w": _x(rng, f, c, hh, ww), "b": _x(rng, f)},
+            {"param": {"stride": stride, "pad": pad}})
+
+
+def _draw_pool(rng):
+    n, c = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+    ph, pw, s = int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 3))
+    h, w = int(rng.integers(ph, ph + 5)), int(rng.integers(pw, pw + 5))
+    return {"x": _x(rng, n, c, h, w)}, {"param": {"pool_height": ph, "pool_width": pw, "stride": s}}
+
+
+def _draw_rnn(rng):
+    n, d, h = _dims(rng, k=3)
+    return ({"x": _x(rng, n, d), "prev_h": _x(rng, n, h), "Wx": 0.5 * _x(rng, d, h),
+             "Wh": 0.5 * _x(rng, h, h), "b": _x(rng, h)}, {})
+
+
+def _draw_embedding(rng):
+    n, t = _dims(rng)
+    v, d = int(rng.integers(2, 7)), int(rng.integers(1, 5))
+    return {"W": _x(rng, v, d)}, {"x": rng.integers(0, v, size=(n, t))}
+
+
+def _with_param(a, e):
+    return (*a.values(), e["param"])
+
+
+KINDS: dict[str, LayerKind] = {k.name: k for k in [
+    LayerKind("affine", ("x", "w", "b"), _draw_affine, lambda a, e: (a["x"], a["w"], a["b"])),
+    LayerKind("relu", ("x",), _draw_elementwise, lambda a, e: (a["x"],)),
+    LayerKind("leaky_relu", ("x",), _draw_leaky, lambda a, e: (a["x"], e["alpha"])),
+    LayerKind("sigmoid", ("x",), _draw_elementwise, lambda a, e: (a["x"],)),
+    LayerKind("tanh", ("x",), _draw_elementwise, lambda a, e: (a["x"],)),
+    LayerKind("softmax_loss", ("x",), _draw_scores, lambda a, e: (a["x"], e["y"]), loss=True),
+    LayerKind("svm_loss", ("x",), _draw_scores, lambda a, e: (a["x"], e["y"]), loss=True),
+    LayerKind("batchnorm", ("x", "gamma", "beta"), _draw_norm, _with_param),
+    LayerKind("layernorm", ("x", "gamma", "beta"), _draw_norm, _with_param),
+    LayerKind("dropout", ("x",), _draw_dropout, _with_param),
+    LayerKind("conv", ("x", "w", "b"), _draw_conv, _with_param),
+    LayerKind("max_pool", ("x",), _draw_pool, _with_param),
+    LayerKind("avg_pool", ("x",), _draw_pool, _with_param),
+    LayerKind("rnn_step", ("x", "prev_h", "Wx", "Wh", "b"), _draw_rnn,
+              lambda a, e: tuple(a.values())),
+    LayerKind("word_embedding", ("W",), _draw_embedding, lambda a, e: (e["x"], a["W"])),
+]}
+
+
+def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout):
+    """``(out, grads, cache)`` of the pair on the case; for a loss kind ``forward`` is the loss
+    function, ``out`` the loss and ``grads`` its dx (``backward`` and ``dout`` unused)."""
+    args = kind.args({k: v.copy() for k, v in arrays.items()}, _copy(extra))
+    if kind.loss:
+        loss, dx = forward(*args)
+        return np.asarray(loss, dtype=np.float64), {"x": dx}, None
+    out, cache = forward(*args)
+    grads = backward(dout, cache)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    return out, dict(zip(kind.inputs, grads, strict=True)), cache
+
+
+def _copy(extra: dict) -> dict:
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in extra.items()}
+
+
+def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
+                    h: float = 1e-6) -> dict:
+    """Central differences of ``sum(out * dout)`` (of the loss, for a loss kind) through
+    ``forward``: is a backward consistent with its own forward?"""
+    def value(a):
+        args = kind.args(a, _copy(extra))
+        if kind.loss:
+            return float(forward(*args)[0])
+        return float(np.sum(forward(*args)[0] * dout))
+
+    grads = {}
+    for name, base in arrays.items():
+        g = np.zeros_like(base)
+        for idx in np.ndindex(base.shape):
+            plus = {k: v.copy() for k, v in arrays.items()}
+            minus = {k: v.copy() for k, v in arrays.items()}
+            plus[name][idx] += h
+            minus[name][idx] -= h
+            g[idx] = (value(plus) - value(minus)) / (2 * h)
+        grads[name] = g
+    return grads

@@ -1,0 +1,89 @@
+"""PyTorch's own ops for the CS231n layer kinds: forward, then autograd with a given dout.
+
+``torch_layer(kind, arrays, extra, dout) -> (out, grads)``: ``arrays`` are the
+differentiable inputs by name (float64 numpy), ``extra`` the rest (labels, stride, the
+dropout mask...), ``dout`` the upstream gradient (None for the loss kinds, whose output is a
+scalar). ``grads`` has one array per name in ``arrays``. Built from torch.nn.functional, not
+from the reference: an independent answer. torch is imported on the first call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LAYER_FORWARDS", "torch_layer"]
+
+
+def _p(e: dict) -> dict:
+    """The kind's parameter dict (conv_param, pool_param, bn_param...), or ``e`` itself."""
+    return e.get("param", e)
+
+
+def _affine(t, a, e):
+    x = a["x"]
+    return x.reshape(x.shape[0], -1) @ a["w"] + a["b"]
+
+
+def _batchnorm(t, a, e):
+    F = t.nn.functional
+    return F.batch_norm(a["x"], None, None, a["gamma"], a["beta"], training=True,
+                        eps=_p(e).get("eps", 1e-5))
+
+
+def _layernorm(t, a, e):
+    F = t.nn.functional
+    x = a["x"]
+    return F.layer_norm(x, (x.shape[1],), a["gamma"], a["beta"], eps=_p(e).get("eps", 1e-5))
+
+
+def _svm(t, a, e):
+    x, y = a["x"], t.as_tensor(e["y"])
+    # multi_margin_loss divides by the number of classes; the CS231n loss does not
+    return t.nn.functional.multi_margin_loss(x, y, margin=1.0) * x.shape[1]
+
+
+def _conv(t, a, e):
+    return t.nn.functional.conv2d(a["x"], a["w"], a["b"], stride=_p(e)["stride"], padding=_p(e)["pad"])
+
+
+def _max_pool(t, a, e):
+    p = _p(e)
+    return t.nn.functional.max_pool2d(a["x"], (p["pool_height"], p["pool_width"]), p["stride"])
+
+
+def _avg_pool(t, a, e):
+    p = _p(e)
+    return t.nn.functional.avg_pool2d(a["x"], (p["pool_height"], p["pool_width"]), p["stride"])
+
+
+LAYER_FORWARDS = {
+    "affine": _affine,
+    "relu": lambda t, a, e: t.relu(a["x"]),
+    "leaky_relu": lambda t, a, e: t.nn.functional.leaky_relu(a["x"], e["alpha"]),
+    "sigmoid": lambda t, a, e: t.sigmoid(a["x"]),
+    "tanh": lambda t, a, e: t.tanh(a["x"]),
+    "softmax_loss": lambda t, a, e: t.nn.functional.cross_entropy(a["x"], t.as_tensor(e["y"])),
+    "svm_loss": _svm,
+    "batchnorm": _batchnorm,
+    "layernorm": _layernorm,
+    "dropout": lambda t, a, e: a["x"] * t.as_tensor(e["mask"]),
+    "conv": _conv,
+    "max_pool": _max_pool,
+    "avg_pool": _avg_pool,
+    "rnn_step": lambda t, a, e: t.tanh(a["x"] @ a["Wx"] + a["prev_h"] @ a["Wh"] + a["b"]),
+    "word_embedding": lambda t, a, e: t.nn.functional.embedding(t.as_tensor(e["x"]), a["W"]),
+}
+
+
+def torch_layer(kind: str, arrays: dict, extra: dict, dout) -> tuple[np.ndarray, dict]:
+    import torch  # lazy: importing the oracles costs no framework
+
+    leaves = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in arrays.items()}
+    out = LAYER_FORWARDS[kind](torch, leaves, extra)
+    if dout is None:
+        out.backward()
+    else:
+        out.backward(torch.as_tensor(dout, dtype=torch.float64))
+    grads = {k: (v.grad.numpy().copy() if v.grad is not None else np.zeros(arrays[k].shape))
+             for k, v in leaves.items()}
+    return out.detach().numpy().copy(), grads
