@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from crosscheck.api import VerifyResult, assert_backprop, verify
 from crosscheck.errors import UsageError
+from crosscheck.layers.verify import LayerVerification, assert_layer, verify_layer
 
 
 def __getattr__(name: str):
@@ -31,4 +32,5 @@ def __getattr__(name: str):
         return version
     raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")
 
-__all__ = ["UsageError", "VerifyResult", "__version__", "assert_backprop", "verify"]
+__all__ = ["LayerVerification", "UsageError", "VerifyResult", "__version__", "assert_backprop",
+           "assert_layer", "verify", "verify_layer"]

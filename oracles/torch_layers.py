@@ -26,8 +26,19 @@ def _affine(t, a, e):
 
 def _batchnorm(t, a, e):
     F = t.nn.functional
+    p = _p(e)
+    if p.get("mode") == "test":
+        mean, var = (t.as_tensor(p[k], dtype=t.float64) for k in ("running_mean", "running_var"))
+        return F.batch_norm(a["x"], mean, var, a["gamma"], a["beta"], training=False,
+                            eps=p.get("eps", 1e-5))
     return F.batch_norm(a["x"], None, None, a["gamma"], a["beta"], training=True,
-                        eps=_p(e).get("eps", 1e-5))
+                        eps=p.get("eps", 1e-5))
+
+
+def _dropout(t, a, e):
+    if _p(e).get("mode") == "test":
+        return a["x"] * 1.0  # inverted dropout: the identity at test time
+    return a["x"] * t.as_tensor(e["mask"])
 
 
 def _layernorm(t, a, e):
@@ -66,7 +77,7 @@ LAYER_FORWARDS = {
     "svm_loss": _svm,
     "batchnorm": _batchnorm,
     "layernorm": _layernorm,
-    "dropout": lambda t, a, e: a["x"] * t.as_tensor(e["mask"]),
+    "dropout": _dropout,
     "conv": _conv,
     "max_pool": _max_pool,
     "avg_pool": _avg_pool,
@@ -82,8 +93,8 @@ def torch_layer(kind: str, arrays: dict, extra: dict, dout) -> tuple[np.ndarray,
     out = LAYER_FORWARDS[kind](torch, leaves, extra)
     if dout is None:
         out.backward()
-    else:
-        out.backward(torch.as_tensor(dout, dtype=torch.float64))
+    elif out.requires_grad:  # (a test-mode forward is compared alone)
+        out.backward(torch.tensor(dout, dtype=torch.float64))
     grads = {k: (v.grad.numpy().copy() if v.grad is not None else np.zeros(arrays[k].shape))
              for k, v in leaves.items()}
     return out.detach().numpy().copy(), grads

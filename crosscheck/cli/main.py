@@ -10,6 +10,7 @@ import os
 import sys
 
 from crosscheck import __version__
+from crosscheck.cli import layer as cmd_layer
 from crosscheck.cli import pitfalls as cmd_pitfalls
 from crosscheck.cli import run as cmd_run
 from crosscheck.cli import verify as cmd_verify
@@ -19,7 +20,7 @@ from crosscheck.errors import UsageError
 __all__ = ["main"]
 
 # Each module provides add_parser(subparsers) and run(args) -> int.
-SUBCOMMANDS = [cmd_run, cmd_verify, cmd_pitfalls]
+SUBCOMMANDS = [cmd_run, cmd_verify, cmd_layer, cmd_pitfalls]
 
 
 def build_parser() -> OnelineParser:

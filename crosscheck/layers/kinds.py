@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crosscheck.engine.check import SubjectError
+
 __all__ = ["KINDS", "LayerKind", "call", "numerical_grads"]
 
 
@@ -119,17 +121,49 @@ KINDS: dict[str, LayerKind] = {k.name: k for k in [
 ]}
 
 
-def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout):
+def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout,
+         forward_only: bool = False):
     """``(out, grads, cache)`` of the pair on the case; for a loss kind ``forward`` is the loss
-    function, ``out`` the loss and ``grads`` its dx (``backward`` and ``dout`` unused)."""
+    function, ``out`` the loss and ``grads`` its dx (``backward`` and ``dout`` unused). What
+    the pair returns is checked here: a wrong type, count or shape is a :class:`SubjectError`
+    saying so. Every call gets copies: nothing the pair does to them reaches the caller."""
     args = kind.args({k: v.copy() for k, v in arrays.items()}, _copy(extra))
     if kind.loss:
-        loss, dx = forward(*args)
-        return np.asarray(loss, dtype=np.float64), {"x": dx}, None
-    out, cache = forward(*args)
-    grads = backward(dout, cache)
-    grads = grads if isinstance(grads, tuple) else (grads,)
-    return out, dict(zip(kind.inputs, grads, strict=True)), cache
+        loss, dx = _pair(forward(*args), "the loss function", "(loss, dx)")
+        return _array(loss, "loss", ()), {"x": _array(dx, "dx", arrays["x"].shape)}, None
+    out, cache = _pair(forward(*args), "forward", "(out, cache)")
+    out = _array(out, "out", None)
+    if forward_only:  # test mode: nothing to differentiate
+        return out, {}, cache
+    grads = backward(np.array(dout, copy=True), cache)
+    grads = tuple(grads) if isinstance(grads, tuple | list) else (grads,)
+    if len(grads) != len(kind.inputs):
+        names = ", ".join(f"d{k}" for k in kind.inputs)
+        raise SubjectError(f"backward returned {len(grads)} value(s), expected "
+                           f"{len(kind.inputs)}: {names}", kind="returned")
+    checked = {k: _array(g, f"d{k}", arrays[k].shape) for k, g in zip(kind.inputs, grads, strict=True)}
+    return out, checked, cache
+
+
+def _pair(value, who: str, what: str):
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        raise SubjectError(f"{who} must return {what}, got {type(value).__name__}", kind="returned")
+    return value
+
+
+def _array(value, name: str, shape) -> np.ndarray:
+    """``value`` as a float64 array, checked against ``shape`` (None: any)."""
+    if not isinstance(value, np.ndarray | float | int | np.floating) or isinstance(value, bool):
+        raise SubjectError(f"{name} is a {type(value).__name__}, expected a numpy array",
+                           kind="returned")
+    arr = np.asarray(value)
+    if not np.issubdtype(arr.dtype, np.floating) and not np.issubdtype(arr.dtype, np.integer):
+        raise SubjectError(f"{name} has dtype {arr.dtype}, expected float64", kind="returned")
+    if shape is not None and arr.shape != tuple(shape):
+        raise SubjectError(f"{name} has shape {arr.shape}, expected {tuple(shape)}", kind="shape",
+                           data={"kind": "shape", "tensor": name, "actual": arr.shape,
+                                 "expected": tuple(shape)})
+    return np.array(arr, dtype=np.float64)
 
 
 def _copy(extra: dict) -> dict:

@@ -203,8 +203,11 @@ class SubjectWorker:
 
     def __init__(self, target: str, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                  timeout: float | None = 10.0, memory_limit: int | None = None,
-                 sys_path: list[str] | None = None, dtype: str = "float64") -> None:
+                 sys_path: list[str] | None = None, dtype: str = "float64",
+                 layer: tuple[str, str, str | None] | None = None) -> None:
         self.target = target
+        # (kind, FORWARD target, BACKWARD target or None): a layer pair instead of a network
+        self.layer = layer
         self.layout, self.mode, self.lr, self.dtype = layout, mode, lr, dtype
         # after load(): why the function cannot take the contract's arguments, or ""
         self.unusable = ""
@@ -258,7 +261,10 @@ class SubjectWorker:
         self.start()
         self._wait_ready()
         try:
-            self._conn.send(("load", self.target, self.layout, self.mode, self.lr, self.dtype))
+            if self.layer is not None:
+                self._conn.send(("load_layer", *self.layer))
+            else:
+                self._conn.send(("load", self.target, self.layout, self.mode, self.lr, self.dtype))
         except OSError:
             pass  # the worker is gone: _receive says how
         try:
@@ -293,6 +299,32 @@ class SubjectWorker:
     # -- one call -------------------------------------------------------------------------------
 
     def __call__(self, params, X, Y, spec):
+        self._ensure_loaded()
+        try:
+            self._conn.send(("call", params, X, Y, spec))
+        except OSError:
+            pass  # the worker is gone: _receive says how
+        reply = self._receive(self.timeout, during="call")
+        if reply[0] == "ok":
+            return reply[1], reply[2]
+        raise _error(reply[1], reply[2])
+
+    def call_layer(self, arrays: dict, extra: dict, dout, *, numerical: bool,
+                   limit: float | None = None, forward_only: bool = False):
+        """One layer case in the worker: ``(out, grads, numerical grads)``, the last from
+        central differences of the user's own forward (empty unless ``numerical``), within
+        ``limit`` seconds for the whole case."""
+        self._ensure_loaded()
+        try:
+            self._conn.send(("call_layer", arrays, extra, dout, numerical, forward_only))
+        except OSError:
+            pass
+        reply = self._receive(limit if limit is not None else self.timeout, during="call")
+        if reply[0] == "layer":
+            return reply[1], reply[2], reply[3]
+        raise _error(reply[1], reply[2])
+
+    def _ensure_loaded(self) -> None:
         if self.import_failure is not None:
             raise _copy(self.import_failure)
         if self._proc is not None and self._proc.poll() is not None:  # died between calls
@@ -308,14 +340,6 @@ class SubjectWorker:
                                    kind="exited") from None
             if self.import_failure is not None:
                 raise _copy(self.import_failure)
-        try:
-            self._conn.send(("call", params, X, Y, spec))
-        except OSError:
-            pass  # the worker is gone: _receive says how
-        reply = self._receive(self.timeout, during="call")
-        if reply[0] == "ok":
-            return reply[1], reply[2]
-        raise _error(reply[1], reply[2])
 
     @staticmethod
     def _decode(reply):
@@ -334,6 +358,8 @@ class SubjectWorker:
                     raise ValueError("a malformed gradient")
                 grads[name] = np.frombuffer(data, dtype=np.float64).reshape(shape).copy()
             return "ok", reply[1], grads
+        if reply[0] == "layer" and len(reply) == 4:
+            return ("layer", _arrays([reply[1]])["out"], _arrays(reply[2]), _arrays(reply[3]))
         if reply[0] == "error" and len(reply) == 3 and isinstance(reply[1], str) \
                 and isinstance(reply[2], dict):
             return reply
@@ -447,6 +473,24 @@ class SubjectWorker:
             self._output.append(text)
 
 
+def _arrays(entries) -> dict:
+    """(name, shape, float64 bytes) entries as arrays, or ValueError for anything else."""
+    out = {}
+    for name, shape, data in entries:
+        shape = tuple(shape)
+        if not (isinstance(name, str) and isinstance(data, bytes)
+                and all(isinstance(n, int) and n >= 0 for n in shape)
+                and len(data) == 8 * int(np.prod(shape))):
+            raise ValueError("a malformed array")
+        out[name] = np.frombuffer(data, dtype=np.float64).reshape(shape).copy()
+    return out
+
+
+def _entry(name: str, value: np.ndarray) -> tuple:
+    return (name, tuple(int(n) for n in value.shape),
+            np.ascontiguousarray(value, dtype=np.float64).tobytes())
+
+
 def _cleanup(procs: list, directory: str) -> None:
     for proc in procs:
         if proc is not None and proc.poll() is None:
@@ -516,6 +560,10 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
             reply = _load(state, *message[1:])
         elif op == "call":
             reply = _call(state, *message[1:])
+        elif op == "load_layer":
+            reply = _load_layer(state, *message[1:])
+        elif op == "call_layer":
+            reply = _call_layer(state, *message[1:])
         else:
             os._exit(0)
         _flush()
@@ -541,6 +589,43 @@ def _load(state: dict, target: str, layout: str, mode: str, lr: float,
     except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt, GeneratorExit at import
         return ("usage", f"importing {target.rpartition(':')[0]} raised {type(exc).__name__}")
     return ("loaded", unusable)
+
+
+def _load_layer(state: dict, kind: str, forward: str, backward: str | None):  # pragma: no cover
+    from crosscheck.subject.loading import load_function
+
+    try:
+        fwd, _ = load_function(forward)
+        bwd = load_function(backward)[0] if backward else None
+        state["layer"] = (kind, fwd, bwd)
+    except UsageError as exc:
+        return ("usage", str(exc))
+    except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt, GeneratorExit at import
+        return ("usage", f"importing {forward.rpartition(':')[0]} raised {type(exc).__name__}")
+    return ("loaded", "")
+
+
+def _call_layer(state: dict, arrays: dict, extra: dict, dout, numerical: bool,
+                forward_only: bool = False):  # pragma: no cover - runs in the worker
+    from crosscheck.engine.check import describe_exception
+    from crosscheck.layers.kinds import KINDS, call, numerical_grads
+
+    kind, forward, backward = state["layer"]
+    try:
+        try:
+            out, grads, _ = call(KINDS[kind], forward, backward, arrays, extra, dout, forward_only)
+            num = (numerical_grads(KINDS[kind], forward, arrays, extra, dout)
+                   if numerical and not forward_only else {})
+        except SubjectError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt raised by the function
+            raise describe_exception(exc) from exc
+        return ("layer", _entry("out", out), [_entry(k, v) for k, v in grads.items()],
+                [_entry(k, v) for k, v in num.items()])
+    except SubjectError as exc:
+        return ("error", str(exc), {k: v for k, v in
+                                    ((k, _plain_data(v)) for k, v in vars(exc).items())
+                                    if _plain(v)})
 
 
 def _call(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the worker

@@ -1,0 +1,68 @@
+"""``crosscheck verify-layer KIND FILE.py:FORWARD [FILE.py:BACKWARD]``: one hand-written layer,
+CS231n style, against PyTorch and finite differences of its own forward."""
+
+from __future__ import annotations
+
+from crosscheck.cli.args import _positive_int
+from crosscheck.cli.progress import Progress
+from crosscheck.errors import UsageError
+from crosscheck.layers.kinds import KINDS
+from crosscheck.layers.verify import run_layer
+from crosscheck.subject.loading import target_label
+from crosscheck.subject.worker import parse_memory_limit
+
+__all__ = ["add_parser", "run"]
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise UsageError(f"--seed wants an integer >= 0, got {text!r}")
+    return value
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.01 <= value <= 86400:
+        raise UsageError(f"--timeout wants seconds between 0.01 and 86400, got {text!r}")
+    return value
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "verify-layer", help="check one layer's forward/backward pair (CS231n style)",
+        description="Check a hand-written layer, out, cache = KIND_forward(...) and grads = "
+                    "KIND_backward(dout, cache) (a loss kind: one function (x, y) -> (loss, dx)), "
+                    "against PyTorch's op and autograd and against finite differences of your "
+                    "own forward, on random cases.")
+    p.add_argument("kind", choices=sorted(KINDS), metavar="KIND",
+                   help=f"one of {', '.join(sorted(KINDS))}")
+    p.add_argument("forward", metavar="FILE.py:FORWARD", help="the forward (or the loss function)")
+    p.add_argument("backward", metavar="FILE.py:BACKWARD", nargs="?", default=None,
+                   help="the backward (none for softmax_loss and svm_loss)")
+    p.add_argument("--cases", type=_positive_int, default=20, help="random cases (default 20)")
+    p.add_argument("--seed", default="0", help="same seed, same cases (default 0)")
+    p.add_argument("--timeout", default="10", metavar="SECONDS",
+                   help="per call of your functions; a case with its finite differences gets "
+                        "10 x (default 10)")
+    p.add_argument("--memory-limit", default=None, metavar="SIZE",
+                   help="the worker's address space, e.g. 4G (default: half the machine's memory)")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    seed, timeout = _seed(args.seed), _timeout(args.timeout)
+    memory = parse_memory_limit(args.memory_limit, flag="--memory-limit")
+    label = target_label(args.forward).removesuffix("_forward")
+    result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
+                       seed=seed, timeout=timeout, memory_limit=memory,
+                       progress=Progress("verify-layer"))
+    print(result)
+    return 0 if result.passed else 1
+

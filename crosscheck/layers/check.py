@@ -1,0 +1,230 @@
+"""Check one layer's forward/backward pair on random cases: three independent answers.
+
+For each case the user's pair runs (in the worker process when it can be imported, as for
+networks), then:
+
+- *forward*: its output against PyTorch's own op (``oracles/torch_layers.py``);
+- *backward*: its gradients against PyTorch autograd with the same upstream ``dout``;
+- *consistency*: its gradients against central differences of the user's **own** forward,
+  so a backward that is the exact derivative of a wrong forward says so.
+
+Every fifth case from the fourth on sits on an edge learners get wrong: exact zeros for the
+ReLUs (the derivative at the tie), ties inside max-pooling windows, saturated sigmoid/tanh,
+large scores for the losses. At ReLU zeros and pooling ties central differences measure a
+chord, not a derivative: there the consistency check is skipped and the case says so; the
+torch comparison still runs (torch's convention: ReLU'(0) = 0, the first maximum of a tie).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from crosscheck.engine.check import SubjectError
+from crosscheck.engine.compare import compare_tensor
+from crosscheck.engine.tolerances import TOLERANCES
+from crosscheck.layers.kinds import KINDS, LayerKind, call, numerical_grads
+from crosscheck.reference import cnn_layers as _reference
+
+__all__ = ["LayerCase", "LayerResult", "check_layer", "reference_pair"]
+
+_KINKED = ("relu", "leaky_relu", "max_pool")  # exact zeros or ties on their edge cases
+
+
+def _bn_test(param: dict, arrays: dict, rng) -> dict:
+    d = arrays["x"].shape[1]
+    return {**param, "mode": "test", "running_mean": rng.normal(size=d),
+            "running_var": rng.uniform(0.5, 2.0, size=d)}
+
+
+_TEST_MODE = {  # every 5th case from the 5th on: the forward in test mode, checked alone
+    "batchnorm": _bn_test,
+    "dropout": lambda param, arrays, rng: {**param, "mode": "test"},
+}
+
+
+@dataclass
+class LayerCase:
+    index: int
+    describe: str  # the shapes and parameters of the case
+    error: str = ""  # the pair raised or returned something unusable
+    error_detail: str = ""
+    # (part, tensor, message): part is "forward", "backward" (vs torch) or "consistency"
+    findings: list = field(default_factory=list)
+    fd_skipped: bool = False  # an edge case at a kink: no finite differences
+
+    @property
+    def verdict(self) -> str:
+        return "fail" if self.error or self.findings else "pass"
+
+
+@dataclass
+class LayerResult:
+    kind: str
+    subject: str
+    cases: list[LayerCase] = field(default_factory=list)
+    seconds: float = 0.0
+    isolation_off: str = ""  # why the pair ran in this process, or ""
+
+    @property
+    def passed(self) -> bool:
+        return all(c.verdict == "pass" for c in self.cases)
+
+    @property
+    def conclusion(self) -> str:
+        fails = [c for c in self.cases if c.verdict == "fail"]
+        if not fails:
+            return f"every one of the {len(self.cases)} cases agrees with torch and with " \
+                   f"finite differences of the forward"
+        parts: dict[str, set] = {}
+        for c in fails:
+            for part, tensor, _ in c.findings:
+                parts.setdefault(part, set()).add(tensor)
+        raised = sum(1 for c in fails if c.error)
+        words = []
+        if "forward" in parts:
+            words.append(f"the forward is wrong ({', '.join(sorted(parts['forward']))} differ "
+                         f"from torch)")
+        back = parts.get("backward", set())
+        cons = parts.get("consistency", set())
+        if back and cons:
+            words.append(f"the backward is wrong: {', '.join(sorted(back | cons))} differ from "
+                         f"torch's autograd and from finite differences of your own forward")
+        elif back and "forward" in parts:
+            words.append(f"the backward ({', '.join(sorted(back))}) is consistent with your "
+                         f"forward: it differentiates the wrong forward correctly")
+        elif back:
+            words.append(f"{', '.join(sorted(back))} differ from torch's autograd only")
+        elif cons:
+            words.append(f"{', '.join(sorted(cons))} differ from finite differences of your "
+                         f"own forward only")
+        if raised:
+            words.append(f"it raised or returned something unusable on {raised} case(s)")
+        if not words and any(c.findings for c in fails):
+            tensors = sorted({t for c in fails for _, t, _ in c.findings})
+            words.append(f"{', '.join(tensors)} fail a check of their own")
+        return f"{len(fails)} of {len(self.cases)} cases fail: " + "; ".join(words)
+
+
+def reference_pair(kind: str):
+    """The reference's (forward, backward) for ``kind``; (loss function, None) for a loss."""
+    if KINDS[kind].loss:
+        return getattr(_reference, kind), None
+    return getattr(_reference, f"{kind}_forward"), getattr(_reference, f"{kind}_backward")
+
+
+def _edge(kind: str, arrays: dict, extra: dict, rng) -> tuple[dict, bool]:
+    """(arrays moved to the kind's edge, whether finite differences cross a kink there)."""
+    a = {k: v.copy() for k, v in arrays.items()}
+    if kind in ("relu", "leaky_relu"):
+        a["x"][rng.random(a["x"].shape) < 0.4] = 0.0
+        return a, True
+    if kind == "max_pool":
+        a["x"] = rng.integers(0, 3, size=a["x"].shape).astype(np.float64)
+        return a, True
+    if kind in ("sigmoid", "tanh"):
+        a["x"] = a["x"] * 20.0
+    if kind in ("softmax_loss", "svm_loss"):
+        a["x"] = a["x"] * 1000.0  # past exp's overflow at 709 without the max shift
+    return a, False
+
+
+def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float) -> tuple[np.ndarray, str]:
+    """The mask the user's forward applied (out / x), and what is wrong with it, if anything."""
+    mask = np.divide(out, x, out=np.zeros_like(x), where=x != 0)
+    kept = mask[(x != 0) & (mask != 0)]
+    if kept.size and np.allclose(kept, 1.0, rtol=1e-9) and p < 1:
+        return mask, (f"out keeps its entries unscaled: dropout without the inverted 1/p scale "
+                      f"(p = {p:g} keeps out = x, expected x / p)")
+    if kept.size and not np.allclose(kept, 1.0 / p, rtol=1e-9):
+        return mask, f"out / x is not 0 or 1/p = {1 / p:.6g} (got {float(kept[0]):.6g})"
+    return mask, ""
+
+
+def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
+                torch_layer, progress=None) -> LayerResult:
+    """Check the pair on ``cases`` random cases. ``pair_call(arrays, extra, dout, numerical)``
+    runs the user's pair (in the worker, or here) and returns ``(out, grads, numerical)`` or
+    raises :class:`SubjectError`; ``torch_layer`` is the PyTorch oracle."""
+    kind: LayerKind = KINDS[kind_name]
+    ref_forward, _ = reference_pair(kind_name)
+    autodiff, fd = TOLERANCES["autodiff"], TOLERANCES["fd"]
+    result = LayerResult(kind=kind_name, subject=label)
+    t0 = time.perf_counter()
+    for index in range(cases):
+        rng = np.random.default_rng([seed, index])
+        arrays, extra = kind.draw(rng)
+        kinked = False
+        if index % 5 == 3:
+            arrays, kinked = _edge(kind_name, arrays, extra, rng)
+        test_mode = index % 5 == 4 and kind_name in _TEST_MODE
+        if test_mode:  # the forward at inference: running statistics, no dropout
+            extra = {**extra, "param": _TEST_MODE[kind_name](extra["param"], arrays, rng)}
+        dout = None
+        if not kind.loss:
+            ref_out = ref_forward(*kind.args({k: v.copy() for k, v in arrays.items()},
+                                             {k: (dict(v) if isinstance(v, dict) else v)
+                                              for k, v in extra.items()}))[0]
+            dout = rng.normal(size=np.shape(ref_out))
+        shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in arrays.items())
+        params = extra.get("param") or {k: v for k, v in extra.items() if k in ("alpha",)}
+        case = LayerCase(index=index, describe=f"{shapes}" + (f" {params}" if params else "")
+                         + (" (edge)" if index % 5 == 3 else ""), fd_skipped=kinked)
+        result.cases.append(case)
+        if test_mode:
+            case.describe += " (test mode: forward only)"
+        try:
+            out, grads, num = pair_call(arrays, extra, dout, not kinked, test_mode)
+        except SubjectError as exc:
+            case.error, case.error_detail = f"{label} {exc}", exc.detail
+            if progress:
+                progress(index + 1, cases, case)
+            continue
+        oracle_extra = dict(extra)
+        if kind_name == "dropout" and not test_mode:
+            mask, problem = _dropout_mask(out, arrays["x"], extra["param"]["p"])
+            oracle_extra["mask"] = mask
+            if problem:
+                case.findings.append(("forward", "out", problem))
+        t_out, t_grads = torch_layer(kind_name, arrays, oracle_extra, dout)
+        if np.shape(out) != np.shape(t_out):
+            case.findings.append(("forward", "out", f"out has shape {np.shape(out)}, torch's "
+                                                    f"{np.shape(t_out)}"))
+        else:
+            d = compare_tensor("out", np.asarray(out), np.asarray(t_out), label, "torch",
+                               autodiff, 0.0)
+            if not d.ok:
+                case.findings.append(("forward", "out", d.message()))
+        for k in kind.inputs if not test_mode else ():
+            d = compare_tensor(f"d{k}", grads[k], t_grads[k], label, "torch", autodiff, 0.0)
+            if not d.ok:
+                case.findings.append(("backward", f"d{k}", d.message()))
+            if k in num:
+                d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
+                if not d.ok:
+                    case.findings.append(("consistency", f"d{k}", d.message()))
+        if progress:
+            progress(index + 1, cases, case)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def in_process(kind_name: str, forward, backward):
+    """``pair_call`` for a pair that runs in this process (it could not be imported again)."""
+    kind = KINDS[kind_name]
+
+    def pair_call(arrays, extra, dout, numerical, forward_only=False):
+        try:
+            out, grads, _ = call(kind, forward, backward, arrays, extra, dout, forward_only)
+            num = (numerical_grads(kind, forward, arrays, extra, dout)
+                   if numerical and not forward_only else {})
+        except SubjectError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's own bug: a verdict
+            from crosscheck.engine.check import describe_exception
+
+            raise describe_exception(exc) from exc
+        return out, grads, num
+    return pair_call

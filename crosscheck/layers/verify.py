@@ -1,0 +1,130 @@
+"""``verify_layer`` / ``assert_layer``: one layer's forward/backward pair, checked on random
+cases, with the pair imported and called in a worker process as ``verify`` does."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from crosscheck.errors import UsageError
+from crosscheck.layers.check import LayerResult, check_layer, in_process
+from crosscheck.layers.kinds import KINDS
+
+__all__ = ["LayerVerification", "assert_layer", "run_layer", "verify_layer"]
+
+
+class LayerVerification:
+    """What :func:`verify_layer` found: ``.passed``, ``.cases``, ``.conclusion``; ``str()``
+    is the summary ``crosscheck verify-layer`` prints."""
+
+    def __init__(self, result: LayerResult) -> None:
+        self.result = result
+
+    passed = property(lambda self: self.result.passed)
+    cases = property(lambda self: self.result.cases)
+    conclusion = property(lambda self: self.result.conclusion)
+
+    def __str__(self) -> str:
+        from crosscheck.reports.render_layer import render_layer_summary
+
+        return render_layer_summary(self.result)
+
+
+def _check_kind(kind: str, backward) -> None:
+    if kind not in KINDS:
+        raise UsageError(f"unknown layer kind {kind!r}; known: {', '.join(sorted(KINDS))}")
+    if KINDS[kind].loss and backward is not None:
+        raise UsageError(f"{kind} is a loss layer: one function (x, y) -> (loss, dx), no backward")
+    if not KINDS[kind].loss and backward is None:
+        raise UsageError(f"{kind} needs a backward: {kind}_forward and {kind}_backward")
+
+
+def _check_counts(cases, seed, timeout) -> None:
+    for name, v, low in (("cases", cases, 1), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise UsageError(f"{name} wants an integer >= {low}, got {v!r}")
+    if timeout is not None and not (isinstance(timeout, int | float) and 0.01 <= timeout <= 86400):
+        raise UsageError(f"timeout wants seconds between 0.01 and 86400, got {timeout!r}")
+
+
+def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed: int = 0,
+              timeout: float | None = 10.0, memory_limit: int | None = None,
+              isolation_off: str = "", progress=None) -> LayerVerification:
+    """Check the pair: ``forward``/``backward`` are targets (``FILE.py:FUNC``), imported and
+    called in a worker process, or functions, called here (``isolation_off`` says why).
+    Each case's call, finite differences of the forward included, gets 10 x ``timeout``."""
+    from crosscheck.api import load_oracles
+    from crosscheck.oracles.torch_layers import torch_layer
+    from crosscheck.subject.worker import SubjectWorker
+
+    _check_kind(kind, backward)
+    _check_counts(cases, seed, timeout)
+    load_oracles(("torch",))  # a missing torch is a UsageError naming the package
+    worker = None
+    if isinstance(forward, str):
+        worker = SubjectWorker(forward, timeout=timeout, memory_limit=memory_limit,
+                               layer=(kind, forward, backward)).start()
+        worker.load()
+        limit = None if timeout is None else 10 * timeout
+
+        def pair_call(arrays, extra, dout, numerical, forward_only=False):
+            return worker.call_layer(arrays, extra, dout, numerical=numerical, limit=limit,
+                                     forward_only=forward_only)
+    else:
+        pair_call = in_process(kind, forward, backward)
+    try:
+        result = check_layer(kind, pair_call, label=label, cases=cases, seed=seed,
+                             torch_layer=torch_layer, progress=progress)
+    finally:
+        if worker is not None:
+            worker.close()
+    result.isolation_off = isolation_off
+    return LayerVerification(result)
+
+
+def _target(fn) -> tuple[str | None, str]:
+    """("/abs/file.py:qualname", "") for a function the worker can import, else (None, why)."""
+    if not inspect.isfunction(fn):
+        return None, f"a {type(fn).__name__} is not a plain function the worker can import"
+    if "<" in fn.__qualname__:
+        return None, "a lambda or a nested function cannot be imported by name"
+    try:
+        source = inspect.getsourcefile(fn)
+    except TypeError:
+        source = None
+    if source is None or not Path(source).is_file():
+        return None, "its module has no source file"
+    return f"{Path(source).resolve()}:{fn.__qualname__}", ""
+
+
+def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: int = 0,
+                 timeout: float | None = 10.0, memory_limit=None) -> LayerVerification:
+    """Check a hand-written layer, CS231n style: ``out, cache = forward(...)`` and
+    ``grads = backward(dout, cache)`` (a loss kind: one function ``(x, y) -> (loss, dx)``),
+    against PyTorch's op and autograd and against finite differences of its own forward, on
+    ``cases`` random cases drawn from ``seed``. Kinds and signatures: docs/contract.md."""
+    from crosscheck.subject.worker import parse_memory_limit
+
+    _check_kind(kind, backward)
+    label = (getattr(forward, "__qualname__", None) or repr(forward)).removesuffix("_forward")
+    targets = [_target(f) for f in (forward, backward) if f is not None]
+    why = next((w for t, w in targets if t is None), "")
+    limit = parse_memory_limit(memory_limit)
+    if not why:
+        try:
+            return run_layer(kind, targets[0][0], targets[1][0] if backward is not None else None,
+                             label, cases=cases, seed=seed, timeout=timeout, memory_limit=limit)
+        except UsageError as exc:  # imported here, but not importable again in the worker
+            why = f"the worker could not import it again ({exc})"
+    return run_layer(kind, forward, backward, label, cases=cases, seed=seed, timeout=timeout,
+                     isolation_off=why)
+
+
+def assert_layer(kind: str, forward, backward=None, **options) -> LayerVerification:
+    """:func:`verify_layer`, raising ``AssertionError`` with the summary unless it passes."""
+    __tracebackhide__ = True
+    result = verify_layer(kind, forward, backward, **options)
+    if not result.passed:
+        raise AssertionError(f"layer {kind} is wrong\n{result}")
+    return result
+

@@ -1,0 +1,41 @@
+"""The text summary of a layer check (``crosscheck verify-layer``, ``str(verify_layer(...))``)."""
+
+from __future__ import annotations
+
+import textwrap
+
+__all__ = ["render_layer_summary"]
+
+
+def render_layer_summary(result, limit: int = 5) -> str:
+    """Counts, the conclusion, then the ``limit`` first failing cases with their findings."""
+    n = len(result.cases)
+    fails = [c for c in result.cases if c.verdict == "fail"]
+    skipped = sum(c.fd_skipped for c in result.cases)
+    lines = []
+    if result.isolation_off:
+        lines.append(f"(isolation off: {result.isolation_off}; it ran in this process)")
+    lines.append(f"{result.subject} [{result.kind}] vs torch and finite differences of its own "
+                 f"forward: {n} cases, {n - len(fails)} passed, {len(fails)} failed "
+                 f"({result.seconds:.1f} s)")
+    lines += textwrap.wrap(f"conclusion: {result.conclusion}", width=100, subsequent_indent="  ",
+                           break_on_hyphens=False)
+    if skipped:
+        lines.append(f"  {skipped} edge case(s) at ReLU zeros or pooling ties: finite differences "
+                     f"skipped there (they measure a chord), torch still compared")
+    for c in fails[:limit]:
+        lines.append(f"  FAIL case {c.index} [{c.describe}]")
+        if c.error:
+            lines.append(f"    {c.error}")
+            if c.error_detail:
+                lines.append(c.error_detail)
+        seen = set()
+        for part, tensor, message in c.findings:
+            if (part, tensor) in seen:
+                continue
+            seen.add((part, tensor))
+            lines.append(f"    {part}: {message}")
+    if len(fails) > limit:
+        lines.append(f"  ... and {len(fails) - limit} more failing case(s)")
+    lines.append("verdict: " + ("PASS" if not fails else "FAIL"))
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""``crosscheck verify-layer`` on an independently written corpus of CS231n-style layers
+(tests/layer_corpus: 47 correct pairs, 26 with one learner's bug each, and their truths)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import crosscheck
+from crosscheck.cli.main import main
+from crosscheck.layers.kinds import KINDS
+from crosscheck.layers.verify import run_layer
+
+CORPUS = Path(__file__).parent / "layer_corpus"
+MANIFEST = json.loads((CORPUS / "MANIFEST.json").read_text())
+
+
+def _targets(entry):
+    path = CORPUS / entry["file"]
+    kind = entry["kind"]
+    if KINDS[kind].loss:
+        return f"{path}:{kind}", None
+    return f"{path}:{kind}_forward", f"{path}:{kind}_backward"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("entry", MANIFEST, ids=[f"{e['file']}-{e['kind']}" for e in MANIFEST])
+def test_the_corpus_verdicts(entry):
+    fwd, bwd = _targets(entry)
+    result = run_layer(entry["kind"], fwd, bwd, entry["file"], cases=20, seed=0)
+    assert result.passed == (entry["verdict"] == "pass"), str(result)
+    if entry["verdict"] == "fail":
+        # the wrong tensors the truth names are among those the check names
+        named = {t for c in result.cases for _, t, _ in c.findings}
+        truth = {t if t in ("out", "loss") else f"d{t.removeprefix('d')}"
+                 for t in entry["bug"]["tensors"]}
+        truth = {"out" if t == "loss" else t for t in truth}
+        assert named & truth or any(c.error for c in result.cases), (entry["bug"], str(result))
+
+
+def test_the_cli_exits_1_and_says_which_part_is_wrong(capsys):
+    path = CORPUS / "buggy" / "batchnorm_simplified_v2.py"
+    code = main(["verify-layer", "batchnorm", f"{path}:batchnorm_forward",
+                 f"{path}:batchnorm_backward", "--cases", "4"])
+    out = capsys.readouterr().out
+    assert code == 1
+    words = " ".join(out.split())  # the conclusion wraps at 100 columns
+    assert ("the backward is wrong: dx differ from torch's autograd and from finite differences "
+            "of your own forward") in words
+    assert "  FAIL case 0 [x (" in out and "verdict: FAIL" in out
+
+
+def test_a_forward_bug_is_told_apart_from_a_backward_bug():
+    """A wrong forward whose backward differentiates it correctly: forward wrong, backward
+    consistent with it, so the user fixes the forward and not the backward."""
+    def relu_forward(x):
+        out = abs(x)  # BUG: |x| is not max(x, 0)
+        return out, x
+
+    def relu_backward(dout, x):
+        import numpy as np
+        return dout * np.sign(x)  # the true derivative of |x|
+
+    result = crosscheck.verify_layer("relu", relu_forward, relu_backward, cases=6)
+    assert not result.passed
+    assert "the forward is wrong (out differ from torch)" in result.conclusion
+    assert "consistent with your forward" in result.conclusion
+    assert "isolation off" in str(result)  # nested functions run in this process, and it says so
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["verify-layer", "conv", "x.py:f"], "conv needs a backward"),
+    (["verify-layer", "softmax_loss", "x.py:f", "x.py:g"], "softmax_loss is a loss layer"),
+    (["verify-layer", "relu", "nowhere.py:f", "nowhere.py:g"], "nowhere.py"),
+    (["verify-layer", "relu", "x.py:f", "x.py:g", "--seed", "-1"], "--seed wants an integer >= 0"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, words):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
