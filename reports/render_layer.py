@@ -25,6 +25,8 @@ def render_layer_summary(result, limit: int = 5) -> str:
                      f"skipped there (they measure a chord), torch still compared")
     for c in fails[:limit]:
         lines.append(f"  FAIL case {c.index} [{c.describe}]")
+        if c.suspect:
+            lines.append(f"    suspect: {c.suspect} (replaying it on this case reproduces it)")
         if c.error:
             lines.append(f"    {c.error}")
             if c.error_detail:

@@ -6,6 +6,7 @@ import pytest
 
 from crosscheck.cli.main import main
 from crosscheck.diagnosis import CATALOGUE
+from crosscheck.layers.pitfalls import LAYER_PITFALLS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -57,3 +58,20 @@ def test_explain_fd_pitfall_blames_the_oracle(capsys):
 def test_explain_bad_plot_path_fails_before_any_work(capsys, bad):
     assert main(["explain", "sign-flip", "--plot", bad]) == 2
     assert "--plot" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pid", sorted(LAYER_PITFALLS))
+def test_explain_teaches_each_layer_pitfall_live(capsys, pid):
+    p = LAYER_PITFALLS[pid]
+    assert main(["explain", pid]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{pid}: {p.title}   (layer {p.kind})")
+    assert f"The bug   {p.buggy_line}" in out and f"The fix   {p.fixed_line}" in out
+    assert f"Explained by {pid} (in" in " ".join(out.split())
+
+
+def test_pitfalls_lists_the_layer_pitfalls_too(capsys):
+    main(["pitfalls"])
+    out = capsys.readouterr().out
+    assert f"{len(LAYER_PITFALLS)} layer pitfalls" in out
+    assert all(pid in out for pid in LAYER_PITFALLS)

@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from crosscheck.reference import cnn_layers as R
 
 import crosscheck
 from crosscheck.cli.main import main
 from crosscheck.layers.kinds import KINDS
+from crosscheck.layers.pitfalls import LAYER_PITFALLS
 from crosscheck.layers.verify import run_layer
 
 CORPUS = Path(__file__).parent / "layer_corpus"
@@ -47,8 +49,9 @@ def test_the_cli_exits_1_and_says_which_part_is_wrong(capsys):
     out = capsys.readouterr().out
     assert code == 1
     words = " ".join(out.split())  # the conclusion wraps at 100 columns
-    assert ("the backward is wrong: dx differ from torch's autograd and from finite differences "
-            "of your own forward") in words
+    assert ("Explained by batchnorm-no-mean-terms (in 4 of 4 failing cases). The backward is "
+            "wrong: dx differ from torch's autograd and from finite differences of your own "
+            "forward") in words
     assert "  FAIL case 0 [x (" in out and "verdict: FAIL" in out
 
 
@@ -65,7 +68,7 @@ def test_a_forward_bug_is_told_apart_from_a_backward_bug():
 
     result = crosscheck.verify_layer("relu", relu_forward, relu_backward, cases=6)
     assert not result.passed
-    assert "the forward is wrong (out differ from torch)" in result.conclusion
+    assert "The forward is wrong (out differ from torch)" in result.conclusion
     assert "consistent with your forward" in result.conclusion
     assert "isolation off" in str(result)  # nested functions run in this process, and it says so
 
@@ -80,3 +83,19 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, words):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("pid", sorted(LAYER_PITFALLS))
+def test_each_catalogued_layer_bug_fails_and_is_named_first(pid):
+    p = LAYER_PITFALLS[pid]
+    result = crosscheck.verify_layer(p.kind, p.forward, p.backward, cases=20, seed=0)
+    assert not result.passed, pid
+    assert result.result.isolation_off == "", result.result.isolation_off  # ran in the worker
+    assert result.conclusion.split(". ")[1].startswith(f"Explained by {pid} "), result.conclusion
+    named = [c.suspect for c in result.cases if c.verdict == "fail"]
+    assert named and all(s in (pid, "") for s in named), named
+
+
+def test_a_correct_reference_layer_names_nothing():
+    result = crosscheck.verify_layer("conv", R.conv_forward, R.conv_backward, cases=10)
+    assert result.passed and "Explained by" not in result.conclusion

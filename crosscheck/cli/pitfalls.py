@@ -46,13 +46,21 @@ def run_pitfalls(args, out=None) -> int:
     print(f"{len(CATALOGUE)} pitfalls (crosscheck explain ID for one):", file=out)
     for pid, p in CATALOGUE.items():
         print(f"  {pid:<{width}}  {_KINDS[p.target]:<18}  {p.title}", file=out)
+    from crosscheck.layers.pitfalls import LAYER_PITFALLS
+
+    width = max(len(k) for k in LAYER_PITFALLS)
+    print(f"{len(LAYER_PITFALLS)} layer pitfalls (crosscheck verify-layer names them):", file=out)
+    for pid, p in LAYER_PITFALLS.items():
+        print(f"  {pid:<{width}}  {p.kind:<18}  {p.title}", file=out)
     return 0
 
 
 def _lookup(pitfall_id: str) -> Pitfall:
+    from crosscheck.layers.pitfalls import LAYER_PITFALLS
+
     if pitfall_id in CATALOGUE:
         return CATALOGUE[pitfall_id]
-    close = difflib.get_close_matches(pitfall_id, list(CATALOGUE), n=3, cutoff=0.4)
+    close = difflib.get_close_matches(pitfall_id, [*CATALOGUE, *LAYER_PITFALLS], n=3, cutoff=0.4)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see `crosscheck pitfalls`"
     raise UsageError(f"unknown pitfall {pitfall_id!r}{hint}")
 
@@ -110,12 +118,36 @@ def _table(result, accused: str, out, limit: int = 8) -> None:
         print(f"    ... {len(rows) - limit} more wrong tensors", file=out)
 
 
+def _explain_layer(p, seed: int, out) -> int:
+    """A layer bug: the lines, the symptom, and a live verify-layer of its variant."""
+    from crosscheck.layers.verify import run_layer
+
+    print(f"{p.id}: {p.title}   (layer {p.kind})", file=out)
+    print("", file=out)
+    print("  The bug   " + p.buggy_line, file=out)
+    print("  The fix   " + p.fixed_line, file=out)
+    print("", file=out)
+    print("Symptom", file=out)
+    print(_wrap(p.symptom + "."), file=out)
+    print("", file=out)
+    print(f"Live check: the buggy {p.kind} layer through crosscheck verify-layer (seed {seed})",
+          file=out)
+    result = run_layer(p.kind, p.forward, p.backward, p.id, cases=10, seed=seed)
+    print(_wrap(result.conclusion), file=out)
+    print(_wrap("Fix the line above and the same check passes: the reference layer "
+                "(crosscheck.reference.cnn_layers) does, on every case."), file=out)
+    return 0
+
+
 def run_explain(args, out=None) -> int:
     out = out or sys.stdout
     from crosscheck.diagnosis.diagnose import diagnose
     from crosscheck.diagnosis.training_demo import plot_png, train_both
     from crosscheck.engine.check import check_case
+    from crosscheck.layers.pitfalls import LAYER_PITFALLS
 
+    if args.pitfall in LAYER_PITFALLS:
+        return _explain_layer(LAYER_PITFALLS[args.pitfall], args.seed, out)
     p = _lookup(args.pitfall)
     plot_path = _prepare_plot(args.plot)
     oracles = load_oracles(("torch", "tensorflow", "fd"))

@@ -26,6 +26,7 @@ from crosscheck.engine.check import SubjectError
 from crosscheck.engine.compare import compare_tensor
 from crosscheck.engine.tolerances import TOLERANCES
 from crosscheck.layers.kinds import KINDS, LayerKind, call, numerical_grads
+from crosscheck.layers.pitfalls import name_layer_bug
 from crosscheck.reference import cnn_layers as _reference
 
 __all__ = ["LayerCase", "LayerResult", "check_layer", "reference_pair"]
@@ -54,6 +55,7 @@ class LayerCase:
     # (part, tensor, message): part is "forward", "backward" (vs torch) or "consistency"
     findings: list = field(default_factory=list)
     fd_skipped: bool = False  # an edge case at a kink: no finite differences
+    suspect: str = ""  # the catalogued layer bug whose replay reproduces this case, if any
 
     @property
     def verdict(self) -> str:
@@ -78,6 +80,15 @@ class LayerResult:
         if not fails:
             return f"every one of the {len(self.cases)} cases agrees with torch and with " \
                    f"finite differences of the forward"
+        named: dict[str, int] = {}
+        for c in fails:
+            if c.suspect:
+                named[c.suspect] = named.get(c.suspect, 0) + 1
+        lead = ""
+        if named:
+            lead = "Explained by " + ", ".join(
+                f"{pid} (in {k} of {len(fails)} failing cases)" for pid, k in
+                sorted(named.items(), key=lambda kv: -kv[1])) + ". "
         parts: dict[str, set] = {}
         for c in fails:
             for part, tensor, _ in c.findings:
@@ -105,7 +116,8 @@ class LayerResult:
         if not words and any(c.findings for c in fails):
             tensors = sorted({t for c in fails for _, t, _ in c.findings})
             words.append(f"{', '.join(tensors)} fail a check of their own")
-        return f"{len(fails)} of {len(self.cases)} cases fail: " + "; ".join(words)
+        text = "; ".join(words)
+        return f"{len(fails)} of {len(self.cases)} cases fail. {lead}" + text[:1].upper() + text[1:]
 
 
 def reference_pair(kind: str):
@@ -181,6 +193,8 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
             out, grads, num = pair_call(arrays, extra, dout, not kinked, test_mode)
         except SubjectError as exc:
             case.error, case.error_detail = f"{label} {exc}", exc.detail
+            case.suspect = name_layer_bug(kind_name, arrays, extra, dout, None, None,
+                                          getattr(exc, "data", None) or {"kind": exc.kind})
             if progress:
                 progress(index + 1, cases, case)
             continue
@@ -207,6 +221,8 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
                 d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
                 if not d.ok:
                     case.findings.append(("consistency", f"d{k}", d.message()))
+        if case.findings:
+            case.suspect = name_layer_bug(kind_name, arrays, extra, dout, out, grads)
         if progress:
             progress(index + 1, cases, case)
     result.seconds = time.perf_counter() - t0
