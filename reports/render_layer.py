@@ -15,8 +15,8 @@ def render_layer_summary(result, limit: int = 5) -> str:
     lines = []
     if result.isolation_off:
         lines.append(f"(isolation off: {result.isolation_off}; it ran in this process)")
-    lines.append(f"{result.subject} [{result.kind}] vs torch and finite differences of its own "
-                 f"forward: {n} cases, {n - len(fails)} passed, {len(fails)} failed "
+    lines.append(f"{result.subject} [{result.kind}] vs torch, tensorflow and finite differences of "
+                 f"its own forward: {n} cases, {n - len(fails)} passed, {len(fails)} failed "
                  f"({result.seconds:.1f} s)")
     lines += textwrap.wrap(f"conclusion: {result.conclusion}", width=100, subsequent_indent="  ",
                            break_on_hyphens=False)

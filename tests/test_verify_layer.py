@@ -50,7 +50,7 @@ def test_the_cli_exits_1_and_says_which_part_is_wrong(capsys):
     assert code == 1
     words = " ".join(out.split())  # the conclusion wraps at 100 columns
     assert ("Explained by batchnorm-no-mean-terms (in 4 of 4 failing cases). The backward is "
-            "wrong: dx differ from torch's autograd and from finite differences of your own "
+            "wrong: dx differ from the frameworks' autograd and from finite differences of your own "
             "forward") in words
     assert "  FAIL case 0 [x (" in out and "verdict: FAIL" in out
 
@@ -68,7 +68,7 @@ def test_a_forward_bug_is_told_apart_from_a_backward_bug():
 
     result = crosscheck.verify_layer("relu", relu_forward, relu_backward, cases=6)
     assert not result.passed
-    assert "The forward is wrong (out differ from torch)" in result.conclusion
+    assert "The forward is wrong (out differ from the frameworks')" in result.conclusion
     assert "consistent with your forward" in result.conclusion
     assert "isolation off" in str(result)  # nested functions run in this process, and it says so
 

@@ -3,8 +3,9 @@
 For each case the user's pair runs (in the worker process when it can be imported, as for
 networks), then:
 
-- *forward*: its output against PyTorch's own op (``oracles/torch_layers.py``);
-- *backward*: its gradients against PyTorch autograd with the same upstream ``dout``;
+- *forward*: its output against PyTorch's and TensorFlow's own ops (``oracles/torch_layers.py``,
+  ``oracles/tf_layers.py``);
+- *backward*: its gradients against both frameworks' autograd with the same upstream ``dout``;
 - *consistency*: its gradients against central differences of the user's **own** forward,
   so a backward that is the exact derivative of a wrong forward says so.
 
@@ -12,7 +13,7 @@ Every fifth case from the fourth on sits on an edge learners get wrong: exact ze
 ReLUs (the derivative at the tie), ties inside max-pooling windows, saturated sigmoid/tanh,
 large scores for the losses. At ReLU zeros and pooling ties central differences measure a
 chord, not a derivative: there the consistency check is skipped and the case says so; the
-torch comparison still runs (torch's convention: ReLU'(0) = 0, the first maximum of a tie).
+framework comparisons still run (their convention: ReLU'(0) = 0, the first maximum of a tie).
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ class LayerResult:
     def conclusion(self) -> str:
         fails = [c for c in self.cases if c.verdict == "fail"]
         if not fails:
-            return f"every one of the {len(self.cases)} cases agrees with torch and with " \
-                   f"finite differences of the forward"
+            return f"every one of the {len(self.cases)} cases agrees with torch, tensorflow " \
+                   f"and finite differences of the forward"
         named: dict[str, int] = {}
         for c in fails:
             if c.suspect:
@@ -97,17 +98,17 @@ class LayerResult:
         words = []
         if "forward" in parts:
             words.append(f"the forward is wrong ({', '.join(sorted(parts['forward']))} differ "
-                         f"from torch)")
+                         f"from the frameworks')")
         back = parts.get("backward", set())
         cons = parts.get("consistency", set())
         if back and cons:
             words.append(f"the backward is wrong: {', '.join(sorted(back | cons))} differ from "
-                         f"torch's autograd and from finite differences of your own forward")
+                         f"the frameworks' autograd and from finite differences of your own forward")
         elif back and "forward" in parts:
             words.append(f"the backward ({', '.join(sorted(back))}) is consistent with your "
                          f"forward: it differentiates the wrong forward correctly")
         elif back:
-            words.append(f"{', '.join(sorted(back))} differ from torch's autograd only")
+            words.append(f"{', '.join(sorted(back))} differ from the frameworks' autograd only")
         elif cons:
             words.append(f"{', '.join(sorted(cons))} differ from finite differences of your "
                          f"own forward only")
@@ -156,10 +157,11 @@ def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float) -> tuple[np.ndarray,
 
 
 def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
-                torch_layer, progress=None) -> LayerResult:
+                oracles: dict, progress=None) -> LayerResult:
     """Check the pair on ``cases`` random cases. ``pair_call(arrays, extra, dout, numerical)``
     runs the user's pair (in the worker, or here) and returns ``(out, grads, numerical)`` or
-    raises :class:`SubjectError`; ``torch_layer`` is the PyTorch oracle."""
+    raises :class:`SubjectError`; ``oracles`` maps a framework's name to its layer oracle
+    (``torch_layer``, ``tf_layer``): the pair is compared with each."""
     kind: LayerKind = KINDS[kind_name]
     ref_forward, _ = reference_pair(kind_name)
     autodiff, fd = TOLERANCES["autodiff"], TOLERANCES["fd"]
@@ -204,19 +206,21 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
             oracle_extra["mask"] = mask
             if problem:
                 case.findings.append(("forward", "out", problem))
-        t_out, t_grads = torch_layer(kind_name, arrays, oracle_extra, dout)
-        if np.shape(out) != np.shape(t_out):
-            case.findings.append(("forward", "out", f"out has shape {np.shape(out)}, torch's "
-                                                    f"{np.shape(t_out)}"))
-        else:
-            d = compare_tensor("out", np.asarray(out), np.asarray(t_out), label, "torch",
-                               autodiff, 0.0)
-            if not d.ok:
-                case.findings.append(("forward", "out", d.message()))
+        for framework, layer_oracle in oracles.items():
+            t_out, t_grads = layer_oracle(kind_name, arrays, oracle_extra, dout)
+            if np.shape(out) != np.shape(t_out):
+                case.findings.append(("forward", "out", f"out has shape {np.shape(out)}, "
+                                                        f"{framework}'s {np.shape(t_out)}"))
+            else:
+                d = compare_tensor("out", np.asarray(out), np.asarray(t_out), label, framework,
+                                   autodiff, 0.0)
+                if not d.ok:
+                    case.findings.append(("forward", "out", d.message()))
+            for k in kind.inputs if not test_mode else ():
+                d = compare_tensor(f"d{k}", grads[k], t_grads[k], label, framework, autodiff, 0.0)
+                if not d.ok:
+                    case.findings.append(("backward", f"d{k}", d.message()))
         for k in kind.inputs if not test_mode else ():
-            d = compare_tensor(f"d{k}", grads[k], t_grads[k], label, "torch", autodiff, 0.0)
-            if not d.ok:
-                case.findings.append(("backward", f"d{k}", d.message()))
             if k in num:
                 d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
                 if not d.ok:

@@ -54,12 +54,13 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
     called in a worker process, or functions, called here (``isolation_off`` says why).
     Each case's call, finite differences of the forward included, gets 10 x ``timeout``."""
     from crosscheck.api import load_oracles
+    from crosscheck.oracles.tf_layers import tf_layer
     from crosscheck.oracles.torch_layers import torch_layer
     from crosscheck.subject.worker import SubjectWorker
 
     _check_kind(kind, backward)
     _check_counts(cases, seed, timeout)
-    load_oracles(("torch",))  # a missing torch is a UsageError naming the package
+    load_oracles(("torch", "tensorflow"))  # a missing framework is a UsageError naming it
     worker = None
     if isinstance(forward, str):
         worker = SubjectWorker(forward, timeout=timeout, memory_limit=memory_limit,
@@ -74,7 +75,8 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
         pair_call = in_process(kind, forward, backward)
     try:
         result = check_layer(kind, pair_call, label=label, cases=cases, seed=seed,
-                             torch_layer=torch_layer, progress=progress)
+                             oracles={"torch": torch_layer, "tensorflow": tf_layer},
+                             progress=progress)
     finally:
         if worker is not None:
             worker.close()

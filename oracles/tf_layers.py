@@ -1,0 +1,117 @@
+"""TensorFlow's own ops for the CS231n layer kinds: forward, then GradientTape with ``dout``.
+
+``tf_layer(kind, arrays, extra, dout) -> (out, grads)``, as ``torch_layers.torch_layer``: a
+second framework, written from TensorFlow's ops (NHWC convolutions and pooling, moments,
+sparse softmax cross-entropy), independent of both torch and the reference. TensorFlow is
+imported on the first call, quietly.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+__all__ = ["tf_layer"]
+
+
+def _p(e: dict) -> dict:
+    return e.get("param", e)
+
+
+def _nhwc(tf, x):
+    return tf.transpose(x, (0, 2, 3, 1))
+
+
+def _nchw(tf, x):
+    return tf.transpose(x, (0, 3, 1, 2))
+
+
+def _conv(tf, a, e):
+    p = _p(e)
+    pad = p["pad"]
+    x = tf.pad(_nhwc(tf, a["x"]), [[0, 0], [pad, pad], [pad, pad], [0, 0]])
+    w = tf.transpose(a["w"], (2, 3, 1, 0))  # (F, C, HH, WW) -> (HH, WW, C, F)
+    out = tf.nn.conv2d(x, w, strides=p["stride"], padding="VALID") + a["b"]
+    return _nchw(tf, out)
+
+
+def _pool(op):
+    def f(tf, a, e):
+        p = _p(e)
+        out = op(tf)(_nhwc(tf, a["x"]), ksize=(p["pool_height"], p["pool_width"]),
+                     strides=p["stride"], padding="VALID")
+        return _nchw(tf, out)
+    return f
+
+
+def _batchnorm(tf, a, e):
+    p = _p(e)
+    eps = p.get("eps", 1e-5)
+    if p.get("mode") == "test":
+        mean = tf.constant(p["running_mean"], tf.float64)
+        var = tf.constant(p["running_var"], tf.float64)
+    else:
+        mean, var = tf.nn.moments(a["x"], axes=[0])
+    return tf.nn.batch_normalization(a["x"], mean, var, a["beta"], a["gamma"], eps)
+
+
+def _layernorm(tf, a, e):
+    mean, var = tf.nn.moments(a["x"], axes=[1], keepdims=True)
+    return tf.nn.batch_normalization(a["x"], mean, var, a["beta"], a["gamma"],
+                                     _p(e).get("eps", 1e-5))
+
+
+def _softmax_loss(tf, a, e):
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=tf.constant(e["y"]), logits=a["x"]))
+
+
+def _svm_loss(tf, a, e):
+    x = a["x"]
+    y = tf.constant(e["y"])
+    correct = tf.gather(x, y, axis=1, batch_dims=1)[:, None]
+    others = 1.0 - tf.one_hot(y, x.shape[1], dtype=tf.float64)
+    return tf.reduce_sum(tf.nn.relu(x - correct + 1.0) * others) / x.shape[0]
+
+
+def _dropout(tf, a, e):
+    if _p(e).get("mode") == "test":
+        return a["x"] * 1.0
+    return a["x"] * tf.constant(e["mask"])
+
+
+_FORWARDS = {
+    "affine": lambda tf, a, e: tf.reshape(a["x"], (a["x"].shape[0], -1)) @ a["w"] + a["b"],
+    "relu": lambda tf, a, e: tf.nn.relu(a["x"]),
+    # tf.nn.leaky_relu keeps alpha in float32 (1e-8 off in float64): written with tf.where
+    "leaky_relu": lambda tf, a, e: tf.where(a["x"] > 0, a["x"], e["alpha"] * a["x"]),
+    "sigmoid": lambda tf, a, e: tf.sigmoid(a["x"]),
+    "tanh": lambda tf, a, e: tf.tanh(a["x"]),
+    "softmax_loss": _softmax_loss,
+    "svm_loss": _svm_loss,
+    "batchnorm": _batchnorm,
+    "layernorm": _layernorm,
+    "dropout": _dropout,
+    "conv": _conv,
+    "max_pool": _pool(lambda tf: tf.nn.max_pool2d),
+    "avg_pool": _pool(lambda tf: tf.nn.avg_pool2d),
+    "rnn_step": lambda tf, a, e: tf.tanh(a["x"] @ a["Wx"] + a["prev_h"] @ a["Wh"] + a["b"]),
+    "word_embedding": lambda tf, a, e: tf.gather(a["W"], tf.constant(e["x"])),
+}
+
+
+def tf_layer(kind: str, arrays: dict, extra: dict, dout) -> tuple[np.ndarray, dict]:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    import tensorflow as tf  # lazy and quiet: set before the first import
+
+    names = list(arrays)
+    variables = [tf.Variable(np.asarray(arrays[k], dtype=np.float64)) for k in names]
+    with tf.GradientTape() as tape:
+        out = _FORWARDS[kind](tf, dict(zip(names, variables, strict=True)), extra)
+        target = out if dout is None else tf.reduce_sum(out * tf.constant(dout, tf.float64))
+    grads = tape.gradient(target, variables)
+    return out.numpy().copy(), {
+        k: (np.zeros(arrays[k].shape) if g is None else tf.convert_to_tensor(g).numpy().copy())
+        for k, g in zip(names, grads, strict=True)}
