@@ -3,6 +3,7 @@ CS231n style, against PyTorch and finite differences of its own forward."""
 
 from __future__ import annotations
 
+from crosscheck.api import check_timeout
 from crosscheck.cli.args import _positive_int
 from crosscheck.cli.progress import Progress
 from crosscheck.errors import UsageError
@@ -21,16 +22,6 @@ def _seed(text: str) -> int:
         value = -1
     if value < 0:
         raise UsageError(f"--seed wants an integer >= 0, got {text!r}")
-    return value
-
-
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.01 <= value <= 86400:
-        raise UsageError(f"--timeout wants seconds between 0.01 and 86400, got {text!r}")
     return value
 
 
@@ -57,7 +48,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    seed, timeout = _seed(args.seed), _timeout(args.timeout)
+    seed, timeout = _seed(args.seed), check_timeout(args.timeout, cli=True)
     memory = parse_memory_limit(args.memory_limit, flag="--memory-limit")
     label = target_label(args.forward).removesuffix("_forward")
     result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,

@@ -3,9 +3,6 @@ cases, with the pair imported and called in a worker process as ``verify`` does.
 
 from __future__ import annotations
 
-import inspect
-from pathlib import Path
-
 from crosscheck.errors import UsageError
 from crosscheck.layers.check import LayerResult, check_layer, in_process
 from crosscheck.layers.kinds import KINDS
@@ -43,8 +40,9 @@ def _check_counts(cases, seed, timeout) -> None:
     for name, v, low in (("cases", cases, 1), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise UsageError(f"{name} wants an integer >= {low}, got {v!r}")
-    if timeout is not None and not (isinstance(timeout, int | float) and 0.01 <= timeout <= 86400):
-        raise UsageError(f"timeout wants seconds between 0.01 and 86400, got {timeout!r}")
+    from crosscheck.api import check_timeout
+
+    check_timeout(timeout)
 
 
 def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed: int = 0,
@@ -84,21 +82,6 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
     return LayerVerification(result)
 
 
-def _target(fn) -> tuple[str | None, str]:
-    """("/abs/file.py:qualname", "") for a function the worker can import, else (None, why)."""
-    if not inspect.isfunction(fn):
-        return None, f"a {type(fn).__name__} is not a plain function the worker can import"
-    if "<" in fn.__qualname__:
-        return None, "a lambda or a nested function cannot be imported by name"
-    try:
-        source = inspect.getsourcefile(fn)
-    except TypeError:
-        source = None
-    if source is None or not Path(source).is_file():
-        return None, "its module has no source file"
-    return f"{Path(source).resolve()}:{fn.__qualname__}", ""
-
-
 def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: int = 0,
                  timeout: float | None = 10.0, memory_limit=None) -> LayerVerification:
     """Check a hand-written layer, CS231n style: ``out, cache = forward(...)`` and
@@ -109,7 +92,9 @@ def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: in
 
     _check_kind(kind, backward)
     label = (getattr(forward, "__qualname__", None) or repr(forward)).removesuffix("_forward")
-    targets = [_target(f) for f in (forward, backward) if f is not None]
+    from crosscheck.api import _isolation
+
+    targets = [_isolation(f) for f in (forward, backward) if f is not None]
     why = next((w for t, w in targets if t is None), "")
     limit = parse_memory_limit(memory_limit)
     if not why:
