@@ -3,6 +3,7 @@
     python benchmarks/bench.py                   # all four lines (gradcheck alone: ~15 min)
     python benchmarks/bench.py --only 2,3        # some lines
     python benchmarks/bench.py --only 5          # isolation: worker vs in-process (~1 min)
+    python benchmarks/bench.py --only 6          # a conv layer check vs CS231n's numerical gradient
     python benchmarks/bench.py --gradcheck-full  # also time all of gradcheck on 784-256-256-10
 
 1. full finite differences vs torch.autograd.gradcheck (full mode), 784-64-10 and
@@ -319,15 +320,70 @@ def line_isolation(networks: int) -> None:
           f"batch {case.batch})", flush=True)
 
 
+def _eval_numerical_gradient_array(f, x, df, h=1e-5):
+    """The CS231n helper, as the course ships it: one element at a time, forward twice."""
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = x[ix]
+        x[ix] = old + h
+        pos = f(x).copy()
+        x[ix] = old - h
+        neg = f(x).copy()
+        x[ix] = old
+        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
+        it.iternext()
+    return grad
+
+
+def line_layer_conv() -> None:
+    """6. One layer check of a 4x3x16x16 conv, 8 filters 3x3 (pad 1), with all its oracles
+    (torch, tensorflow, finite differences of the forward: element by element for w and b,
+    along 3 directions for the 3,072-element x), against the CS231n per-element numerical
+    gradient of x, w and b on the same case; the frameworks warmed up first."""
+    from crosscheck.oracles.tf_layers import tf_layer
+    from crosscheck.oracles.torch_layers import torch_layer
+    from crosscheck.reference import cnn_layers as R
+
+    from crosscheck.layers.check import check_layer, in_process
+
+    rng = np.random.default_rng(0)
+    x, w, b = rng.normal(size=(4, 3, 16, 16)), rng.normal(size=(8, 3, 3, 3)), rng.normal(size=8)
+    param = {"stride": 1, "pad": 1}
+    def fixed(rng):
+        return {"x": x.copy(), "w": w.copy(), "b": b.copy()}, {"param": dict(param)}
+
+    oracles = {"torch": torch_layer, "tensorflow": tf_layer}
+    pair = in_process("conv", R.conv_forward, R.conv_backward)
+    check_layer("conv", pair, label="warm-up", cases=1, seed=0, oracles=oracles, draw=fixed)
+    t0 = time.perf_counter()
+    result = check_layer("conv", pair, label="reference", cases=1, seed=0, oracles=oracles,
+                         draw=fixed)
+    ours = time.perf_counter() - t0
+    out, _ = R.conv_forward(x, w, b, param)
+    dout = rng.normal(size=out.shape)
+    t0 = time.perf_counter()
+    _eval_numerical_gradient_array(lambda v: R.conv_forward(v, w, b, param)[0], x.copy(), dout)
+    _eval_numerical_gradient_array(lambda v: R.conv_forward(x, v, b, param)[0], w.copy(), dout)
+    _eval_numerical_gradient_array(lambda v: R.conv_forward(x, w, v, param)[0], b.copy(), dout)
+    loop = time.perf_counter() - t0
+    verdict = "pass" if result.passed else "FAIL"
+    print(f"6. layer check, conv 4x3x16x16, 8 filters 3x3, pad 1 (one case: torch, tensorflow, "
+          f"fd of the forward): {ours:.2f} s ({verdict}); the CS231n per-element numerical "
+          f"gradient of x, w, b alone: {loop:.2f} s: the whole check is {loop / ours:.1f}x "
+          f"faster", flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description="Ratios of the gate's speed against its anchors.")
     p.add_argument("--gradcheck-full", action="store_true",
                    help="time gradcheck on all 270k coordinates of 784-256-256-10 (about an "
                         "hour on 2 cores) instead of extrapolating from its last layers")
     p.add_argument("--networks", type=int, default=1000, help="networks for line 4")
-    p.add_argument("--only", default="1a,1b,2,3,4,5",
+    p.add_argument("--only", default="1a,1b,2,3,4,5,6",
                    help="comma list of the lines to run: 1a (784-64-10), 1b (784-256-256-10), "
-                        "2, 3, 4, 5 (default: all)")
+                        "2, 3, 4, 5, 6 (default: all)")
     p.add_argument("--verify-networks", type=int, default=200, help="networks for line 5")
     args = p.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -348,6 +404,8 @@ def main() -> None:
         line_throughput(args.networks)
     if "5" in lines:
         line_isolation(args.verify_networks)
+    if "6" in lines:
+        line_layer_conv()
 
 
 if __name__ == "__main__":

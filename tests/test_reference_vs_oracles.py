@@ -26,6 +26,15 @@ def test_reference_agrees_with_oracle(oracle_name, case, oracle_cache):
     assume(_applies(oracle, case))
     loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
     result = oracle.evaluate(case.params, case.X, case.Y, case.spec)
+    if oracle.kind == "fd" and case.scale > 1:
+        # saturating inits (scale 2-4) put a few raw central differences past the fd row
+        # (third derivatives); the gate re-measures exactly those by Richardson: mirror it
+        from crosscheck.engine.check import check_case
+
+        checked = check_case(case, loss_and_grads, [oracle])
+        assert checked.verdict == "pass", [d.message() for v in checked.votes for d in v.diffs
+                                           if not d.ok]
+        return
     subject = Party(name="reference", kind="subject", loss=loss, grads=grads)
     assert_agree(case, subject, result, oracle.kind)
 

@@ -99,3 +99,27 @@ def test_each_catalogued_layer_bug_fails_and_is_named_first(pid):
 def test_a_correct_reference_layer_names_nothing():
     result = crosscheck.verify_layer("conv", R.conv_forward, R.conv_backward, cases=10)
     assert result.passed and "Explained by" not in result.conclusion
+
+
+def test_a_large_input_gets_the_adjoint_test_and_it_catches_an_inconsistent_backward():
+    """x of 4x3x10x10 = 1,200 elements is differenced along 3 directions, not element by
+    element; a backward with the kernel flipped still fails that check."""
+    import numpy as np
+    from crosscheck.oracles.torch_layers import torch_layer
+
+    from crosscheck.layers.check import check_layer, in_process
+
+    rng = np.random.default_rng(1)
+    x, w, b = rng.normal(size=(4, 3, 10, 10)), rng.normal(size=(2, 3, 3, 3)), rng.normal(size=2)
+
+    def draw(_):
+        return {"x": x.copy(), "w": w.copy(), "b": b.copy()}, {"param": {"stride": 1, "pad": 1}}
+
+    def check(backward):
+        return check_layer("conv", in_process("conv", R.conv_forward, backward), label="me",
+                           cases=1, seed=0, oracles={"torch": torch_layer}, draw=draw)
+
+    assert check(R.conv_backward).passed
+    flipped = LAYER_PITFALLS["conv-kernel-flipped"].backward
+    found = {(part, t): m for part, t, m in check(flipped).cases[0].findings}
+    assert ("consistency", "dx") in found and "dx.u" in found[("consistency", "dx")]

@@ -25,8 +25,8 @@ import numpy as np
 
 from crosscheck.engine.check import SubjectError
 from crosscheck.engine.compare import compare_tensor
-from crosscheck.engine.tolerances import TOLERANCES
-from crosscheck.layers.kinds import KINDS, LayerKind, call, numerical_grads
+from crosscheck.engine.tolerances import TOLERANCES, Tolerance
+from crosscheck.layers.kinds import KINDS, LayerKind, call, directions, numerical_grads
 from crosscheck.layers.pitfalls import name_layer_bug
 from crosscheck.reference import cnn_layers as _reference
 
@@ -157,11 +157,12 @@ def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float) -> tuple[np.ndarray,
 
 
 def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
-                oracles: dict, progress=None) -> LayerResult:
+                oracles: dict, progress=None, draw=None) -> LayerResult:
     """Check the pair on ``cases`` random cases. ``pair_call(arrays, extra, dout, numerical)``
     runs the user's pair (in the worker, or here) and returns ``(out, grads, numerical)`` or
     raises :class:`SubjectError`; ``oracles`` maps a framework's name to its layer oracle
-    (``torch_layer``, ``tf_layer``): the pair is compared with each."""
+    (``torch_layer``, ``tf_layer``): the pair is compared with each. ``draw(rng) -> (arrays,
+    extra)`` replaces the kind's random cases (a benchmark's fixed one)."""
     kind: LayerKind = KINDS[kind_name]
     ref_forward, _ = reference_pair(kind_name)
     autodiff, fd = TOLERANCES["autodiff"], TOLERANCES["fd"]
@@ -169,7 +170,7 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
     t0 = time.perf_counter()
     for index in range(cases):
         rng = np.random.default_rng([seed, index])
-        arrays, extra = kind.draw(rng)
+        arrays, extra = (draw or kind.draw)(rng)
         kinked = False
         if index % 5 == 3:
             arrays, kinked = _edge(kind_name, arrays, extra, rng)
@@ -220,7 +221,16 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
                 d = compare_tensor(f"d{k}", grads[k], t_grads[k], label, framework, autodiff, 0.0)
                 if not d.ok:
                     case.findings.append(("backward", f"d{k}", d.message()))
-        for k in kind.inputs if not test_mode else ():
+        for position, k in enumerate(kind.inputs if not test_mode else ()):
+            if f"{k}.u" in num:  # a large tensor: the adjoint test along a few directions
+                mine = np.tensordot(directions(position, grads[k].shape), grads[k], axes=grads[k].ndim)
+                norm = float(np.linalg.norm(grads[k]))
+                tol = Tolerance(rtol=fd.rtol, atol_grad=0.0, atol_loss=0.0,
+                                atol_abs=fd.atol_grad * norm + fd.atol_loss)
+                d = compare_tensor(f"d{k}.u", mine, num[f"{k}.u"], label, "fd-of-your-forward",
+                                   tol, 0.0)
+                if not d.ok:
+                    case.findings.append(("consistency", f"d{k}", d.message()))
             if k in num:
                 d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
                 if not d.ok:

@@ -170,10 +170,26 @@ def _copy(extra: dict) -> dict:
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in extra.items()}
 
 
+# Tensors up to this many elements are differenced element by element; a larger one (a
+# convolution's input) gets DIRECTIONS random directions instead, two forwards each: the
+# adjoint test <grad, u> = (f(x + h u) - f(x - h u)) / 2h, which any inconsistency fails for
+# almost every u. Directions are the same on both sides of the worker: see :func:`directions`.
+FULL_FD_ELEMENTS = 512
+DIRECTIONS = 3
+
+
+def directions(position: int, shape: tuple) -> np.ndarray:
+    """(DIRECTIONS, *shape) unit directions for the input at ``position`` in the kind."""
+    u = np.random.default_rng([0xC0FFEE, position]).normal(size=(DIRECTIONS, *shape))
+    return u / np.sqrt((u.reshape(DIRECTIONS, -1) ** 2).sum(axis=1)).reshape(-1, *[1] * len(shape))
+
+
 def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
                     h: float = 1e-6) -> dict:
     """Central differences of ``sum(out * dout)`` (of the loss, for a loss kind) through
-    ``forward``: is a backward consistent with its own forward?"""
+    ``forward``: is a backward consistent with its own forward? A tensor above
+    :data:`FULL_FD_ELEMENTS` comes back as ``name + ".u"``: the derivative along each of its
+    :func:`directions`."""
     def value(a):
         args = kind.args(a, _copy(extra))
         if kind.loss:
@@ -181,7 +197,17 @@ def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
         return float(np.sum(forward(*args)[0] * dout))
 
     grads = {}
-    for name, base in arrays.items():
+    for position, (name, base) in enumerate(arrays.items()):
+        if base.size > FULL_FD_ELEMENTS:
+            along = []
+            for u in directions(position, base.shape):
+                plus = {k: v.copy() for k, v in arrays.items()}
+                minus = {k: v.copy() for k, v in arrays.items()}
+                plus[name] += h * u
+                minus[name] -= h * u
+                along.append((value(plus) - value(minus)) / (2 * h))
+            grads[f"{name}.u"] = np.array(along)
+            continue
         g = np.zeros_like(base)
         for idx in np.ndindex(base.shape):
             plus = {k: v.copy() for k, v in arrays.items()}
