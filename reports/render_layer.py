@@ -20,6 +20,9 @@ def render_layer_summary(result, limit: int = 5) -> str:
                  f"({result.seconds:.1f} s)")
     lines += textwrap.wrap(f"conclusion: {result.conclusion}", width=100, subsequent_indent="  ",
                            break_on_hyphens=False)
+    if getattr(result, "dtype", "float64") == "float32":
+        lines.append("  float32: judged with the float32 tolerances; finite differences off (a "
+                     "float32 forward's differences measure rounding)")
     if skipped:
         lines.append(f"  {skipped} edge case(s) at ReLU zeros or pooling ties: finite differences "
                      f"skipped there (they measure a chord), torch still compared")

@@ -67,7 +67,7 @@ def test_explain_teaches_each_layer_pitfall_live(capsys, pid):
     out = capsys.readouterr().out
     assert out.startswith(f"{pid}: {p.title}   (layer {p.kind})")
     assert f"The bug   {p.buggy_line}" in out and f"The fix   {p.fixed_line}" in out
-    assert f"Explained by {pid} (in" in " ".join(out.split())
+    assert f"explained by {pid} (in" in " ".join(out.split())
 
 
 def test_pitfalls_lists_the_layer_pitfalls_too(capsys):

@@ -49,9 +49,9 @@ def test_the_cli_exits_1_and_says_which_part_is_wrong(capsys):
     out = capsys.readouterr().out
     assert code == 1
     words = " ".join(out.split())  # the conclusion wraps at 100 columns
-    assert ("Explained by batchnorm-no-mean-terms (in 4 of 4 failing cases). The backward is "
-            "wrong: dx differ from the frameworks' autograd and from finite differences of your own "
-            "forward") in words
+    assert ("4 of 4 cases fail: explained by batchnorm-no-mean-terms (in 4 of 4 failing cases); "
+            "the backward is wrong: dx differ from the frameworks' autograd and from finite "
+            "differences of your own forward") in words
     assert "  FAIL case 0 [x (" in out and "verdict: FAIL" in out
 
 
@@ -68,7 +68,7 @@ def test_a_forward_bug_is_told_apart_from_a_backward_bug():
 
     result = crosscheck.verify_layer("relu", relu_forward, relu_backward, cases=6)
     assert not result.passed
-    assert "The forward is wrong (out differ from the frameworks')" in result.conclusion
+    assert "the forward is wrong (out differ from the frameworks')" in result.conclusion
     assert "consistent with your forward" in result.conclusion
     assert "isolation off" in str(result)  # nested functions run in this process, and it says so
 
@@ -91,14 +91,14 @@ def test_each_catalogued_layer_bug_fails_and_is_named_first(pid):
     result = crosscheck.verify_layer(p.kind, p.forward, p.backward, cases=20, seed=0)
     assert not result.passed, pid
     assert result.result.isolation_off == "", result.result.isolation_off  # ran in the worker
-    assert result.conclusion.split(". ")[1].startswith(f"Explained by {pid} "), result.conclusion
+    assert result.conclusion.split(": ", 1)[1].startswith(f"explained by {pid} "), result.conclusion
     named = [c.suspect for c in result.cases if c.verdict == "fail"]
     assert named and all(s in (pid, "") for s in named), named
 
 
 def test_a_correct_reference_layer_names_nothing():
     result = crosscheck.verify_layer("conv", R.conv_forward, R.conv_backward, cases=10)
-    assert result.passed and "Explained by" not in result.conclusion
+    assert result.passed and "explained by" not in result.conclusion
 
 
 def test_a_large_input_gets_the_adjoint_test_and_it_catches_an_inconsistent_backward():
@@ -123,3 +123,18 @@ def test_a_large_input_gets_the_adjoint_test_and_it_catches_an_inconsistent_back
     flipped = LAYER_PITFALLS["conv-kernel-flipped"].backward
     found = {(part, t): m for part, t, m in check(flipped).cases[0].findings}
     assert ("consistency", "dx") in found and "dx.u" in found[("consistency", "dx")]
+
+
+@pytest.mark.parametrize("kind", ["conv", "batchnorm", "softmax_loss", "max_pool"])
+def test_float32_layers_pass_with_float32_tolerances(kind):
+    forward = getattr(R, kind) if KINDS[kind].loss else getattr(R, f"{kind}_forward")
+    backward = None if KINDS[kind].loss else getattr(R, f"{kind}_backward")
+    result = crosscheck.verify_layer(kind, forward, backward, cases=10, dtype="float32")
+    assert result.passed, str(result)
+    assert "float32 tolerances" in result.conclusion
+
+
+def test_a_float32_layer_bug_still_fails_and_is_named():
+    p = LAYER_PITFALLS["batchnorm-no-mean-terms"]
+    result = crosscheck.verify_layer("batchnorm", p.forward, p.backward, cases=6, dtype="float32")
+    assert not result.passed and "batchnorm-no-mean-terms" in result.conclusion

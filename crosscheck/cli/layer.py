@@ -42,6 +42,9 @@ def add_parser(sub) -> None:
     p.add_argument("--timeout", default="10", metavar="SECONDS",
                    help="per call of your functions; a case with its finite differences gets "
                         "10 x (default 10)")
+    p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                   help="float32: your layer gets float32 arrays and is judged with the float32 "
+                        "tolerances (no finite differences: they only measure float32 rounding)")
     p.add_argument("--memory-limit", default=None, metavar="SIZE",
                    help="the worker's address space, e.g. 4G (default: half the machine's memory)")
     p.set_defaults(handler=run)
@@ -53,7 +56,7 @@ def run(args) -> int:
     label = target_label(args.forward).removesuffix("_forward")
     result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
                        seed=seed, timeout=timeout, memory_limit=memory,
-                       progress=Progress("verify-layer"))
+                       progress=Progress("verify-layer"), dtype=args.dtype)
     print(result)
     return 0 if result.passed else 1
 

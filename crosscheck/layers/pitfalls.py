@@ -200,9 +200,9 @@ def _fresh_mask(arrays: dict, dout, out, grads) -> bool:
 
 
 def name_layer_bug(kind: str, arrays: dict, extra: dict, dout, out, grads,
-                   error_data: dict | None = None) -> str:
+                   error_data: dict | None = None, rtol: float = 1e-8) -> str:
     """The id of the catalogued bug whose replay reproduces the user's answer on this case
-    (output and every gradient to 1e-8, or the same wrong shape), or ""."""
+    (output and every gradient to ``rtol``, or the same wrong shape), or ""."""
     k = KINDS[kind]
     if kind == "dropout" and not error_data and extra["param"].get("mode") != "test" \
             and _fresh_mask(arrays, dout, out, grads):
@@ -223,6 +223,6 @@ def name_layer_bug(kind: str, arrays: dict, extra: dict, dout, out, grads,
             continue
         if error_data or out is None:
             continue
-        if same(r_out, out) and all(same(r_grads[g], grads[g]) for g in r_grads):
+        if same(r_out, out, rtol) and all(same(r_grads[g], grads[g], rtol) for g in r_grads):
             return pid
     return ""

@@ -47,7 +47,7 @@ def _check_counts(cases, seed, timeout) -> None:
 
 def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed: int = 0,
               timeout: float | None = 10.0, memory_limit: int | None = None,
-              isolation_off: str = "", progress=None) -> LayerVerification:
+              isolation_off: str = "", progress=None, dtype: str = "float64") -> LayerVerification:
     """Check the pair: ``forward``/``backward`` are targets (``FILE.py:FUNC``), imported and
     called in a worker process, or functions, called here (``isolation_off`` says why).
     Each case's call, finite differences of the forward included, gets 10 x ``timeout``."""
@@ -58,6 +58,8 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
 
     _check_kind(kind, backward)
     _check_counts(cases, seed, timeout)
+    if dtype not in ("float64", "float32"):
+        raise UsageError(f"unknown dtype {dtype!r}; choose from float64, float32")
     load_oracles(("torch", "tensorflow"))  # a missing framework is a UsageError naming it
     worker = None
     if isinstance(forward, str):
@@ -74,7 +76,7 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
     try:
         result = check_layer(kind, pair_call, label=label, cases=cases, seed=seed,
                              oracles={"torch": torch_layer, "tensorflow": tf_layer},
-                             progress=progress)
+                             progress=progress, dtype=dtype)
     finally:
         if worker is not None:
             worker.close()
@@ -83,7 +85,8 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
 
 
 def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: int = 0,
-                 timeout: float | None = 10.0, memory_limit=None) -> LayerVerification:
+                 timeout: float | None = 10.0, memory_limit=None,
+                 dtype: str = "float64") -> LayerVerification:
     """Check a hand-written layer, CS231n style: ``out, cache = forward(...)`` and
     ``grads = backward(dout, cache)`` (a loss kind: one function ``(x, y) -> (loss, dx)``),
     against PyTorch's op and autograd and against finite differences of its own forward, on
@@ -100,11 +103,12 @@ def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: in
     if not why:
         try:
             return run_layer(kind, targets[0][0], targets[1][0] if backward is not None else None,
-                             label, cases=cases, seed=seed, timeout=timeout, memory_limit=limit)
+                             label, cases=cases, seed=seed, timeout=timeout, memory_limit=limit,
+                             dtype=dtype)
         except UsageError as exc:  # imported here, but not importable again in the worker
             why = f"the worker could not import it again ({exc})"
     return run_layer(kind, forward, backward, label, cases=cases, seed=seed, timeout=timeout,
-                     isolation_off=why)
+                     isolation_off=why, dtype=dtype)
 
 
 def assert_layer(kind: str, forward, backward=None, **options) -> LayerVerification:
