@@ -138,3 +138,36 @@ def test_a_float32_layer_bug_still_fails_and_is_named():
     p = LAYER_PITFALLS["batchnorm-no-mean-terms"]
     result = crosscheck.verify_layer("batchnorm", p.forward, p.backward, cases=6, dtype="float32")
     assert not result.passed and "batchnorm-no-mean-terms" in result.conclusion
+
+
+def test_report_writes_four_files_that_validate(tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+
+    import jsonschema
+    from crosscheck.reports.layer_report import load_layer_schema
+
+    path = CORPUS / "buggy" / "batchnorm_simplified_v2.py"
+    code = main(["verify-layer", "batchnorm", f"{path}:batchnorm_forward",
+                 f"{path}:batchnorm_backward", "--cases", "5", "--report", str(tmp_path / "r")])
+    assert code == 1
+    names = sorted(p.name for p in (tmp_path / "r").iterdir())
+    assert names == ["junit.xml", "report.html", "report.json", "report.md"]
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    jsonschema.validate(report, load_layer_schema())
+    assert report["verdict"] == "fail" and report["summary"]["failed"] == 4
+    assert all(c["suspect"] == "batchnorm-no-mean-terms" for c in report["cases"]
+               if c["verdict"] == "fail" and not c["findings"][0]["part"] == "forward")
+    suite = ET.parse(tmp_path / "r" / "junit.xml").getroot()
+    assert suite.get("tests") == "5" and suite.get("failures") == str(report["summary"]["failed"])
+    assert "**Conclusion:** 4 of 5 cases fail" in (tmp_path / "r" / "report.md").read_text()
+    assert "&lt;" not in (tmp_path / "r" / "report.md").read_text()
+
+
+def test_an_unusable_report_directory_is_exit_2_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    path = CORPUS / "correct" / "cs231n_layers.py"
+    code = main(["verify-layer", "relu", f"{path}:relu_forward", f"{path}:relu_backward",
+                 "--report", str(blocker / "sub")])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and out == ""

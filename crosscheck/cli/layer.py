@@ -3,7 +3,9 @@ CS231n style, against PyTorch and finite differences of its own forward."""
 
 from __future__ import annotations
 
-from crosscheck.api import check_timeout
+import sys
+
+from crosscheck.api import check_timeout, prepare_report_dir
 from crosscheck.cli.args import _positive_int
 from crosscheck.cli.progress import Progress
 from crosscheck.errors import UsageError
@@ -45,6 +47,8 @@ def add_parser(sub) -> None:
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                    help="float32: your layer gets float32 arrays and is judged with the float32 "
                         "tolerances (no finite differences: they only measure float32 rounding)")
+    p.add_argument("--report", metavar="DIR",
+                   help="write report.json, report.md, report.html and junit.xml into DIR")
     p.add_argument("--memory-limit", default=None, metavar="SIZE",
                    help="the worker's address space, e.g. 4G (default: half the machine's memory)")
     p.set_defaults(handler=run)
@@ -54,9 +58,13 @@ def run(args) -> int:
     seed, timeout = _seed(args.seed), check_timeout(args.timeout, cli=True)
     memory = parse_memory_limit(args.memory_limit, flag="--memory-limit")
     label = target_label(args.forward).removesuffix("_forward")
+    report_dir = prepare_report_dir(args.report)  # checked before any work
     result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
                        seed=seed, timeout=timeout, memory_limit=memory,
                        progress=Progress("verify-layer"), dtype=args.dtype)
+    if report_dir is not None:
+        for path in result.write_report(report_dir):
+            print(f"wrote {path}", file=sys.stderr)
     print(result)
     return 0 if result.passed else 1
 

@@ -71,6 +71,7 @@ class LayerResult:
     seconds: float = 0.0
     isolation_off: str = ""  # why the pair ran in this process, or ""
     dtype: str = "float64"
+    seed: int = 0
 
     @property
     def passed(self) -> bool:
@@ -172,7 +173,7 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
     autodiff, fd = TOLERANCES["autodiff"], TOLERANCES["fd"]
     if dtype == "float32":
         autodiff = TOLERANCES["float32"]
-    result = LayerResult(kind=kind_name, subject=label, dtype=dtype)
+    result = LayerResult(kind=kind_name, subject=label, dtype=dtype, seed=seed)
     t0 = time.perf_counter()
     for index in range(cases):
         rng = np.random.default_rng([seed, index])

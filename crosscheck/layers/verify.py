@@ -21,6 +21,15 @@ class LayerVerification:
     cases = property(lambda self: self.result.cases)
     conclusion = property(lambda self: self.result.conclusion)
 
+    def write_report(self, directory) -> list:
+        """report.json, report.md, report.html and junit.xml into ``directory``, all or
+        nothing; returns the paths written."""
+        from crosscheck.api import prepare_report_dir
+        from crosscheck.reports.layer_report import layer_report_dict, write_layer_report_dir
+
+        return write_layer_report_dir(layer_report_dict(self.result),
+                                      prepare_report_dir(directory, flag="report"))
+
     def __str__(self) -> str:
         from crosscheck.reports.render_layer import render_layer_summary
 

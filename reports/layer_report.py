@@ -1,0 +1,120 @@
+"""The reports of a layer check (``crosscheck verify-layer --report DIR``): report.json (with
+its schema, ``schema/layer-report.schema.json``), report.md, report.html and junit.xml, written
+together and atomically, as for networks."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from importlib import resources
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from crosscheck.reports.atomic import write_files_atomic
+from crosscheck.reports.render_md import _cell, _code
+from crosscheck.reports.report_json import environment
+
+__all__ = ["LAYER_SCHEMA_VERSION", "layer_report_dict", "load_layer_schema",
+           "render_layer_files", "write_layer_report_dir"]
+
+LAYER_SCHEMA_VERSION = "1.0"
+
+
+def layer_report_dict(result) -> dict:
+    """Everything the check found, as plain data (a :class:`~crosscheck.layers.check.LayerResult`)."""
+    return {
+        "schema_version": LAYER_SCHEMA_VERSION,
+        "report": "layer",
+        "verdict": "pass" if result.passed else "fail",
+        "conclusion": result.conclusion,
+        "subject": result.subject,
+        "kind": result.kind,
+        "dtype": result.dtype,
+        "seed": result.seed,
+        "oracles": ["torch", "tensorflow", "fd-of-your-forward"],
+        "isolation_off": result.isolation_off,
+        "summary": {"cases": len(result.cases),
+                    "passed": sum(c.verdict == "pass" for c in result.cases),
+                    "failed": sum(c.verdict == "fail" for c in result.cases)},
+        "environment": environment(),
+        "seconds": round(result.seconds, 3),
+        "cases": [{"index": c.index, "describe": c.describe, "verdict": c.verdict,
+                   "error": c.error, "suspect": c.suspect, "fd_skipped": c.fd_skipped,
+                   "findings": [{"part": p, "tensor": t, "message": m} for p, t, m in c.findings]}
+                  for c in result.cases],
+    }
+
+
+def load_layer_schema() -> dict:
+    text = resources.files("crosscheck.reports").joinpath("schema/layer-report.schema.json")
+    return json.loads(text.read_text("utf-8"))
+
+
+def _md(report: dict, limit: int = 5) -> str:
+    s = report["summary"]
+    lines = [f"## crosscheck verify-layer: {report['verdict'].upper()}", "",
+             f"Layer {_code(report['kind'])} of {_code(report['subject'])} against torch, "
+             f"tensorflow and finite differences of its forward: **{s['cases']}** cases, "
+             f"**{s['passed']}** passed, **{s['failed']}** failed, seed {report['seed']}.", "",
+             f"**Conclusion:** {_cell(report['conclusion'])}"]
+    fails = [c for c in report["cases"] if c["verdict"] == "fail"]
+    if fails:
+        lines += ["", "| case | shapes | suspect | first finding |", "|---|---|---|---|"]
+        for c in fails[:limit]:
+            first = c["error"] or (c["findings"][0]["message"] if c["findings"] else "")
+            lines.append(f"| {c['index']} | {_cell(c['describe'])} | {_cell(c['suspect'])} | "
+                         f"{_cell(first)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _html(report: dict) -> str:
+    e = escape
+    rows = "".join(
+        f"<tr class='{c['verdict']}'><td>{c['index']}</td><td>{e(c['describe'])}</td>"
+        f"<td>{c['verdict']}</td><td>{e(c['suspect'])}</td><td><ul>"
+        + (f"<li>{e(c['error'])}</li>" if c["error"] else "")
+        + "".join(f"<li><b>{e(f['part'])}</b> {e(f['message'])}</li>" for f in c["findings"])
+        + "</ul></td></tr>" for c in report["cases"])
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>crosscheck layer report"
+            "</title><style>body{font-family:sans-serif;margin:2em}td{vertical-align:top;"
+            "padding:.2em .6em;border-bottom:1px solid #ddd}.fail td:nth-child(3){color:#b00}"
+            "</style></head><body>"
+            f"<h1>crosscheck verify-layer {e(report['kind'])}: {report['verdict'].upper()}</h1>"
+            f"<p>Subject <code>{e(report['subject'])}</code>, seed {report['seed']}, "
+            f"{report['summary']['cases']} cases.</p>"
+            f"<p><b>Conclusion:</b> {e(report['conclusion'])}</p>"
+            "<table><tr><th>case</th><th>shapes</th><th>verdict</th><th>suspect</th>"
+            f"<th>findings</th></tr>{rows}</table></body></html>\n")
+
+
+def _junit(report: dict) -> str:
+    cases = report["cases"]
+    failed = sum(c["verdict"] == "fail" for c in cases)
+    body = []
+    for c in cases:
+        name = quoteattr(f"{report['kind']} case-{c['index']} [{c['describe']}]")
+        if c["verdict"] == "pass":
+            body.append(f"  <testcase classname={quoteattr(report['subject'])} name={name}/>")
+            continue
+        text = "\n".join([c["error"]] if c["error"] else
+                         [f"{f['part']}: {f['message']}" for f in c["findings"]])
+        body.append(f"  <testcase classname={quoteattr(report['subject'])} name={name}>"
+                    f"<failure message={quoteattr(text.splitlines()[0] if text else 'fail')}>"
+                    f"{escape(text)}</failure></testcase>")
+    return ("<?xml version='1.0' encoding='utf-8'?>\n"
+            f"<testsuite name={quoteattr('crosscheck verify-layer ' + report['kind'])} "
+            f"tests='{len(cases)}' failures='{failed}'>\n" + "\n".join(body) + "\n</testsuite>\n")
+
+
+def render_layer_files(report: dict) -> dict[str, str]:
+    """File name -> content; pure, so a failing renderer writes nothing."""
+    return {"report.json": json.dumps(report, indent=1, allow_nan=False) + "\n",
+            "report.md": _md(report), "report.html": _html(report), "junit.xml": _junit(report)}
+
+
+def write_layer_report_dir(report: dict, directory: str | Path) -> list[Path]:
+    """The four files, all or nothing; reproduction scripts of an earlier network run there
+    are removed, so the directory holds this run only."""
+    files = render_layer_files(report)
+    stale = tuple(p.name for p in Path(directory).glob("repro_*.py"))
+    return write_files_atomic(directory, files, remove=stale)
