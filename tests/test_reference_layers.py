@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from crosscheck.oracles.torch_layers import torch_layer
 from crosscheck.reference import cnn_layers as R
+from hypothesis import given
 
 from crosscheck.layers.kinds import KINDS, call, numerical_grads
+
+from .strategies import conv_cases, pool_cases
 
 CASES = 12  # random draws per kind
 
@@ -90,3 +93,36 @@ def test_batchnorm_running_stats_are_returned_not_written():
     np.testing.assert_allclose(mean, 0.1 * x.mean(axis=0))
     np.testing.assert_allclose(var, 0.9 + 0.1 * x.var(axis=0))
     assert param["running_mean"].tolist() == [0.0, 0.0, 0.0]  # the caller's dict untouched
+
+
+def _one(name, arrays, extra, *, fd_too: bool):
+    kind = KINDS[name]
+    forward, backward = _pair(name)
+    out0, _ = forward(*kind.args({k: v.copy() for k, v in arrays.items()}, dict(extra)))
+    dout = np.random.default_rng(0).normal(size=np.shape(out0))
+    out, grads, _ = call(kind, forward, backward, arrays, extra, dout)
+    t_out, t_grads = torch_layer(name, arrays, extra, dout)
+    _close(out, t_out, 1e-9, 1e-12 * max(1.0, float(np.abs(t_out).max())))
+    for k in kind.inputs:
+        _close(grads[k], t_grads[k], 1e-8, 1e-11 * max(1.0, float(np.abs(t_grads[k]).max())))
+    if fd_too:
+        num = numerical_grads(kind, forward, arrays, extra, dout)
+        for k in kind.inputs:
+            if k in num:
+                _close(grads[k], num[k], 1e-5, 1e-6 * max(1.0, float(np.abs(num[k]).max())))
+
+
+@given(case=conv_cases())
+def test_conv_on_hypothesis_shapes(case):
+    _one("conv", *case, fd_too=True)
+
+
+@pytest.mark.parametrize("name", ["max_pool", "avg_pool"])
+@given(case=pool_cases())
+def test_pooling_on_hypothesis_shapes(name, case):
+    _one(name, *case, fd_too=True)
+
+
+@given(case=pool_cases(ties=True))
+def test_max_pool_ties_on_hypothesis_shapes_follow_torch(case):
+    _one("max_pool", *case, fd_too=False)  # at ties a difference measures a chord
