@@ -32,8 +32,8 @@ def add_parser(sub) -> None:
         "verify-layer", help="check one layer's forward/backward pair (CS231n style)",
         description="Check a hand-written layer, out, cache = KIND_forward(...) and grads = "
                     "KIND_backward(dout, cache) (a loss kind: one function (x, y) -> (loss, dx)), "
-                    "against PyTorch's op and autograd and against finite differences of your "
-                    "own forward, on random cases.")
+                    "against PyTorch's and TensorFlow's ops and autograd and against finite "
+                    "differences of your own forward, on random cases.")
     p.add_argument("kind", choices=sorted(KINDS), metavar="KIND",
                    help=f"one of {', '.join(sorted(KINDS))}")
     p.add_argument("forward", metavar="FILE.py:FORWARD", help="the forward (or the loss function)")
