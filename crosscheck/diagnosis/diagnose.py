@@ -25,7 +25,7 @@ import numpy as np
 
 from crosscheck.diagnosis import CATALOGUE, trace
 from crosscheck.diagnosis.compose import RTOL, explain, separate
-from crosscheck.diagnosis.measure import exact_ratio, shape_story, symbolic, tensor_facts
+from crosscheck.diagnosis.measure import exact_ratio, same, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
@@ -34,9 +34,6 @@ from crosscheck.engine.triangulate import Party
 from crosscheck.reference.sampling import Case, random_case
 
 __all__ = ["Fingerprint", "Suspect", "diagnose", "fingerprint"]
-
-_REPLAY_RTOL = 1e-8
-
 
 @dataclass(frozen=True)
 class Suspect:
@@ -57,28 +54,16 @@ class Suspect:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """The measured shape of one discrepancy (``accused`` vs the trusted ``oracle``)."""
+    """The measured shape of a finite-difference oracle's disagreement with autodiff (what the
+    broken-fd rules read): a uniform ratio, zeros, float32-quantised or huge values, kinks."""
 
-    accused: str
-    oracle: str
-    wrong: tuple[str, ...]  # tensors outside tolerance ("loss" included)
-    ratio: float | None  # uniform ratio of the data gradient (nan when not uniform)
-    bias_ratio: float | None  # uniform ratio over the biases when only biases are wrong
-    nonfinite: bool
-    zero: bool  # the accused's wrong tensors are identically zero
-    transposed: tuple[str, ...]  # weights equal to the oracle's transposed
-    rank1: bool  # every wrong weight has rank 1 while the oracle's does not
-    constant_bias: bool  # every wrong bias holds one value repeated
-    reg_bias: bool  # wrong biases are off by exactly l2 / batch x b
-    top_layer: int  # highest layer with a wrong tensor (0: none)
-    top_activation: str
-    relu_zero_units: bool  # the wrong units of the top layer are exactly the z == 0 ones
-    float32_values: bool  # every value is exactly a float32 (fd accused)
-    integer_like: bool  # huge values, multiples of 1/2h, or zeros (fd accused)
-    kink_only: bool  # all wrong fd coordinates touch a ReLU input within the step of 0
-    error: str
-    batch: int
-    n: int  # batch x n_out
+    oracle: str  # the trusted party
+    wrong: tuple[str, ...]  # tensors outside tolerance
+    ratio: float | None  # uniform ratio of every gradient (nan when not uniform)
+    zero: bool  # the wrong tensors are identically zero
+    float32_values: bool  # every value is exactly a float32
+    integer_like: bool  # huge values, multiples of 1/2h, or zeros
+    kink_only: bool  # all wrong coordinates touch a ReLU input within the step of 0
 
 
 def _party(result: CaseResult, name: str):
@@ -109,79 +94,32 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}"
 
 
-def fingerprint(result: CaseResult, accused: str) -> Fingerprint:
+def fingerprint(result: CaseResult, accused: str = "fd") -> Fingerprint:
+    """The fingerprint of ``accused`` (our fd oracle) against the trusted autodiff oracle."""
     case = result.case
-    spec, batch = case.spec, case.batch
+    names = list(case.spec.param_names())
     acc, ref = _party(result, accused), _trusted(result, accused)
-    empty = Fingerprint(accused, ref.name if ref else "", (), None, None, False, False, (), False,
-                        False, False, 0, "", False, False, False, False, result.error, batch,
-                        case.Y.size)
     if acc is None or ref is None:
-        return empty
+        return Fingerprint(ref.name if ref else "", (), None, False, False, False, False)
     tol = pair_tolerance(acc.kind, ref.kind)
-    names = list(spec.param_names())
     bad = {k: element_bad(acc.grads[k], ref.grads[k], tol, ref.loss) for k in names}
     wrong = [k for k in names if bad[k].any()]
-    loss_wrong = not np.isfinite(acc.loss) or abs(acc.loss - ref.loss) > 1e-8 * max(1.0, abs(ref.loss))
-    nonfinite = any(not np.all(np.isfinite(acc.grads[k])) for k in names) or not np.isfinite(acc.loss)
-    if nonfinite:
-        return replace(empty, wrong=tuple((["loss"] if loss_wrong else []) + wrong), nonfinite=True)
-    # the subject's L2 term is taken apart from its data gradient (bugs scale the data term);
-    # a broken fd scales its whole difference, penalty included
-    l2 = {k: (spec.l2 / batch) * case.params[k] if k.startswith("W") and accused != "fd"
-          else np.zeros_like(case.params[k]) for k in names}
-    data = [ref.grads[k] - l2[k] for k in names]
-    # a finite difference carries O(h) noise on top of any scale error: a looser fit
-    fit = 1e-3 if accused == "fd" else 1e-6
-    ratio = _ratio([acc.grads[k] - l2[k] for k in names], data, fit) if wrong else None
-    biases_only = bool(wrong) and all(k.startswith("b") for k in wrong)
-    bias_ratio = _ratio([acc.grads[k] for k in wrong], [ref.grads[k] for k in wrong]) if biases_only else None
+    if any(not np.all(np.isfinite(acc.grads[k])) for k in names) or not np.isfinite(acc.loss):
+        return Fingerprint(ref.name, tuple(wrong), None, False, False, False, False)
+    # a finite difference carries O(h) noise on top of any scale error: a loose fit
+    ratio = _ratio([acc.grads[k] for k in names], [ref.grads[k] for k in names], 1e-3) if wrong else None
     zero = bool(wrong) and all(np.all(acc.grads[k] == 0) for k in wrong)
-    transposed = tuple(
-        k for k in wrong if k.startswith("W") and acc.grads[k].shape[0] == acc.grads[k].shape[1]
-        # the data term alone transposed (dW = dz.T @ a, then + lambda W), or the whole
-        # gradient transposed (the penalty included)
-        and any(np.allclose(g, r.T, rtol=1e-6, atol=1e-12)
-                for g, r in ((acc.grads[k] - l2[k], ref.grads[k] - l2[k]), (acc.grads[k], ref.grads[k]))))
-    wrong_w = [k for k in wrong if k.startswith("W")]
-
-    def rank(m):
-        return int(np.linalg.matrix_rank(m, tol=1e-9 * max(np.abs(m).max(initial=0), 1e-300)))
-    rank1 = bool(wrong_w) and all(rank(acc.grads[k] - l2[k]) <= 1 for k in wrong_w) \
-        and any(rank(ref.grads[k] - l2[k]) > 1 for k in wrong_w)
-    wrong_b = [k for k in wrong if k.startswith("b")]
-    constant_bias = bool(wrong_b) and all(acc.grads[k].size > 1 and np.ptp(acc.grads[k]) <= 1e-12 *
-                                          max(1.0, np.abs(acc.grads[k]).max()) for k in wrong_b)
-    reg_bias = biases_only and spec.l2 > 0 and all(
-        np.allclose(acc.grads[k] - ref.grads[k], spec.l2 / batch * case.params[k], rtol=1e-6, atol=1e-12)
-        for k in wrong_b)
-    layers = [int(k[1:]) for k in wrong]
-    top = max(layers, default=0)
-    top_act = spec.activations[top - 1] if top else ""
-    relu_zero_units = False
-    if top and top_act == "relu":
-        z = trace(case).z[top - 1]
-        units = bad.get(f"b{top}", np.zeros(0, bool))
-        tie_units = np.any(z == 0, axis=0)
-        relu_zero_units = bool(units.any()) and bool(np.all(tie_units[units]))
-    fd_vals = [acc.grads[k] for k in names]
-    float32_values = all(np.array_equal(g.astype(np.float32).astype(np.float64), g) for g in fd_vals) \
-        and any(np.any(g != 0) for g in fd_vals)
+    values = [acc.grads[k] for k in names]
+    float32_values = all(np.array_equal(g.astype(np.float32).astype(np.float64), g) for g in values) \
+        and any(np.any(g != 0) for g in values)
     scale = max(float(np.abs(ref.grads[k]).max(initial=0)) for k in names)
-    biggest = max(float(np.abs(g).max(initial=0)) for g in fd_vals)
+    biggest = max(float(np.abs(g).max(initial=0)) for g in values)
     integer_like = bool(wrong) and biggest > 1e3 * max(scale, 1e-3)
     kink_only = False
-    if wrong and any(a == "relu" for a in spec.activations):
-        t = trace(case)
-        near = [np.any(np.abs(z) < 2.0**-16, axis=0) for z in t.z]
+    if wrong and any(a == "relu" for a in case.spec.activations):
+        near = [np.any(np.abs(z) < 2.0**-16, axis=0) for z in trace(case).z]
         kink_only = all(near[int(k[1:]) - 1][np.nonzero(bad[k])[-1]].all() for k in wrong)
-    return Fingerprint(
-        accused=accused, oracle=ref.name, wrong=tuple((["loss"] if loss_wrong else []) + wrong),
-        ratio=ratio, bias_ratio=bias_ratio, nonfinite=nonfinite, zero=zero, transposed=transposed,
-        rank1=rank1, constant_bias=constant_bias, reg_bias=reg_bias, top_layer=top,
-        top_activation=top_act, relu_zero_units=relu_zero_units, float32_values=float32_values,
-        integer_like=integer_like, kink_only=kink_only, error=result.error, batch=batch,
-        n=int(case.Y.size))
+    return Fingerprint(ref.name, tuple(wrong), ratio, zero, float32_values, integer_like, kink_only)
 
 
 # ---- rules: fingerprint -> (0..1, evidence) per pitfall -------------------------------------
@@ -219,16 +157,6 @@ def _fd_rules(f: Fingerprint) -> dict[str, tuple[float, str]]:
 
 # ---- replay ---------------------------------------------------------------------------------
 
-def _same(a, b) -> bool:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        return False
-    if not np.array_equal(np.isfinite(a), np.isfinite(b)):
-        return False
-    fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
-    return bool(np.all(np.abs(fa - fb) <= _REPLAY_RTOL * max(np.abs(fb).max(initial=0), 1e-300) + 1e-14))
-
-
 def _replay_fn(pid: str, lr: float | None):
     """A loss_and_grads that re-enacts ``pid`` (for fd ids: the broken oracle's answer)."""
     p = CATALOGUE[pid]
@@ -246,7 +174,7 @@ def _replays(pid: str, case: Case, accused, error: str, lr: float | None) -> boo
         if accused is None:
             return False
         r = p.fd_oracle().evaluate(case.params, case.X, case.Y, case.spec)
-        return all(_same(r.grads[k], accused.grads[k]) for k in case.spec.param_names())
+        return all(same(r.grads[k], accused.grads[k]) for k in case.spec.param_names())
     fn = _replay_fn(pid, lr)
     if fn is None:
         return False
@@ -256,19 +184,11 @@ def _replays(pid: str, case: Case, accused, error: str, lr: float | None) -> boo
         return bool(error) and error.endswith(str(exc))
     if error or accused is None:
         return False
-    return _same(party.loss, accused.loss) and all(
-        _same(party.grads[k], accused.grads[k]) for k in case.spec.param_names())
+    return same(party.loss, accused.loss) and all(
+        same(party.grads[k], accused.grads[k]) for k in case.spec.param_names())
 
 
 # ---- re-runs --------------------------------------------------------------------------------
-
-def _at_batch_1(case: Case) -> Case:
-    return replace(case, X=case.X[:1].copy(), Y=case.Y[:1].copy())
-
-
-def _at_l2_0(case: Case) -> Case:
-    return replace(case, spec=replace(case.spec, l2=0.0))
-
 
 def _separating_case(a: str, b: str, case: Case, lr, tries: int = 30) -> Case | None:
     """A network on which bugs a and b give different answers (drawn from a fixed seed)."""
@@ -283,7 +203,7 @@ def _separating_case(a: str, b: str, case: Case, lr, tries: int = 30) -> Case | 
             ra, rb = run_subject(fa, cand), run_subject(fb, cand)
         except SubjectError:
             continue
-        if not (_same(ra.loss, rb.loss) and all(_same(ra.grads[k], rb.grads[k])
+        if not (same(ra.loss, rb.loss) and all(same(ra.grads[k], rb.grads[k])
                                                 for k in cand.spec.param_names())):
             return cand
     return None
