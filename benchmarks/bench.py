@@ -346,20 +346,21 @@ def line_layer_conv() -> None:
     from crosscheck.oracles.torch_layers import torch_layer
     from crosscheck.reference import cnn_layers as R
 
+    from crosscheck.layers.cases import Shape, build
     from crosscheck.layers.check import check_layer, in_process
 
-    rng = np.random.default_rng(0)
-    x, w, b = rng.normal(size=(4, 3, 16, 16)), rng.normal(size=(8, 3, 3, 3)), rng.normal(size=8)
-    param = {"stride": 1, "pad": 1}
-    def fixed(rng):
-        return {"x": x.copy(), "w": w.copy(), "b": b.copy()}, {"param": dict(param)}
+    fixed = [Shape("conv", {"n": 4, "c": 3, "h": 16, "w": 16, "f": 8, "hh": 3, "ww": 3,
+                            "stride": 1, "pad": 1}, values=0)]
+    arrays, extra = build(fixed[0])
+    x, w, b, param = arrays["x"], arrays["w"], arrays["b"], extra["param"]
+    rng = np.random.default_rng(1)
 
     oracles = {"torch": torch_layer, "tensorflow": tf_layer}
     pair = in_process("conv", R.conv_forward, R.conv_backward)
-    check_layer("conv", pair, label="warm-up", cases=1, seed=0, oracles=oracles, draw=fixed)
+    check_layer("conv", pair, label="warm-up", cases=1, seed=0, oracles=oracles, shapes=fixed)
     t0 = time.perf_counter()
     result = check_layer("conv", pair, label="reference", cases=1, seed=0, oracles=oracles,
-                         draw=fixed)
+                         shapes=fixed)
     ours = time.perf_counter() - t0
     out, _ = R.conv_forward(x, w, b, param)
     dout = rng.normal(size=out.shape)

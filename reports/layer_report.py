@@ -15,9 +15,9 @@ from crosscheck.reports.render_md import _cell, _code
 from crosscheck.reports.report_json import environment
 
 __all__ = ["LAYER_SCHEMA_VERSION", "layer_report_dict", "load_layer_schema",
-           "render_layer_files", "write_layer_report_dir"]
+           "render_layer_files", "script_name", "write_layer_report_dir"]
 
-LAYER_SCHEMA_VERSION = "1.0"
+LAYER_SCHEMA_VERSION = "1.1"  # 1.1: shrunk cases and their reproduction scripts
 
 
 def layer_report_dict(result) -> dict:
@@ -42,7 +42,21 @@ def layer_report_dict(result) -> dict:
                    "error": c.error, "suspect": c.suspect, "fd_skipped": c.fd_skipped,
                    "findings": [{"part": p, "tensor": t, "message": m} for p, t, m in c.findings]}
                   for c in result.cases],
+        "shrunk": [_shrunk(s, result) for s in getattr(result, "shrunk", [])],
     }
+
+
+def script_name(index: int) -> str:
+    return f"repro_layer_case_{index}.py"
+
+
+def _shrunk(s, result) -> dict:
+    c = s.case
+    return {"from_case": s.index, "describe": c.describe, "shape": c.shape.to_dict(),
+            "verdict": c.verdict, "error": c.error, "suspect": c.suspect, "steps": s.steps,
+            "tries": s.tries, "seconds": round(s.seconds, 3),
+            "findings": [{"part": p, "tensor": t, "message": m} for p, t, m in c.findings],
+            "script": script_name(s.index) if result.targets else None}
 
 
 def load_layer_schema() -> dict:
@@ -64,6 +78,11 @@ def _md(report: dict, limit: int = 5) -> str:
             first = c["error"] or (c["findings"][0]["message"] if c["findings"] else "")
             lines.append(f"| {c['index']} | {_cell(c['describe'])} | {_cell(c['suspect'])} | "
                          f"{_cell(first)} |")
+    for s in report.get("shrunk", []):
+        first = s["error"] or (s["findings"][0]["message"] if s["findings"] else "")
+        script = f" Reproduce: `python {s['script']}`." if s["script"] else ""
+        lines += ["", f"**Smallest failing case** (case {s['from_case']} shrunk in {s['steps']} "
+                      f"step(s), {s['tries']} tries): {_cell(s['describe'])}: {_cell(first)}.{script}"]
     return "\n".join(lines) + "\n"
 
 
@@ -83,7 +102,11 @@ def _html(report: dict) -> str:
             f"<p>Subject <code>{e(report['subject'])}</code>, seed {report['seed']}, "
             f"{report['summary']['cases']} cases.</p>"
             f"<p><b>Conclusion:</b> {e(report['conclusion'])}</p>"
-            "<table><tr><th>case</th><th>shapes</th><th>verdict</th><th>suspect</th>"
+            + "".join(f"<p><b>Smallest failing case</b> (case {s['from_case']} shrunk in "
+                      f"{s['steps']} step(s)): {e(s['describe'])}"
+                      + (f"; reproduce with <code>python {e(s['script'])}</code>" if s["script"]
+                         else "") + "</p>" for s in report.get("shrunk", []))
+            + "<table><tr><th>case</th><th>shapes</th><th>verdict</th><th>suspect</th>"
             f"<th>findings</th></tr>{rows}</table></body></html>\n")
 
 
@@ -112,9 +135,11 @@ def render_layer_files(report: dict) -> dict[str, str]:
             "report.md": _md(report), "report.html": _html(report), "junit.xml": _junit(report)}
 
 
-def write_layer_report_dir(report: dict, directory: str | Path) -> list[Path]:
-    """The four files, all or nothing; reproduction scripts of an earlier network run there
-    are removed, so the directory holds this run only."""
-    files = render_layer_files(report)
+def write_layer_report_dir(report: dict, directory: str | Path,
+                           scripts: dict[str, str] | None = None) -> list[Path]:
+    """The four files and the reproduction ``scripts`` (name -> text), all or nothing;
+    reproduction scripts of an earlier run there are removed, so the directory holds this run
+    only."""
+    files = {**render_layer_files(report), **(scripts or {})}
     stale = tuple(p.name for p in Path(directory).glob("repro_*.py"))
     return write_files_atomic(directory, files, remove=stale)

@@ -42,5 +42,20 @@ def render_layer_summary(result, limit: int = 5) -> str:
             lines.append(f"    {part}: {message}")
     if len(fails) > limit:
         lines.append(f"  ... and {len(fails) - limit} more failing case(s)")
+    for s in getattr(result, "shrunk", []):
+        c = s.case
+        how = (f"case {s.index} shrunk in {s.steps} step(s), {s.tries} tries" if s.steps else
+               f"case {s.index} itself: none of {s.tries - 1} smaller shapes fails the same way"
+               if s.tries > 1 else f"case {s.index} itself: every dimension is at its least")
+        lines.append(f"  smallest failing case ({how}): [{c.describe}]")
+        first = c.error or (c.findings[0][2] if c.findings else "")
+        if first:
+            lines.append(f"    {first}")
+        script = getattr(result, "scripts", {}).get(s.index)
+        if script:
+            lines.append(f"    reproduce: python {script}")
+        elif getattr(result, "targets", None):
+            lines.append("    (a report directory gets a script that reproduces it: --report DIR, "
+                         "or .write_report(DIR))")
     lines.append("verdict: " + ("PASS" if not fails else "FAIL"))
     return "\n".join(lines)

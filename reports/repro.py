@@ -14,7 +14,59 @@ from __future__ import annotations
 import numpy as np
 from crosscheck.reference.sampling import Case
 
-__all__ = ["reproduction_script"]
+__all__ = ["COMPARE", "LOAD", "reproduction_script"]
+
+# How a script imports the user's function again, shared by the network and layer scripts.
+LOAD = '''def load(target):
+    """The function ``/path/file.py:name`` (a relative path: next to this script) or
+    ``package.module:name`` names; None when its file or module is gone."""
+    where, name = target.rsplit(":", 1)
+    if where.endswith(".py") or "/" in where or "\\\\" in where:
+        here = Path(__file__).resolve().parent
+        path = Path(where) if Path(where).is_absolute() else here / where
+        if not path.is_file() and (here / path.name).is_file():
+            path = here / path.name  # moved next to this script
+        if not path.is_file():
+            return None
+        sys.path.insert(0, str(path.parent))  # it may import its neighbours
+        spec = importlib.util.spec_from_file_location("crosscheck_subject", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
+        try:
+            module = importlib.import_module(where)
+        except ModuleNotFoundError as exc:
+            if exc.name and where.startswith(exc.name):
+                return None
+            raise
+    obj = module
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj'''
+
+# The scripts' comparison, shared by the network and the layer reproductions: one line per
+# tensor at its worst element, NaN a disagreement. (Inserted into a template as a value, so
+# its braces are its own.)
+COMPARE = '''def compare(rows, who):
+    """Print one line per (name, who's, torch's) row; return how many disagree."""
+    bad = 0
+    for name, a, b in rows:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        if a.shape != b.shape:
+            print(f"DISAGREE {name}: shape {a.shape}, expected {b.shape}")
+            bad += 1
+            continue
+        diff = np.abs(a - b)
+        worst = (np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))),
+                                  diff.shape) if diff.ndim and diff.size else ())
+        tol = ATOL + ATOL_SCALE * float(np.max(np.abs(b), initial=0.0)) + RTOL * np.abs(b)
+        ok = bool(np.all(diff <= tol))  # NaN fails
+        bad += not ok
+        idx = "[" + ", ".join(str(int(i)) for i in worst) + "]" if worst else ""
+        print(f"{'ok      ' if ok else 'DISAGREE'} {name}{idx}: {who}={float(a[worst]):.10g} "
+              f"torch={float(b[worst]):.10g} |diff|={float(diff[worst]):.2e}")
+    print(f"{bad} tensor(s) disagree" if bad else "all tensors agree")
+    return bad'''
 
 _TEMPLATE = '''#!/usr/bin/env python3
 """Reproduce crosscheck {title}: does {subject} agree with PyTorch autograd?
@@ -91,31 +143,12 @@ def torch_loss_and_grads(params, X, Y):
     return float(loss.detach()), {{k: v.grad.numpy() for k, v in t.items()}}
 
 
+{load}
+
+
 def load_subject():
     """The subject's function, or None when its file or module is gone."""
-    target, func = SUBJECT.rsplit(":", 1)
-    if target.endswith(".py") or "/" in target or "\\\\" in target:
-        here = Path(__file__).resolve().parent
-        path = Path(target) if Path(target).is_absolute() else here / target
-        if not path.is_file() and (here / path.name).is_file():
-            path = here / path.name  # moved next to this script
-        if not path.is_file():
-            return None
-        sys.path.insert(0, str(path.parent))  # it may import its neighbours
-        spec = importlib.util.spec_from_file_location("crosscheck_subject", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    else:
-        try:
-            module = importlib.import_module(target)
-        except ModuleNotFoundError as exc:
-            if exc.name and target.startswith(exc.name):
-                return None
-            raise
-    obj = module
-    for part in func.split("."):
-        obj = getattr(obj, part)
-    return obj
+    return load(SUBJECT)
 
 
 def _thetas(params):
@@ -206,6 +239,8 @@ def subject_answer():
     return loss, grads, f"called {{SUBJECT}}"
 
 
+{compare}
+
 def main():
     loss, grads, source = subject_answer()
     print(f"subject: {{source}}")
@@ -214,21 +249,7 @@ def main():
     ref_loss, ref = torch_loss_and_grads(PARAMS, X, Y)
     rows = [] if loss is None else [("loss", np.asarray(loss), np.asarray(ref_loss))]
     rows += [(k, np.asarray(grads[k], dtype=np.float64), ref[k]) for k in PARAMS]
-    bad = 0
-    for name, a, b in rows:
-        if a.shape != b.shape:
-            print(f"DISAGREE {{name}}: shape {{a.shape}}, expected {{b.shape}}")
-            bad += 1
-            continue
-        diff = np.abs(a - b)
-        worst = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
-        tol = ATOL + ATOL_SCALE * float(np.max(np.abs(b))) + RTOL * np.abs(b)
-        ok = bool(np.all(diff <= tol))  # NaN fails
-        bad += not ok
-        idx = "[" + ", ".join(str(int(i)) for i in worst) + "]" if worst else ""
-        print(f"{{'ok      ' if ok else 'DISAGREE'}} {{name}}{{idx}}: subject={{float(a[worst]):.10g}} "
-              f"torch={{float(b[worst]):.10g}} |diff|={{float(diff[worst]):.2e}}")
-    print(f"{{bad}} tensor(s) disagree" if bad else "all tensors agree")
+    bad = compare(rows, "subject")
     return 1 if bad else 0
 
 
@@ -269,6 +290,7 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         grads = "{\n" + _dict_lines(recorded.grads) + "}"
         loss = "None" if call["mode"] == "update" else repr(float(recorded.loss))
     return _TEMPLATE.format(
+        compare=COMPARE, load=LOAD,
         title=_safe_doc(title), subject=_safe_doc(subject), describe=spec.describe(),
         batch=case.batch, sizes=tuple(spec.sizes), activations=tuple(spec.activations),
         loss=spec.loss, l2=float(spec.l2), params=_dict_lines(case.params), X=_array(case.X),

@@ -19,7 +19,7 @@ from crosscheck.reference import (
 )
 from hypothesis import strategies as st
 
-__all__ = ["cases", "conv_cases", "pool_cases", "specs"]
+__all__ = ["cases", "specs"]
 
 
 @st.composite
@@ -54,32 +54,3 @@ def cases(draw, *, min_batch: int = 1, max_batch: int = 16,
     params = init_params(spec, rng, scale=scale)
     X, Y = random_batch(spec, batch, rng, "labels" if labels else "any")
     return Case(spec=spec, params=params, X=X, Y=Y, scale=scale)
-
-
-@st.composite
-def conv_cases(draw, *, max_batch: int = 3, max_side: int = 9) -> tuple[dict, dict]:
-    """(arrays, extra) for the conv kind: batch 1 included, odd sizes, stride 1 or 2, zero
-    padding 0 to 2, kernels up to 3x3; the output at least 1x1."""
-    n, c, f = (draw(st.integers(1, max_batch), label="batch"),
-               draw(st.integers(1, 3), label="channels"), draw(st.integers(1, 3), label="filters"))
-    hh, ww = draw(st.integers(1, 3), label="kernel h"), draw(st.integers(1, 3), label="kernel w")
-    stride, pad = draw(st.sampled_from([1, 2]), label="stride"), draw(st.sampled_from([0, 1, 2]),
-                                                                     label="pad")
-    h = draw(st.integers(max(1, hh - 2 * pad), max_side), label="height")
-    w = draw(st.integers(max(1, ww - 2 * pad), max_side), label="width")
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values"))
-    return ({"x": rng.normal(size=(n, c, h, w)), "w": rng.normal(size=(f, c, hh, ww)),
-             "b": rng.normal(size=f)}, {"param": {"stride": stride, "pad": pad}})
-
-
-@st.composite
-def pool_cases(draw, *, ties: bool = False, max_batch: int = 3) -> tuple[dict, dict]:
-    """(arrays, extra) for the pooling kinds; ``ties``: small integer inputs, so that windows
-    hold several equal maxima."""
-    n, c = draw(st.integers(1, max_batch), label="batch"), draw(st.integers(1, 3), label="channels")
-    ph, pw = draw(st.integers(1, 3), label="pool h"), draw(st.integers(1, 3), label="pool w")
-    stride = draw(st.integers(1, 3), label="stride")
-    h, w = draw(st.integers(ph, ph + 6), label="height"), draw(st.integers(pw, pw + 6), label="width")
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="values"))
-    x = rng.integers(0, 3, size=(n, c, h, w)).astype(np.float64) if ties else rng.normal(size=(n, c, h, w))
-    return {"x": x}, {"param": {"pool_height": ph, "pool_width": pw, "stride": stride}}

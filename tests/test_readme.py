@@ -19,6 +19,7 @@ BLOCKS = re.findall(r"```\n\$ crosscheck (verify(?:-layer)? .*?)\n(.*?)```", (RO
 def _normalise(text: str) -> str:
     text = re.sub(r"\(\d+\.\d s, \d+ networks/s;", "(T s, R networks/s;", text)
     text = re.sub(r"failed \(\d+\.\d s\)", "failed (T s)", text)
+    text = re.sub(r"python \S+/(repro_layer_case_\d+\.py)", r"python DIR/\1", text)
     return re.sub(r"\(/\S+/(repro_case-\d+\.py)\)", r"(DIR/\1)", text).strip()
 
 

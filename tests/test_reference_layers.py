@@ -9,10 +9,11 @@ import pytest
 from crosscheck.oracles.torch_layers import torch_layer
 from crosscheck.reference import cnn_layers as R
 from hypothesis import given
+from hypothesis import strategies as st
 
+from crosscheck.layers.cases import Shape, build, draw_shapes, strategy
+from crosscheck.layers.check import prepare
 from crosscheck.layers.kinds import KINDS, call, numerical_grads
-
-from .strategies import conv_cases, pool_cases
 
 CASES = 12  # random draws per kind
 
@@ -34,9 +35,9 @@ def _close(a, b, rtol, atol):
 def test_reference_layer_agrees_with_torch_and_with_its_own_finite_differences(name):
     kind = KINDS[name]
     forward, backward = _pair(name)
-    for seed in range(CASES):
-        rng = np.random.default_rng([20261123, seed])
-        arrays, extra = kind.draw(rng)
+    for seed, (dims, values) in enumerate(draw_shapes(name, CASES, 20261123)):
+        rng = np.random.default_rng(values)
+        arrays, extra = build(Shape(name, dims, values), rng)
         if kind.loss:
             dout = None
         else:
@@ -112,17 +113,16 @@ def _one(name, arrays, extra, *, fd_too: bool):
                 _close(grads[k], num[k], 1e-5, 1e-6 * max(1.0, float(np.abs(num[k]).max())))
 
 
-@given(case=conv_cases())
-def test_conv_on_hypothesis_shapes(case):
-    _one("conv", *case, fd_too=True)
+@pytest.mark.parametrize("name", ["conv", "max_pool", "avg_pool"])
+@given(drawn=st.data())
+def test_spatial_layers_on_the_checks_own_hypothesis_shapes(name, drawn):
+    """Batch 1, odd sizes, stride 2, padding 0 and 2: the strategy verify-layer draws from."""
+    dims, values = drawn.draw(strategy(name), label="case")
+    _one(name, *build(Shape(name, dims, values)), fd_too=True)
 
 
-@pytest.mark.parametrize("name", ["max_pool", "avg_pool"])
-@given(case=pool_cases())
-def test_pooling_on_hypothesis_shapes(name, case):
-    _one(name, *case, fd_too=True)
-
-
-@given(case=pool_cases(ties=True))
-def test_max_pool_ties_on_hypothesis_shapes_follow_torch(case):
-    _one("max_pool", *case, fd_too=False)  # at ties a difference measures a chord
+@given(drawn=st.data())
+def test_max_pool_ties_on_hypothesis_shapes_follow_torch(drawn):
+    dims, values = drawn.draw(strategy("max_pool"), label="case")
+    data = prepare(Shape("max_pool", dims, values, mode="edge"))  # small integers: ties
+    _one("max_pool", data.arrays, data.extra, fd_too=False)  # at ties a difference measures a chord

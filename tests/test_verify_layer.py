@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from crosscheck.reference import cnn_layers as R
 
@@ -104,20 +105,17 @@ def test_a_correct_reference_layer_names_nothing():
 def test_a_large_input_gets_the_adjoint_test_and_it_catches_an_inconsistent_backward():
     """x of 4x3x10x10 = 1,200 elements is differenced along 3 directions, not element by
     element; a backward with the kernel flipped still fails that check."""
-    import numpy as np
     from crosscheck.oracles.torch_layers import torch_layer
 
+    from crosscheck.layers.cases import Shape
     from crosscheck.layers.check import check_layer, in_process
 
-    rng = np.random.default_rng(1)
-    x, w, b = rng.normal(size=(4, 3, 10, 10)), rng.normal(size=(2, 3, 3, 3)), rng.normal(size=2)
-
-    def draw(_):
-        return {"x": x.copy(), "w": w.copy(), "b": b.copy()}, {"param": {"stride": 1, "pad": 1}}
+    shape = Shape("conv", {"n": 4, "c": 3, "h": 10, "w": 10, "f": 2, "hh": 3, "ww": 3,
+                           "stride": 1, "pad": 1}, values=1)
 
     def check(backward):
         return check_layer("conv", in_process("conv", R.conv_forward, backward), label="me",
-                           cases=1, seed=0, oracles={"torch": torch_layer}, draw=draw)
+                           cases=1, seed=0, oracles={"torch": torch_layer}, shapes=[shape])
 
     assert check(R.conv_backward).passed
     flipped = LAYER_PITFALLS["conv-kernel-flipped"].backward
@@ -132,6 +130,19 @@ def test_float32_layers_pass_with_float32_tolerances(kind):
     result = crosscheck.verify_layer(kind, forward, backward, cases=10, dtype="float32")
     assert result.passed, str(result)
     assert "float32 tolerances" in result.conclusion
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("entry", [e for e in MANIFEST if e["verdict"] == "pass"
+                                   and e["kind"] in ("batchnorm", "layernorm", "dropout")],
+                         ids=lambda e: f"{e['file']}-{e['kind']}")
+def test_independent_correct_layers_pass_in_float32(entry):
+    """No false alarm where float32 is ill-conditioned (a batch of two whose values nearly
+    tie: dx cancels to rounding of terms ~1/std) or rounds dropout's 1/p."""
+    fwd, bwd = _targets(entry)
+    result = run_layer(entry["kind"], fwd, bwd, entry["file"], cases=40, seed=0,
+                       dtype="float32", shrink=0)
+    assert result.passed, str(result)
 
 
 def test_a_float32_layer_bug_still_fails_and_is_named():
@@ -151,7 +162,8 @@ def test_report_writes_four_files_that_validate(tmp_path, capsys):
                  f"{path}:batchnorm_backward", "--cases", "5", "--report", str(tmp_path / "r")])
     assert code == 1
     names = sorted(p.name for p in (tmp_path / "r").iterdir())
-    assert names == ["junit.xml", "report.html", "report.json", "report.md"]
+    assert names == ["junit.xml", "report.html", "report.json", "report.md",
+                     "repro_layer_case_0.py"]
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     jsonschema.validate(report, load_layer_schema())
     assert report["verdict"] == "fail" and report["summary"]["failed"] == 4
@@ -171,3 +183,147 @@ def test_an_unusable_report_directory_is_exit_2_before_any_work(tmp_path, capsys
                  "--report", str(blocker / "sub")])
     out, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and out == ""
+
+
+# ---- the cases: hypothesis strategies; shrinking; reproduction scripts -------------------------
+
+def test_the_cases_cover_the_boundaries_learners_get_wrong():
+    """Batch 1, odd sizes, stride 2, padding 0 and 2 (conv); ties in max pooling and saturated
+    activations on the edge cases; every case rebuilt alone from its shape."""
+    from crosscheck.layers.cases import build
+    from crosscheck.layers.check import case_shapes, prepare
+
+    conv = case_shapes("conv", 20, 0)
+    dims = [s.dims for s in conv]
+    assert {d["n"] for d in dims} >= {1} and {d["stride"] for d in dims} == {1, 2}
+    assert {d["pad"] for d in dims} >= {0, 2}
+    assert any(d["h"] % 2 and d["w"] % 2 and d["h"] > 1 for d in dims)
+    assert [s.mode for s in conv[:5]] == ["normal", "normal", "normal", "edge", "normal"]
+    for s in conv:
+        a, _ = build(s)
+        b, _ = build(s)
+        assert all((a[k] == b[k]).all() for k in a)  # a shape is its arrays
+    pool = [prepare(s) for s in case_shapes("max_pool", 10, 0) if s.mode == "edge"]
+    assert pool and all(len(np.unique(d.arrays["x"])) < d.arrays["x"].size for d in pool)  # ties
+    sig = [prepare(s) for s in case_shapes("sigmoid", 10, 0) if s.mode == "edge"]
+    assert sig and all(np.abs(d.arrays["x"]).max() > 15 for d in sig)  # saturated
+    assert [s.mode for s in case_shapes("batchnorm", 5, 0)][-1] == "test"
+    assert case_shapes("conv", 20, 0) == conv and case_shapes("conv", 20, 1) != conv
+
+
+def test_the_draws_do_not_depend_on_the_directory_and_write_nothing(tmp_path):
+    """Same seed, same cases, whatever local modules are loaded (hypothesis would mix their
+    constants into its draws), and nothing written into the working directory."""
+    import subprocess
+    import sys
+
+    from crosscheck.layers.check import case_shapes
+
+    (tmp_path / "mymod.py").write_text("A = 123456789\nB = 987654\nC = 4242424\n")
+    code = ("import mymod, json; from crosscheck.layers.check import case_shapes; "
+            "print(json.dumps([s.to_dict() for s in case_shapes('conv', 40, 0)]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [s.to_dict() for s in case_shapes("conv", 40, 0)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mymod.py"]
+
+
+def test_shrinking_finds_a_smaller_case_that_fails_the_same_way(tmp_path):
+    path = CORPUS / "buggy" / "conv_im2col_v2.py"
+    result = run_layer("conv", f"{path}:conv_forward", f"{path}:conv_backward", "im2col",
+                       cases=20, seed=0)
+    first = next(c for c in result.cases if c.verdict == "fail")
+    (small,) = result.result.shrunk
+    from crosscheck.layers.cases import size
+    from crosscheck.layers.shrink import signature
+
+    assert small.index == first.index and small.steps >= 1
+    assert size(small.case.shape) < size(first.shape)
+    assert signature(small.case) == signature(first)  # the same tensors, parts and suspect
+    assert "smallest failing case (case" in str(result)
+
+
+def test_shrinking_keeps_the_failure_it_found_not_another_one():
+    """A batchnorm whose dgamma is wrong for d >= 3 and whose dx is wrong below: shrinking a
+    d = 5 case must stop at d = 3, not slide to the other bug."""
+    from crosscheck.oracles.torch_layers import torch_layer
+
+    from crosscheck.layers.cases import Shape
+    from crosscheck.layers.check import check_case, in_process
+    from crosscheck.layers.shrink import shrink_layer_case
+
+    def backward(dout, cache):
+        dx, dgamma, dbeta = R.batchnorm_backward(dout, cache)
+        if dgamma.shape[0] >= 3:
+            return dx, dgamma * 2.0, dbeta
+        return dx * 2.0, dgamma, dbeta
+
+    pair = in_process("batchnorm", R.batchnorm_forward, backward)
+    oracles = {"torch": torch_layer}
+    start, _ = check_case(Shape("batchnorm", {"n": 6, "d": 5}, values=7), pair, label="me",
+                          oracles=oracles)
+    assert {t for _, t, _ in start.findings} == {"dgamma"}
+    small = shrink_layer_case(start, pair, label="me", oracles=oracles)
+    assert {t for _, t, _ in small.case.findings} == {"dgamma"}
+    assert small.case.shape.dims == {"n": 2, "d": 3}, small.case.describe
+
+
+def test_shrink_0_shrinks_nothing():
+    p = LAYER_PITFALLS["batchnorm-no-mean-terms"]
+    result = crosscheck.verify_layer("batchnorm", p.forward, p.backward, cases=4, shrink=0)
+    assert not result.passed and result.result.shrunk == []
+
+
+def test_the_reproduction_script_fails_on_the_bug_and_passes_once_it_is_fixed(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    mine = tmp_path / "my_conv.py"
+    shutil.copy(CORPUS / "buggy" / "conv_naive_v3.py", mine)
+    code = main(["verify-layer", "conv", f"{mine}:conv_forward", f"{mine}:conv_backward",
+                 "--cases", "10", "--report", str(tmp_path / "r")])
+    assert code == 1
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    (shrunk,) = report["shrunk"]
+    script = tmp_path / "r" / shrunk["script"]
+
+    def run():
+        return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                              timeout=120, cwd=tmp_path)
+
+    red = run()
+    assert red.returncode == 1, red.stdout + red.stderr
+    wrong = {f["tensor"] for f in shrunk["findings"] if f["part"] == "backward"}
+    assert wrong and all(f"DISAGREE {t}" in red.stdout for t in wrong), red.stdout
+    shutil.copy(CORPUS / "correct" / "conv_naive.py", mine)  # the fix
+    green = run()
+    assert green.returncode == 0 and "all tensors agree" in green.stdout, green.stdout + green.stderr
+
+
+@pytest.mark.parametrize("kind", ["softmax_loss", "dropout", "word_embedding", "rnn_step"])
+def test_every_calling_convention_gets_a_working_script(tmp_path, kind):
+    """Loss kinds (one function), dropout (the mask read back from the output), index inputs
+    and five-input kinds: the reference passes its own script."""
+    import subprocess
+    import sys
+
+    from crosscheck.reports.layer_repro import layer_reproduction_script
+
+    from crosscheck.engine.tolerances import TOLERANCES
+    from crosscheck.layers.check import case_shapes, prepare
+
+    shape = case_shapes(kind, 1, 3)[0]
+    data = prepare(shape)
+    ref = "crosscheck.reference.cnn_layers"
+    fwd, bwd = ((f"{ref}:{kind}", None) if KINDS[kind].loss else
+                (f"{ref}:{kind}_forward", f"{ref}:{kind}_backward"))
+    text = layer_reproduction_script(KINDS[kind], title="t", describe="d", forward=fwd,
+                                     backward=bwd, arrays=data.arrays, extra=data.extra,
+                                     dout=data.dout, dtype="float64", test_mode=False,
+                                     tolerance=TOLERANCES["autodiff"])
+    (tmp_path / "s.py").write_text(text)
+    done = subprocess.run([sys.executable, str(tmp_path / "s.py")], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and "all tensors agree" in done.stdout, done.stdout + done.stderr

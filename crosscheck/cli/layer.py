@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from crosscheck.api import check_timeout, prepare_report_dir
-from crosscheck.cli.args import _positive_int
+from crosscheck.cli.args import _count, _positive_int
 from crosscheck.cli.progress import Progress
 from crosscheck.errors import UsageError
 from crosscheck.layers.kinds import KINDS
@@ -47,8 +47,12 @@ def add_parser(sub) -> None:
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                    help="float32: your layer gets float32 arrays and is judged with the float32 "
                         "tolerances (no finite differences: they only measure float32 rounding)")
+    p.add_argument("--shrink", type=_count, default=1, metavar="K",
+                   help="shrink the first K failing cases to the smallest failing shape "
+                        "(default 1; 0: none)")
     p.add_argument("--report", metavar="DIR",
-                   help="write report.json, report.md, report.html and junit.xml into DIR")
+                   help="write report.json, report.md, report.html and junit.xml into DIR, and "
+                        "a script reproducing each shrunk case")
     p.add_argument("--memory-limit", default=None, metavar="SIZE",
                    help="the worker's address space, e.g. 4G (default: half the machine's memory)")
     p.set_defaults(handler=run)
@@ -61,7 +65,7 @@ def run(args) -> int:
     report_dir = prepare_report_dir(args.report)  # checked before any work
     result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
                        seed=seed, timeout=timeout, memory_limit=memory,
-                       progress=Progress("verify-layer"), dtype=args.dtype)
+                       progress=Progress("verify-layer"), dtype=args.dtype, shrink=args.shrink)
     if report_dir is not None:
         for path in result.write_report(report_dir):
             print(f"wrote {path}", file=sys.stderr)

@@ -19,18 +19,20 @@ framework comparisons still run (their convention: ReLU'(0) = 0, the first maxim
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from crosscheck.engine.check import SubjectError
 from crosscheck.engine.compare import compare_tensor
 from crosscheck.engine.tolerances import TOLERANCES, Tolerance
+from crosscheck.layers.cases import Shape, build, draw_shapes
 from crosscheck.layers.kinds import KINDS, LayerKind, call, directions, numerical_grads
 from crosscheck.layers.pitfalls import name_layer_bug
 from crosscheck.reference import cnn_layers as _reference
 
-__all__ = ["LayerCase", "LayerResult", "check_layer", "reference_pair"]
+__all__ = ["CaseData", "LayerCase", "LayerResult", "case_shapes", "check_case", "check_layer",
+           "prepare", "reference_pair"]
 
 _KINKED = ("relu", "leaky_relu", "max_pool")  # exact zeros or ties on their edge cases
 
@@ -57,6 +59,8 @@ class LayerCase:
     findings: list = field(default_factory=list)
     fd_skipped: bool = False  # an edge case at a kink: no finite differences
     suspect: str = ""  # the catalogued layer bug whose replay reproduces this case, if any
+    shape: Shape | None = None  # what the case was built from
+    error_kind: str = ""  # the SubjectError's kind when the pair raised or returned junk
 
     @property
     def verdict(self) -> str:
@@ -72,6 +76,10 @@ class LayerResult:
     isolation_off: str = ""  # why the pair ran in this process, or ""
     dtype: str = "float64"
     seed: int = 0
+    # the first failing cases, shrunk (crosscheck/layers/shrink.py: ShrunkCase)
+    shrunk: list = field(default_factory=list)
+    targets: tuple | None = None  # ("/abs/file.py:forward", ".../backward" or None), if any
+    scripts: dict = field(default_factory=dict)  # shrunk case index -> its written script
 
     @property
     def passed(self) -> bool:
@@ -146,112 +154,194 @@ def _edge(kind: str, arrays: dict, extra: dict, rng) -> tuple[dict, bool]:
     return a, False
 
 
-def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float) -> tuple[np.ndarray, str]:
-    """The mask the user's forward applied (out / x), and what is wrong with it, if anything."""
+def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float,
+                  rtol: float = 1e-9) -> tuple[np.ndarray, str]:
+    """The mask the user's forward applied (out / x), and what is wrong with it, if anything
+    (``rtol``: how far from 1/p a kept entry's ratio may be; float32 rounds it at 1e-7)."""
     mask = np.divide(out, x, out=np.zeros_like(x), where=x != 0)
     kept = mask[(x != 0) & (mask != 0)]
-    if kept.size and np.allclose(kept, 1.0, rtol=1e-9) and p < 1:
+    if kept.size and np.allclose(kept, 1.0, rtol=rtol) and p < 1:
         return mask, (f"out keeps its entries unscaled: dropout without the inverted 1/p scale "
                       f"(p = {p:g} keeps out = x, expected x / p)")
-    if kept.size and not np.allclose(kept, 1.0 / p, rtol=1e-9):
+    if kept.size and not np.allclose(kept, 1.0 / p, rtol=rtol):
         return mask, f"out / x is not 0 or 1/p = {1 / p:.6g} (got {float(kept[0]):.6g})"
     return mask, ""
 
 
-def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
-                oracles: dict, progress=None, draw=None, dtype: str = "float64") -> LayerResult:
-    """Check the pair on ``cases`` random cases. ``pair_call(arrays, extra, dout, numerical)``
-    runs the user's pair (in the worker, or here) and returns ``(out, grads, numerical)`` or
-    raises :class:`SubjectError`; ``oracles`` maps a framework's name to its layer oracle
-    (``torch_layer``, ``tf_layer``): the pair is compared with each. ``draw(rng) -> (arrays,
-    extra)`` replaces the kind's random cases (a benchmark's fixed one). ``dtype="float32"``:
-    the pair gets float32 arrays and is judged with the float32 row of the tolerance table
-    against the frameworks on the same rounded inputs; finite differences of a float32
-    forward measure rounding, not a derivative (the fd-float32 pitfall), so they are off."""
+def case_shapes(kind_name: str, cases: int, seed: int) -> list[Shape]:
+    """The check's cases: ``cases`` shapes from the kind's hypothesis strategy, every fifth
+    from the fourth on moved to the kind's edge, every fifth from the fifth on (batchnorm,
+    dropout) the forward in test mode."""
+    shapes = []
+    for index, (dims, values) in enumerate(draw_shapes(kind_name, cases, seed)):
+        mode = "normal"
+        if index % 5 == 3:
+            mode = "edge"
+        elif index % 5 == 4 and kind_name in _TEST_MODE:
+            mode = "test"
+        shapes.append(Shape(kind_name, dims, values, mode))
+    return shapes
+
+
+@dataclass
+class CaseData:
+    """What a case gave the pair: enough to replay it (a reproduction script)."""
+
+    arrays: dict
+    extra: dict
+    dout: object  # None for a loss kind
+    numerical: bool  # finite differences of the forward were asked for
+
+
+def prepare(shape: Shape, dtype: str = "float64") -> CaseData:
+    """The arrays, the rest and the upstream gradient of ``shape``, the same every time."""
+    kind = KINDS[shape.kind]
+    rng = np.random.default_rng(shape.values)
+    arrays, extra = build(shape, rng)
+    if dtype == "float32":  # everyone sees the same rounded inputs
+        arrays = {k: v.astype(np.float32).astype(np.float64) for k, v in arrays.items()}
+    kinked = False
+    if shape.mode == "edge":
+        arrays, kinked = _edge(shape.kind, arrays, extra, rng)
+    if shape.mode == "test":  # the forward at inference: running statistics, no dropout
+        extra = {**extra, "param": _TEST_MODE[shape.kind](extra["param"], arrays, rng)}
+    dout = None  # a test-mode case draws one too: the frameworks differentiate it unused
+    if not kind.loss:
+        ref_forward, _ = reference_pair(shape.kind)
+        ref_out = ref_forward(*kind.args({k: v.copy() for k, v in arrays.items()},
+                                         {k: (dict(v) if isinstance(v, dict) else v)
+                                          for k, v in extra.items()}))[0]
+        dout = rng.normal(size=np.shape(ref_out))
+    return CaseData(arrays, extra, dout, numerical=not kinked and dtype == "float64")
+
+
+def describe(shape: Shape, data: CaseData) -> str:
+    shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in data.arrays.items())
+    indices = {k: v for k, v in data.extra.items() if isinstance(v, np.ndarray)}  # y, x
+    shapes += "".join(f", {k} {tuple(v.shape)} (indices)" for k, v in indices.items())
+    params = data.extra.get("param") or {k: v for k, v in data.extra.items() if k in ("alpha",)}
+    # the scalars: running statistics and other arrays would drown the line
+    params = {k: v for k, v in params.items() if not isinstance(v, np.ndarray)}
+    return (shapes + (f" {params}" if params else "")
+            + {"normal": "", "edge": " (edge)", "test": " (test mode: forward only)"}[shape.mode])
+
+
+# In float32 the reference itself, run in float32 on the case, is off the float64 frameworks by
+# what the case's conditioning allows (a batch of two normalises to +-1 and the gradient
+# through its mean and variance cancels to rounding of terms ~1/std); a float32 pair is
+# allowed that error times this factor on top of the table's float32 row.
+_FLOOR_FACTOR = 10.0
+
+
+def _float32_floor(shape: Shape, data: CaseData) -> dict | None:
+    """The reference's float32 output and gradients on the case (``out`` and one per input),
+    or None for dropout, whose mask is the pair's own."""
+    if shape.kind == "dropout":
+        return None
+    kind = KINDS[shape.kind]
+    forward, backward = reference_pair(shape.kind)
+    single = {k: v.astype(np.float32) for k, v in data.arrays.items()}
+    dout = None if data.dout is None else data.dout.astype(np.float32)
+    out, grads, _ = call(kind, forward, backward, single, data.extra, dout,
+                         forward_only=shape.mode == "test")
+    return {"out": out, **grads}
+
+
+def check_case(shape: Shape, pair_call, *, label: str, oracles: dict, index: int = 0,
+               dtype: str = "float64") -> tuple[LayerCase, CaseData]:
+    """One case: the pair's output and gradients against each framework's layer oracle and
+    against finite differences of the pair's own forward."""
+    kind_name = shape.kind
     kind: LayerKind = KINDS[kind_name]
-    ref_forward, _ = reference_pair(kind_name)
     autodiff, fd = TOLERANCES["autodiff"], TOLERANCES["fd"]
     if dtype == "float32":
         autodiff = TOLERANCES["float32"]
+    data = prepare(shape, dtype)
+    arrays, extra, dout = data.arrays, data.extra, data.dout
+    test_mode = shape.mode == "test"
+    case = LayerCase(index=index, describe=describe(shape, data), shape=shape,
+                     fd_skipped=shape.mode == "edge" and kind_name in _KINKED)
+    mine = arrays if dtype == "float64" else {k: v.astype(np.float32) for k, v in arrays.items()}
+    my_dout = dout if dtype == "float64" or dout is None else dout.astype(np.float32)
+    try:
+        out, grads, num = pair_call(mine, extra, my_dout, data.numerical, test_mode)
+    except SubjectError as exc:
+        case.error, case.error_detail = f"{label} {exc}", exc.detail
+        case.error_kind = exc.kind
+        case.suspect = name_layer_bug(kind_name, arrays, extra, dout, None, None,
+                                      getattr(exc, "data", None) or {"kind": exc.kind})
+        return case, data
+    oracle_extra = dict(extra)
+    if kind_name == "dropout" and not test_mode:
+        mask, problem = _dropout_mask(out, arrays["x"], extra["param"]["p"],
+                                      rtol=1e-5 if dtype == "float32" else 1e-9)
+        oracle_extra["mask"] = mask
+        if problem:
+            case.findings.append(("forward", "out", problem))
+    floor = _float32_floor(shape, data) if dtype == "float32" else None
+    for framework, layer_oracle in oracles.items():
+        t_out, t_grads = layer_oracle(kind_name, arrays, oracle_extra, dout)
+
+        def tol(name, theirs):
+            if floor is None or name not in floor:
+                return autodiff
+            return replace(autodiff, atol_abs=_FLOOR_FACTOR * float(np.max(
+                np.abs(floor[name] - theirs), initial=0.0)))
+
+        if np.shape(out) != np.shape(t_out):
+            case.findings.append(("forward", "out", f"out has shape {np.shape(out)}, "
+                                                    f"{framework}'s {np.shape(t_out)}"))
+        else:
+            d = compare_tensor("out", np.asarray(out), np.asarray(t_out), label, framework,
+                               tol("out", t_out), 0.0)
+            if not d.ok:
+                case.findings.append(("forward", "out", d.message()))
+        for k in kind.inputs if not test_mode else ():
+            d = compare_tensor(f"d{k}", grads[k], t_grads[k], label, framework,
+                               tol(k, t_grads[k]), 0.0)
+            if not d.ok:
+                case.findings.append(("backward", f"d{k}", d.message()))
+    for position, k in enumerate(kind.inputs if not test_mode else ()):
+        if f"{k}.u" in num:  # a large tensor: the adjoint test along a few directions
+            mine = np.tensordot(directions(position, grads[k].shape), grads[k], axes=grads[k].ndim)
+            norm = float(np.linalg.norm(grads[k]))
+            tol = Tolerance(rtol=fd.rtol, atol_grad=0.0, atol_loss=0.0,
+                            atol_abs=fd.atol_grad * norm + fd.atol_loss)
+            d = compare_tensor(f"d{k}.u", mine, num[f"{k}.u"], label, "fd-of-your-forward",
+                               tol, 0.0)
+            if not d.ok:
+                case.findings.append(("consistency", f"d{k}", d.message()))
+        if k in num:
+            d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
+            if not d.ok:
+                case.findings.append(("consistency", f"d{k}", d.message()))
+    if case.findings:
+        case.suspect = name_layer_bug(kind_name, arrays, extra, dout, out, grads,
+                                      rtol=2e-4 if dtype == "float32" else 1e-8)
+    return case, data
+
+
+def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
+                oracles: dict, progress=None, shapes: list[Shape] | None = None,
+                dtype: str = "float64") -> LayerResult:
+    """Check the pair on ``cases`` random cases (:func:`case_shapes`). ``pair_call(arrays,
+    extra, dout, numerical, forward_only)`` runs the user's pair (in the worker, or here) and
+    returns ``(out, grads, numerical)`` or raises :class:`SubjectError`; ``oracles`` maps a
+    framework's name to its layer oracle (``torch_layer``, ``tf_layer``): the pair is compared
+    with each. ``shapes`` replaces the random cases (a benchmark's fixed one).
+    ``dtype="float32"``: the pair gets float32 arrays and is judged with the float32 row of
+    the tolerance table against the frameworks on the same rounded inputs; finite differences
+    of a float32 forward measure rounding, not a derivative (the fd-float32 pitfall), so they
+    are off."""
     result = LayerResult(kind=kind_name, subject=label, dtype=dtype, seed=seed)
     t0 = time.perf_counter()
-    for index in range(cases):
-        rng = np.random.default_rng([seed, index])
-        arrays, extra = (draw or kind.draw)(rng)
-        if dtype == "float32":  # everyone sees the same rounded inputs
-            arrays = {k: v.astype(np.float32).astype(np.float64) for k, v in arrays.items()}
-        kinked = False
-        if index % 5 == 3:
-            arrays, kinked = _edge(kind_name, arrays, extra, rng)
-        test_mode = index % 5 == 4 and kind_name in _TEST_MODE
-        if test_mode:  # the forward at inference: running statistics, no dropout
-            extra = {**extra, "param": _TEST_MODE[kind_name](extra["param"], arrays, rng)}
-        dout = None
-        if not kind.loss:
-            ref_out = ref_forward(*kind.args({k: v.copy() for k, v in arrays.items()},
-                                             {k: (dict(v) if isinstance(v, dict) else v)
-                                              for k, v in extra.items()}))[0]
-            dout = rng.normal(size=np.shape(ref_out))
-        shapes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in arrays.items())
-        params = extra.get("param") or {k: v for k, v in extra.items() if k in ("alpha",)}
-        # the scalars: running statistics and other arrays would drown the line
-        params = {k: v for k, v in params.items() if not isinstance(v, np.ndarray)}
-        case = LayerCase(index=index, describe=f"{shapes}" + (f" {params}" if params else "")
-                         + (" (edge)" if index % 5 == 3 else ""), fd_skipped=kinked)
+    shapes = shapes if shapes is not None else case_shapes(kind_name, cases, seed)
+    for index, shape in enumerate(shapes):
+        case, _ = check_case(shape, pair_call, label=label, oracles=oracles, index=index,
+                             dtype=dtype)
         result.cases.append(case)
-        if test_mode:
-            case.describe += " (test mode: forward only)"
-        mine = arrays if dtype == "float64" else {k: v.astype(np.float32) for k, v in arrays.items()}
-        my_dout = dout if dtype == "float64" or dout is None else dout.astype(np.float32)
-        try:
-            out, grads, num = pair_call(mine, extra, my_dout, not kinked and dtype == "float64",
-                                        test_mode)
-        except SubjectError as exc:
-            case.error, case.error_detail = f"{label} {exc}", exc.detail
-            case.suspect = name_layer_bug(kind_name, arrays, extra, dout, None, None,
-                                          getattr(exc, "data", None) or {"kind": exc.kind})
-            if progress:
-                progress(index + 1, cases, case)
-            continue
-        oracle_extra = dict(extra)
-        if kind_name == "dropout" and not test_mode:
-            mask, problem = _dropout_mask(out, arrays["x"], extra["param"]["p"])
-            oracle_extra["mask"] = mask
-            if problem:
-                case.findings.append(("forward", "out", problem))
-        for framework, layer_oracle in oracles.items():
-            t_out, t_grads = layer_oracle(kind_name, arrays, oracle_extra, dout)
-            if np.shape(out) != np.shape(t_out):
-                case.findings.append(("forward", "out", f"out has shape {np.shape(out)}, "
-                                                        f"{framework}'s {np.shape(t_out)}"))
-            else:
-                d = compare_tensor("out", np.asarray(out), np.asarray(t_out), label, framework,
-                                   autodiff, 0.0)
-                if not d.ok:
-                    case.findings.append(("forward", "out", d.message()))
-            for k in kind.inputs if not test_mode else ():
-                d = compare_tensor(f"d{k}", grads[k], t_grads[k], label, framework, autodiff, 0.0)
-                if not d.ok:
-                    case.findings.append(("backward", f"d{k}", d.message()))
-        for position, k in enumerate(kind.inputs if not test_mode else ()):
-            if f"{k}.u" in num:  # a large tensor: the adjoint test along a few directions
-                mine = np.tensordot(directions(position, grads[k].shape), grads[k], axes=grads[k].ndim)
-                norm = float(np.linalg.norm(grads[k]))
-                tol = Tolerance(rtol=fd.rtol, atol_grad=0.0, atol_loss=0.0,
-                                atol_abs=fd.atol_grad * norm + fd.atol_loss)
-                d = compare_tensor(f"d{k}.u", mine, num[f"{k}.u"], label, "fd-of-your-forward",
-                                   tol, 0.0)
-                if not d.ok:
-                    case.findings.append(("consistency", f"d{k}", d.message()))
-            if k in num:
-                d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
-                if not d.ok:
-                    case.findings.append(("consistency", f"d{k}", d.message()))
-        if case.findings:
-            case.suspect = name_layer_bug(kind_name, arrays, extra, dout, out, grads,
-                                          rtol=2e-4 if dtype == "float32" else 1e-8)
         if progress:
-            progress(index + 1, cases, case)
+            progress(index + 1, len(shapes), case)
     result.seconds = time.perf_counter() - t0
     return result
 

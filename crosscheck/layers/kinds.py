@@ -1,5 +1,6 @@
-"""The layer kinds, in the CS231n convention: what each one takes, how to draw a random case,
-and how to call a ``KIND_forward``/``KIND_backward`` pair (or a loss function) on it.
+"""The layer kinds, in the CS231n convention: what each one takes and how to call a
+``KIND_forward``/``KIND_backward`` pair (or a loss function) on a case (the cases are drawn in
+``crosscheck/layers/cases.py``).
 
 A case is ``(arrays, extra)``: ``arrays`` the differentiable inputs by name (float64), in the
 order the forward takes them, ``extra`` the rest (labels, stride and padding, a parameter
@@ -22,79 +23,8 @@ __all__ = ["KINDS", "LayerKind", "call", "numerical_grads"]
 class LayerKind:
     name: str
     inputs: tuple[str, ...]  # differentiable arguments, in call order
-    draw: Callable  # (rng) -> (arrays, extra)
     args: Callable  # (arrays, extra) -> the forward's positional arguments
     loss: bool = False  # one function returning (loss, dx), no backward
-
-
-def _x(rng, *shape):
-    return rng.normal(size=shape)
-
-
-def _dims(rng, lo=1, hi=5, k=2):
-    return [int(v) for v in rng.integers(lo, hi + 1, size=k)]
-
-
-def _draw_affine(rng):
-    n, d, m = _dims(rng, k=3)
-    extra_dims = _dims(rng, 1, 3, k=int(rng.integers(0, 3)))
-    x = _x(rng, n, d, *extra_dims)
-    return {"x": x, "w": _x(rng, int(np.prod(x.shape[1:])), m), "b": _x(rng, m)}, {}
-
-
-def _draw_elementwise(rng):
-    n, d = _dims(rng)
-    return {"x": 2.0 * _x(rng, n, d)}, {}
-
-
-def _draw_leaky(rng):
-    return _draw_elementwise(rng)[0], {"alpha": float(rng.choice([0.01, 0.1, 0.3]))}
-
-
-def _draw_scores(rng):
-    n, c = int(rng.integers(1, 6)), int(rng.integers(2, 6))
-    return {"x": _x(rng, n, c)}, {"y": rng.integers(0, c, size=n)}
-
-
-def _draw_norm(rng):
-    n, d = int(rng.integers(2, 7)), int(rng.integers(1, 6))
-    return ({"x": 3.0 * _x(rng, n, d) + 1.0, "gamma": _x(rng, d), "beta": _x(rng, d)},
-            {"param": {"mode": "train", "eps": 1e-5}})
-
-
-def _draw_dropout(rng):
-    n, d = _dims(rng)
-    return {"x": _x(rng, n, d)}, {"param": {"p": float(rng.choice([0.3, 0.5, 0.8])),
-                                            "mode": "train", "seed": int(rng.integers(1 << 30))}}
-
-
-def _draw_conv(rng):
-    n, c, f = int(rng.integers(1, 3)), int(rng.integers(1, 3)), int(rng.integers(1, 4))
-    hh, ww = int(rng.integers(1, 4)), int(rng.integers(1, 4))
-    stride, pad = int(rng.choice([1, 2])), int(rng.choice([0, 1, 2]))
-    h = int(rng.integers(max(1, hh - 2 * pad), 8))
-    w = int(rng.integers(max(1, ww - 2 * pad), 8))
-    return ({"x": _x(rng, n, c, h, w), "w": _x(rng, f, c, hh, ww), "b": _x(rng, f)},
-            {"param": {"stride": stride, "pad": pad}})
-
-
-def _draw_pool(rng):
-    n, c = int(rng.integers(1, 3)), int(rng.integers(1, 3))
-    ph, pw, s = int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 3))
-    h, w = int(rng.integers(ph, ph + 5)), int(rng.integers(pw, pw + 5))
-    return {"x": _x(rng, n, c, h, w)}, {"param": {"pool_height": ph, "pool_width": pw, "stride": s}}
-
-
-def _draw_rnn(rng):
-    n, d, h = _dims(rng, k=3)
-    return ({"x": _x(rng, n, d), "prev_h": _x(rng, n, h), "Wx": 0.5 * _x(rng, d, h),
-             "Wh": 0.5 * _x(rng, h, h), "b": _x(rng, h)}, {})
-
-
-def _draw_embedding(rng):
-    n, t = _dims(rng)
-    v, d = int(rng.integers(2, 7)), int(rng.integers(1, 5))
-    return {"W": _x(rng, v, d)}, {"x": rng.integers(0, v, size=(n, t))}
 
 
 def _with_param(a, e):
@@ -102,22 +32,22 @@ def _with_param(a, e):
 
 
 KINDS: dict[str, LayerKind] = {k.name: k for k in [
-    LayerKind("affine", ("x", "w", "b"), _draw_affine, lambda a, e: (a["x"], a["w"], a["b"])),
-    LayerKind("relu", ("x",), _draw_elementwise, lambda a, e: (a["x"],)),
-    LayerKind("leaky_relu", ("x",), _draw_leaky, lambda a, e: (a["x"], e["alpha"])),
-    LayerKind("sigmoid", ("x",), _draw_elementwise, lambda a, e: (a["x"],)),
-    LayerKind("tanh", ("x",), _draw_elementwise, lambda a, e: (a["x"],)),
-    LayerKind("softmax_loss", ("x",), _draw_scores, lambda a, e: (a["x"], e["y"]), loss=True),
-    LayerKind("svm_loss", ("x",), _draw_scores, lambda a, e: (a["x"], e["y"]), loss=True),
-    LayerKind("batchnorm", ("x", "gamma", "beta"), _draw_norm, _with_param),
-    LayerKind("layernorm", ("x", "gamma", "beta"), _draw_norm, _with_param),
-    LayerKind("dropout", ("x",), _draw_dropout, _with_param),
-    LayerKind("conv", ("x", "w", "b"), _draw_conv, _with_param),
-    LayerKind("max_pool", ("x",), _draw_pool, _with_param),
-    LayerKind("avg_pool", ("x",), _draw_pool, _with_param),
-    LayerKind("rnn_step", ("x", "prev_h", "Wx", "Wh", "b"), _draw_rnn,
+    LayerKind("affine", ("x", "w", "b"), lambda a, e: (a["x"], a["w"], a["b"])),
+    LayerKind("relu", ("x",), lambda a, e: (a["x"],)),
+    LayerKind("leaky_relu", ("x",), lambda a, e: (a["x"], e["alpha"])),
+    LayerKind("sigmoid", ("x",), lambda a, e: (a["x"],)),
+    LayerKind("tanh", ("x",), lambda a, e: (a["x"],)),
+    LayerKind("softmax_loss", ("x",), lambda a, e: (a["x"], e["y"]), loss=True),
+    LayerKind("svm_loss", ("x",), lambda a, e: (a["x"], e["y"]), loss=True),
+    LayerKind("batchnorm", ("x", "gamma", "beta"), _with_param),
+    LayerKind("layernorm", ("x", "gamma", "beta"), _with_param),
+    LayerKind("dropout", ("x",), _with_param),
+    LayerKind("conv", ("x", "w", "b"), _with_param),
+    LayerKind("max_pool", ("x",), _with_param),
+    LayerKind("avg_pool", ("x",), _with_param),
+    LayerKind("rnn_step", ("x", "prev_h", "Wx", "Wh", "b"),
               lambda a, e: tuple(a.values())),
-    LayerKind("word_embedding", ("W",), _draw_embedding, lambda a, e: (e["x"], a["W"])),
+    LayerKind("word_embedding", ("W",), lambda a, e: (e["x"], a["W"])),
 ]}
 
 

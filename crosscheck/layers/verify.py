@@ -6,6 +6,7 @@ from __future__ import annotations
 from crosscheck.errors import UsageError
 from crosscheck.layers.check import LayerResult, check_layer, in_process
 from crosscheck.layers.kinds import KINDS
+from crosscheck.layers.shrink import shrink_layer_case
 
 __all__ = ["LayerVerification", "assert_layer", "run_layer", "verify_layer"]
 
@@ -25,10 +26,31 @@ class LayerVerification:
         """report.json, report.md, report.html and junit.xml into ``directory``, all or
         nothing; returns the paths written."""
         from crosscheck.api import prepare_report_dir
-        from crosscheck.reports.layer_report import layer_report_dict, write_layer_report_dir
+        from crosscheck.reports.layer_report import (
+            layer_report_dict,
+            script_name,
+            write_layer_report_dir,
+        )
 
-        return write_layer_report_dir(layer_report_dict(self.result),
-                                      prepare_report_dir(directory, flag="report"))
+        directory = prepare_report_dir(directory, flag="report")
+        scripts = {script_name(s.index): self._script(s) for s in self.result.shrunk
+                   if self.result.targets}
+        paths = write_layer_report_dir(layer_report_dict(self.result), directory, scripts)
+        self.result.scripts = {s.index: directory / script_name(s.index)
+                               for s in self.result.shrunk if self.result.targets}
+        return paths
+
+    def _script(self, shrunk) -> str:
+        from crosscheck.engine.tolerances import TOLERANCES
+        from crosscheck.reports.layer_repro import layer_reproduction_script
+
+        r = self.result
+        return layer_reproduction_script(
+            KINDS[r.kind], title=f"{r.subject}, case {shrunk.index} of seed {r.seed}, shrunk",
+            describe=shrunk.case.describe, forward=r.targets[0], backward=r.targets[1],
+            arrays=shrunk.data.arrays, extra=shrunk.data.extra, dout=shrunk.data.dout,
+            dtype=r.dtype, test_mode=shrunk.case.shape.mode == "test",
+            tolerance=TOLERANCES["float32" if r.dtype == "float32" else "autodiff"])
 
     def __str__(self) -> str:
         from crosscheck.reports.render_layer import render_layer_summary
@@ -56,10 +78,14 @@ def _check_counts(cases, seed, timeout) -> None:
 
 def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed: int = 0,
               timeout: float | None = 10.0, memory_limit: int | None = None,
-              isolation_off: str = "", progress=None, dtype: str = "float64") -> LayerVerification:
+              isolation_off: str = "", progress=None, dtype: str = "float64",
+              shrink: int = 1) -> LayerVerification:
     """Check the pair: ``forward``/``backward`` are targets (``FILE.py:FUNC``), imported and
     called in a worker process, or functions, called here (``isolation_off`` says why).
-    Each case's call, finite differences of the forward included, gets 10 x ``timeout``."""
+    Each case's call, finite differences of the forward included, gets 10 x ``timeout``.
+    The first ``shrink`` failing cases are shrunk to the smallest shape failing the same way
+    (``crosscheck/layers/shrink.py``); targets also get a reproduction script each when the
+    report is written."""
     from crosscheck.api import load_oracles
     from crosscheck.oracles.tf_layers import tf_layer
     from crosscheck.oracles.torch_layers import torch_layer
@@ -67,6 +93,8 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
 
     _check_kind(kind, backward)
     _check_counts(cases, seed, timeout)
+    if isinstance(shrink, bool) or not isinstance(shrink, int) or shrink < 0:
+        raise UsageError(f"shrink wants an integer >= 0, got {shrink!r}")
     if dtype not in ("float64", "float32"):
         raise UsageError(f"unknown dtype {dtype!r}; choose from float64, float32")
     load_oracles(("torch", "tensorflow"))  # a missing framework is a UsageError naming it
@@ -82,24 +110,33 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
                                      forward_only=forward_only)
     else:
         pair_call = in_process(kind, forward, backward)
+    oracles = {"torch": torch_layer, "tensorflow": tf_layer}
     try:
         result = check_layer(kind, pair_call, label=label, cases=cases, seed=seed,
-                             oracles={"torch": torch_layer, "tensorflow": tf_layer},
-                             progress=progress, dtype=dtype)
+                             oracles=oracles, progress=progress, dtype=dtype)
+        for case in [c for c in result.cases if c.verdict == "fail"][:shrink]:
+            small = shrink_layer_case(case, pair_call, label=label, oracles=oracles, dtype=dtype)
+            if small is not None:
+                result.shrunk.append(small)
     finally:
         if worker is not None:
             worker.close()
     result.isolation_off = isolation_off
+    if isinstance(forward, str):
+        from crosscheck.api import _absolute
+
+        result.targets = (_absolute(forward), _absolute(backward))
     return LayerVerification(result)
 
 
 def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: int = 0,
                  timeout: float | None = 10.0, memory_limit=None,
-                 dtype: str = "float64") -> LayerVerification:
+                 dtype: str = "float64", shrink: int = 1) -> LayerVerification:
     """Check a hand-written layer, CS231n style: ``out, cache = forward(...)`` and
     ``grads = backward(dout, cache)`` (a loss kind: one function ``(x, y) -> (loss, dx)``),
-    against PyTorch's op and autograd and against finite differences of its own forward, on
-    ``cases`` random cases drawn from ``seed``. Kinds and signatures: docs/contract.md."""
+    against PyTorch's and TensorFlow's ops and autograd and against finite differences of its
+    own forward, on ``cases`` random cases drawn from ``seed``; the first ``shrink`` failing
+    cases are shrunk to the smallest failing shape. Kinds and signatures: docs/contract.md."""
     from crosscheck.subject.worker import parse_memory_limit
 
     _check_kind(kind, backward)
@@ -113,11 +150,11 @@ def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: in
         try:
             return run_layer(kind, targets[0][0], targets[1][0] if backward is not None else None,
                              label, cases=cases, seed=seed, timeout=timeout, memory_limit=limit,
-                             dtype=dtype)
+                             dtype=dtype, shrink=shrink)
         except UsageError as exc:  # imported here, but not importable again in the worker
             why = f"the worker could not import it again ({exc})"
     return run_layer(kind, forward, backward, label, cases=cases, seed=seed, timeout=timeout,
-                     isolation_off=why, dtype=dtype)
+                     isolation_off=why, dtype=dtype, shrink=shrink)
 
 
 def assert_layer(kind: str, forward, backward=None, **options) -> LayerVerification:
