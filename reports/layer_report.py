@@ -17,7 +17,7 @@ from crosscheck.reports.report_json import environment
 __all__ = ["LAYER_SCHEMA_VERSION", "layer_report_dict", "load_layer_schema",
            "render_layer_files", "script_name", "write_layer_report_dir"]
 
-LAYER_SCHEMA_VERSION = "1.1"  # 1.1: shrunk cases and their reproduction scripts
+LAYER_SCHEMA_VERSION = "1.1"  # 1.1: shrunk cases and their reproduction scripts, stopped
 
 
 def layer_report_dict(result) -> dict:
@@ -33,6 +33,7 @@ def layer_report_dict(result) -> dict:
         "seed": result.seed,
         "oracles": ["torch", "tensorflow", "fd-of-your-forward"],
         "isolation_off": result.isolation_off,
+        "stopped": getattr(result, "stopped", ""),
         "summary": {"cases": len(result.cases),
                     "passed": sum(c.verdict == "pass" for c in result.cases),
                     "failed": sum(c.verdict == "fail" for c in result.cases)},
@@ -71,6 +72,8 @@ def _md(report: dict, limit: int = 5) -> str:
              f"tensorflow and finite differences of its forward: **{s['cases']}** cases, "
              f"**{s['passed']}** passed, **{s['failed']}** failed, seed {report['seed']}.", "",
              f"**Conclusion:** {_cell(report['conclusion'])}"]
+    if report.get("stopped"):
+        lines += ["", _cell(report["stopped"]).capitalize() + "."]
     fails = [c for c in report["cases"] if c["verdict"] == "fail"]
     if fails:
         lines += ["", "| case | shapes | suspect | first finding |", "|---|---|---|---|"]
@@ -102,6 +105,7 @@ def _html(report: dict) -> str:
             f"<p>Subject <code>{e(report['subject'])}</code>, seed {report['seed']}, "
             f"{report['summary']['cases']} cases.</p>"
             f"<p><b>Conclusion:</b> {e(report['conclusion'])}</p>"
+            + (f"<p>{e(report['stopped'])}</p>" if report.get("stopped") else "")
             + "".join(f"<p><b>Smallest failing case</b> (case {s['from_case']} shrunk in "
                       f"{s['steps']} step(s)): {e(s['describe'])}"
                       + (f"; reproduce with <code>python {e(s['script'])}</code>" if s["script"]

@@ -20,6 +20,8 @@ def render_layer_summary(result, limit: int = 5) -> str:
                  f"({result.seconds:.1f} s)")
     lines += textwrap.wrap(f"conclusion: {result.conclusion}", width=100, subsequent_indent="  ",
                            break_on_hyphens=False)
+    if getattr(result, "stopped", ""):
+        lines.append(f"  {result.stopped}")
     if getattr(result, "dtype", "float64") == "float32":
         lines.append("  float32: judged with the float32 tolerances; finite differences off (a "
                      "float32 forward's differences measure rounding)")

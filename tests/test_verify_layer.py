@@ -327,3 +327,19 @@ def test_every_calling_convention_gets_a_working_script(tmp_path, kind):
     done = subprocess.run([sys.executable, str(tmp_path / "s.py")], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and "all tensors agree" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_hanging_layer_is_stopped_and_not_called_for_every_case(tmp_path, capsys):
+    """Each case of a hanging pair would cost 10 x --timeout: after two in a row the check
+    stops, fails, and says how many cases it did not run and which limit stopped them."""
+    mine = tmp_path / "hang.py"
+    mine.write_text("import time\n\ndef relu_forward(x):\n    return x * (x > 0), x\n\n"
+                    "def relu_backward(dout, x):\n    while True:\n        time.sleep(0.05)\n")
+    code = main(["verify-layer", "relu", f"{mine}:relu_forward", f"{mine}:relu_backward",
+                 "--timeout", "0.2", "--report", str(tmp_path / "r")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "did not return within 2 s (10 x --timeout 0.2) and was stopped" in out
+    assert "stopped after cases 0 and 1 timed out in a row: the other 18 case(s) were not run" in out
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["summary"]["cases"] == 2 and report["stopped"]

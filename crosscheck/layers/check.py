@@ -80,6 +80,7 @@ class LayerResult:
     shrunk: list = field(default_factory=list)
     targets: tuple | None = None  # ("/abs/file.py:forward", ".../backward" or None), if any
     scripts: dict = field(default_factory=dict)  # shrunk case index -> its written script
+    stopped: str = ""  # why the check ended before its last case, if it did
 
     @property
     def passed(self) -> bool:
@@ -321,6 +322,11 @@ def check_case(shape: Shape, pair_call, *, label: str, oracles: dict, index: int
     return case, data
 
 
+# A pair that times out on this many cases in a row is not called again: each call would
+# cost the full limit (10 x --timeout), and the verdict is already a failure.
+STOP_AFTER_TIMEOUTS = 2
+
+
 def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
                 oracles: dict, progress=None, shapes: list[Shape] | None = None,
                 dtype: str = "float64") -> LayerResult:
@@ -342,6 +348,11 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
         result.cases.append(case)
         if progress:
             progress(index + 1, len(shapes), case)
+        hung = [c.index for c in result.cases[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
+        if len(hung) == STOP_AFTER_TIMEOUTS and index + 1 < len(shapes):
+            result.stopped = (f"stopped after cases {' and '.join(map(str, hung))} timed out in a "
+                              f"row: the other {len(shapes) - index - 1} case(s) were not run")
+            break
     result.seconds = time.perf_counter() - t0
     return result
 

@@ -408,7 +408,11 @@ class SubjectWorker:
             detail = self._stack_dump()
             self._stop()
             if during == "call":
-                error = SubjectError(f"did not return within {limit:g} s (--timeout) and was "
+                # a layer case (its finite differences included) gets 10 x --timeout
+                flag = ("--timeout" if limit == self.timeout else
+                        f"{limit / self.timeout:g} x --timeout {self.timeout:g}" if self.timeout
+                        else "the limit")
+                error = SubjectError(f"did not return within {limit:g} s ({flag}) and was "
                                      "stopped", kind="timeout", detail=detail)
             else:
                 error = SubjectError(f"did not finish importing its module within {limit:g} s "
