@@ -343,3 +343,32 @@ def test_a_hanging_layer_is_stopped_and_not_called_for_every_case(tmp_path, caps
     assert "stopped after cases 0 and 1 timed out in a row: the other 18 case(s) were not run" in out
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["summary"]["cases"] == 2 and report["stopped"]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_check_raises_no_false_alarm_anywhere_in_the_space(kind, dtype):
+    """Hypothesis over the whole case space (every mode): the reference pair, run through the
+    very check verify-layer runs, against both frameworks and its own finite differences."""
+    from crosscheck.oracles.tf_layers import tf_layer
+    from crosscheck.oracles.torch_layers import torch_layer
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from crosscheck.layers.cases import Shape, strategy
+    from crosscheck.layers.check import _TEST_MODE, check_case, in_process, reference_pair
+
+    pair = in_process(kind, *reference_pair(kind))
+    modes = ["normal", "edge"] + (["test"] if kind in _TEST_MODE else [])
+
+    @settings(max_examples=15, deadline=None, database=None)
+    @given(drawn=st.data())
+    def check(drawn):
+        dims, values = drawn.draw(strategy(kind), label="case")
+        shape = Shape(kind, dims, values, drawn.draw(st.sampled_from(modes), label="mode"))
+        case, _ = check_case(shape, pair, label="reference", dtype=dtype,
+                             oracles={"torch": torch_layer, "tensorflow": tf_layer})
+        assert case.verdict == "pass", (case.describe, case.error, case.findings)
+
+    check()
