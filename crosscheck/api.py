@@ -250,11 +250,11 @@ def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE, cli: boo
         raise UsageError(f"{_name('max_size', cli)} wants a positive integer, got {max_size!r}")
     params, batch = _largest(options)
     if params * batch > max_size:
-        what = ("-".join(map(str, options.sizes)) if options.sizes
-                else "CNN-style networks" if options.architecture == "cnn"
-                else f"up to {options.max_depth} layers of width {options.max_width}")
+        what = ("networks of " + "-".join(map(str, options.sizes)) if options.sizes
+                else "random CNN-style networks" if options.architecture == "cnn"
+                else f"networks of up to {options.max_depth} layers of width {options.max_width}")
         up_to = "" if options.sizes else "up to "
-        raise UsageError(f"networks of {what} at batch {batch} have {up_to}{params} parameters "
+        raise UsageError(f"{what} at batch {batch} have {up_to}{params} parameters "
                          f"x batch {batch} = {params * batch:.3g}, above the limit of "
                          f"{max_size:.3g} (raise it with {_name('max_size', cli)})")
     if options.scale is not None and options.scale > MAX_SCALE:

@@ -98,7 +98,8 @@ def test_mlp_options_with_cnn_are_one_line_and_exit_2(flags, flag, capsys, tmp_p
     ("args", "message"),
     [
         (["--architecture", "rnn"], "argument --architecture: invalid choice: 'rnn'"),
-        (["--architecture", "cnn", "--max-size", "1000"], "CNN-style networks at batch 4"),
+        (["--architecture", "cnn", "--max-size", "1000"],
+         "random CNN-style networks at batch 4 have up to 10000 parameters"),
         (["--architecture", "cnn", "--seed", "-1"], "--seed wants an integer >= 0"),
     ],
 )
