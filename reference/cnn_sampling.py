@@ -19,11 +19,14 @@ __all__ = ["MAX_BATCH", "MAX_PARAMS", "random_cnn_case", "random_cnn_spec"]
 
 MAX_BATCH = 4
 MAX_PARAMS = 10_000  # above anything random_cnn_spec draws (tests/test_cnn_spec.py checks it)
-# Batchnorm only where a channel holds at least this many values (3 after an affine layer).
-# Two are allowed by the contract but are a trap for the vote: a bias just before batchnorm
-# has a gradient of exactly 0, which any implementation computes as rounding noise of size
-# eps |dL/dxhat| / std, and two values a hair apart (std 1e-4) push that noise past the
-# autodiff tolerance (1e-11 |L|). With three or more values all must nearly coincide.
+# Batchnorm only where its input's spread cannot collapse by chance. A bias just before
+# batchnorm has a gradient of exactly 0, which every implementation computes as rounding
+# noise of size eps |dL/dxhat| / std: a channel whose values nearly coincide (std 1e-4 of
+# their scale) pushes that noise past the autodiff tolerance (1e-11 |L|), a false alarm. So
+# a channel holds at least _BN_VALUES values (3 after an affine layer), and the conv before
+# it reads at least two inputs per output (with one, std = |w| std(x): a small w would do it).
+# Measured (benchmarks/README.md): with two values per channel the worst autodiff pair reached
+# 1/10 of its bound in 3,000 networks, with one-input convs 1/23 in 10,000, with both rules 1/83.
 _BN_VALUES = 4
 
 
@@ -41,7 +44,7 @@ def _block(rng: np.random.Generator, shape: tuple[int, int, int], batch: int) ->
     conv = Conv(filters=int(rng.integers(1, 5)), kernel=kernel, stride=stride, pad=pad)
     layers: list = [conv]
     h, w = ((s + 2 * pad - kernel) // stride + 1 for s in (h, w))
-    if _chance(rng, 0.3) and batch * h * w >= _BN_VALUES:
+    if _chance(rng, 0.3) and batch * h * w >= _BN_VALUES and shape[0] * kernel * kernel >= 2:
         layers.append(BatchNorm())
     if _chance(rng, 0.9):
         layers.append(ReLU())
