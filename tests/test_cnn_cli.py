@@ -101,6 +101,8 @@ def test_mlp_options_with_cnn_are_one_line_and_exit_2(flags, flag, capsys, tmp_p
         (["--architecture", "cnn", "--max-size", "1000"],
          "random CNN-style networks at batch 4 have up to 10000 parameters"),
         (["--architecture", "cnn", "--seed", "-1"], "--seed wants an integer >= 0"),
+        (["--architecture", "cnn", "--oracles", "complex-step"],
+         "--oracles complex-step covers MLP networks only"),
     ],
 )
 def test_bad_cnn_runs_are_one_line_and_exit_2(args, message, capsys):

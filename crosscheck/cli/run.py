@@ -13,6 +13,7 @@ from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
 from crosscheck.engine.campaign import ARCHITECTURES, CampaignResult, run_campaign
 from crosscheck.engine.shrink import attach_reproductions
+from crosscheck.errors import UsageError
 from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
 
@@ -62,10 +63,13 @@ def print_summary(result: CampaignResult, out=None) -> None:
 
 def run(args) -> int:
     options = campaign_options(args)
+    cnn = options.architecture == "cnn"
+    if cnn and set(args.oracles) <= {"complex-step"}:  # it sits CNNs out: nothing would judge
+        raise UsageError("--oracles complex-step covers MLP networks only: --architecture cnn "
+                         "needs torch, tensorflow or fd")
     check_limits(options, max_size=args.max_size, cli=True)
     report_dir = prepare_report_dir(args.report)
     oracles = load_oracles(args.oracles)
-    cnn = options.architecture == "cnn"
     reference = cnn_loss_and_grads if cnn else loss_and_grads
     result = run_campaign(reference, "reference", oracles, options, progress=Progress("run"))
     if args.shrink > 0 and cnn and result.failures:
