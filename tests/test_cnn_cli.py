@@ -1,5 +1,6 @@
 """`crosscheck run --architecture cnn`: exit codes, the summary, every report format for CNN
-cases, what is skipped for them (and why), and one-line usage errors."""
+cases, what is skipped for them (shrinking, the diagnosis) and why, and one-line usage
+errors."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import json
 import jsonschema
 import pytest
 from crosscheck.reference import cnn_layers as L
+from crosscheck.reference import cnn_loss_and_grads
 from crosscheck.reports.report_json import load_schema
 
 from crosscheck.cli.main import main
 from crosscheck.cli.run import CNN_NOT_SHRUNK
+from crosscheck.diagnosis.diagnose import diagnose
 from crosscheck.engine.campaign import CampaignOptions, case_for
+from crosscheck.engine.check import check_case
 
 
 def test_run_cnn_passes_and_writes_every_report(tmp_path, capsys):
@@ -120,3 +124,20 @@ def test_the_default_architecture_is_the_mlp_and_its_options_are_unchanged():
     assert case_for(options, 0).spec.sizes  # a NetworkSpec
     with pytest.raises(ValueError, match="unknown architecture 'rnn'"):
         CampaignOptions(architecture="rnn")
+
+
+def test_the_diagnosis_says_it_does_not_cover_a_cnn(oracle_cache, monkeypatch):
+    right = L.affine_backward
+
+    def half_bias(dout, cache):
+        dx, dw, db = right(dout, cache)
+        return dx, dw, db / 2
+
+    monkeypatch.setattr(L, "affine_backward", half_bias)
+    case = case_for(CampaignOptions(architecture="cnn", networks=1, seed=4), 0)
+    result = check_case(case, cnn_loss_and_grads, [oracle_cache("torch"), oracle_cache("fd")],
+                        subject="buggy")
+    (suspect,) = diagnose(result)
+    assert suspect.id == "unknown" and "not diagnosed" in suspect.evidence
+    assert "cover MLP networks" in suspect.evidence
+    assert case.spec.param_names()[-1] in suspect.evidence  # the last affine layer's bias
