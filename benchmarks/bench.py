@@ -4,6 +4,7 @@
     python benchmarks/bench.py --only 2,3        # some lines
     python benchmarks/bench.py --only 5          # isolation: worker vs in-process (~1 min)
     python benchmarks/bench.py --only 6          # a conv layer check vs CS231n's numerical gradient
+    python benchmarks/bench.py --only 7          # a CNN campaign; CNN fd vs a per-element loop
     python benchmarks/bench.py --gradcheck-full  # also time all of gradcheck on 784-256-256-10
 
 1. full finite differences vs torch.autograd.gradcheck (full mode), 784-64-10 and
@@ -15,6 +16,10 @@
 5. ``verify`` throughput on docs/examples/my_backprop.py (its bug fixed, so every network is
    compared and none is diagnosed) with the function in its worker process vs in-process,
    and the cost of one call through the worker.
+6. one layer check of a conv with all its oracles vs the CS231n per-element numerical gradient;
+7. ``run --architecture cnn``: networks per second with all oracles and where the time goes,
+   and the CNN fd oracle (every coordinate) vs a naive per-element central-difference loop
+   over the reference's loss, on the same networks, with their worst disagreement.
 
 gradcheck gets the fd oracle's own tolerance (rtol 1e-5, atol from crosscheck/engine/tolerances.py), so
 "passed" means it agreed with torch's analytical gradient as tightly as fd must agree with
@@ -376,15 +381,86 @@ def line_layer_conv() -> None:
           f"faster", flush=True)
 
 
+def _naive_cnn_fd(case, h=1e-5):
+    """The per-element loop a course writes: for each coordinate, a copy of its tensor moved
+    by +-h and the whole forward and loss twice (the reference's forward and losses)."""
+    from crosscheck.reference import cnn_layers as R
+    from crosscheck.reference.cnn_network import cnn_forward
+
+    spec, X, Y = case.spec, case.X, case.Y
+    loss_layer = R.softmax_loss if spec.loss == "softmax_cross_entropy" else R.svm_loss
+
+    def loss(params):
+        scores, _ = cnn_forward(params, X, spec)
+        penalty = sum(float(np.sum(params[w] ** 2)) for w in spec.weight_names())
+        return loss_layer(scores, Y)[0] + spec.l2 / (2.0 * X.shape[0]) * penalty
+
+    grads = {}
+    for name, value in case.params.items():
+        g = np.zeros(value.size)
+        for k in range(value.size):
+            moved = value.copy().ravel()
+            moved[k] += h
+            plus = loss({**case.params, name: moved.reshape(value.shape)})
+            moved[k] -= 2 * h
+            minus = loss({**case.params, name: moved.reshape(value.shape)})
+            g[k] = (plus - minus) / (2 * h)
+        grads[name] = g.reshape(value.shape)
+    return grads
+
+
+def line_cnn(networks: int) -> None:
+    """7. A CNN campaign as `crosscheck run --architecture cnn` runs it (torch, tensorflow,
+    fd; frameworks warmed up first), then fd alone against the naive per-element loop on the
+    same networks."""
+    from crosscheck.oracles import get_oracle
+    from crosscheck.reference import cnn_loss_and_grads
+
+    from crosscheck.engine.campaign import CampaignOptions, case_for, run_campaign
+
+    oracles = [get_oracle(n) for n in ("torch", "tensorflow", "fd")]
+    options = CampaignOptions(architecture="cnn", networks=networks, seed=0)
+    run_campaign(cnn_loss_and_grads, "reference", oracles, CampaignOptions(architecture="cnn",
+                                                                           networks=3, seed=9))
+    t0 = time.perf_counter()
+    result = run_campaign(cnn_loss_and_grads, "reference", oracles, options)
+    wall = time.perf_counter() - t0
+    where: dict[str, float] = {}
+    for c in result.cases:
+        for k, v in c.seconds.items():
+            where[k] = where.get(k, 0.0) + v
+    cases = [case_for(options, i) for i in range(networks)]
+    fd = oracles[-1]
+    t0 = time.perf_counter()
+    ours = [fd.evaluate(c.params, c.X, c.Y, c.spec) for c in cases]
+    t_fd = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    naive = [_naive_cnn_fd(c) for c in cases]
+    t_naive = time.perf_counter() - t0
+    # |fd - naive| as a fraction of the fd row's bound, fd's kinks left out
+    worst = max(_worst_fraction(r.grads, g, r.loss, exclude=r.kinks)
+                for r, g in zip(ours, naive, strict=True))
+    params = sum(int(v.size) for c in cases for v in c.params.values())
+    split = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(where.items(), key=lambda kv: -kv[1]))
+    verdict = "passed" if result.verdict == "pass" else "FAILED"
+    print(f"7. CNN campaign, {networks} networks (torch, tensorflow, fd; {params / networks:.0f} "
+          f"parameters each on average): {networks / wall:.0f} networks/s ({wall:.1f} s, "
+          f"{verdict}; {split}); fd every coordinate {t_fd / networks * 1e3:.1f} ms per network "
+          f"vs a naive per-element loop {t_naive / networks * 1e3:.0f} ms: fd is "
+          f"{t_naive / t_fd:.0f}x faster; worst |fd - naive| = {worst:.2g} of the fd bound",
+          flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description="Ratios of the gate's speed against its anchors.")
     p.add_argument("--gradcheck-full", action="store_true",
                    help="time gradcheck on all 270k coordinates of 784-256-256-10 (about an "
                         "hour on 2 cores) instead of extrapolating from its last layers")
     p.add_argument("--networks", type=int, default=1000, help="networks for line 4")
-    p.add_argument("--only", default="1a,1b,2,3,4,5,6",
+    p.add_argument("--only", default="1a,1b,2,3,4,5,6,7",
                    help="comma list of the lines to run: 1a (784-64-10), 1b (784-256-256-10), "
-                        "2, 3, 4, 5, 6 (default: all)")
+                        "2, 3, 4, 5, 6, 7 (default: all)")
+    p.add_argument("--cnn-networks", type=int, default=100, help="networks for line 7")
     p.add_argument("--verify-networks", type=int, default=200, help="networks for line 5")
     args = p.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -407,6 +483,8 @@ def main() -> None:
         line_isolation(args.verify_networks)
     if "6" in lines:
         line_layer_conv()
+    if "7" in lines:
+        line_cnn(args.cnn_networks)
 
 
 if __name__ == "__main__":

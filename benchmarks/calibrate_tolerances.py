@@ -19,6 +19,11 @@ float32 tolerance) against torch, tensorflow and fd, on networks drawn as a veri
 draws them (init scale mostly 1, up to 4; every loss, half_sse and integer labels included):
 
     python benchmarks/calibrate_tolerances.py --float32 --networks 400 --max-depth 4 --max-width 32
+
+With ``--cnn`` it runs the reference CNN on the networks of ``crosscheck run --architecture
+cnn`` (seed --seed) against torch, tensorflow and fd instead (--max-* do not apply):
+
+    python benchmarks/calibrate_tolerances.py --cnn --networks 10000 --seed 2
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ from pathlib import Path
 
 import numpy as np
 from crosscheck.oracles import ORACLE_NAMES, get_oracle
-from crosscheck.reference import LOSSES, loss_and_grads, random_case
+from crosscheck.reference import LOSSES, cnn_loss_and_grads, loss_and_grads, random_case
 
+from crosscheck.engine.campaign import CampaignOptions, case_for
 from crosscheck.engine.check import FD_SAMPLE_PER_TENSOR, LARGE_NETWORK_PARAMS, check_case
 from crosscheck.engine.tolerances import TOLERANCES, SubjectTolerance
 from crosscheck.subject.adapters import adapt
@@ -49,12 +55,12 @@ def _fraction(d) -> float:
     return abs(d.a_value - d.b_value) / max(d.atol + d.rtol * abs(d.b_value), 1e-300)
 
 
-def _fd_raw(fd, case, seed):
+def _fd_raw(fd, case, seed, reference=loss_and_grads):
     """fd straight from the oracle (as the gate runs it: sampled on large networks) against the
     reference, per coordinate as a fraction of the fd bound: (worst raw fraction, coordinates
     over the bound, worst fraction of those after Richardson re-measurement)."""
     args = (case.params, case.X, case.Y, case.spec)
-    loss, grads = loss_and_grads(*args)
+    loss, grads = reference(*args)
     if sum(g.size for g in grads.values()) > LARGE_NETWORK_PARAMS:
         r = fd.evaluate(*args, sample=FD_SAMPLE_PER_TENSOR, rng=np.random.default_rng([*seed, 0x5A]))
     else:
@@ -133,11 +139,31 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--float32", action="store_true",
                    help="calibrate the float32 row with the float32 port instead")
+    p.add_argument("--cnn", action="store_true",
+                   help="calibrate on the CNN-style networks of run --architecture cnn instead")
     args = p.parse_args()
     if args.float32:
         calibrate_float32(args)
         return
-    oracles = [get_oracle(n) for n in ORACLE_NAMES]
+    if args.cnn:
+        options = CampaignOptions(architecture="cnn", networks=args.networks, seed=args.seed)
+        oracles = [get_oracle(n) for n in ("torch", "tensorflow", "fd")]
+        head = f"CNN calibration: {args.networks} networks of run --architecture cnn"
+        _calibrate(args, oracles, lambda rng, i: case_for(options, i), cnn_loss_and_grads, head)
+        return
+    head = (f"calibration: {args.networks} networks, depth <= {args.max_depth}, "
+            f"width <= {args.max_width}, init scale in {SCALES}")
+
+    def draw(rng, i):
+        return random_case(rng, max_depth=args.max_depth, max_width=args.max_width,
+                           max_batch=args.max_batch, scale=float(rng.choice(SCALES)))
+
+    _calibrate(args, [get_oracle(n) for n in ORACLE_NAMES], draw, loss_and_grads, head)
+
+
+def _calibrate(args, oracles, draw, reference, head) -> None:
+    """Network i = draw(Generator([seed, i]), i), the reference and every oracle through the
+    gate's check_case; the worst fraction of each bound, printed."""
     kind_of = {o.name: o.kind for o in oracles} | {"reference": "subject"}
     worst: dict[str, tuple[float, str]] = {}
     fails = refined = sampled = 0
@@ -147,13 +173,11 @@ def main() -> None:
     fd_where = ""
     t0 = time.perf_counter()
     for i in range(args.networks):
-        rng = np.random.default_rng([args.seed, i])
-        case = random_case(rng, max_depth=args.max_depth, max_width=args.max_width,
-                           max_batch=args.max_batch, scale=float(rng.choice(SCALES)))
-        r = check_case(case, loss_and_grads, oracles, subject="reference", index=i,
+        case = draw(np.random.default_rng([args.seed, i]), i)
+        r = check_case(case, reference, oracles, subject="reference", index=i,
                        case_seed=[args.seed, i])
         fails += r.verdict == "fail"
-        raw, n_over, after = _fd_raw(fd, case, [args.seed, i])
+        raw, n_over, after = _fd_raw(fd, case, [args.seed, i], reference)
         fd_over += n_over
         fd_after = max(fd_after, after)
         if raw > fd_raw:
@@ -172,10 +196,8 @@ def main() -> None:
                                      f"[{case.spec.describe()} batch={case.batch} "
                                      f"scale={case.scale:g}]")
     seconds = time.perf_counter() - t0
-    print(f"calibration: {args.networks} networks, depth <= {args.max_depth}, "
-          f"width <= {args.max_width}, init scale in {SCALES}, seed {args.seed}: "
-          f"{fails} false alarm(s), {refined} fd coordinate(s) re-measured by Richardson, "
-          f"{sampled} network(s) checked sampled; {seconds:.0f} s")
+    print(f"{head}, seed {args.seed}: {fails} false alarm(s), {refined} fd coordinate(s) "
+          f"re-measured by Richardson, {sampled} network(s) checked sampled; {seconds:.0f} s")
     for key in sorted(worst):
         f, where = worst[key]
         margin = f"{1 / f:.0f}x margin" if f > 0 else "exact"

@@ -226,6 +226,10 @@ def check_timeout(value, *, cli: bool = False) -> float | None:
 
 def _largest(options: CampaignOptions) -> tuple[int, int]:
     """(parameters, batch) of the largest network the campaign can draw."""
+    if options.architecture == "cnn":
+        from crosscheck.reference.cnn_sampling import MAX_BATCH, MAX_PARAMS
+
+        return MAX_PARAMS, options.batch or MAX_BATCH
     if options.sizes:
         sizes = options.sizes
         params = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
@@ -246,10 +250,11 @@ def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE, cli: boo
         raise UsageError(f"{_name('max_size', cli)} wants a positive integer, got {max_size!r}")
     params, batch = _largest(options)
     if params * batch > max_size:
-        what = ("-".join(map(str, options.sizes)) if options.sizes
-                else f"up to {options.max_depth} layers of width {options.max_width}")
+        what = ("networks of " + "-".join(map(str, options.sizes)) if options.sizes
+                else "random CNN-style networks" if options.architecture == "cnn"
+                else f"networks of up to {options.max_depth} layers of width {options.max_width}")
         up_to = "" if options.sizes else "up to "
-        raise UsageError(f"networks of {what} at batch {batch} have {up_to}{params} parameters "
+        raise UsageError(f"{what} at batch {batch} have {up_to}{params} parameters "
                          f"x batch {batch} = {params * batch:.3g}, above the limit of "
                          f"{max_size:.3g} (raise it with {_name('max_size', cli)})")
     if options.scale is not None and options.scale > MAX_SCALE:

@@ -20,6 +20,7 @@ exactly lambda w / B.
 from __future__ import annotations
 
 import numpy as np
+from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleNotApplicable, OracleResult
@@ -40,8 +41,10 @@ class ComplexStepOracle(FiniteDifferenceOracle):
 
     @staticmethod
     def applies(spec) -> bool:
-        """True when every activation is analytic (no ReLU)."""
-        return "relu" not in spec.activations
+        """True when every activation is analytic (no ReLU); never for a CNN-style network
+        (its max-pooling, ReLU and SVM hinge are not analytic, and this oracle differences
+        MLPs only)."""
+        return not is_cnn(spec) and "relu" not in spec.activations
 
     def evaluate(self, params, X, Y, spec, *, sample: int | None = None,
                  rng: np.random.Generator | None = None) -> OracleResult:
@@ -49,6 +52,9 @@ class ComplexStepOracle(FiniteDifferenceOracle):
 
         Raises :class:`OracleNotApplicable` on a network with a ReLU layer.
         """
+        if is_cnn(spec):
+            raise OracleNotApplicable("complex-step covers MLP networks only; a CNN-style network "
+                                      "is checked by fd")
         check_inputs(params, X, Y, spec)
         if not self.applies(spec):
             raise OracleNotApplicable(

@@ -19,6 +19,9 @@ the kink, not the gradient. Such coordinates are returned in ``OracleResult.kink
 
 The parameters are never written: no copy of a parameter array is even needed, and the
 caller's arrays are provably unchanged (see tests/test_no_mutation.py).
+
+CNN-style networks (a ``CNNSpec``) are differenced by :mod:`fd_cnn`, with the same step,
+modes and kink rules.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
@@ -122,6 +126,12 @@ class FiniteDifferenceOracle:
         self.step = float(step)
         self.chunk_elements = int(chunk_elements)
 
+    def _cnn(self):
+        """The CNN counterpart (oracles/fd_cnn.py), at this oracle's step."""
+        from .fd_cnn import CNNFiniteDifferences
+
+        return CNNFiniteDifferences(self.step, name=self.name)
+
     # ---- shared forward machinery -------------------------------------------------------
 
     def _base(self, params, X, spec) -> _Base:
@@ -183,6 +193,8 @@ class FiniteDifferenceOracle:
         (a NaN that slips through fails loudly instead of passing). Memory stays bounded by
         the chunk size either way.
         """
+        if is_cnn(spec):
+            return self._cnn().evaluate(params, X, Y, spec, sample=sample, rng=rng)
         check_inputs(params, X, Y, spec)
         Y = _rows(Y, spec.sizes[-1])
         if sample is not None:
@@ -265,6 +277,8 @@ class FiniteDifferenceOracle:
         calls this only for coordinates that first disagreed: cheap check first, careful
         check on failure. Returns the refined values in ``mask``'s row-major order.
         """
+        if is_cnn(spec):
+            return self._cnn().refine(params, X, Y, spec, name, mask)
         check_inputs(params, X, Y, spec)
         Y = _rows(Y, spec.sizes[-1])
         base = self._base(params, X, spec)
@@ -289,6 +303,8 @@ class FiniteDifferenceOracle:
         Compare with ``sum(grad_T * u_T)`` (the adjoint / dot-product test). ``step``
         overrides h (two Generators in the same state draw the same directions, so two calls
         at h and h/2 give a Richardson pair)."""
+        if is_cnn(spec):
+            return self._cnn().directional(params, X, Y, spec, rng, step=step)
         check_inputs(params, X, Y, spec)
         Y = _rows(Y, spec.sizes[-1])
         base = self._base(params, X, spec)

@@ -1,10 +1,12 @@
-"""PyTorch autograd oracle: the forward rebuilt from torch's own ops and losses, float64."""
+"""PyTorch autograd oracle: the forward rebuilt from torch's own ops and losses, float64
+(MLPs here, CNN-style networks in :mod:`torch_cnn`)."""
 
 from __future__ import annotations
 
 import os
 
 import numpy as np
+from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
@@ -34,6 +36,10 @@ class TorchOracle:
                                   requires_grad=grad)
 
     def evaluate(self, params, X, Y, spec) -> OracleResult:
+        if is_cnn(spec):
+            from .torch_cnn import torch_cnn_evaluate
+
+            return torch_cnn_evaluate(self._torch, params, X, Y, spec, self.name)
         check_inputs(params, X, Y, spec)
         torch, F = self._torch, self._F
         names = spec.param_names()

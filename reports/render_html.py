@@ -10,6 +10,7 @@ goes through :func:`html.escape`.
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 
 from crosscheck.reports.report_view import (
@@ -97,8 +98,14 @@ def _campaign_heatmap(report: dict) -> str:
                 old = worst.get((d["tensor"], oracle), (0.0, True))
                 worst[(d["tensor"], oracle)] = (max(old[0], rel) if not d["ok"] else old[0],
                                                 old[1] and d["ok"])
-    rows.sort(key=lambda t: (t != "loss", int(t[1:]) if t[1:].isdigit() else 0, t))
+    rows.sort(key=_tensor_order)
     return _heatmap(rows, list(report["oracles"]), lambda r, c: worst.get((r, c)))
+
+
+def _tensor_order(tensor: str) -> tuple:
+    """loss first, then by layer number (W2, b2; beta3, gamma3 of a CNN's batchnorm layer)."""
+    number = re.fullmatch(r"[A-Za-z]+(\d+)", tensor)
+    return (tensor != "loss", int(number.group(1)) if number else 0, tensor)
 
 
 def _case_heatmap(case: dict, oracles: list[str]) -> str:
@@ -241,6 +248,7 @@ def render_html(report: dict, *, limit: int = 20, passing_limit: int = 200) -> s
         f"<b>{s['passed']}</b> passed, <b>{s['failed']}</b> failed; {seed}"
         f"{s['kinks']} kink coordinate(s) excluded.</p>",
         *([f"<p><b>Conclusion:</b> {_e(report['conclusion'])}</p>"] if report.get("conclusion") else []),
+        *(f"<p class='muted'>Note: {_e(note)}</p>" for note in report.get("notes", [])),
         f"<p class='muted'>schema {_e(report['schema_version'])}; {env}</p>",
         "<h2>Worst relative error per tensor and oracle, over all cases</h2>",
         "<p class='muted'>Green: within tolerance. Yellow to dark red: relative error norm "

@@ -36,8 +36,11 @@ def render_md(report: dict, *, limit: int = 5) -> str:
     if report.get("conclusion"):
         lines += ["", f"**Conclusion:** {_cell(report['conclusion'])}"]
     if s["kinks"]:
-        lines.append(f"{s['kinks']} finite-difference coordinate(s) crossed a ReLU kink and were "
+        cnn = (report.get("options") or {}).get("architecture") == "cnn"
+        what = "a kink (ReLU, max-pool or SVM hinge)" if cnn else "a ReLU kink"
+        lines.append(f"{s['kinks']} finite-difference coordinate(s) crossed {what} and were "
                      "excluded.")
+    lines += [f"\nNote: {_cell(note)}" for note in report.get("notes", [])]
     fails = failing_worst_first(report)
     if fails:
         lines += ["", "| case | network | blame | suspect | worst discrepancy |",

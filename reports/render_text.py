@@ -34,7 +34,10 @@ def render_summary(result: CampaignResult, limit: int = 5) -> str:
         lines += textwrap.wrap(f"conclusion: {result.conclusion}", width=100,
                                subsequent_indent="  ",
                            break_on_hyphens=False)
-    if kinks:
+    if kinks and result.options.architecture == "cnn":
+        lines.append(f"  {kinks} finite-difference coordinate(s) crossed a kink (ReLU, max-pool "
+                     f"or SVM hinge) and were excluded")
+    elif kinks:
         lines.append(f"  {kinks} finite-difference coordinate(s) crossed a ReLU kink and were "
                      f"excluded")
     sampled = [c for c in result.cases if c.fd_mode == "sampled"]
@@ -65,5 +68,8 @@ def render_summary(result: CampaignResult, limit: int = 5) -> str:
             lines.append(f"    smallest failing network: {r['describe']} batch={r['batch']}{where}")
     if len(fails) > limit:
         lines.append(f"  ... and {len(fails) - limit} more failing case(s)")
+    for note in result.notes:
+        lines += textwrap.wrap(f"note: {note}", width=100, initial_indent="  ",
+                               subsequent_indent="    ", break_on_hyphens=False)
     lines.append("verdict: " + ("PASS" if not fails else "FAIL"))
     return "\n".join(lines)

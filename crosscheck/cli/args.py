@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from crosscheck.engine.campaign import CampaignOptions, network_options
+from crosscheck.engine.campaign import CNN_FIELDS, CampaignOptions, network_options
+from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
 from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES, TARGETS
 
@@ -89,15 +90,15 @@ def add_network_options(p: argparse.ArgumentParser, *, networks: int) -> None:
                    metavar="NAME[,NAME]",
                    help="the output layer's activation, or a comma list to draw from "
                         "(default: any; always identity under the logit losses)")
-    g.add_argument("--targets", choices=TARGETS, default="any",
+    g.add_argument("--targets", choices=TARGETS,
                    help="how targets Y are drawn: onehot rows, soft rows, labels (int64 class "
                         "indices of shape (batch,), softmax_cross_entropy only), or any "
                         "(default: what suits each loss)")
     g.add_argument("--l2", type=_l2, help="fix lambda of the L2 penalty (default: 0 or random)")
     g.add_argument("--batch", type=_positive_int, help="fix the batch size (default: 1-16)")
-    g.add_argument("--max-depth", type=_positive_int, default=4,
+    g.add_argument("--max-depth", type=_positive_int,
                    help="deepest random network, in affine layers (default 4)")
-    g.add_argument("--max-width", type=_positive_int, default=32,
+    g.add_argument("--max-width", type=_positive_int,
                    help="widest random layer (default 32)")
     g.add_argument("--scale", type=_scale,
                    help="fix the init scale; 4-8 saturates sigmoid/tanh units and makes large "
@@ -130,14 +131,31 @@ def parse_oracles(text: str) -> tuple[str, ...]:
     return _names("oracle", ORACLE_NAMES)(text)
 
 
+# The network flags that describe an MLP: a CNN campaign draws its own networks.
+MLP_ONLY = {"sizes": "--sizes", "loss": "--loss", "activations": "--activations",
+            "hidden_activations": "--hidden-activations",
+            "output_activation": "--output-activation", "targets": "--targets",
+            "max_depth": "--max-depth", "max_width": "--max-width", "scale": "--scale"}
+
+
 def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
-    """The campaign the network flags describe; contradicting flags are a UsageError."""
+    """The campaign the network flags describe; contradicting flags are a UsageError, and so
+    is an MLP flag with ``--architecture cnn``."""
+    if getattr(args, "architecture", "mlp") == "cnn":
+        given = [flag for name, flag in MLP_ONLY.items() if getattr(args, name, None) is not None]
+        if given:
+            takes = ", ".join(f"--{name}" for name in CNN_FIELDS)
+            raise UsageError(f"{given[0]} describes MLP networks (--architecture mlp); "
+                             f"--architecture cnn draws its own networks and takes {takes}")
+        return CampaignOptions(architecture="cnn", networks=args.networks, seed=args.seed,
+                               batch=args.batch, l2=args.l2)
     return network_options(
         networks=args.networks, seed=args.seed, sizes=args.sizes, losses=args.loss,
         activations=getattr(args, "activations", None),
         hidden_activations=args.hidden_activations,
         output_activations=getattr(args, "output_activation", None),
-        targets=getattr(args, "targets", "any"), l2=args.l2, batch=args.batch,
-        max_depth=getattr(args, "max_depth", 4), max_width=getattr(args, "max_width", 32),
+        targets=getattr(args, "targets", None) or "any", l2=args.l2, batch=args.batch,
+        max_depth=getattr(args, "max_depth", None) or 4,
+        max_width=getattr(args, "max_width", None) or 32,
         scale=getattr(args, "scale", None), edges=edges,
     )

@@ -1,4 +1,5 @@
-"""``crosscheck run``: the gate. The numpy reference against every oracle on random networks."""
+"""``crosscheck run``: the gate. The numpy reference against every oracle on random networks:
+MLPs, or with ``--architecture cnn`` CNN-style networks."""
 
 from __future__ import annotations
 
@@ -10,18 +11,29 @@ from crosscheck.api import prepare_report_dir as _prepare
 from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
 from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
-from crosscheck.engine.campaign import CampaignResult, run_campaign
+from crosscheck.engine.campaign import ARCHITECTURES, CampaignResult, run_campaign
 from crosscheck.engine.shrink import attach_reproductions
-from crosscheck.reference import loss_and_grads
+from crosscheck.errors import UsageError
+from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
 
-__all__ = ["add_limit_options", "add_parser", "prepare_report_dir", "print_summary", "run", "write_reports"]
+__all__ = ["CNN_NOT_SHRUNK", "add_limit_options", "add_parser", "prepare_report_dir", "print_summary",
+           "run", "write_reports"]
+
+CNN_NOT_SHRUNK = ("not shrunk, no reproduction script: the shrinker and the scripts cover MLP "
+                  "networks; a CNN case is regenerated from its campaign seed and index "
+                  "(case_for in crosscheck.engine.campaign)")
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("run", help="check the numpy reference against the oracles",
                        description="Check the numpy reference against the oracles on random "
                                    "networks (the CI gate).")
+    p.add_argument("--architecture", choices=ARCHITECTURES, default="mlp",
+                   help="mlp (default): the networks the options below describe; cnn: random "
+                        "CNN-style networks (conv - relu - pool - ... - affine, batchnorm and "
+                        "dropout optional, softmax or SVM loss), which take --networks, "
+                        "--seed, --batch and --l2")
     add_network_options(p, networks=200)
     add_limit_options(p)
     add_output_options(p)
@@ -51,12 +63,18 @@ def print_summary(result: CampaignResult, out=None) -> None:
 
 def run(args) -> int:
     options = campaign_options(args)
+    cnn = options.architecture == "cnn"
+    if cnn and set(args.oracles) <= {"complex-step"}:  # it sits CNNs out: nothing would judge
+        raise UsageError("--oracles complex-step covers MLP networks only: --architecture cnn "
+                         "needs torch, tensorflow or fd")
     check_limits(options, max_size=args.max_size, cli=True)
     report_dir = prepare_report_dir(args.report)
     oracles = load_oracles(args.oracles)
-    result = run_campaign(loss_and_grads, "reference", oracles, options,
-                          progress=Progress("run"))
-    if args.shrink > 0:
+    reference = cnn_loss_and_grads if cnn else loss_and_grads
+    result = run_campaign(reference, "reference", oracles, options, progress=Progress("run"))
+    if args.shrink > 0 and cnn and result.failures:
+        result.notes.append(CNN_NOT_SHRUNK)
+    elif args.shrink > 0:
         attach_reproductions(result.cases, loss_and_grads, oracles,
                              subject_import="crosscheck.reference:loss_and_grads",
                              max_cases=args.shrink)

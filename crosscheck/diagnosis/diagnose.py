@@ -14,6 +14,8 @@
 
 A pitfall whose preconditions are absent from the network (a ReLU bug without a ReLU, an
 update-order bug in grads mode) is never named: it could not have produced what was seen.
+A CNN-style network is not diagnosed (the catalogue is MLP code): one ``unknown`` suspect
+says so, with the failing tensors.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
 from crosscheck.engine.tolerances import pair_tolerance
 from crosscheck.engine.triangulate import Party
+from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.sampling import Case, random_case
 
 __all__ = ["Fingerprint", "Suspect", "diagnose", "fingerprint"]
@@ -224,6 +227,10 @@ def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = No
     """
     if result.verdict == "pass":
         return []
+    if is_cnn(result.spec):  # the catalogue's variants and re-runs are MLP code
+        return [Suspect("unknown", _UNKNOWN, 0.0,
+                        f"{_basic_facts(result)}; not diagnosed: the pitfall catalogue and its "
+                        f"replays cover MLP networks, and this is a CNN-style network")]
     accused = "fd" if result.blame == ["fd"] else result.subject
     try:
         if accused == "fd":

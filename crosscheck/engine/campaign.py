@@ -11,6 +11,7 @@ import numpy as np
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
+from crosscheck.reference.cnn_sampling import random_cnn_case
 from crosscheck.reference.sampling import EDGES, Case, edge_case, random_case
 from crosscheck.reference.spec import (
     ACTIVATIONS,
@@ -20,7 +21,13 @@ from crosscheck.reference.spec import (
     TARGETS,
 )
 
-__all__ = ["CampaignOptions", "CampaignResult", "case_for", "network_options", "run_campaign"]
+__all__ = ["ARCHITECTURES", "CNN_FIELDS", "CampaignOptions", "CampaignResult", "case_for",
+           "network_options", "run_campaign"]
+
+# "mlp": the NetworkSpec networks every option below describes; "cnn": random CNN-style
+# networks (reference/cnn_sampling.py), of which only CNN_FIELDS are chosen by options
+ARCHITECTURES: tuple[str, ...] = ("mlp", "cnn")
+CNN_FIELDS: tuple[str, ...] = ("networks", "seed", "batch", "l2")
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,17 @@ class CampaignOptions:
     # every 5th network from the 4th on is moved to an edge (ReLU ties, logits in the
     # hundreds) where learners' code breaks and ordinary random networks never go
     edges: bool = False
+    architecture: str = "mlp"  # or "cnn" (see ARCHITECTURES)
+
+    def __post_init__(self) -> None:
+        if self.architecture not in ARCHITECTURES:
+            raise UsageError(f"unknown architecture {self.architecture!r}; known: "
+                             f"{', '.join(ARCHITECTURES)}")
 
     def to_dict(self) -> dict:
+        if self.architecture != "mlp":  # only what a CNN campaign reads
+            return {"architecture": self.architecture,
+                    **{name: getattr(self, name) for name in CNN_FIELDS}}
         return {
             "networks": self.networks, "seed": self.seed,
             "sizes": list(self.sizes) if self.sizes else None, "losses": list(self.losses),
@@ -112,6 +128,8 @@ def case_for(options: CampaignOptions, index: int) -> Case:
     """Case ``index`` of the campaign: its own Generator seeded with (seed, index), so any case
     can be regenerated alone."""
     rng = np.random.default_rng([options.seed, index])
+    if options.architecture == "cnn":
+        return random_cnn_case(rng, batch=options.batch, l2=options.l2)
     kind = EDGES[index % 5 - 3] if options.edges and index % 5 in (3, 4) else None
     losses, extra = options.losses, {}
     if kind == "large-logits" and set(losses) & set(LOGIT_LOSSES):
@@ -143,6 +161,8 @@ class CampaignResult:
     seconds: float = 0.0
     # one sentence over the whole campaign, set by whoever drives it (the diagnosis for verify)
     conclusion: str = ""
+    # what the campaign could not do, and why (shrinking a CNN, ...): shown under the summary
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[CaseResult]:

@@ -33,6 +33,7 @@ from dataclasses import replace
 import numpy as np
 
 from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case
 from crosscheck.reference.spec import NetworkSpec
@@ -234,8 +235,10 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
     how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX).
     ``subject_import`` ("/abs/file.py:func" or "module:func") and ``call`` (layout, mode, lr,
     dtype: how the user's function was called) let the script call the subject again.
-    ``deadline`` and ``skip_kinds``: see the module docstring."""
-    fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -c.severity)
+    ``deadline`` and ``skip_kinds``: see the module docstring. CNN-style cases are left
+    alone: the candidates above and the scripts are MLP ones."""
+    fails = sorted((c for c in cases if c.verdict == "fail" and not is_cnn(c.spec)),
+                   key=lambda c: -c.severity)
     shrunk = 0
     for c in fails[:max_cases]:
         if c.error_kind in skip_kinds or (deadline is not None and time.monotonic() > deadline):
