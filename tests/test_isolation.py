@@ -134,6 +134,20 @@ def test_arrays_the_function_keeps_and_changes_later_change_nothing(capsys, tmp_
     assert len(scripts) == 3 and not any(re.search(r"\bnan\b", s) for s in scripts.values())
 
 
+def test_a_function_that_keeps_hanging_is_not_called_for_every_network(capsys, tmp_path):
+    """Three timeouts in a row end the campaign: 200 networks x the whole --timeout would hang
+    the gate for half an hour. The summary and report.json say how many were not run."""
+    code, out, _, seconds = verify(capsys, str(SUBJECTS / "sleeps.py:loss_and_grads"),
+                                   "--oracles", "torch", "--networks", "50", "--sizes", "3-5-4",
+                                   "--timeout", "0.3", "--report", str(tmp_path / "r"))
+    assert code == 1, out
+    assert out.count("    sleeps.py:loss_and_grads did not return within 0.3 s") == 3, out
+    note = "stopped after networks 0, 1 and 2 timed out in a row: the other 47 network(s) were not run"
+    assert f"note: {note}" in out
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["notes"] == [note]
+    assert seconds < 15, f"{seconds:.1f} s"
+
+
 def test_a_hanging_function_is_not_shrunk_or_rerun(capsys):
     """Two networks that time out cost two timeouts, not a shrink of each (the shrinker
     re-ran every candidate network, each up to the timeout)."""

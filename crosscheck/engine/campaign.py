@@ -173,6 +173,11 @@ class CampaignResult:
         return "fail" if self.failures else "pass"
 
 
+# A function that times out on this many networks in a row is not called again: each call
+# would cost the whole --timeout (200 networks x 10 s), and the verdict is already a failure.
+STOP_AFTER_TIMEOUTS = 3
+
+
 def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptions,
                  progress: Callable[[int, int, CaseResult], None] | None = None,
                  tolerance: SubjectTolerance | None = None) -> CampaignResult:
@@ -185,5 +190,11 @@ def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptio
         result.cases.append(r)
         if progress is not None:
             progress(index + 1, options.networks, r)
+        hung = [c.index for c in result.cases[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
+        if len(hung) == STOP_AFTER_TIMEOUTS and index + 1 < options.networks:
+            result.notes.append(
+                f"stopped after networks {', '.join(map(str, hung[:-1]))} and {hung[-1]} timed "
+                f"out in a row: the other {options.networks - index - 1} network(s) were not run")
+            break
     result.seconds = time.perf_counter() - t0
     return result
