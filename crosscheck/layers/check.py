@@ -170,9 +170,9 @@ def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float,
 
 
 def case_shapes(kind_name: str, cases: int, seed: int) -> list[Shape]:
-    """The check's cases: ``cases`` shapes from the kind's hypothesis strategy, every fifth
-    from the fourth on moved to the kind's edge, every fifth from the fifth on (batchnorm,
-    dropout) the forward in test mode."""
+    """The check's cases: ``cases`` shapes drawn from the kind's space (``cases.draw_shapes``:
+    the first at every least dimension), every fifth from the fourth on moved to the kind's
+    edge, every fifth from the fifth on (batchnorm, dropout) the forward in test mode."""
     shapes = []
     for index, (dims, values) in enumerate(draw_shapes(kind_name, cases, seed)):
         mode = "normal"
