@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -28,7 +29,7 @@ from crosscheck.engine.campaign import (
     run_campaign,
 )
 from crosscheck.engine.check import CaseResult, check_case
-from crosscheck.engine.shrink import attach_reproductions
+from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
@@ -184,8 +185,11 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                 hidden_activations=None, l2: float | None = None, batch: int | None = None,
                 max_depth: int = 4, max_width: int = 32, scale: float | None = None,
                 activations=None, output_activation=None, targets: str = "any",
-                edges: bool = True) -> CampaignOptions:
-    """The campaign for these keywords, validated (a :class:`UsageError` names the bad one)."""
+                edges: bool = True, architecture: str = "mlp",
+                cnn: str | None = None) -> CampaignOptions:
+    """The campaign for these keywords, validated (a :class:`UsageError` names the bad one).
+    ``cnn`` (one CNN in the summary's words) implies ``architecture="cnn"``, which takes
+    ``networks``, ``seed``, ``batch`` and ``l2`` only."""
     for name, v, low in (("networks", networks, 1), ("seed", seed, 0), ("batch", batch, 1),
                          ("max_depth", max_depth, 1), ("max_width", max_width, 1)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
@@ -195,6 +199,22 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                               or not (0 <= v < float("inf")) or (name == "scale" and v == 0)):
             raise UsageError(f"{name} wants a finite number {'> 0' if name == 'scale' else '>= 0'}, "
                              f"got {v!r}")
+    if cnn is not None or architecture == "cnn":
+        mlp = {"sizes": sizes, "loss": loss, "hidden_activations": hidden_activations,
+               "scale": scale, "activations": activations,
+               "output_activation": output_activation,
+               "targets": None if targets == "any" else targets,
+               "max_depth": None if max_depth == 4 else max_depth,
+               "max_width": None if max_width == 32 else max_width}
+        given = [name for name, v in mlp.items() if v is not None]
+        if given:
+            raise UsageError(f"{given[0]} describes MLP networks; a CNN campaign takes "
+                             f"networks, seed, batch, l2 and cnn")
+        if cnn is not None and not isinstance(cnn, str):
+            raise UsageError(f"cnn wants the network in words, e.g. '3x8x8 conv(4,3x3,s1,p1)-"
+                             f"relu-max(2,s2)-affine(10)', got {cnn!r}")
+        return CampaignOptions(architecture="cnn", networks=networks, seed=seed, batch=batch,
+                               l2=None if l2 is None else float(l2), cnn=cnn)
     return network_options(
         networks=networks, seed=seed, sizes=_sizes(sizes), losses=_names(loss, "loss", LOSSES),
         activations=_names(activations, "activation", ACTIVATIONS),
@@ -300,6 +320,22 @@ class _OutOfTime(Exception):
     """The re-runs' time budget is spent."""
 
 
+def _check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
+    """A CNN is checked as ``fn(params, X, Y, spec) -> (loss, grads)`` in float64."""
+    if layout != "xw":
+        raise UsageError(f"--layout {layout} is an MLP layout: a CNN's parameters come as the "
+                         f"dict W1, b1, ... (--layout xw)")
+    if mode != "grads":
+        raise UsageError("--mode update covers MLP networks only: a CNN's function returns "
+                         "(loss, grads)")
+    if dtype != "float64":
+        raise UsageError("--dtype float32 covers MLP networks only (its tolerances are "
+                         "calibrated on them)")
+    if set(oracles) <= {"complex-step"}:
+        raise UsageError("--oracles complex-step covers MLP networks only: a CNN needs torch, "
+                         "tensorflow or fd")
+
+
 def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: float | None,
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
@@ -328,6 +364,8 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
     if dtype == "float32" and mode == "update":
         raise UsageError("--dtype float32 applies to --mode grads only (a float32 step's rounding "
                          "of the new weights, ~6e-8 |W| / lr, would swamp the inferred gradient)")
+    if options.architecture == "cnn":
+        _check_cnn_call(layout, mode, dtype, oracles)
     if dtype == "float32":
         tolerance = replace(tolerance or SubjectTolerance(), dtype="float32")
     if not isinstance(fn, str):  # a function here; a target is probed by the worker
@@ -372,7 +410,9 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                 case_result.suspects = diagnose(case_result, again, **update)
             except _OutOfTime:
                 case_result.suspects = diagnose(case_result, **update)
-        if shrink > 0:  # the script calls the user's function again as this run called it
+        if shrink > 0 and options.architecture == "cnn" and result.failures:
+            result.notes.append(CNN_NOT_SHRUNK)
+        elif shrink > 0:  # the script calls the user's function again as this run called it
             attach_reproductions(result.cases, subject, parties, max_cases=shrink,
                                  subject_import=_absolute(subject_import),
                                  call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype},
@@ -382,7 +422,8 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
             worker.close()
     result.conclusion = conclude(result.cases, label)
     return VerifyResult(result, note=layout_note(layout, mode), isolation_off=isolation_off,
-                        advice=advise(result.cases, options))
+                        advice=advise(result.cases, options)
+                        if options.architecture == "mlp" else "")
 
 
 def _isolation(fn) -> tuple[str | None, str]:
@@ -473,7 +514,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            oracles: Sequence[str] = DEFAULT_ORACLES, rtol: float | None = None,
            atol: float | None = None, tolerance_scale: float = 1.0,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
-           memory_limit: int | str | None = None, max_size: int = MAX_SIZE) -> VerifyResult:
+           memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
+           architecture: str = "mlp", cnn: str | None = None) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -485,6 +527,9 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     (a name, a comma list or a sequence), ``targets`` ("any", "onehot", "soft", "labels"),
     ``l2``, ``batch``, ``max_depth``, ``max_width``, ``scale``; ``None`` draws at random.
     Every network ``i`` is drawn from ``(seed, i)``: same seed, same networks.
+    ``cnn="3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(10)"`` (the words the
+    summary prints, loss and ``l2=X`` optional) checks a CNN-style ``fn`` on that network
+    (``architecture="cnn"`` without it: random CNNs); see docs/contract.md.
 
     Tolerances: by default each comparison uses the table in
     ``crosscheck.engine.tolerances`` for the oracle compared with (about 1e-9 relative against
@@ -521,7 +566,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                           hidden_activations=hidden_activations, l2=l2, batch=batch,
                           max_depth=max_depth, max_width=max_width, scale=scale,
                           activations=activations, output_activation=output_activation,
-                          targets=targets)
+                          targets=targets, architecture=architecture, cnn=cnn)
     check_limits(options, max_size=max_size)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")
@@ -566,10 +611,11 @@ def assert_backprop(fn, **options) -> VerifyResult:
 
 _CLI_FLAGS = ("layout", "mode", "lr", "networks", "seed", "sizes", "loss", "hidden_activations",
               "l2", "batch", "max_depth", "max_width", "scale", "oracles", "timeout",
-              "activations", "output_activation", "targets", "dtype", "memory_limit", "max_size")
+              "activations", "output_activation", "targets", "dtype", "memory_limit", "max_size",
+              "architecture", "cnn")
 
 
 def _flag(v) -> str:
     if isinstance(v, list | tuple):
         return ("-" if v and isinstance(v[0], int) else ",").join(map(str, v))
-    return str(v)
+    return shlex.quote(str(v))

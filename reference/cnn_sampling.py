@@ -15,7 +15,7 @@ from .cnn_params import init_cnn_params
 from .cnn_spec import CNN_LOSSES, Affine, AvgPool, BatchNorm, CNNSpec, Conv, Dropout, MaxPool, ReLU
 from .sampling import Case
 
-__all__ = ["MAX_BATCH", "MAX_PARAMS", "random_cnn_case", "random_cnn_spec"]
+__all__ = ["MAX_BATCH", "MAX_PARAMS", "fixed_cnn_case", "random_cnn_case", "random_cnn_spec"]
 
 MAX_BATCH = 4
 MAX_PARAMS = 10_000  # above anything random_cnn_spec draws (tests/test_cnn_spec.py checks it)
@@ -92,6 +92,27 @@ def random_cnn_case(rng: np.random.Generator, *, batch: int | None = None,
     if batch is None:
         batch = int(rng.integers(1, MAX_BATCH + 1))
     spec = random_cnn_spec(rng, batch=batch, l2=l2)
+    return _case(rng, spec, batch, scale)
+
+
+def fixed_cnn_case(rng: np.random.Generator, spec: CNNSpec, *, batch: int | None = None,
+                   scale: float | None = None, loss: str | None = None,
+                   l2: float | None = None) -> Case:
+    """A case of the given network, as :func:`random_cnn_case` draws the rest: batch 1-4
+    (2-4 with a batch norm) unless given, the loss drawn from both when ``loss`` is None, l2 as
+    :func:`random_cnn_spec` draws it when ``l2`` is None."""
+    if batch is None:  # a batch norm needs two values per channel: batch 2 and up
+        low = 2 if any(isinstance(layer, BatchNorm) for layer in spec.layers) else 1
+        batch = int(rng.integers(low, MAX_BATCH + 1))
+    if loss is None:
+        loss = str(rng.choice(list(CNN_LOSSES)))
+    if l2 is None:
+        l2 = 0.0 if _chance(rng, 0.5) else float(np.round(rng.uniform(0.01, 1.0), 3))
+    spec = CNNSpec(input_shape=spec.input_shape, layers=spec.layers, loss=loss, l2=l2)
+    return _case(rng, spec, batch, scale)
+
+
+def _case(rng: np.random.Generator, spec: CNNSpec, batch: int, scale: float | None) -> Case:
     if scale is None:
         scale = float(rng.choice([0.5, 1.0, 1.0, 1.0, 2.0]))
     params = init_cnn_params(spec, rng, scale=scale)

@@ -18,12 +18,14 @@ raises a one-line ``ValueError`` naming the bad field.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 __all__ = ["CNN_LOSSES", "LAYER_TYPES", "AvgPool", "BatchNorm", "CNNSpec", "Conv", "Dropout",
-           "Affine", "MaxPool", "ReLU", "dropout_mask", "is_cnn", "layer_from_dict"]
+           "Affine", "MaxPool", "ReLU", "dropout_mask", "is_cnn", "layer_from_dict",
+           "parse_cnn"]
 
 # softmax cross-entropy on integer labels (batch mean of -log softmax(s)_y), and the multiclass
 # SVM loss (batch mean of sum_{j != y} max(0, s_j - s_y + 1)), both on the last layer's scores
@@ -328,6 +330,66 @@ class CNNSpec:
         return cls(input_shape=tuple(d["input_shape"]),
                    layers=tuple(layer_from_dict(x) for x in d["layers"]), loss=d["loss"],
                    l2=d.get("l2", 0.0))
+
+
+_LABELS = {  # describe()'s words for the layers, as regular expressions
+    "conv": r"conv\((\d+),(\d+)x(\d+),s(\d+),p(\d+)\)",
+    "relu": r"relu",
+    "max_pool": r"max\((\d+),s(\d+)\)",
+    "avg_pool": r"avg\((\d+),s(\d+)\)",
+    "batchnorm": r"bn",
+    "dropout": r"drop\(([0-9.eE+-]+)(?:,seed=(\d+))?\)",
+    "affine": r"affine\((\d+)\)",
+}
+
+
+def _layer_from_text(word: str):
+    for kind, pattern in _LABELS.items():
+        m = re.fullmatch(pattern, word)
+        if not m:
+            continue
+        g = m.groups()
+        if kind == "conv":
+            if g[1] != g[2]:
+                raise ValueError(f"{word}: square kernels only (KxK), got {g[1]}x{g[2]}")
+            return Conv(filters=int(g[0]), kernel=int(g[1]), stride=int(g[3]), pad=int(g[4]))
+        if kind in ("max_pool", "avg_pool"):
+            return LAYER_TYPES[kind](size=int(g[0]), stride=int(g[1]))
+        if kind == "dropout":
+            return Dropout(p=float(g[0]), seed=int(g[1] or 0))
+        if kind == "affine":
+            return Affine(units=int(g[0]))
+        return LAYER_TYPES[kind]()
+    raise ValueError(f"{word!r} is not a layer; write conv(F,KxK,sS,pP), relu, max(K,sS), "
+                     f"avg(K,sS), bn, drop(P) or drop(P,seed=N), affine(U)")
+
+
+def parse_cnn(text: str) -> tuple[tuple[int, int, int], tuple, str | None, float | None]:
+    """``(input_shape, layers, loss or None, l2 or None)`` from :meth:`CNNSpec.describe`'s
+    words, e.g. ``"3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(10) svm l2=0.1"``; the loss
+    and l2 are optional. Raises a one-line ``ValueError`` naming what does not parse."""
+    words = str(text).split()
+    if len(words) < 2:
+        raise ValueError(f"{text!r}: write the input CxHxW, then the layers joined by '-', e.g. "
+                         f"3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(10)")
+    m = re.fullmatch(r"(\d+)x(\d+)x(\d+)", words[0])
+    if not m:
+        raise ValueError(f"{words[0]!r}: the input shape is CxHxW, e.g. 3x8x8")
+    shape = tuple(int(v) for v in m.groups())
+    layers = tuple(_layer_from_text(w) for w in words[1].split("-"))
+    loss = l2 = None
+    for word in words[2:]:
+        if word in CNN_LOSSES and loss is None:
+            loss = word
+        elif word.startswith("l2=") and l2 is None:
+            try:
+                l2 = float(word[3:])
+            except ValueError:
+                raise ValueError(f"{word!r}: l2 wants a number, e.g. l2=0.1") from None
+        else:
+            raise ValueError(f"{word!r}: after the layers come the loss ({', '.join(CNN_LOSSES)}) "
+                             f"and l2=X, each at most once")
+    return shape, layers, loss, l2
 
 
 def is_cnn(spec) -> bool:

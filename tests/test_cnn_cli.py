@@ -13,10 +13,10 @@ from crosscheck.reference import cnn_loss_and_grads
 from crosscheck.reports.report_json import load_schema
 
 from crosscheck.cli.main import main
-from crosscheck.cli.run import CNN_NOT_SHRUNK
 from crosscheck.diagnosis.diagnose import diagnose
 from crosscheck.engine.campaign import CampaignOptions, case_for
 from crosscheck.engine.check import check_case
+from crosscheck.engine.shrink import CNN_NOT_SHRUNK
 
 
 def test_run_cnn_passes_and_writes_every_report(tmp_path, capsys):
@@ -29,7 +29,7 @@ def test_run_cnn_passes_and_writes_every_report(tmp_path, capsys):
     report = json.loads((tmp_path / "report.json").read_text())
     jsonschema.validate(report, load_schema())
     assert report["options"] == {"architecture": "cnn", "networks": 6, "seed": 2, "batch": None,
-                                 "l2": None}
+                                 "l2": None, "cnn": None}
     for i, case in enumerate(report["cases"]):
         spec = case_for(CampaignOptions(**report["options"]), i).spec
         assert case["spec"] == spec.to_dict() and case["describe"] == spec.describe()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from crosscheck.engine.campaign import CNN_FIELDS, CampaignOptions, network_options
+from crosscheck.engine.campaign import ARCHITECTURES, CNN_FIELDS, CampaignOptions, network_options
 from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
 from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES, TARGETS
@@ -74,6 +74,16 @@ def _names(kind: str, known: tuple[str, ...]):
 
 def add_network_options(p: argparse.ArgumentParser, *, networks: int) -> None:
     g = p.add_argument_group("networks")
+    g.add_argument("--architecture", choices=ARCHITECTURES, default="mlp",
+                   help="mlp (default): the networks the options below describe; cnn: "
+                        "CNN-style networks (conv - relu - pool - ... - affine, batchnorm and "
+                        "dropout optional, softmax or SVM loss), random or one fixed by --cnn, "
+                        "which take --networks, --seed, --batch and --l2")
+    g.add_argument("--cnn", metavar="NETWORK",
+                   help="fix the CNN (implies --architecture cnn), in the words the summary "
+                        "prints: '3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-"
+                        "affine(10) softmax_cross_entropy l2=0.1'; a loss or l2 left out is "
+                        "drawn per network")
     g.add_argument("--networks", type=_positive_int, default=networks,
                    help=f"how many random networks to check (default {networks})")
     g.add_argument("--seed", type=int, default=0, help="campaign seed; same seed, same networks")
@@ -141,6 +151,8 @@ MLP_ONLY = {"sizes": "--sizes", "loss": "--loss", "activations": "--activations"
 def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
     """The campaign the network flags describe; contradicting flags are a UsageError, and so
     is an MLP flag with ``--architecture cnn``."""
+    if getattr(args, "cnn", None) is not None:
+        args.architecture = "cnn"
     if getattr(args, "architecture", "mlp") == "cnn":
         given = [flag for name, flag in MLP_ONLY.items() if getattr(args, name, None) is not None]
         if given:
@@ -148,7 +160,7 @@ def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
             raise UsageError(f"{given[0]} describes MLP networks (--architecture mlp); "
                              f"--architecture cnn draws its own networks and takes {takes}")
         return CampaignOptions(architecture="cnn", networks=args.networks, seed=args.seed,
-                               batch=args.batch, l2=args.l2)
+                               batch=args.batch, l2=args.l2, cnn=getattr(args, "cnn", None))
     return network_options(
         networks=args.networks, seed=args.seed, sizes=args.sizes, losses=args.loss,
         activations=getattr(args, "activations", None),

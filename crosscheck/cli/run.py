@@ -11,29 +11,21 @@ from crosscheck.api import prepare_report_dir as _prepare
 from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
 from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
-from crosscheck.engine.campaign import ARCHITECTURES, CampaignResult, run_campaign
-from crosscheck.engine.shrink import attach_reproductions
+from crosscheck.engine.campaign import CampaignResult, run_campaign
+from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
 from crosscheck.errors import UsageError
 from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
 
-__all__ = ["CNN_NOT_SHRUNK", "add_limit_options", "add_parser", "prepare_report_dir", "print_summary",
+__all__ = ["add_limit_options", "add_parser", "prepare_report_dir", "print_summary",
            "run", "write_reports"]
 
-CNN_NOT_SHRUNK = ("not shrunk, no reproduction script: the shrinker and the scripts cover MLP "
-                  "networks; a CNN case is regenerated from its campaign seed and index "
-                  "(case_for in crosscheck.engine.campaign)")
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("run", help="check the numpy reference against the oracles",
                        description="Check the numpy reference against the oracles on random "
                                    "networks (the CI gate).")
-    p.add_argument("--architecture", choices=ARCHITECTURES, default="mlp",
-                   help="mlp (default): the networks the options below describe; cnn: random "
-                        "CNN-style networks (conv - relu - pool - ... - affine, batchnorm and "
-                        "dropout optional, softmax or SVM loss), which take --networks, "
-                        "--seed, --batch and --l2")
     add_network_options(p, networks=200)
     add_limit_options(p)
     add_output_options(p)

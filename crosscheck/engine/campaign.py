@@ -11,7 +11,8 @@ import numpy as np
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
-from crosscheck.reference.cnn_sampling import random_cnn_case
+from crosscheck.reference.cnn_sampling import fixed_cnn_case, random_cnn_case
+from crosscheck.reference.cnn_spec import CNNSpec, parse_cnn
 from crosscheck.reference.sampling import EDGES, Case, edge_case, random_case
 from crosscheck.reference.spec import (
     ACTIVATIONS,
@@ -27,7 +28,7 @@ __all__ = ["ARCHITECTURES", "CNN_FIELDS", "CampaignOptions", "CampaignResult", "
 # "mlp": the NetworkSpec networks every option below describes; "cnn": random CNN-style
 # networks (reference/cnn_sampling.py), of which only CNN_FIELDS are chosen by options
 ARCHITECTURES: tuple[str, ...] = ("mlp", "cnn")
-CNN_FIELDS: tuple[str, ...] = ("networks", "seed", "batch", "l2")
+CNN_FIELDS: tuple[str, ...] = ("networks", "seed", "batch", "l2", "cnn")
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,26 @@ class CampaignOptions:
     # hundreds) where learners' code breaks and ordinary random networks never go
     edges: bool = False
     architecture: str = "mlp"  # or "cnn" (see ARCHITECTURES)
+    # cnn only: one fixed network in describe()'s words ("3x8x8 conv(4,3x3,s1,p1)-relu-
+    # max(2,s2)-affine(10) [loss] [l2=X]"; reference.cnn_spec.parse_cnn) instead of random
+    # ones; a loss or l2 it leaves out is drawn per network
+    cnn: str | None = None
 
     def __post_init__(self) -> None:
         if self.architecture not in ARCHITECTURES:
             raise UsageError(f"unknown architecture {self.architecture!r}; known: "
                              f"{', '.join(ARCHITECTURES)}")
+        if self.cnn is not None:
+            if self.architecture != "cnn":
+                raise UsageError("--cnn describes a CNN-style network: it goes with "
+                                 "--architecture cnn")
+            try:  # the network must be one: shapes through every layer, the scores last
+                shape, layers, _, l2 = parse_cnn(self.cnn)
+                CNNSpec(input_shape=shape, layers=layers)
+            except ValueError as exc:
+                raise UsageError(f"--cnn: {exc}") from None
+            if l2 is not None and self.l2 is not None:
+                raise UsageError(f"--cnn sets l2={l2:g} and --l2 sets {self.l2:g}: give it once")
 
     def to_dict(self) -> dict:
         if self.architecture != "mlp":  # only what a CNN campaign reads
@@ -128,6 +144,11 @@ def case_for(options: CampaignOptions, index: int) -> Case:
     """Case ``index`` of the campaign: its own Generator seeded with (seed, index), so any case
     can be regenerated alone."""
     rng = np.random.default_rng([options.seed, index])
+    if options.architecture == "cnn" and options.cnn:
+        shape, layers, loss, l2 = parse_cnn(options.cnn)
+        spec = CNNSpec(input_shape=shape, layers=layers)
+        return fixed_cnn_case(rng, spec, batch=options.batch, loss=loss,
+                              l2=l2 if l2 is not None else options.l2)
     if options.architecture == "cnn":
         return random_cnn_case(rng, batch=options.batch, l2=options.l2)
     kind = EDGES[index % 5 - 3] if options.edges and index % 5 in (3, 4) else None

@@ -38,7 +38,13 @@ from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case
 from crosscheck.reference.spec import NetworkSpec
 
-__all__ = ["attach_reproductions", "failure_signature", "same_failure", "shrink_case"]
+__all__ = ["CNN_NOT_SHRUNK", "attach_reproductions", "failure_signature", "same_failure",
+           "shrink_case"]
+
+# what a campaign's notes say when it has failing CNN cases
+CNN_NOT_SHRUNK = ("not shrunk, no reproduction script: the shrinker and the scripts cover MLP "
+                  "networks; a CNN case is regenerated from its campaign seed and index "
+                  "(case_for in crosscheck.engine.campaign)")
 
 # How far a ratio may wander and still be "uniform", by the kinds of the two parties compared:
 # autodiff pairs agree to ~1e-12, fd carries ~1e-7, a float32 subject ~1e-5 (tolerances.py).

@@ -1,0 +1,68 @@
+"""`crosscheck verify --cnn NETWORK`: a learner's whole CNN (CS231n's ThreeLayerConvNet and the
+like) checked on one fixed architecture, written in the words the summary prints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from crosscheck.reference.cnn_sampling import random_cnn_spec
+from crosscheck.reference.cnn_spec import BatchNorm, CNNSpec, Dropout, parse_cnn
+
+from crosscheck.cli.main import main
+from crosscheck.engine.campaign import CampaignOptions, case_for
+
+THREE_LAYER = "3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5)"
+
+
+def _unseeded(layers):
+    """describe() prints a dropout's p, not its mask seed: parsing gives seed 0."""
+    return tuple(Dropout(p=x.p, seed=0) if isinstance(x, Dropout) else x for x in layers)
+
+
+def test_the_summary_words_parse_back_into_the_same_network():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        spec = random_cnn_spec(rng, batch=int(rng.integers(1, 5)))
+        shape, layers, loss, l2 = parse_cnn(spec.describe())
+        again = CNNSpec(input_shape=shape, layers=layers, loss=loss, l2=l2)
+        assert (again.input_shape, again.layers, again.loss, again.l2) == (
+            spec.input_shape, _unseeded(spec.layers), spec.loss, spec.l2), spec.describe()
+
+
+def test_a_fixed_network_keeps_its_layers_and_draws_the_rest():
+    options = CampaignOptions(architecture="cnn", networks=30, cnn=THREE_LAYER)
+    cases = [case_for(options, i) for i in range(30)]
+    assert {c.spec.describe().split()[1] for c in cases} == {THREE_LAYER.split()[1]}
+    assert {c.spec.loss for c in cases} == {"softmax_cross_entropy", "svm"}  # none given: both
+    assert any(c.spec.l2 == 0 for c in cases) and any(c.spec.l2 > 0 for c in cases)
+    assert {c.batch for c in cases} == {1, 2, 3, 4}
+    fixed = CampaignOptions(architecture="cnn", networks=5, cnn=THREE_LAYER + " svm l2=0.25")
+    assert {(case_for(fixed, i).spec.loss, case_for(fixed, i).spec.l2) for i in range(5)} == {
+        ("svm", 0.25)}
+    bn = CampaignOptions(architecture="cnn", networks=20,
+                         cnn="2x6x6 conv(3,3x3,s1,p1)-bn-relu-affine(4)")
+    specs = [case_for(bn, i) for i in range(20)]
+    assert all(isinstance(c.spec.layers[1], BatchNorm) and c.batch >= 2 for c in specs)
+
+
+def _verify(capsys, target: str, *args: str) -> tuple[int, str, str]:
+    code = main(["verify", target, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--cnn", "3x8x8"], "--cnn: '3x8x8': write the input CxHxW, then the layers"),
+    (["--cnn", "3x8x8 conv(4,3x3,s1,p1)-relu-pool(2)-affine(5)"], "'pool(2)' is not a layer"),
+    (["--cnn", "3x8x8 conv(4,9x9,s1,p0)-affine(5)"], "kernel 9 does not fit the input side 8"),
+    (["--cnn", "3x8x8 conv(4,3x3,s1,p1)-relu"], "must be an affine layer with at least 2 units"),
+    (["--cnn", THREE_LAYER, "--sizes", "3-4"], "--sizes describes MLP networks"),
+    (["--cnn", THREE_LAYER, "--layout", "theta"], "--layout theta is an MLP layout"),
+    (["--cnn", THREE_LAYER, "--mode", "update"], "--mode update covers MLP networks only"),
+    (["--cnn", THREE_LAYER, "--dtype", "float32"], "--dtype float32 covers MLP networks only"),
+    (["--cnn", THREE_LAYER + " l2=1", "--l2", "2"], "--cnn sets l2=1 and --l2 sets 2: give it once"),
+    (["--cnn", THREE_LAYER, "--oracles", "complex-step"], "complex-step covers MLP networks only"),
+])
+def test_bad_cnn_input_is_one_line_and_exit_2(capsys, args, words):
+    code, out, err = _verify(capsys, "nowhere.py:f", *args)
+    assert code == 2 and words in err and err.count("\n") == 1 and out == "", err
