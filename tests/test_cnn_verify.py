@@ -3,11 +3,15 @@ like) checked on one fixed architecture, written in the words the summary prints
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from crosscheck.reference.cnn_sampling import random_cnn_spec
 from crosscheck.reference.cnn_spec import BatchNorm, CNNSpec, Dropout, parse_cnn
 
+from crosscheck.api import run_verify
 from crosscheck.cli.main import main
 from crosscheck.engine.campaign import CampaignOptions, case_for
 
@@ -66,3 +70,39 @@ def _verify(capsys, target: str, *args: str) -> tuple[int, str, str]:
 def test_bad_cnn_input_is_one_line_and_exit_2(capsys, args, words):
     code, out, err = _verify(capsys, "nowhere.py:f", *args)
     assert code == 2 and words in err and err.count("\n") == 1 and out == "", err
+
+
+# ---- an independently written corpus: six correct ThreeLayerConvNets, ten with one bug each ----
+
+CORPUS = Path(__file__).parent / "cnn_corpus"
+MANIFEST = json.loads((CORPUS / "MANIFEST.json").read_text())
+NETWORKS = {  # the corpus's architecture (pad (K-1)//2, even sides), two ways
+    "k3": "3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5)",
+    "k5": "2x6x10 conv(3,5x5,s1,p2)-relu-max(2,s2)-affine(6)-relu-affine(4)",
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("net", sorted(NETWORKS))
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])
+def test_the_corpus_verdicts_and_the_wrong_tensors_exactly(entry, net):
+    """Every verdict right, and a failing one names exactly the tensors its truth says are
+    wrong (the loss included) over the campaign: no more, no fewer."""
+    result = run_verify(f"{CORPUS / entry['file']}:loss_and_grads", entry["file"], layout="xw",
+                        mode="grads", lr=0.1, timeout=10, shrink=0,
+                        options=CampaignOptions(architecture="cnn", networks=12,
+                                                cnn=NETWORKS[net]),
+                        oracles=("torch", "tensorflow", "fd"))
+    assert result.passed == (entry["verdict"] == "pass"), str(result)
+    named = {v.tensor for c in result.cases if c.verdict == "fail" for v in c.failing_votes()}
+    assert named == set(entry["bug"]["tensors"] if entry["bug"] else ()), str(result)
+
+
+def test_the_cli_names_the_wrong_tensor_of_a_learners_convnet(capsys):
+    path = CORPUS / "buggy" / "functional_cache_conv_db_batch_mean.py"
+    code, out, _ = _verify(capsys, f"{path}:loss_and_grads", "--cnn", NETWORKS["k3"],
+                           "--networks", "4")
+    assert code == 1
+    assert "FAIL case 0 [3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5)" in out
+    assert "    b1[" in out and "    W1[" not in out
+    assert "not shrunk, no reproduction script" in out
