@@ -106,3 +106,40 @@ def test_the_cli_names_the_wrong_tensor_of_a_learners_convnet(capsys):
     assert "FAIL case 0 [3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5)" in out
     assert "    b1[" in out and "    W1[" not in out
     assert "not shrunk, no reproduction script" in out
+
+
+# ---- where the error starts: read from which gradients are wrong ------------------------------
+
+@pytest.mark.parametrize("wrong, l2, words", [
+    ({"W1", "b1"}, 0.0, "the error is in the backward of layer 2 relu, layer 3 max(2,s2) or the "
+                        "dx of layer 4 affine(16), or in layer 1 conv(4,3x3,s1,p1)'s own"),
+    ({"b1"}, 0.0, "while its W1 agrees and every gradient above it (layer 4 affine(16), layer 6 "
+                  "affine(5)) agrees: the gradient reaching its output is right, so the formula "
+                  "of db1 is wrong"),
+    ({"W2"}, 0.3, "so the formula of dW2 is wrong, or the L2 term's gradient (l2 = 0.3 here)"),
+    ({"W1", "W2", "W3", "loss"}, 0.3, "every weight's gradient is wrong (W1, W2, W3) and every "
+                                      "other agrees, with l2 = 0.3: the L2 term and the loss"),
+    ({"W1", "b1", "W2", "b2", "W3", "b3"}, 0.0, "the error is in the loss's gradient of the "
+                                                "scores, or in layer 6 affine(5)'s own"),
+    ({"loss"}, 0.0, "only the loss value is wrong"),
+])
+def test_a_failing_cnn_says_where_its_backward_first_goes_wrong(wrong, l2, words):
+    from crosscheck.diagnosis.cnn_locate import locate
+
+    shape, layers, _, _ = parse_cnn(NETWORKS["k3"])
+    spec = CNNSpec(input_shape=shape, layers=layers, l2=l2)
+    assert words in locate(spec, wrong)
+
+
+def test_the_summary_points_a_pool_bug_at_the_pool():
+    import subprocess
+    import sys
+
+    path = CORPUS / "buggy" / "naive_loops_pool_backward_no_stride.py"
+    exe = Path(sys.executable).with_name("crosscheck")
+    done = subprocess.run([str(exe), "verify", f"{path}:loss_and_grads", "--cnn", NETWORKS["k3"],
+                           "--networks", "2"], capture_output=True, text=True, timeout=300)
+    words = " ".join(done.stdout.split())
+    assert done.returncode == 1
+    assert ("the error is in the backward of layer 2 relu, layer 3 max(2,s2) or the dx of layer 4 "
+            "affine(16)") in words and "crosscheck verify-layer tests each alone" in words

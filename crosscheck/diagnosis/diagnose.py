@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from crosscheck.diagnosis import CATALOGUE, trace
+from crosscheck.diagnosis.cnn_locate import locate
 from crosscheck.diagnosis.compose import RTOL, explain, separate
 from crosscheck.diagnosis.measure import exact_ratio, same, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
@@ -228,9 +229,12 @@ def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = No
     if result.verdict == "pass":
         return []
     if is_cnn(result.spec):  # the catalogue's variants and re-runs are MLP code
+        wrong = {v.tensor for v in result.failing_votes()}
+        where = locate(result.spec, wrong) if not result.error else ""
         return [Suspect("unknown", _UNKNOWN, 0.0,
-                        f"{_basic_facts(result)}; not diagnosed: the pitfall catalogue and its "
-                        f"replays cover MLP networks, and this is a CNN-style network")]
+                        f"{_basic_facts(result)}; " + (f"{where}; " if where else "")
+                        + "no bug named: the pitfall catalogue and its replays cover MLP "
+                          "networks, and this is a CNN-style network")]
     accused = "fd" if result.blame == ["fd"] else result.subject
     try:
         if accused == "fd":
