@@ -14,8 +14,9 @@
 
 A pitfall whose preconditions are absent from the network (a ReLU bug without a ReLU, an
 update-order bug in grads mode) is never named: it could not have produced what was seen.
-A CNN-style network is not diagnosed (the catalogue is MLP code): one ``unknown`` suspect
-says so, with the failing tensors.
+A CNN-style network gets no catalogued bug (the catalogue is MLP code): one ``unknown``
+suspect says so, with the failing tensors and where the backward first goes wrong
+(``cnn_locate.py``).
 """
 
 from __future__ import annotations
