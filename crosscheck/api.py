@@ -412,7 +412,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                 case_result.suspects = diagnose(case_result, **update)
         if shrink > 0 and options.architecture == "cnn" and result.failures:
             result.notes.append(CNN_NOT_SHRUNK)
-        elif shrink > 0:  # the script calls the user's function again as this run called it
+        if shrink > 0:  # the script calls the user's function again as this run called it
             attach_reproductions(result.cases, subject, parties, max_cases=shrink,
                                  subject_import=_absolute(subject_import),
                                  call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype},

@@ -211,10 +211,13 @@ def _reproduction(case: dict, options: dict | None) -> str:
             f"{case['batch']}.")
     if not repro:
         return head + "</p>"
-    return (head + f" Smallest failing network found: <code>{_e(repro['describe'])}</code>, batch "
-            f"{repro['batch']} ({repro['steps']} shrink step(s)). Run "
-            f"<code>python {_e(repro['script_name'])}</code> (written next to this report; needs "
-            f"numpy and torch only).</p><details><summary>the script "
+    shrunk = repro.get("shrunk", True)
+    found = (f" Smallest failing network found: <code>{_e(repro['describe'])}</code>, batch "
+             f"{repro['batch']} ({repro['steps']} shrink step(s))." if shrunk else
+             " The failing network is not shrunk (the shrinker covers MLPs).")
+    needs = "numpy and torch only" if shrunk else "numpy and crosscheck"
+    return (head + found + f" Run <code>python {_e(repro['script_name'])}</code> (written next "
+            f"to this report; needs {needs}).</p><details><summary>the script "
             f"({repro['script'].count(chr(10))} lines)</summary><pre>{_e(repro['script'])}</pre>"
             f"</details>")
 

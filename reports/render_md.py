@@ -57,7 +57,9 @@ def render_md(report: dict, *, limit: int = 5) -> str:
         repro = worst.get("reproduction")
         lines += ["", f"Worst case: {_cell(case_title(worst))}."]
         if repro:
-            lines += [f"Smallest failing network found: {_code(repro['describe'])} "
+            found = ("Smallest failing network found" if repro.get("shrunk", True)
+                     else "The failing network, not shrunk")
+            lines += [f"{found}: {_code(repro['describe'])} "
                       f"batch={repro['batch']}. Reproduce with {_code('python ' + repro['script_name'])} "
                       "(written next to this report)."]
         if worst["suspects"]:

@@ -65,7 +65,8 @@ def render_summary(result: CampaignResult, limit: int = 5) -> str:
         if c.reproduction:
             r = c.reproduction
             where = f" ({r['script_path']})" if r.get("script_path") else ""
-            lines.append(f"    smallest failing network: {r['describe']} batch={r['batch']}{where}")
+            what = "smallest failing network" if r.get("shrunk", True) else "reproduce"
+            lines.append(f"    {what}: {r['describe']} batch={r['batch']}{where}")
     if len(fails) > limit:
         lines.append(f"  ... and {len(fails) - limit} more failing case(s)")
     for note in result.notes:

@@ -271,6 +271,92 @@ def _dict_lines(d: dict) -> str:
     return "".join(f"    {k!r}: np.array({_array(v)}),\n" for k, v in d.items())
 
 
+_CNN_TEMPLATE = '''#!/usr/bin/env python3
+"""Reproduce crosscheck {title}: does {subject} agree with PyTorch autograd?
+
+Network {describe}, batch {batch}, as crosscheck ran it (CNNs are not shrunk). Needs numpy
+and crosscheck (its CNNSpec and its PyTorch oracle); exits 1 on a disagreement, 0 once the
+subject agrees (it is imported again from SUBJECT while that exists).
+"""
+import importlib
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+from crosscheck.oracles import get_oracle
+from crosscheck.reference import CNNSpec
+
+SPEC = CNNSpec.from_dict({spec!r})
+PARAMS = {{
+{params}}}
+X = np.array({X})
+Y = np.array({Y}, dtype=np.int64)
+# "/abs/path/file.py:function" (or relative to this script) or "module:function"; None uses
+# what was recorded below
+SUBJECT = {subject_import!r}
+# what the subject returned when crosscheck ran (None: it returned nothing usable)
+RECORDED_LOSS = {recorded_loss}
+RECORDED_GRADS = {recorded}
+RECORDED_ERROR = {recorded_error!r}
+# |subject - torch| <= ATOL + ATOL_SCALE * max|torch| + RTOL * |torch|, per tensor
+RTOL, ATOL, ATOL_SCALE = {rtol!r}, {atol!r}, {atol_scale!r}
+
+
+{load}
+
+
+def subject_answer():
+    """(loss, grads, where they came from), or (None, None, why) when there are none."""
+    fn = load(SUBJECT) if SUBJECT is not None else None
+    if fn is None:
+        gone = f" ({{SUBJECT}} is gone)" if SUBJECT else ""
+        if RECORDED_GRADS is None:
+            what = RECORDED_ERROR or "returned nothing usable"
+            return None, None, f"nothing recorded to compare{{gone}}: when crosscheck ran, it {{what}}"
+        return RECORDED_LOSS, RECORDED_GRADS, f"using the recorded gradients{{gone}}"
+    try:
+        loss, grads = fn({{k: v.copy() for k, v in PARAMS.items()}}, X.copy(), Y.copy(), SPEC)
+        grads = {{k: np.asarray(grads[k], dtype=np.float64) for k in PARAMS}}
+        return float(loss), grads, f"called {{SUBJECT}}"
+    except Exception as exc:  # noqa: BLE001 - the subject's own failure is the answer
+        frames = traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]
+        return None, None, f"called {{SUBJECT}}, which failed:\\n{{''.join(frames).rstrip()}}"
+
+
+{compare}
+
+
+def main():
+    loss, grads, source = subject_answer()
+    print(f"subject: {{source}}")
+    if grads is None:
+        return 1
+    ref = get_oracle("torch").evaluate(PARAMS, X, Y, SPEC)
+    rows = [("loss", np.asarray(loss), np.asarray(ref.loss))]
+    rows += [(k, grads[k], ref.grads[k]) for k in PARAMS]
+    return 1 if compare(rows, "subject") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+
+
+def _cnn_script(case: Case, *, subject: str, subject_import, recorded, title: str,
+                error: str) -> str:
+    rtol, atol, atol_scale = _SCRIPT_TOLERANCE["float64"]
+    grads = "None" if recorded is None else "{\n" + _dict_lines(recorded.grads) + "}"
+    loss = "None" if recorded is None else repr(float(recorded.loss))
+    return _CNN_TEMPLATE.format(
+        compare=COMPARE, load=LOAD, title=_safe_doc(title), subject=_safe_doc(subject),
+        describe=_safe_doc(case.spec.describe()), batch=case.batch, spec=case.spec.to_dict(),
+        params=_dict_lines(case.params), X=_array(case.X), Y=repr(case.Y.tolist()),
+        subject_import=subject_import, recorded_loss=loss, recorded=grads,
+        recorded_error=_one_line(error), rtol=rtol, atol=atol, atol_scale=atol_scale)
+
+
 def reproduction_script(case: Case, *, subject: str, subject_import: str | None = None,
                         recorded=None, title: str = "case", call: dict | None = None,
                         error: str = "") -> str:
@@ -282,6 +368,9 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
     call = {"layout": "xw", "mode": "grads", "lr": 0.1, "dtype": "float64", **(call or {})}
     if error.startswith(f"{subject} "):  # "label raised ValueError: ..." -> "raised ValueError: ..."
         error = error[len(subject) + 1:]
+    if hasattr(spec, "input_shape"):  # a CNN-style network (reports import no spec types)
+        return _cnn_script(case, subject=subject, subject_import=subject_import,
+                           recorded=recorded, title=title, error=error)
     labels = case.Y.ndim == 1
     rtol, atol, atol_scale = _SCRIPT_TOLERANCE[call["dtype"]]
     if recorded is None:

@@ -51,6 +51,8 @@ def test_run_cnn_takes_batch_and_l2(tmp_path, capsys):
 
 def test_a_failing_cnn_campaign_reports_its_cases_and_why_none_is_shrunk(tmp_path, capsys,
                                                                          monkeypatch):
+    """Each failing CNN gets a script that replays it as it ran (not shrunk), and the notes
+    say why."""
     right = L.conv_backward
 
     def flipped(dout, cache):  # a convolution's kernel instead of a cross-correlation's
@@ -63,17 +65,18 @@ def test_a_failing_cnn_campaign_reports_its_cases_and_why_none_is_shrunk(tmp_pat
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL case" in out and "blame: reference" in out and "W1[" in out
-    assert "note: not shrunk, no reproduction script" in out and "Traceback" not in out
+    assert "note: not shrunk: the shrinker covers MLP networks" in out and "Traceback" not in out
     report = json.loads((tmp_path / "report.json").read_text())
     jsonschema.validate(report, load_schema())
     assert report["verdict"] == "fail" and report["notes"] == [CNN_NOT_SHRUNK]
     failing = [c for c in report["cases"] if c["verdict"] == "fail"]
-    assert failing and all(c["reproduction"] is None for c in failing)
+    assert failing and all(c["reproduction"]["shrunk"] is False for c in failing)
+    assert all((tmp_path / c["reproduction"]["script_name"]).is_file() for c in failing)
     worst = failing[0]["tensors"][1]["worst_elements"]
     assert len(next(iter(worst.values()))[0]["index"]) == 4  # a conv kernel's element
     html = (tmp_path / "report.html").read_text()
     assert "architecture=&#x27;cnn&#x27;" in html and "Note: not shrunk" in html
-    assert not list(tmp_path.glob("repro_*.py"))
+    assert "The failing network is not shrunk" in html
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,7 @@ def test_the_cli_names_the_wrong_tensor_of_a_learners_convnet(capsys):
     assert code == 1
     assert "FAIL case 0 [3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5)" in out
     assert "    b1[" in out and "    W1[" not in out
-    assert "not shrunk, no reproduction script" in out
+    assert "note: not shrunk: the shrinker covers MLP networks" in out
 
 
 # ---- where the error starts: read from which gradients are wrong ------------------------------
@@ -143,3 +143,27 @@ def test_the_summary_points_a_pool_bug_at_the_pool():
     assert done.returncode == 1
     assert ("the error is in the backward of layer 2 relu, layer 3 max(2,s2) or the dx of layer 4 "
             "affine(16)") in words and "crosscheck verify-layer tests each alone" in words
+
+
+def test_a_cnn_script_replays_the_failing_network_and_turns_green_once_fixed(tmp_path, capsys):
+    import shutil
+    import subprocess
+    import sys
+
+    mine = tmp_path / "my_convnet.py"
+    shutil.copy(CORPUS / "buggy" / "naive_loops_conv_dw_flipped_kernel.py", mine)
+    code, out, _ = _verify(capsys, f"{mine}:loss_and_grads", "--cnn", NETWORKS["k3"],
+                           "--networks", "3", "--shrink", "1", "--report", str(tmp_path / "r"))
+    assert code == 1 and "    reproduce: 3x8x8 conv(4,3x3,s1,p1)" in out
+    (script,) = (tmp_path / "r").glob("repro_*.py")
+
+    def run():
+        return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                              timeout=300, cwd=tmp_path)
+
+    red = run()
+    assert red.returncode == 1 and "DISAGREE W1[" in red.stdout, red.stdout + red.stderr
+    assert "DISAGREE b1" not in red.stdout
+    shutil.copy(CORPUS / "correct" / "naive_loops.py", mine)  # the fix
+    green = run()
+    assert green.returncode == 0 and "all tensors agree" in green.stdout, green.stdout + green.stderr

@@ -66,9 +66,9 @@ def run(args) -> int:
     result = run_campaign(reference, "reference", oracles, options, progress=Progress("run"))
     if args.shrink > 0 and cnn and result.failures:
         result.notes.append(CNN_NOT_SHRUNK)
-    elif args.shrink > 0:
-        attach_reproductions(result.cases, loss_and_grads, oracles,
-                             subject_import="crosscheck.reference:loss_and_grads",
+    if args.shrink > 0:
+        attach_reproductions(result.cases, reference, oracles,
+                             subject_import=f"crosscheck.reference:{reference.__name__}",
                              max_cases=args.shrink)
     result.conclusion = conclude(result.cases, "reference")
     if report_dir is not None:

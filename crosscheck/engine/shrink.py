@@ -42,9 +42,8 @@ __all__ = ["CNN_NOT_SHRUNK", "attach_reproductions", "failure_signature", "same_
            "shrink_case"]
 
 # what a campaign's notes say when it has failing CNN cases
-CNN_NOT_SHRUNK = ("not shrunk, no reproduction script: the shrinker and the scripts cover MLP "
-                  "networks; a CNN case is regenerated from its campaign seed and index "
-                  "(case_for in crosscheck.engine.campaign)")
+CNN_NOT_SHRUNK = ("not shrunk: the shrinker covers MLP networks; a CNN's reproduction script "
+                  "replays the failing network as it ran")
 
 # How far a ratio may wander and still be "uniform", by the kinds of the two parties compared:
 # autodiff pairs agree to ~1e-12, fd carries ~1e-7, a float32 subject ~1e-5 (tolerances.py).
@@ -241,17 +240,20 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
     how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX).
     ``subject_import`` ("/abs/file.py:func" or "module:func") and ``call`` (layout, mode, lr,
     dtype: how the user's function was called) let the script call the subject again.
-    ``deadline`` and ``skip_kinds``: see the module docstring. CNN-style cases are left
-    alone: the candidates above and the scripts are MLP ones."""
-    fails = sorted((c for c in cases if c.verdict == "fail" and not is_cnn(c.spec)),
-                   key=lambda c: -c.severity)
+    ``deadline`` and ``skip_kinds``: see the module docstring. A CNN-style case is not
+    shrunk (the candidates above are MLP ones): its script replays the network as it ran."""
+    fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -c.severity)
     shrunk = 0
     for c in fails[:max_cases]:
         if c.error_kind in skip_kinds or (deadline is not None and time.monotonic() > deadline):
             continue
         shrunk += 1
-        small, small_result, steps, checks = shrink_case(c, subject_fn, oracles,
-                                                         deadline=deadline, skip_kinds=skip_kinds)
+        if is_cnn(c.spec):
+            small, small_result, steps, checks = c.case, c, 0, 0
+        else:
+            small, small_result, steps, checks = shrink_case(c, subject_fn, oracles,
+                                                             deadline=deadline,
+                                                             skip_kinds=skip_kinds)
         label = (names or {}).get(id(c), f"case-{c.index}")
         recorded = small_result.parties[0] if small_result.parties else None
         c.shrunk = (small, recorded)
@@ -268,5 +270,6 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
             "subject_import": subject_import,
             "call": dict(call or {}),
             "error": small_result.error,
+            "shrunk": not is_cnn(c.spec),
         }
     return shrunk
