@@ -33,7 +33,9 @@ from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
+from crosscheck.reference import cnn_loss_and_grads
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
+from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.sampling import random_case
 from crosscheck.reference.spec import ACTIVATIONS, LOSSES
 from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES, adapt, layout_note
@@ -490,7 +492,8 @@ def _loss_also_wrong(c: CaseResult) -> bool:
     loss = (c.error_data or {}).get("loss")
     if loss is None:
         return False
-    ref = reference_loss_and_grads(c.case.params, c.case.X, c.case.Y, c.spec)[0]
+    reference = cnn_loss_and_grads if is_cnn(c.spec) else reference_loss_and_grads
+    ref = reference(c.case.params, c.case.X, c.case.Y, c.spec)[0]
     return not (math.isfinite(loss) and abs(loss - ref) <= 1e-9 * max(1.0, abs(ref)))
 
 

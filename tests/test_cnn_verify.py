@@ -167,3 +167,22 @@ def test_a_cnn_script_replays_the_failing_network_and_turns_green_once_fixed(tmp
     shutil.copy(CORPUS / "correct" / "naive_loops.py", mine)  # the fix
     green = run()
     assert green.returncode == 0 and "all tensors agree" in green.stdout, green.stdout + green.stderr
+
+
+@pytest.mark.parametrize("body, words", [
+    ("g = dict(g); g['W2'] = g['W2'].T; return loss, g",
+     "grads['W2'] has shape (16, 64), expected (64, 16) (transposed?)"),
+    ("return loss, {'W1': g['W1']}", "grads keys do not match params: missing ['b1', 'W2'"),
+    ("import os; os._exit(0)", "ended the process with status 0"),
+    ("X *= 0; return loss, g", "mutated its input X"),
+])
+def test_a_cnn_function_that_misbehaves_is_a_verdict_not_a_traceback(tmp_path, capsys, body,
+                                                                      words):
+    mine = tmp_path / "bad_convnet.py"
+    mine.write_text("from crosscheck.reference import cnn_loss_and_grads\n\n"
+                    "def loss_and_grads(params, X, Y, spec):\n"
+                    "    loss, g = cnn_loss_and_grads(params, X, Y, spec)\n"
+                    f"    {body}\n")
+    code, out, err = _verify(capsys, f"{mine}:loss_and_grads", "--cnn", NETWORKS["k3"],
+                             "--networks", "2")
+    assert code == 1 and words in out and "Traceback" not in out + err, out + err
