@@ -250,7 +250,13 @@ def _largest(options: CampaignOptions) -> tuple[int, int]:
     """(parameters, batch) of the largest network the campaign can draw."""
     if options.architecture == "cnn":
         from crosscheck.reference.cnn_sampling import MAX_BATCH, MAX_PARAMS
+        from crosscheck.reference.cnn_spec import CNNSpec, parse_cnn
 
+        if options.cnn:  # the network given: its own size
+            shape, layers, _, _ = parse_cnn(options.cnn)
+            spec = CNNSpec(input_shape=shape, layers=layers)
+            return (sum(math.prod(s) for s in spec.param_shapes().values()),
+                    options.batch or MAX_BATCH)
         return MAX_PARAMS, options.batch or MAX_BATCH
     if options.sizes:
         sizes = options.sizes
@@ -273,10 +279,12 @@ def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE, cli: boo
     params, batch = _largest(options)
     if params * batch > max_size:
         what = ("networks of " + "-".join(map(str, options.sizes)) if options.sizes
+                else "the network --cnn gives" if options.cnn
                 else "random CNN-style networks" if options.architecture == "cnn"
                 else f"networks of up to {options.max_depth} layers of width {options.max_width}")
-        up_to = "" if options.sizes else "up to "
-        raise UsageError(f"{what} at batch {batch} have {up_to}{params} parameters "
+        up_to = "" if options.sizes or options.cnn else "up to "
+        raise UsageError(f"{what} at batch {batch} {'has' if options.cnn else 'have'} "
+                         f"{up_to}{params} parameters "
                          f"x batch {batch} = {params * batch:.3g}, above the limit of "
                          f"{max_size:.3g} (raise it with {_name('max_size', cli)})")
     if options.scale is not None and options.scale > MAX_SCALE:

@@ -186,3 +186,11 @@ def test_a_cnn_function_that_misbehaves_is_a_verdict_not_a_traceback(tmp_path, c
     code, out, err = _verify(capsys, f"{mine}:loss_and_grads", "--cnn", NETWORKS["k3"],
                              "--networks", "2")
     assert code == 1 and words in out and "Traceback" not in out + err, out + err
+
+
+def test_a_fixed_cnn_is_bounded_by_its_own_size(capsys):
+    code, out, err = _verify(capsys, "nowhere.py:f", "--cnn",
+                             "3x64x64 conv(64,5x5,s1,p2)-relu-max(2,s2)-affine(1000)-relu-affine(10)")
+    assert code == 2 and err.count("\n") == 1
+    assert ("the network --cnn gives at batch 4 has 65551874 parameters x batch 4 = 2.62e+08, "
+            "above the limit of 1e+08 (raise it with --max-size)") in err
