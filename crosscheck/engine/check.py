@@ -180,7 +180,8 @@ def check_arrays(arrays, shapes: dict, what: str, hint: str = "", dtype=np.float
 def _dtype_hint(got: np.dtype, want: np.dtype) -> str:
     if want == np.float64 and got == np.float32:
         return (" (float32 rounding, ~1e-7 relative, is far above the float64 tolerance; "
-                "a float32 implementation is checked with --dtype float32)")
+                "an MLP computed in float32 is checked with --dtype float32, a CNN must return "
+                "float64)")
     if want == np.float64 and np.issubdtype(got, np.floating):
         return f" ({got} rounding is far above the tolerance)"
     if want == np.float32:
