@@ -241,6 +241,7 @@ def subject_answer():
 
 {compare}
 
+
 def main():
     loss, grads, source = subject_answer()
     print(f"subject: {{source}}")
