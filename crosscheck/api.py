@@ -291,8 +291,13 @@ def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE, cli: boo
         raise UsageError(f"{_name('scale', cli)} {options.scale:g} is above {MAX_SCALE:g}: larger inits "
                          f"push logits past what float64 resolves (exp overflows at 709) and the "
                          f"oracles stop agreeing on correct code (some networks fail at 1e3)")
-    if options.l2 is not None and options.l2 > MAX_L2:
-        raise UsageError(f"{_name('l2', cli)} {options.l2:g} is above {MAX_L2:g}: a larger penalty swamps "
+    l2, flag = options.l2, _name("l2", cli)
+    if options.cnn and l2 is None:  # the l2=X the network's words carry
+        from crosscheck.reference.cnn_spec import parse_cnn
+
+        l2, flag = parse_cnn(options.cnn)[3], "--cnn's l2" if cli else "cnn's l2"
+    if l2 is not None and l2 > MAX_L2:
+        raise UsageError(f"{flag} {l2:g} is above {MAX_L2:g}: a larger penalty swamps "
                          f"the loss, the tolerance grows with the loss and then hides wrong bias "
                          f"gradients (a bias bug passes at 1e12); far larger overflows float64")
 

@@ -66,6 +66,9 @@ def _verify(capsys, target: str, *args: str) -> tuple[int, str, str]:
     (["--cnn", THREE_LAYER, "--dtype", "float32"], "--dtype float32 covers MLP networks only"),
     (["--cnn", THREE_LAYER + " l2=1", "--l2", "2"], "--cnn sets l2=1 and --l2 sets 2: give it once"),
     (["--cnn", THREE_LAYER, "--oracles", "complex-step"], "complex-step covers MLP networks only"),
+    (["--cnn", THREE_LAYER + " l2=nan"], "--cnn: l2 must be finite and >= 0, got nan"),
+    (["--cnn", THREE_LAYER + " l2=-1"], "--cnn: l2 must be finite and >= 0, got -1.0"),
+    (["--cnn", THREE_LAYER + " l2=1e300"], "--cnn's l2 1e+300 is above 1e+06"),
 ])
 def test_bad_cnn_input_is_one_line_and_exit_2(capsys, args, words):
     code, out, err = _verify(capsys, "nowhere.py:f", *args)

@@ -67,8 +67,9 @@ class CampaignOptions:
                 raise UsageError("--cnn describes a CNN-style network: it goes with "
                                  "--architecture cnn")
             try:  # the network must be one: shapes through every layer, the scores last
-                shape, layers, _, l2 = parse_cnn(self.cnn)
-                CNNSpec(input_shape=shape, layers=layers)
+                shape, layers, loss, l2 = parse_cnn(self.cnn)
+                CNNSpec(input_shape=shape, layers=layers, loss=loss or "softmax_cross_entropy",
+                        l2=0.0 if l2 is None else l2)
             except ValueError as exc:
                 raise UsageError(f"--cnn: {exc}") from None
             if l2 is not None and self.l2 is not None:
