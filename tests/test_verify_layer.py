@@ -372,3 +372,15 @@ def test_the_check_raises_no_false_alarm_anywhere_in_the_space(kind, dtype):
         assert case.verdict == "pass", (case.describe, case.error, case.findings)
 
     check()
+
+
+
+@pytest.mark.parametrize("name", ["keep_all", "drop_all", "inverted_cmp"])
+def test_a_dropout_mask_that_keeps_with_the_wrong_probability_fails(name):
+    """out / x being 0 or 1/p is not enough: the fraction kept must fit p (a forward that
+    never drops, drops everything, or keeps u >= p passed before)."""
+    path = Path(__file__).parent / "subjects" / "dropout_wrong_rate.py"
+    result = run_layer("dropout", f"{path}:{name}_fwd", f"{path}:{name}_bwd", name, cases=20,
+                       seed=0, shrink=0)
+    assert not result.passed
+    assert any("the odds of that are below" in m for c in result.cases for _, _, m in c.findings)

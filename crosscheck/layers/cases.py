@@ -61,7 +61,8 @@ SPACES: dict[str, list[Dim]] = {
     "svm_loss": [Dim("n"), Dim("c", 2, 5)],
     "batchnorm": [Dim("n", 2, 6), Dim("d")],
     "layernorm": [Dim("n", 2, 6), Dim("d")],
-    "dropout": [*_ND, Dim("p", choices=(0.5, 0.3, 0.8))],
+    # wide enough that a mask keeping with the wrong probability shows (layers/check.py)
+    "dropout": [Dim("n", 1, 8), Dim("d", 1, 16), Dim("p", choices=(0.5, 0.3, 0.8))],
     "conv": [Dim("n", 1, 3), Dim("c", 1, 3), Dim("f", 1, 3), Dim("hh", 1, 3), Dim("ww", 1, 3),
              Dim("stride", choices=(1, 2)), Dim("pad", choices=(0, 1, 2)),
              Dim("h", _conv_lo("hh"), _CONV_SIDE), Dim("w", _conv_lo("ww"), _CONV_SIDE)],

@@ -18,6 +18,7 @@ framework comparisons still run (their convention: ReLU'(0) = 0, the first maxim
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 
@@ -166,7 +167,25 @@ def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float,
                       f"(p = {p:g} keeps out = x, expected x / p)")
     if kept.size and not np.allclose(kept, 1.0 / p, rtol=rtol):
         return mask, f"out / x is not 0 or 1/p = {1 / p:.6g} (got {float(kept[0]):.6g})"
+    n, k = int(np.count_nonzero(x)), int(kept.size)
+    if 0 < p < 1 and n and _binomial_tail(n, k, p) < _MASK_ODDS:
+        return mask, (f"out keeps {k} of {n} entries where p = {p:g} keeps about {p * n:.0f}: "
+                      f"the odds of that are below {_MASK_ODDS:g} (the mask keeps u < p, "
+                      f"with probability p)")
     return mask, ""
+
+
+_MASK_ODDS = 1e-7  # a correct mask fails this test once in ten million cases
+
+
+def _binomial_tail(n: int, k: int, p: float) -> float:
+    """P(X <= k) or P(X >= k), the smaller, for X ~ Binomial(n, p)."""
+    i = np.arange(n + 1)
+    log_pmf = (math.lgamma(n + 1) - np.array([math.lgamma(j + 1) + math.lgamma(n - j + 1)
+                                              for j in i])
+               + i * math.log(p) + (n - i) * math.log1p(-p))
+    pmf = np.exp(log_pmf)
+    return float(min(pmf[:k + 1].sum(), pmf[k:].sum()))
 
 
 def case_shapes(kind_name: str, cases: int, seed: int) -> list[Shape]:

@@ -8,7 +8,7 @@ from crosscheck.layers.check import LayerResult, check_layer, in_process
 from crosscheck.layers.kinds import KINDS
 from crosscheck.layers.shrink import shrink_layer_case
 
-__all__ = ["LayerVerification", "assert_layer", "run_layer", "verify_layer"]
+__all__ = ["MAX_CASES", "LayerVerification", "assert_layer", "run_layer", "verify_layer"]
 
 
 class LayerVerification:
@@ -67,13 +67,19 @@ def _check_kind(kind: str, backward) -> None:
         raise UsageError(f"{kind} needs a backward: {kind}_forward and {kind}_backward")
 
 
-def _check_counts(cases, seed, timeout) -> None:
+MAX_CASES = 100_000  # the shapes are drawn up front; a million would take minutes to start
+
+
+def _check_counts(cases, seed, timeout) -> float | None:
+    """The timeout as seconds, after ``cases`` and ``seed`` are checked (a UsageError)."""
     for name, v, low in (("cases", cases, 1), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise UsageError(f"{name} wants an integer >= {low}, got {v!r}")
+    if cases > MAX_CASES:
+        raise UsageError(f"cases wants at most {MAX_CASES}, got {cases}")
     from crosscheck.api import check_timeout
 
-    check_timeout(timeout)
+    return check_timeout(timeout)
 
 
 def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed: int = 0,
@@ -92,7 +98,7 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
     from crosscheck.subject.worker import SubjectWorker
 
     _check_kind(kind, backward)
-    _check_counts(cases, seed, timeout)
+    timeout = _check_counts(cases, seed, timeout)
     if isinstance(shrink, bool) or not isinstance(shrink, int) or shrink < 0:
         raise UsageError(f"shrink wants an integer >= 0, got {shrink!r}")
     if dtype not in ("float64", "float32"):
@@ -140,6 +146,10 @@ def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: in
     from crosscheck.subject.worker import parse_memory_limit
 
     _check_kind(kind, backward)
+    for what, f in (("forward", forward), ("backward", backward)):
+        if (f is not None or what == "forward") and not callable(f):
+            raise UsageError(f"verify_layer wants functions: {what} is a {type(f).__name__} "
+                             f"(the command line takes FILE.py:FUNC)")
     label = (getattr(forward, "__qualname__", None) or repr(forward)).removesuffix("_forward")
     from crosscheck.api import _isolation
 
