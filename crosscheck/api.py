@@ -187,7 +187,7 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                 hidden_activations=None, l2: float | None = None, batch: int | None = None,
                 max_depth: int = 4, max_width: int = 32, scale: float | None = None,
                 activations=None, output_activation=None, targets: str = "any",
-                edges: bool = True, architecture: str = "mlp",
+                edges: bool = True, architecture: str | None = None,
                 cnn: str | None = None) -> CampaignOptions:
     """The campaign for these keywords, validated (a :class:`UsageError` names the bad one).
     ``cnn`` (one CNN in the summary's words) implies ``architecture="cnn"``, which takes
@@ -201,6 +201,10 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                               or not (0 <= v < float("inf")) or (name == "scale" and v == 0)):
             raise UsageError(f"{name} wants a finite number {'> 0' if name == 'scale' else '>= 0'}, "
                              f"got {v!r}")
+    if cnn is not None and architecture == "mlp":
+        raise UsageError("cnn describes a CNN-style network: drop architecture=\"mlp\"")
+    if architecture not in (None, "mlp", "cnn"):
+        raise UsageError(f"unknown architecture {architecture!r}; known: mlp, cnn")
     if cnn is not None or architecture == "cnn":
         mlp = {"sizes": sizes, "loss": loss, "hidden_activations": hidden_activations,
                "scale": scale, "activations": activations,
@@ -531,7 +535,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            atol: float | None = None, tolerance_scale: float = 1.0,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
-           architecture: str = "mlp", cnn: str | None = None) -> VerifyResult:
+           architecture: str | None = None, cnn: str | None = None) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in

@@ -71,7 +71,7 @@ def run_yours():
 def main():
     try:
         out, grads = run_yours()
-    except Exception as exc:  # noqa: BLE001 - your layer's own failure is the answer
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - your layer's failure is the answer
         print("your layer raised:")
         print("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]).rstrip())
         return 1

@@ -83,6 +83,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+nan, inf = float("nan"), float("inf")  # what a subject returned may hold them
+
 SIZES = {sizes!r}
 ACTIVATIONS = {activations!r}
 LOSS = {loss!r}
@@ -228,7 +230,7 @@ def subject_answer():
         return RECORDED_LOSS, RECORDED_GRADS, f"using the recorded gradients{{gone}}"
     try:
         out = call_subject(fn)
-    except Exception as exc:  # noqa: BLE001 - the subject's own failure is the answer
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the subject's failure is the answer
         frames = traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]
         return None, None, f"called {{SUBJECT}}, which raised:\\n{{''.join(frames).rstrip()}}"
     try:
@@ -289,6 +291,8 @@ import numpy as np
 from crosscheck.oracles import get_oracle
 from crosscheck.reference import CNNSpec
 
+nan, inf = float("nan"), float("inf")  # what a subject returned may hold them
+
 SPEC = CNNSpec.from_dict({spec!r})
 PARAMS = {{
 {params}}}
@@ -321,7 +325,7 @@ def subject_answer():
         loss, grads = fn({{k: v.copy() for k, v in PARAMS.items()}}, X.copy(), Y.copy(), SPEC)
         grads = {{k: np.asarray(grads[k], dtype=np.float64) for k in PARAMS}}
         return float(loss), grads, f"called {{SUBJECT}}"
-    except Exception as exc:  # noqa: BLE001 - the subject's own failure is the answer
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the subject's failure is the answer
         frames = traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]
         return None, None, f"called {{SUBJECT}}, which failed:\\n{{''.join(frames).rstrip()}}"
 

@@ -66,6 +66,8 @@ def _verify(capsys, target: str, *args: str) -> tuple[int, str, str]:
     (["--cnn", THREE_LAYER, "--dtype", "float32"], "--dtype float32 covers MLP networks only"),
     (["--cnn", THREE_LAYER + " l2=1", "--l2", "2"], "--cnn sets l2=1 and --l2 sets 2: give it once"),
     (["--cnn", THREE_LAYER, "--oracles", "complex-step"], "complex-step covers MLP networks only"),
+    (["--cnn", THREE_LAYER, "--architecture", "mlp"], "--cnn describes a CNN-style network: "
+                                                      "drop --architecture mlp"),
     (["--cnn", THREE_LAYER + " l2=nan"], "--cnn: l2 must be finite and >= 0, got nan"),
     (["--cnn", THREE_LAYER + " l2=-1"], "--cnn: l2 must be finite and >= 0, got -1.0"),
     (["--cnn", THREE_LAYER + " l2=1e300"], "--cnn's l2 1e+300 is above 1e+06"),
@@ -197,3 +199,27 @@ def test_a_fixed_cnn_is_bounded_by_its_own_size(capsys):
     assert code == 2 and err.count("\n") == 1
     assert ("the network --cnn gives at batch 4 has 65551874 parameters x batch 4 = 2.62e+08, "
             "above the limit of 1e+08 (raise it with --max-size)") in err
+
+
+@pytest.mark.parametrize("body, words", [
+    ("return float('nan'), g", "DISAGREE loss: subject=nan"),
+    ("raise SystemExit(0)", "which failed"),
+])
+def test_a_cnn_script_of_a_nan_or_exiting_function_still_fails(tmp_path, capsys, body, words):
+    """A recorded NaN is a value in the script (not a NameError), and a function that exits
+    0 is a failure of the script, not its success."""
+    import subprocess
+    import sys
+
+    mine = tmp_path / "odd_convnet.py"
+    mine.write_text("from crosscheck.reference import cnn_loss_and_grads\n\n"
+                    "def loss_and_grads(params, X, Y, spec):\n"
+                    "    loss, g = cnn_loss_and_grads(params, X, Y, spec)\n"
+                    f"    {body}\n")
+    code, _, _ = _verify(capsys, f"{mine}:loss_and_grads", "--cnn", NETWORKS["k3"],
+                         "--networks", "1", "--report", str(tmp_path / "r"))
+    assert code == 1
+    (script,) = (tmp_path / "r").glob("repro_*.py")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1 and words in done.stdout, done.stdout + done.stderr

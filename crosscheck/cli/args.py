@@ -74,7 +74,7 @@ def _names(kind: str, known: tuple[str, ...]):
 
 def add_network_options(p: argparse.ArgumentParser, *, networks: int) -> None:
     g = p.add_argument_group("networks")
-    g.add_argument("--architecture", choices=ARCHITECTURES, default="mlp",
+    g.add_argument("--architecture", choices=ARCHITECTURES, default=None,
                    help="mlp (default): the networks the options below describe; cnn: "
                         "CNN-style networks (conv - relu - pool - ... - affine, batchnorm and "
                         "dropout optional, softmax or SVM loss), random or one fixed by --cnn, "
@@ -152,8 +152,10 @@ def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
     """The campaign the network flags describe; contradicting flags are a UsageError, and so
     is an MLP flag with ``--architecture cnn``."""
     if getattr(args, "cnn", None) is not None:
+        if getattr(args, "architecture", None) == "mlp":
+            raise UsageError("--cnn describes a CNN-style network: drop --architecture mlp")
         args.architecture = "cnn"
-    if getattr(args, "architecture", "mlp") == "cnn":
+    if getattr(args, "architecture", None) == "cnn":
         given = [flag for name, flag in MLP_ONLY.items() if getattr(args, name, None) is not None]
         if given:
             takes = ", ".join(f"--{name}" for name in CNN_FIELDS)
