@@ -123,7 +123,11 @@ class VerifyResult:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"report directory {directory}: cannot create it ({exc.strerror})") from None
-        paths = write_report_dir(report_dict(self.campaign), directory)
+        try:
+            paths = write_report_dir(report_dict(self.campaign), directory)
+        except OSError as exc:  # a directory where a script goes, a full disk: nothing written
+            raise UsageError(f"report directory {directory}: cannot write "
+                             f"{Path(exc.filename or '').name or 'it'} ({exc.strerror})") from None
         for c in self.campaign.cases:
             if c.reproduction:
                 c.reproduction["script_path"] = str((directory / c.reproduction["script_name"]).resolve())

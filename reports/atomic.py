@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_files_atomic"]
+__all__ = ["stale_scripts", "write_atomic", "write_files_atomic"]
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> Path:
@@ -31,6 +31,9 @@ def write_files_atomic(directory: str | os.PathLike, files: dict[str, str | byte
     The names in ``remove`` (files of an earlier run that this one does not replace) are
     deleted in the same step, right after the renames."""
     directory = Path(directory)
+    for name in files:  # before anything is written: a directory in the way fails nothing
+        if (directory / name).is_dir():
+            raise IsADirectoryError(21, "a directory is in the way", str(directory / name))
     temps: list[tuple[str, Path]] = []
     try:
         for name, data in files.items():
@@ -51,3 +54,19 @@ def write_files_atomic(directory: str | os.PathLike, files: dict[str, str | byte
                 os.unlink(tmp)
         raise
     return [final for _, final in temps]
+
+
+def stale_scripts(directory: str | os.PathLike) -> tuple[str, ...]:
+    """The reproduction scripts an earlier run wrote into ``directory``: ``repro_*.py`` files
+    that open as crosscheck's scripts do. A user's own file of that name is not one."""
+    found = []
+    for path in Path(directory).glob("repro_*.py"):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                head = f.read(200)
+        except OSError:
+            continue
+        if path.is_file() and head.startswith('#!/usr/bin/env python3\n"""Reproduce crosscheck '):
+            found.append(path.name)
+    return tuple(sorted(found))
+

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from crosscheck.reports.atomic import write_files_atomic
+from crosscheck.reports.atomic import stale_scripts, write_files_atomic
 from crosscheck.reports.render_md import _cell, _code
 from crosscheck.reports.report_json import environment
 
@@ -145,5 +145,5 @@ def write_layer_report_dir(report: dict, directory: str | Path,
     reproduction scripts of an earlier run there are removed, so the directory holds this run
     only."""
     files = {**render_layer_files(report), **(scripts or {})}
-    stale = tuple(p.name for p in Path(directory).glob("repro_*.py"))
+    stale = stale_scripts(directory)
     return write_files_atomic(directory, files, remove=stale)

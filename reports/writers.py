@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crosscheck.reports.atomic import write_files_atomic
+from crosscheck.reports.atomic import stale_scripts, write_files_atomic
 from crosscheck.reports.render_html import render_html
 from crosscheck.reports.render_junit import render_junit
 from crosscheck.reports.render_md import render_md
@@ -35,5 +35,5 @@ def write_report_dir(report: dict, directory: str | Path) -> list[Path]:
     """Write every file of ``report`` into ``directory``, which then holds this run only: the
     reproduction scripts of an earlier run there are removed as the new files land."""
     files = render_all(report)
-    stale = tuple(p.name for p in Path(directory).glob("repro_*.py") if p.name not in files)
+    stale = tuple(name for name in stale_scripts(directory) if name not in files)
     return write_files_atomic(directory, files, remove=stale)

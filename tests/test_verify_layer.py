@@ -384,3 +384,25 @@ def test_a_dropout_mask_that_keeps_with_the_wrong_probability_fails(name):
                        seed=0, shrink=0)
     assert not result.passed
     assert any("the odds of that are below" in m for c in result.cases for _, _, m in c.findings)
+
+
+def test_a_report_directory_keeps_the_users_own_files_and_a_blocked_script_writes_nothing(
+        tmp_path, capsys):
+    """Only crosscheck's own earlier scripts are removed; a directory where a script goes is
+    exit 2, one line, with nothing written (it was a traceback after four files)."""
+    path = CORPUS / "buggy" / "batchnorm_simplified_v2.py"
+    argv = ["verify-layer", "batchnorm", f"{path}:batchnorm_forward",
+            f"{path}:batchnorm_backward", "--cases", "2"]
+    mine = tmp_path / "mix"
+    mine.mkdir()
+    (mine / "repro_mine.py").write_text("# my own script\n")
+    assert main([*argv, "--report", str(mine)]) == 1
+    assert (mine / "repro_layer_case_0.py").is_file() and (mine / "repro_mine.py").is_file()
+    blocked = tmp_path / "blk"
+    (blocked / "repro_layer_case_0.py").mkdir(parents=True)
+    capsys.readouterr()
+    assert main([*argv, "--report", str(blocked)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write repro_layer_case_0.py (a directory is in the way)" in err
+    assert err.count("\n") == 1
+    assert sorted(p.name for p in blocked.iterdir()) == ["repro_layer_case_0.py"]

@@ -3,6 +3,8 @@ cases, with the pair imported and called in a worker process as ``verify`` does.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from crosscheck.errors import UsageError
 from crosscheck.layers.check import LayerResult, check_layer, in_process
 from crosscheck.layers.kinds import KINDS
@@ -35,7 +37,11 @@ class LayerVerification:
         directory = prepare_report_dir(directory, flag="report")
         scripts = {script_name(s.index): self._script(s) for s in self.result.shrunk
                    if self.result.targets}
-        paths = write_layer_report_dir(layer_report_dict(self.result), directory, scripts)
+        try:
+            paths = write_layer_report_dir(layer_report_dict(self.result), directory, scripts)
+        except OSError as exc:  # a directory where a script goes, a full disk: nothing written
+            raise UsageError(f"report directory {directory}: cannot write "
+                             f"{Path(exc.filename or '').name or 'it'} ({exc.strerror})") from None
         self.result.scripts = {s.index: directory / script_name(s.index)
                                for s in self.result.shrunk if self.result.targets}
         return paths
