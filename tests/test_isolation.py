@@ -131,7 +131,8 @@ def test_arrays_the_function_keeps_and_changes_later_change_nothing(capsys, tmp_
                         for p in (tmp_path / name).glob("repro_*.py")})
     assert texts["mutates_later"] == texts["bias_mean_vs_sum"]
     scripts = texts["mutates_later"][1]
-    assert len(scripts) == 3 and not any(re.search(r"\bnan\b", s) for s in scripts.values())
+    # no NaN among the embedded values (the script defines the name nan for those it may hold)
+    assert len(scripts) == 3 and not any(re.search(r"[\[ ]nan[,\]]", s) for s in scripts.values())
 
 
 def test_a_function_that_keeps_hanging_is_not_called_for_every_network(capsys, tmp_path):
