@@ -49,7 +49,7 @@ from crosscheck.subject.worker import (
 )
 
 __all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop", "check_limits",
-           "check_timeout", "load_oracles", "prepare_report_dir", "run_verify", "verify"]
+           "check_cnn_call", "check_timeout", "load_oracles", "prepare_report_dir", "run_verify", "verify"]
 
 # Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
 MAX_DIAGNOSED = 5
@@ -343,7 +343,7 @@ class _OutOfTime(Exception):
     """The re-runs' time budget is spent."""
 
 
-def _check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
+def check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
     """A CNN is checked as ``fn(params, X, Y, spec) -> (loss, grads)`` in float64."""
     if layout != "xw":
         raise UsageError(f"--layout {layout} is an MLP layout: a CNN's parameters come as the "
@@ -354,7 +354,7 @@ def _check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
     if dtype != "float64":
         raise UsageError("--dtype float32 covers MLP networks only (its tolerances are "
                          "calibrated on them)")
-    if set(oracles) <= {"complex-step"}:
+    if set(oracles) <= {"complex-step"}:  # it sits CNNs out: nothing would judge
         raise UsageError("--oracles complex-step covers MLP networks only: a CNN needs torch, "
                          "tensorflow or fd")
 
@@ -388,7 +388,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         raise UsageError("--dtype float32 applies to --mode grads only (a float32 step's rounding "
                          "of the new weights, ~6e-8 |W| / lr, would swamp the inferred gradient)")
     if options.architecture == "cnn":
-        _check_cnn_call(layout, mode, dtype, oracles)
+        check_cnn_call(layout, mode, dtype, oracles)
     if dtype == "float32":
         tolerance = replace(tolerance or SubjectTolerance(), dtype="float32")
     if not isinstance(fn, str):  # a function here; a target is probed by the worker

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .cnn_spec import BatchNorm, CNNSpec
-from .params import _check_array
+from .params import _check_array, check_params
 
 __all__ = ["check_cnn_inputs", "init_cnn_params"]
 
@@ -37,15 +37,7 @@ def check_cnn_inputs(params: dict, X: np.ndarray, Y: np.ndarray, spec: CNNSpec) 
     would see fewer than two values per channel."""
     if not isinstance(spec, CNNSpec):
         raise TypeError(f"spec must be a CNNSpec, got {type(spec).__name__}")
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict, got {type(params).__name__}")
-    shapes = spec.param_shapes()
-    missing = [k for k in shapes if k not in params]
-    extra = [k for k in params if k not in shapes]
-    if missing or extra:
-        raise ValueError(f"params keys do not match the spec: missing {missing}, unexpected {extra}")
-    for name, shape in shapes.items():
-        _check_array(name, params[name], shape)
+    check_params(params, spec.param_shapes())
     _check_array("X", X, (None, *spec.input_shape))
     if not (isinstance(Y, np.ndarray) and Y.ndim == 1 and np.issubdtype(Y.dtype, np.integer)):
         raise ValueError(f"Y must be int class labels of shape (batch,), got "

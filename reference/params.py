@@ -6,7 +6,7 @@ import numpy as np
 
 from .spec import LABEL_LOSSES, NetworkSpec
 
-__all__ = ["check_inputs", "init_params"]
+__all__ = ["check_inputs", "check_params", "init_params"]
 
 
 def init_params(spec: NetworkSpec, rng: np.random.Generator, scale: float = 1.0) -> dict:
@@ -47,6 +47,19 @@ def _check_labels(Y: np.ndarray, spec: NetworkSpec) -> None:
                          f"min {Y.min()}, max {Y.max()}")
 
 
+def check_params(params: dict, shapes: dict) -> None:
+    """``params`` holds exactly the names of ``shapes``, each a finite float64 array of that
+    shape (a one-line ``ValueError``/``TypeError`` otherwise): for MLPs and CNNs alike."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict, got {type(params).__name__}")
+    missing = [k for k in shapes if k not in params]
+    extra = [k for k in params if k not in shapes]
+    if missing or extra:
+        raise ValueError(f"params keys do not match the spec: missing {missing}, unexpected {extra}")
+    for name, shape in shapes.items():
+        _check_array(name, params[name], shape)
+
+
 def check_inputs(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec) -> None:
     """Raise a one-line ``ValueError``/``TypeError`` naming the first thing that breaks the
     contract: missing or extra keys, wrong shapes, non-float64 dtypes, non-finite values.
@@ -55,15 +68,7 @@ def check_inputs(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec) 
     indices ``(batch,)`` in ``[0, n_out)``."""
     if not isinstance(spec, NetworkSpec):
         raise TypeError(f"spec must be a NetworkSpec, got {type(spec).__name__}")
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict, got {type(params).__name__}")
-    shapes = spec.param_shapes()
-    missing = [k for k in shapes if k not in params]
-    extra = [k for k in params if k not in shapes]
-    if missing or extra:
-        raise ValueError(f"params keys do not match the spec: missing {missing}, unexpected {extra}")
-    for name, shape in shapes.items():
-        _check_array(name, params[name], shape)
+    check_params(params, spec.param_shapes())
     _check_array("X", X, (None, spec.sizes[0]))
     if isinstance(Y, np.ndarray) and Y.ndim == 1 and np.issubdtype(Y.dtype, np.integer):
         _check_labels(Y, spec)

@@ -35,3 +35,13 @@ def ridge_case(seed: int = 3, n_in: int = 3, n_out: int = 2, batch: int = 5, l2:
     loss = np.mean(r**2) + l2 / (2 * batch) * np.sum(W**2)
     grads = {"W1": 2 * X.T @ r / r.size + l2 / batch * W, "b1": 2 * r.sum(0) / r.size}
     return Case(spec, {"W1": W, "b1": b}, X, Y), loss, grads
+
+
+def failures_message(result, limit: int = 5) -> str:
+    """The first failing cases of a campaign: seed, network, blame, and their worst diffs."""
+    lines = []
+    for c in result.failures[:limit]:
+        lines.append(f"case {c.index} seed {c.case_seed} [{c.spec.describe()} "
+                     f"batch={c.case.batch} scale={c.case.scale}] blame {c.blame} {c.error}")
+        lines += ["  " + d.message() for v in c.failing_votes()[:3] for d in v.diffs if not d.ok]
+    return "\n".join(lines)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crosscheck.api import MAX_SIZE, VerifyResult, check_limits, load_oracles
+from crosscheck.api import MAX_SIZE, VerifyResult, check_cnn_call, check_limits, load_oracles
 from crosscheck.api import prepare_report_dir as _prepare
 from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
 from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
 from crosscheck.engine.campaign import CampaignResult, run_campaign
 from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
-from crosscheck.errors import UsageError
 from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
 
@@ -56,9 +55,8 @@ def print_summary(result: CampaignResult, out=None) -> None:
 def run(args) -> int:
     options = campaign_options(args)
     cnn = options.architecture == "cnn"
-    if cnn and set(args.oracles) <= {"complex-step"}:  # it sits CNNs out: nothing would judge
-        raise UsageError("--oracles complex-step covers MLP networks only: --architecture cnn "
-                         "needs torch, tensorflow or fd")
+    if cnn:  # the reference is called as verify calls a CNN function
+        check_cnn_call("xw", "grads", "float64", args.oracles)
     check_limits(options, max_size=args.max_size, cli=True)
     report_dir = prepare_report_dir(args.report)
     oracles = load_oracles(args.oracles)

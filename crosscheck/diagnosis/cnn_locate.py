@@ -68,7 +68,6 @@ def locate(spec: CNNSpec, wrong: set[str]) -> str:
                     else "the loss's gradient of the scores")
     checks = sorted({_VERIFY_LAYER[k] for k in (*kinds, layer.kind, *(
         [spec.layers[start].kind] if above else []))} & set(_VERIFY_LAYER))
-    also = ""
     return (f"the first wrong gradients going backward are {where}'s {', '.join(mine)}, and "
-            f"{agree}: the error is in {upstream}, or in {where}'s own gradient formulas{also}; "
+            f"{agree}: the error is in {upstream}, or in {where}'s own gradient formulas; "
             f"crosscheck verify-layer tests each alone ({', '.join(checks)})")
