@@ -15,6 +15,7 @@ from crosscheck.api import load_oracles
 from crosscheck.diagnosis import CATALOGUE, DEFAULT_LR, Pitfall, grads_from_step
 from crosscheck.diagnosis.variants import update_order_step
 from crosscheck.engine.compare import format_index
+from crosscheck.engine.trust import trust_rank
 from crosscheck.errors import UsageError
 from crosscheck.reference import loss_and_grads
 from crosscheck.reports.atomic import write_atomic
@@ -90,19 +91,17 @@ def _setup(p: Pitfall, oracles: list):
     return p.loss_and_grads, "buggy", oracles
 
 
-def _trust(diff, accused: str) -> int:
-    other = diff.b if diff.a == accused else diff.a
-    return {"torch": 0, "tensorflow": 1, "fd": 2}.get(other, 3)
-
-
 def _table(result, accused: str, out, limit: int = 8) -> None:
     """One row per wrong tensor: the accused against the most trusted other party."""
+    trusted_first = sorted(result.parties, key=lambda q: trust_rank(q.kind))
+    rank = {party.name: i for i, party in enumerate(trusted_first)}
     rows = []
     for v in result.failing_votes():
         diffs = [d for d in v.diffs if accused in (d.a, d.b)]
         if not diffs:
             continue
-        d = min((x for x in diffs if not x.ok), key=lambda x: _trust(x, accused), default=diffs[0])
+        d = min((x for x in diffs if not x.ok), key=lambda x: rank[x.b if x.a == accused else x.a],
+                default=diffs[0])
         s_val, o_val, other = (d.a_value, d.b_value, d.b) if d.a == accused else \
             (d.b_value, d.a_value, d.a)
         agree = [n for n in v.majority if n != other]

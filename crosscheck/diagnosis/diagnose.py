@@ -34,6 +34,7 @@ from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
 from crosscheck.engine.tolerances import pair_tolerance
+from crosscheck.engine.trust import most_trusted
 from crosscheck.engine.triangulate import Party
 from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.sampling import Case, random_case
@@ -76,11 +77,7 @@ def _party(result: CaseResult, name: str):
 
 
 def _trusted(result: CaseResult, accused: str):
-    for kind in ("autodiff", "fd", "subject"):
-        for p in result.parties:
-            if p.kind == kind and p.name != accused:
-                return p
-    return None
+    return most_trusted(result.parties, excluding=(accused,))
 
 
 def _ratio(num: list, den: list, rel: float = 1e-6) -> float:

@@ -61,15 +61,25 @@ def _json_float(x: float):
     return x if np.isfinite(x) else repr(x)  # "nan" / "inf" survive JSON round trips as text
 
 
+def _bound(a: np.ndarray, b: np.ndarray, tol: Tolerance, loss: float,
+           exclude: np.ndarray | None):
+    """The one tolerance rule, ``|a - b| <= atol + rtol * |b|`` with ``atol`` from the kept,
+    finite elements of the trusted ``b``: (keep, atol, |a - b|, bound, bad), where ``bad``
+    marks kept elements past their bound or non-finite on either side."""
+    keep = np.ones(a.shape, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
+    atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
+    diff = np.abs(a - b)
+    with np.errstate(invalid="ignore"):
+        bound = atol + tol.rtol * np.abs(b)
+        bad = ((diff > bound) | ~(np.isfinite(a) & np.isfinite(b))) & keep
+    return keep, atol, diff, bound, bad
+
+
 def element_bad(a: np.ndarray, b: np.ndarray, tol: Tolerance, loss: float,
                 exclude: np.ndarray | None = None) -> np.ndarray:
     """Boolean mask of the elements of ``a`` outside tolerance of the trusted ``b`` (or
     non-finite), excluded coordinates never bad."""
-    keep = np.ones(a.shape, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
-    atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
-    with np.errstate(invalid="ignore"):
-        bad = (np.abs(a - b) > atol + tol.rtol * np.abs(b)) | ~(np.isfinite(a) & np.isfinite(b))
-    return bad & keep
+    return _bound(a, b, tol, loss, exclude)[-1]
 
 
 def compare_tensor(tensor: str, a: np.ndarray, b: np.ndarray, a_name: str, b_name: str,
@@ -94,14 +104,10 @@ def compare_tensor(tensor: str, a: np.ndarray, b: np.ndarray, a_name: str, b_nam
         return TensorDiff(tensor, a_name, b_name, False, float("inf"), 1.0, (), float("nan"),
                           float("nan"), 0.0, tol.rtol, b.size, b.size,
                           problem=f"shape {a.shape} vs {b.shape}{hint}")
-    keep = np.ones(a.shape, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
+    keep, atol, diff, bound, bad = _bound(a, b, tol, loss, exclude)
     n_excluded = int(a.size - keep.sum()) - n_unchecked
-    atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
     nonfinite = ~(np.isfinite(a) & np.isfinite(b)) & keep
-    diff = np.abs(a - b)
     with np.errstate(invalid="ignore"):
-        bound = atol + tol.rtol * np.abs(b)
-        bad = ((diff > bound) | nonfinite) & keep
         # rank elements by how far past their bound they are; non-finite ranks first
         score = np.where(keep, diff / np.maximum(bound, _TINY), -1.0)
     score = np.where(nonfinite, np.inf, score)

@@ -33,6 +33,7 @@ from dataclasses import replace
 import numpy as np
 
 from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.engine.trust import most_trusted
 from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case
@@ -48,7 +49,6 @@ CNN_NOT_SHRUNK = ("not shrunk: the shrinker covers MLP networks; a CNN's reprodu
 # How far a ratio may wander and still be "uniform", by the kinds of the two parties compared:
 # autodiff pairs agree to ~1e-12, fd carries ~1e-7, a float32 subject ~1e-5 (tolerances.py).
 _RATIO_SLACK = {"autodiff": 1e-6, "complex-step": 1e-6, "fd": 1e-4, "float32": 1e-3}
-_TRUST = {"autodiff": 0, "complex-step": 0, "fd": 1, "subject": 2}
 
 
 def _kind_of(tensor: str) -> str:
@@ -118,11 +118,9 @@ def failure_signature(result: CaseResult) -> tuple:
     if "no-majority" in result.blame or not result.parties:
         return ("no-majority",)
     accused = [p for p in result.parties if p.name in result.blame]
-    trusted = sorted((p for p in result.parties if p.name not in result.blame),
-                     key=lambda p: _TRUST.get(p.kind, 3))
-    if not trusted:
+    ref = most_trusted(result.parties, excluding=result.blame)
+    if ref is None:
         return ("no-majority",)
-    ref = trusted[0]
     found = []
     for party in accused:
         dtype = getattr(party.tolerance, "dtype", "float64")

@@ -9,10 +9,9 @@ import numpy as np
 
 from crosscheck.engine.compare import TensorDiff, compare_tensor, element_bad
 from crosscheck.engine.tolerances import TOLERANCES, SubjectTolerance, pair_tolerance
+from crosscheck.engine.trust import trust_rank
 
 __all__ = ["Party", "TensorVote", "directional_votes", "disagreeing_elements", "triangulate"]
-
-_TRUST = {"autodiff": 2, "complex-step": 2, "fd": 1, "subject": 0}
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def _union(parties, attr: str, tensor: str):
 
 def _ordered(p: Party, q: Party, tensor: str):
     """(a, b, tolerance, kink mask, unchecked mask): b is the more trusted side of the pair."""
-    a, b = (p, q) if _TRUST[p.kind] <= _TRUST[q.kind] else (q, p)
+    a, b = (p, q) if trust_rank(p.kind) >= trust_rank(q.kind) else (q, p)
     tol = (a.tolerance.against(b.kind) if a.kind == "subject" and a.tolerance is not None
            else pair_tolerance(a.kind, b.kind))
     return (a, b, tol, _union((a, b), "kinks", tensor),
@@ -145,7 +144,7 @@ def directional_votes(parties: list[Party], fd_name: str, directional, votes: li
                     + tol.atol_loss * max(1.0, abs(p.loss)))
             diff = abs(dot - d_fd)
             ok = kinked or bool(np.isfinite(diff) and diff <= atol + tol.rtol * abs(dot))
-            a, b = (p.name, fd_name) if _TRUST[p.kind] <= _TRUST["fd"] else (fd_name, p.name)
+            a, b = (p.name, fd_name) if trust_rank(p.kind) >= trust_rank("fd") else (fd_name, p.name)
             values = {p.name: dot, fd_name: d_fd}
             diffs.append(TensorDiff(
                 tensor=f"{tensor}.u", a=a, b=b, ok=ok, max_abs=diff,
