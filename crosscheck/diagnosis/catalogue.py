@@ -9,6 +9,7 @@ import numpy as np
 from crosscheck.diagnosis import fd_variants as F
 from crosscheck.diagnosis import variants as V
 from crosscheck.diagnosis.record import Case, Pitfall, trace, with_params
+from crosscheck.reference.losses import as_rows
 from crosscheck.reference.spec import LOGIT_LOSSES, NetworkSpec
 
 __all__ = ["CATALOGUE", "get_pitfall"]
@@ -76,7 +77,7 @@ def _logits_overflow(case: Case) -> str:
     z = trace(case).z[-1]
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)  # the naive softmax itself
-        bad = ~np.isfinite(p) | ((p == 0) & (case.Y != 0))
+        bad = ~np.isfinite(p) | ((p == 0) & (as_rows(case.Y, z.shape[-1]) != 0))
     if np.any(bad) or np.any(~np.isfinite(np.log(np.where(p > 0, p, 1.0)))):
         return ""
     return ("the logits are moderate: exp(z) neither overflows nor underflows, and no "
@@ -98,7 +99,7 @@ def _relu_output_mse(case: Case) -> str:
     if spec.loss != "mse" or spec.activations[-1] != "relu":
         return "the output layer is not a ReLU under mse, so no shared buffer is written in place"
     z = trace(case).z[-1]
-    return "" if np.any((z <= 0) & (case.Y != 0)) else "no output unit is inactive where Y != 0"
+    return "" if np.any((z <= 0) & (as_rows(case.Y, z.shape[-1]) != 0)) else "no output unit is inactive where Y != 0"
 
 
 def _relu_zero(case: Case) -> str:
@@ -120,8 +121,9 @@ def _log_loss(case: Case) -> str:
 def _soft_targets(case: Case) -> str:
     if case.spec.loss != "softmax_cross_entropy":
         return f"the loss is {case.spec.loss}, not softmax_cross_entropy"
-    hard = np.eye(case.Y.shape[-1])[np.argmax(case.Y, axis=-1)]
-    return "" if not np.array_equal(hard, case.Y) else "the targets are one-hot already"
+    Y = as_rows(case.Y, case.spec.sizes[-1])  # class labels are hard targets
+    hard = np.eye(Y.shape[-1])[np.argmax(Y, axis=-1)]
+    return "" if not np.array_equal(hard, Y) else "the targets are one-hot already"
 
 
 def _bce_saturates(case: Case) -> str:

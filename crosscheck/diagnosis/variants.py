@@ -165,12 +165,14 @@ upstream_ignored = patched(*UPSTREAM_IGNORED)
 # ---- losses ---------------------------------------------------------------------------------
 
 def _naive_softmax_ce(z, Y):
+    Y = LS.as_rows(Y, z.shape[-1])  # class labels as one-hot rows
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)  # no max subtraction
         return float(-(Y * np.log(p)).sum(axis=-1).mean())
 
 
 def _naive_softmax_ce_grad(z, Y):
+    Y = LS.as_rows(Y, z.shape[-1])
     with np.errstate(over="ignore", invalid="ignore"):
         p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
     return (p * Y.sum(axis=-1, keepdims=True) - Y) / z.shape[0]
@@ -243,6 +245,7 @@ def loss_log_epsilon_patches(eps: float) -> tuple[Patch, ...]:
     """Losses whose log gets ``+ eps`` (``np.log(p + 1e-7)``): the value moves a little, the
     gradient (written analytically, p - Y) does not."""
     def ce(z, Y):
+        Y = LS.as_rows(Y, z.shape[-1])  # class labels as one-hot rows
         return float(-(Y * np.log(LS.softmax(z) + eps)).sum(axis=-1).mean())
 
     def bce(z, Y):
@@ -259,8 +262,8 @@ loss_log_epsilon = patched(*LOSS_LOG_EPSILON)
 
 
 def _hard(Y):
-    """Soft targets reduced to the one-hot of their argmax."""
-    return np.eye(Y.shape[-1])[np.argmax(Y, axis=-1)]
+    """Soft targets reduced to the one-hot of their argmax (class labels are hard already)."""
+    return Y if Y.ndim == 1 else np.eye(Y.shape[-1])[np.argmax(Y, axis=-1)]
 
 
 _CE = REFERENCE_PARTS.losses["softmax_cross_entropy"]
