@@ -112,3 +112,18 @@ def test_a_diagnosis_that_breaks_falls_back_to_the_measured_facts(capsys, monkey
     assert code == 1 and "Traceback" not in out + err
     assert "suspect 1: unknown (0.00) no catalogued bug explains this" in out
     assert "wrong: b1, b2; the diagnosis could not measure more (TypeError)" in out
+
+
+def test_a_step_that_is_nan_at_every_rate_is_not_called_lr_dependent(capsys, tmp_path):
+    """NaN at lr and at 2 lr (0/0 at a saturated sigmoid) tells nothing about the rate: the
+    step fails on its non-finite gradients, and update-order is never named."""
+    code = main(["verify", str(SUBJECTS / "update_nan_saturated.py:sgd_step"), "--mode", "update",
+                 "--loss", "sigmoid_bce", "--networks", "8", "--seed", "1", "--shrink", "0",
+                 "--report", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "update-order" not in out and "depends on the learning rate" not in out
+    report = json.loads((tmp_path / "report.json").read_text())
+    failing = [c for c in report["cases"] if c["verdict"] == "fail"]
+    assert failing and all(c["suspects"][0]["id"] == "unknown" for c in failing if c["suspects"])
+    assert "NaN/Inf in the gradients" in out
