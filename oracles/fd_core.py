@@ -170,9 +170,9 @@ CORRECT = Flaws()
 
 def coordinate_difference(J: Callable, theta: np.ndarray, index, h, flaws: Flaws = CORRECT) -> float:
     """(J(theta + h e_i) - J(theta - h e_i)) / 2h, ``e_i`` the coordinate ``index`` of the
-    array ``theta``, by writing into it: ``J(moved)`` gets a copy of ``theta`` holding
-    ``t +- h`` at ``index`` (or, with ``flaws.copy`` off, ``theta`` itself, moved in place).
-    ``theta`` is as it was afterwards."""
+    array ``theta``, the way a hand-written loop does: ``J(moved)`` gets a copy of ``theta``
+    holding ``t +- h`` at ``index`` (``theta`` is never written), or, with ``flaws.copy``
+    off, ``theta`` itself moved in place (and put back afterwards)."""
     arith = flaws.arithmetic
     h = arith(h)
     t = theta[index]
@@ -195,6 +195,7 @@ def coordinate_difference(J: Callable, theta: np.ndarray, index, h, flaws: Flaws
 
     fp = at(h)
     fm = at(-h)
-    theta[index] = t
+    if not flaws.copy:
+        theta[index] = t  # put back what the flawed loop moved
     divisor = h if flaws.divide_by is None else arith(flaws.divide_by)
     return float((arith(fp) - arith(fm)) / (arith(2) * divisor))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crosscheck.engine.check import SubjectError
+from crosscheck.oracles.fd_core import LAYER_STEP, central_difference, coordinate_difference
 
 __all__ = ["KINDS", "LayerKind", "call", "numerical_grads"]
 
@@ -115,12 +116,13 @@ def directions(position: int, shape: tuple) -> np.ndarray:
 
 
 def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
-                    h: float = 1e-6) -> dict:
+                    h: float = LAYER_STEP) -> dict:
     """Central differences of ``sum(out * dout)`` (of the loss, for a loss kind) through
     ``forward``: is a backward consistent with its own forward? A tensor above
     :data:`FULL_FD_ELEMENTS` comes back as ``name + ".u"``: the derivative along each of its
-    :func:`directions`."""
-    def value(a):
+    :func:`directions`. Every call of ``forward`` gets fresh copies of the arrays."""
+    def value(name, moved):
+        a = {k: (moved if k == name else v.copy()) for k, v in arrays.items()}
         args = kind.args(a, _copy(extra))
         if kind.loss:
             return float(forward(*args)[0])
@@ -129,21 +131,12 @@ def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
     grads = {}
     for position, (name, base) in enumerate(arrays.items()):
         if base.size > FULL_FD_ELEMENTS:
-            along = []
-            for u in directions(position, base.shape):
-                plus = {k: v.copy() for k, v in arrays.items()}
-                minus = {k: v.copy() for k, v in arrays.items()}
-                plus[name] += h * u
-                minus[name] -= h * u
-                along.append((value(plus) - value(minus)) / (2 * h))
-            grads[f"{name}.u"] = np.array(along)
+            grads[f"{name}.u"] = np.array([
+                central_difference(lambda s, u=u, name=name, base=base: value(name, base + s * u), h)
+                for u in directions(position, base.shape)])
             continue
         g = np.zeros_like(base)
         for idx in np.ndindex(base.shape):
-            plus = {k: v.copy() for k, v in arrays.items()}
-            minus = {k: v.copy() for k, v in arrays.items()}
-            plus[name][idx] += h
-            minus[name][idx] -= h
-            g[idx] = (value(plus) - value(minus)) / (2 * h)
+            g[idx] = coordinate_difference(lambda moved, name=name: value(name, moved), base, idx, h)
         grads[name] = g
     return grads
