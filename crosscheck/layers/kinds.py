@@ -1,6 +1,8 @@
-"""The layer kinds, in the CS231n convention: what each one takes and how to call a
-``KIND_forward``/``KIND_backward`` pair (or a loss function) on a case (the cases are drawn in
-``crosscheck/layers/cases.py``).
+"""The layer kinds, in the CS231n convention: how to call a ``KIND_forward``/``KIND_backward``
+pair (or a loss function) on a case (the cases are drawn in ``crosscheck/layers/cases.py``),
+and finite differences of a forward. Each kind is one record,
+:class:`~crosscheck.oracles.layer_kinds.LayerKind` (inputs, call, reference, framework ops,
+kinks), declared in ``oracles/layer_kinds.py`` and re-exported here.
 
 A case is ``(arrays, extra)``: ``arrays`` the differentiable inputs by name (float64), in the
 order the forward takes them, ``extra`` the rest (labels, stride and padding, a parameter
@@ -9,47 +11,13 @@ dict). :func:`call` returns ``(out, grads)`` with ``grads`` named like ``arrays`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 
 from crosscheck.engine.check import SubjectError
 from crosscheck.oracles.fd_core import LAYER_STEP, central_difference, coordinate_difference
+from crosscheck.oracles.layer_kinds import KINDS, LayerKind
 
 __all__ = ["KINDS", "LayerKind", "call", "numerical_grads"]
-
-
-@dataclass(frozen=True)
-class LayerKind:
-    name: str
-    inputs: tuple[str, ...]  # differentiable arguments, in call order
-    args: Callable  # (arrays, extra) -> the forward's positional arguments
-    loss: bool = False  # one function returning (loss, dx), no backward
-
-
-def _with_param(a, e):
-    return (*a.values(), e["param"])
-
-
-KINDS: dict[str, LayerKind] = {k.name: k for k in [
-    LayerKind("affine", ("x", "w", "b"), lambda a, e: (a["x"], a["w"], a["b"])),
-    LayerKind("relu", ("x",), lambda a, e: (a["x"],)),
-    LayerKind("leaky_relu", ("x",), lambda a, e: (a["x"], e["alpha"])),
-    LayerKind("sigmoid", ("x",), lambda a, e: (a["x"],)),
-    LayerKind("tanh", ("x",), lambda a, e: (a["x"],)),
-    LayerKind("softmax_loss", ("x",), lambda a, e: (a["x"], e["y"]), loss=True),
-    LayerKind("svm_loss", ("x",), lambda a, e: (a["x"], e["y"]), loss=True),
-    LayerKind("batchnorm", ("x", "gamma", "beta"), _with_param),
-    LayerKind("layernorm", ("x", "gamma", "beta"), _with_param),
-    LayerKind("dropout", ("x",), _with_param),
-    LayerKind("conv", ("x", "w", "b"), _with_param),
-    LayerKind("max_pool", ("x",), _with_param),
-    LayerKind("avg_pool", ("x",), _with_param),
-    LayerKind("rnn_step", ("x", "prev_h", "Wx", "Wh", "b"),
-              lambda a, e: tuple(a.values())),
-    LayerKind("word_embedding", ("W",), lambda a, e: (e["x"], a["W"])),
-]}
 
 
 def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout,
