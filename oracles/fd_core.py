@@ -66,12 +66,12 @@ def chunks(count: int, size: int | None) -> Iterator[slice]:
 
 
 def perturbed(point: np.ndarray, direction: np.ndarray, signed: np.ndarray) -> np.ndarray:
-    """(2Q, ...) values ``point + s direction`` for the 2Q signed steps ``[+h, -h]``:
-    ``point`` and ``direction`` have a leading axis of Q (one per perturbation), repeated for
-    the minus side."""
-    shape = (signed.size,) + (1,) * (np.ndim(direction) - 1)
-    return (np.concatenate([point, point])
-            + signed.reshape(shape) * np.concatenate([direction, direction]))
+    """(2Q, ...) values ``point + s direction`` for the signed steps ``[+h, -h]`` that
+    :func:`central_differences` passes (2Q of them): ``point`` and ``direction`` have a
+    leading axis of Q, one per perturbation. ``point - h direction`` is the minus side."""
+    q = signed.size // 2
+    step = signed[:q].reshape((q,) + (1,) * (np.ndim(direction) - 1)) * direction
+    return np.concatenate([point + step, point - step])
 
 
 def central_differences(objective: Callable, h, *, chunk: int | None = None):
