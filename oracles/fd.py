@@ -6,12 +6,11 @@ of z_l is the only copy made, and the change reaches z_{l+1} as a rank-1 update
 ``(act(z_l[:, j] + dz) - a_l[:, j]) outer W_{l+1}[j, :]``. Perturbations are processed in
 chunks whose size bounds the memory.
 
-The step. The central difference (L(t + h) - L(t - h)) / 2h has truncation error
-h^2 |L'''| / 6 and rounding error about eps |L| / h (eps = 2^-52). Their sum is smallest at
-h = (3 eps |L| / |L'''|)^(1/3), about 9e-6 when |L| and |L'''| are of order 1; we use
-h = 2^-17 (7.6e-6) scaled by max(1, |t|), which leaves both terms near 1e-11 relative.
-The perturbation is applied to the pre-activation directly as ``h * input``, so the step
-that enters the formula is exactly h; nothing is rounded into the parameter.
+The step rule (``h = 2^-17 max(1, |t|)``, derived in :mod:`fd_core`), the differences of
+stacked perturbations, their chunks, Richardson refinement and sampling come from
+:mod:`fd_core`. The perturbation is applied to the pre-activation directly as
+``h * input``, so the step that enters the formula is exactly h; nothing is rounded into the
+parameter.
 
 Kinks. ReLU is not differentiable at 0; a difference whose two sides put any ReLU
 pre-activation on different sides of 0 (from the unperturbed point) measures a chord across
@@ -33,10 +32,18 @@ from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
+from .fd_core import (
+    DEFAULT_STEP,
+    central_differences,
+    check_sample,
+    chunks,
+    perturbed,
+    richardson,
+    sampled,
+    step_sizes,
+)
 
 __all__ = ["DEFAULT_STEP", "DirectionalResult", "FiniteDifferenceOracle"]
-
-DEFAULT_STEP = 2.0**-17
 _CHUNK_ELEMENTS = 1 << 17  # float64 elements per (perturbation x batch x width) block: 1 MiB,
 # small enough to stay in cache (measured: 1 << 17 is 2-3x faster than 1 << 21 on 784-64-10)
 
@@ -197,46 +204,30 @@ class FiniteDifferenceOracle:
             return self._cnn().evaluate(params, X, Y, spec, sample=sample, rng=rng)
         check_inputs(params, X, Y, spec)
         Y = _rows(Y, spec.sizes[-1])
-        if sample is not None:
-            if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
-                raise ValueError(f"sample must be a positive int, got {sample!r}")
-            if not isinstance(rng, np.random.Generator):
-                raise TypeError("a sampled check needs rng, a numpy.random.Generator")
+        check_sample(sample, rng)
         base = self._base(params, X, spec)
         batch = X.shape[0]
         grads, kinks, unchecked = {}, {}, {}
         for layer in range(1, spec.depth + 1):
             for name in (f"W{layer}", f"b{layer}"):
-                size = params[name].size
-                if sample is None or size <= sample:
-                    grads[name], kinks[name] = self._tensor_fd(name, layer, params, Y, spec, base,
-                                                               batch)
-                    continue
-                coords = np.sort(rng.choice(size, size=sample, replace=False))
-                values, kinked = self._tensor_fd(name, layer, params, Y, spec, base, batch, coords)
-                g = np.full(size, np.nan)
-                k = np.zeros(size, dtype=bool)
-                u = np.ones(size, dtype=bool)
-                g[coords], k[coords], u[coords] = values, kinked, False
-                shape = params[name].shape
-                grads[name], kinks[name] = g.reshape(shape), k.reshape(shape)
-                unchecked[name] = u.reshape(shape)
+                grads[name], kinks[name], u = sampled(
+                    lambda coords, name=name, layer=layer: self._tensor_fd(
+                        name, layer, params, Y, spec, base, batch, coords),
+                    params[name].shape, sample, rng)
+                if u is not None:
+                    unchecked[name] = u
         return OracleResult(oracle=self.name, loss=self._loss(params, spec, base, Y, batch),
                             grads=grads, kinks=kinks, unchecked=unchecked)
 
-    def _tensor_fd(self, name, layer, params, Y, spec, base, batch, coords=None, step=None):
-        """Derivatives of every coordinate of ``name`` (or of the flat ``coords``), and kinks."""
-        theta = params[name]
-        flat = theta.ravel()
-        coords = np.arange(flat.size) if coords is None else np.asarray(coords)
+    def _tensor_fd(self, name, layer, params, Y, spec, base, batch, coords, step=None):
+        """Derivatives of the flat ``coords`` of ``name``, and their kinks (both 1-D)."""
+        flat = params[name].ravel()
         step = self.step if step is None else step
         grad = np.empty(coords.size)
         kink = np.zeros(coords.size, dtype=bool)
         n_out = spec.sizes[layer]
         a_prev = base.a[layer - 1]
-        chunk = self._chunk(spec, batch, layer)
-        for start in range(0, coords.size, chunk):
-            sel = slice(start, min(start + chunk, coords.size))
+        for sel in chunks(coords.size, self._chunk(spec, batch, layer)):
             k = coords[sel]
             if name.startswith("W"):
                 rows, cols = k // n_out, k % n_out
@@ -247,27 +238,26 @@ class FiniteDifferenceOracle:
             grad[sel], kink[sel] = self._column_derivatives(
                 direction, cols, flat[k], name.startswith("W"), layer, params, Y, spec, base,
                 batch, step)
-        if coords.size == flat.size:
-            return grad.reshape(theta.shape), kink.reshape(theta.shape)
         return grad, kink
 
     def _column_derivatives(self, direction, cols, w, is_weight, layer, params, Y, spec, base,
                             batch, step):
         """Central differences for P coordinates, each moving column cols[p] of z_layer along
         direction[p] (shape (P, batch)); ``w`` are the coordinates' current values."""
-        h = step * np.maximum(1.0, np.abs(w))
-        dz = h[:, None] * direction
+        h = step_sizes(w, step)
         zc = base.z[layer - 1][:, cols].T
-        both = np.concatenate([zc + dz, zc - dz])
-        losses, kinked = self._propagate_columns(both, np.concatenate([cols, cols]), layer,
-                                                 params, Y, spec, base)
-        P = cols.size
-        g = (losses[:P] - losses[P:]) / (2 * h)
+
+        def losses(sel, signed):
+            return self._propagate_columns(perturbed(zc, direction, signed),
+                                           np.concatenate([cols, cols]), layer, params, Y, spec,
+                                           base)
+
+        g, kinked = central_differences(losses, h)
         if is_weight and spec.l2 > 0:
             # central difference of lambda/(2 batch) * w^2, kept apart from the data loss so
             # the (large) constant part of the penalty cannot cancel digits away
             g = g + spec.l2 / (2 * batch) * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
-        return g, kinked[:P] | kinked[P:]
+        return g, kinked
 
     def refine(self, params, X, Y, spec, name: str, mask: np.ndarray) -> np.ndarray:
         """Richardson-extrapolated differences at the coordinates where ``mask`` is True.
@@ -284,11 +274,8 @@ class FiniteDifferenceOracle:
         base = self._base(params, X, spec)
         layer = int(name[1:])
         coords = np.flatnonzero(np.asarray(mask, dtype=bool))
-        d1, _ = self._tensor_fd(name, layer, params, Y, spec, base, X.shape[0], coords)
-        d2, _ = self._tensor_fd(name, layer, params, Y, spec, base, X.shape[0], coords,
-                                step=self.step / 2)
-        # 1-D even when every coordinate is masked (_tensor_fd then returns the tensor's shape)
-        return ((4.0 * d2 - d1) / 3.0).ravel()
+        return richardson(lambda step: self._tensor_fd(name, layer, params, Y, spec, base,
+                                                       X.shape[0], coords, step)[0], self.step)
 
     def loss_and_grads(self, params, X, Y, spec):
         r = self.evaluate(params, X, Y, spec)
@@ -320,14 +307,16 @@ class FiniteDifferenceOracle:
                     dz = base.a[layer - 1] @ u
                 else:
                     dz = np.broadcast_to(u, (batch, u.size))
-                Z = np.stack([base.z[layer - 1] + h * dz, base.z[layer - 1] - h * dz])
-                losses, k = self._propagate(Z, layer, params, Y, spec, base)
-                d = (losses[0] - losses[1]) / (2 * h)
+                z = base.z[layer - 1]
+                (d,), (k,) = central_differences(
+                    lambda sel, signed, z=z, dz=dz, layer=layer: self._propagate(
+                        perturbed(z[None], dz[None], signed), layer, params, Y, spec, base), h)
+                d = float(d)
                 if name.startswith("W") and spec.l2 > 0:
                     # the central difference of the quadratic penalty, expanded: it is exact,
                     # (|W + hu|^2 - |W - hu|^2) / 2h = 2 <W, u>, without the cancellation of
                     # subtracting two large sums
                     d += spec.l2 / (2 * batch) * 2.0 * float(np.sum(params[name] * u))
-                derivatives[name], directions[name], kinked[name] = float(d), u, bool(k.any())
+                derivatives[name], directions[name], kinked[name] = d, u, bool(k)
         return DirectionalResult(oracle=self.name, loss=loss, derivatives=derivatives,
                                  directions=directions, kinked=kinked)

@@ -9,8 +9,9 @@ bias adds h to its channel, an affine weight ``W[i, j]`` adds ``h * x[:, i]`` to
 once, the perturbed layer's output is the unperturbed one plus that change (the step that
 enters the formula is exactly h, nothing is rounded into the parameter), and only the layers
 above run again, for ``2 P`` copies at once (P coordinates, both signs), in chunks that bound
-the memory. The step is fd's, ``h = 2^-17 max(1, |theta|)``; the L2 term is added in closed
-form (its central difference is exact).
+the memory. The step, the differences and their chunks are :mod:`fd_core`'s (the step
+``h = 2^-17 max(1, |theta|)``, as fd's); the L2 term is added in closed form (its central
+difference is exact).
 
 Kinks. A difference whose two sides change the sign of any ReLU input, the window maximum a
 max-pool picks, or the sign of any SVM margin (j != y) measures a chord across a kink, not
@@ -42,6 +43,7 @@ from crosscheck.reference.cnn_spec import (
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import OracleResult
+from .fd_core import central_differences, check_sample, perturbed, richardson, sampled, step_sizes
 
 __all__ = ["CNNFiniteDifferences"]
 
@@ -182,25 +184,15 @@ class CNNFiniteDifferences:
     def evaluate(self, params, X, Y, spec, *, sample: int | None = None,
                  rng: np.random.Generator | None = None) -> OracleResult:
         check_cnn_inputs(params, X, Y, spec)
-        if sample is not None:
-            if isinstance(sample, bool) or not isinstance(sample, int) or sample < 1:
-                raise ValueError(f"sample must be a positive int, got {sample!r}")
-            if not isinstance(rng, np.random.Generator):
-                raise TypeError("a sampled check needs rng, a numpy.random.Generator")
+        check_sample(sample, rng)
         net = _Network(params, X, Y, spec)
         grads, kinks, unchecked = {}, {}, {}
         for name, shape in spec.param_shapes().items():
-            size = int(np.prod(shape))
-            if sample is None or size <= sample:
-                g, k = self._tensor_fd(net, name, np.arange(size), self.step)
-                grads[name], kinks[name] = g.reshape(shape), k.reshape(shape)
-                continue
-            coords = np.sort(rng.choice(size, size=sample, replace=False))
-            values, kinked = self._tensor_fd(net, name, coords, self.step)
-            g, k, u = np.full(size, np.nan), np.zeros(size, dtype=bool), np.ones(size, dtype=bool)
-            g[coords], k[coords], u[coords] = values, kinked, False
-            grads[name], kinks[name], unchecked[name] = (g.reshape(shape), k.reshape(shape),
-                                                         u.reshape(shape))
+            grads[name], kinks[name], u = sampled(
+                lambda coords, name=name: self._tensor_fd(net, name, coords, self.step),
+                shape, sample, rng)
+            if u is not None:
+                unchecked[name] = u
         return OracleResult(oracle=self.name, loss=self._loss(net), grads=grads, kinks=kinks,
                             unchecked=unchecked)
 
@@ -210,9 +202,7 @@ class CNNFiniteDifferences:
         check_cnn_inputs(params, X, Y, spec)
         net = _Network(params, X, Y, spec)
         coords = np.flatnonzero(np.asarray(mask, dtype=bool))
-        d1, _ = self._tensor_fd(net, name, coords, self.step)
-        d2, _ = self._tensor_fd(net, name, coords, self.step / 2)
-        return (4.0 * d2 - d1) / 3.0
+        return richardson(lambda step: self._tensor_fd(net, name, coords, step)[0], self.step)
 
     def _chunk(self, net: _Network, index: int) -> int:
         """Coordinates per chunk: the largest array the copies make above layer ``index``
@@ -254,23 +244,19 @@ class CNNFiniteDifferences:
         """Central differences of the flat ``coords`` of ``name``, and their kink flags."""
         index = net.spec.param_layers()[name]
         theta = net.params[name].ravel()
-        grad = np.empty(coords.size)
-        kink = np.zeros(coords.size, dtype=bool)
-        chunk = self._chunk(net, index)
         base = net.trace.outputs[index]
-        for start in range(0, coords.size, chunk):
-            sel = slice(start, min(start + chunk, coords.size))
-            k = coords[sel]
-            h = step * np.maximum(1.0, np.abs(theta[k]))
-            channel, direction = self._directions(net, name, k)
-            P = k.size
-            out = np.repeat(base, 2 * P, axis=0)
-            signed = np.concatenate([h, -h]).reshape((2 * P,) + (1,) * (direction.ndim - 1))
-            out[np.arange(2 * P), :, np.concatenate([channel, channel])] += (
-                signed * np.concatenate([direction, direction]))
-            losses, kinked = net.run(out, index + 1)
-            grad[sel] = (losses[:P] - losses[P:]) / (2 * h)
-            kink[sel] = kinked[:P] | kinked[P:]
+
+        def losses(sel, signed):
+            # only the perturbed parameter's channel of layer ``index``'s output moves
+            channel, direction = self._directions(net, name, coords[sel])
+            out = np.repeat(base, signed.size, axis=0)
+            out[np.arange(signed.size), :, np.concatenate([channel, channel])] += (
+                signed.reshape((signed.size,) + (1,) * (direction.ndim - 1))
+                * np.concatenate([direction, direction]))
+            return net.run(out, index + 1)
+
+        grad, kink = central_differences(losses, step_sizes(theta[coords], step),
+                                         chunk=self._chunk(net, index))
         if name.startswith("W") and net.spec.l2 > 0:
             grad += net.spec.l2 / net.n * theta[coords]  # the penalty's exact central difference
         return grad, kink
@@ -299,10 +285,12 @@ class CNNFiniteDifferences:
                 du = t.inputs[index].reshape(1, net.n, -1) @ u
             else:
                 du = _conv(t.inputs[index], u, None, layer.stride, layer.pad)
-            losses, k = net.run(np.concatenate([out + h * du, out - h * du]), index + 1)
-            d = (losses[0] - losses[1]) / (2 * h)
+            (d,), (k,) = central_differences(
+                lambda sel, signed, out=out, du=du, index=index: net.run(
+                    perturbed(out, du, signed), index + 1), h)
+            d = float(d)
             if name.startswith("W") and spec.l2 > 0:
                 d += spec.l2 / net.n * float(np.sum(params[name] * u))
-            derivatives[name], directions[name], kinked[name] = float(d), u, bool(k.any())
+            derivatives[name], directions[name], kinked[name] = d, u, bool(k)
         return DirectionalResult(oracle=self.name, loss=self._loss(net), derivatives=derivatives,
                                  directions=directions, kinked=kinked)

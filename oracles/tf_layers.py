@@ -4,6 +4,9 @@
 second framework, written from TensorFlow's ops (NHWC convolutions and pooling, moments,
 sparse softmax cross-entropy), independent of both torch and the reference. TensorFlow is
 imported on the first call, quietly.
+
+Each op below is ``op(tf, arrays, extra) -> out`` and is named after its kind; the kind's
+record (:mod:`oracles.layer_kinds`) holds it, and :func:`tf_layer` finds it there.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def _nchw(tf, x):
     return tf.transpose(x, (0, 3, 1, 2))
 
 
-def _conv(tf, a, e):
+def conv(tf, a, e):
     p = _p(e)
     pad = p["pad"]
     x = tf.pad(_nhwc(tf, a["x"]), [[0, 0], [pad, pad], [pad, pad], [0, 0]])
@@ -45,7 +48,7 @@ def _pool(op):
     return f
 
 
-def _batchnorm(tf, a, e):
+def batchnorm(tf, a, e):
     p = _p(e)
     eps = p.get("eps", 1e-5)
     if p.get("mode") == "test":
@@ -56,18 +59,18 @@ def _batchnorm(tf, a, e):
     return tf.nn.batch_normalization(a["x"], mean, var, a["beta"], a["gamma"], eps)
 
 
-def _layernorm(tf, a, e):
+def layernorm(tf, a, e):
     mean, var = tf.nn.moments(a["x"], axes=[1], keepdims=True)
     return tf.nn.batch_normalization(a["x"], mean, var, a["beta"], a["gamma"],
                                      _p(e).get("eps", 1e-5))
 
 
-def _softmax_loss(tf, a, e):
+def softmax_loss(tf, a, e):
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
         labels=tf.constant(e["y"]), logits=a["x"]))
 
 
-def _svm_loss(tf, a, e):
+def svm_loss(tf, a, e):
     x = a["x"]
     y = tf.constant(e["y"])
     correct = tf.gather(x, y, axis=1, batch_dims=1)[:, None]
@@ -75,30 +78,43 @@ def _svm_loss(tf, a, e):
     return tf.reduce_sum(tf.nn.relu(x - correct + 1.0) * others) / x.shape[0]
 
 
-def _dropout(tf, a, e):
+def dropout(tf, a, e):
     if _p(e).get("mode") == "test":
         return a["x"] * 1.0
     return a["x"] * tf.constant(e["mask"])
 
 
-_FORWARDS = {
-    "affine": lambda tf, a, e: tf.reshape(a["x"], (a["x"].shape[0], -1)) @ a["w"] + a["b"],
-    "relu": lambda tf, a, e: tf.nn.relu(a["x"]),
+max_pool = _pool(lambda tf: tf.nn.max_pool2d)
+avg_pool = _pool(lambda tf: tf.nn.avg_pool2d)
+
+
+def affine(tf, a, e):
+    return tf.reshape(a["x"], (a["x"].shape[0], -1)) @ a["w"] + a["b"]
+
+
+def relu(tf, a, e):
+    return tf.nn.relu(a["x"])
+
+
+def leaky_relu(tf, a, e):
     # tf.nn.leaky_relu keeps alpha in float32 (1e-8 off in float64): written with tf.where
-    "leaky_relu": lambda tf, a, e: tf.where(a["x"] > 0, a["x"], e["alpha"] * a["x"]),
-    "sigmoid": lambda tf, a, e: tf.sigmoid(a["x"]),
-    "tanh": lambda tf, a, e: tf.tanh(a["x"]),
-    "softmax_loss": _softmax_loss,
-    "svm_loss": _svm_loss,
-    "batchnorm": _batchnorm,
-    "layernorm": _layernorm,
-    "dropout": _dropout,
-    "conv": _conv,
-    "max_pool": _pool(lambda tf: tf.nn.max_pool2d),
-    "avg_pool": _pool(lambda tf: tf.nn.avg_pool2d),
-    "rnn_step": lambda tf, a, e: tf.tanh(a["x"] @ a["Wx"] + a["prev_h"] @ a["Wh"] + a["b"]),
-    "word_embedding": lambda tf, a, e: tf.gather(a["W"], tf.constant(e["x"])),
-}
+    return tf.where(a["x"] > 0, a["x"], e["alpha"] * a["x"])
+
+
+def sigmoid(tf, a, e):
+    return tf.sigmoid(a["x"])
+
+
+def tanh(tf, a, e):
+    return tf.tanh(a["x"])
+
+
+def rnn_step(tf, a, e):
+    return tf.tanh(a["x"] @ a["Wx"] + a["prev_h"] @ a["Wh"] + a["b"])
+
+
+def word_embedding(tf, a, e):
+    return tf.gather(a["W"], tf.constant(e["x"]))
 
 
 def tf_layer(kind: str, arrays: dict, extra: dict, dout) -> tuple[np.ndarray, dict]:
@@ -106,10 +122,12 @@ def tf_layer(kind: str, arrays: dict, extra: dict, dout) -> tuple[np.ndarray, di
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     import tensorflow as tf  # lazy and quiet: set before the first import
 
+    from .layer_kinds import KINDS  # the records hold this module's ops
+
     names = list(arrays)
     variables = [tf.Variable(np.asarray(arrays[k], dtype=np.float64)) for k in names]
     with tf.GradientTape() as tape:
-        out = _FORWARDS[kind](tf, dict(zip(names, variables, strict=True)), extra)
+        out = KINDS[kind].tf(tf, dict(zip(names, variables, strict=True)), extra)
         target = out if dout is None else tf.reduce_sum(out * tf.constant(dout, tf.float64))
     grads = tape.gradient(target, variables)
     return out.numpy().copy(), {

@@ -1,24 +1,29 @@
 """Broken finite-difference oracles: a naive, coordinate-by-coordinate central difference and
 the documented ways of getting it wrong. Standalone numpy; small networks only.
 
-Each object looks like an oracle to the engine: ``name = "fd"``, ``kind = "fd"`` and
-``evaluate(params, X, Y, spec)`` returning an :class:`FDResult` (``.loss .grads .kinks``).
-None of them touches the caller's arrays: they perturb a private copy.
+Each is the one coordinate loop of :func:`crosscheck.oracles.fd_core.coordinate_difference`
+with one parameter set wrong (a :class:`~crosscheck.oracles.fd_core.Flaws` or the step), not
+a parallel implementation. Each object looks like an oracle to the engine: ``name = "fd"``,
+``kind = "fd"`` and ``evaluate(params, X, Y, spec)`` returning an :class:`FDResult`
+(``.loss .grads .kinks``). None of them touches the caller's arrays: they perturb a private
+copy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
+from crosscheck.oracles.fd_core import CORRECT, DEFAULT_STEP, Flaws, coordinate_difference, step_sizes
 from crosscheck.reference.losses import LOSS_FUNCTIONS
 from crosscheck.reference.network import forward
 from crosscheck.reference.params import check_inputs
 
 __all__ = ["FDResult", "NaiveFD", "FD_VARIANTS"]
 
-STEP = 2.0**-17  # the correct oracle's step (oracles/fd.py explains the choice)
+STEP = DEFAULT_STEP  # the correct oracle's step (oracles/fd_core.py explains the choice)
 
 
 @dataclass(frozen=True)
@@ -39,139 +44,59 @@ def _loss(params, X, Y, spec) -> float:
 
 
 class NaiveFD:
-    """Correct naive central differences (the base every broken variant changes one line of):
-    ``theta[i] = t + h; fp = J(); theta[i] = t - h; fm = J(); theta[i] = t; (fp - fm) / 2h``.
-    It reports no kinks."""
+    """Naive central differences, correct with the defaults:
+    ``theta[i] = t + h; fp = J(); theta[i] = t - h; fm = J(); theta[i] = t; (fp - fm) / 2h``
+    with ``h = step * max(1, |t|)`` (``relative``) or ``h = step``; ``flaws`` break it the way
+    learners do. It reports no kinks."""
 
     name = "fd"
     kind = "fd"
-    step = STEP
-    dtype = np.float64
+
+    def __init__(self, step: float = STEP, *, relative: bool = True, flaws: Flaws = CORRECT) -> None:
+        self.step, self.relative, self.flaws = step, relative, flaws
 
     def evaluate(self, params, X, Y, spec) -> FDResult:
         check_inputs(params, X, Y, spec)
-        work = self.working_copy(params)
-
-        def J():
-            return self.objective(work, X, Y, spec)
-
+        flaws = self.flaws
+        arith = flaws.arithmetic
+        work = {k: flaws.working(v) for k, v in params.items()}
+        X_, Y_ = (a.astype(arith) if np.issubdtype(a.dtype, np.floating) else a for a in (X, Y))
         grads = {}
         for name in spec.param_names():
+            shape = params[name].shape
             theta = work[name].reshape(-1)  # a view: writes reach ``work``
-            grads[name] = np.array([self.coordinate(theta, i, J) for i in range(theta.size)]
-                                   ).reshape(params[name].shape)
+
+            def J(moved, name=name, shape=shape):  # noqa: N802
+                at = {**work, name: moved.reshape(shape)}
+                return _loss({k: v.astype(arith, copy=False) for k, v in at.items()}, X_, Y_, spec)
+
+            h = step_sizes(theta, self.step, relative=self.relative)
+            grads[name] = np.array([coordinate_difference(J, theta, i, h[i], flaws)
+                                    for i in range(theta.size)]).reshape(shape)
         return FDResult(self.name, _loss(params, X, Y, spec), grads)
-
-    def working_copy(self, params) -> dict:
-        return {k: np.array(v, dtype=self.dtype) for k, v in params.items()}
-
-    def objective(self, work, X, Y, spec) -> float:
-        return _loss(work, X.astype(self.dtype), Y.astype(self.dtype), spec)
-
-    def h(self, t) -> float:
-        return self.step * max(1.0, abs(float(t)))
-
-    def coordinate(self, theta, i, J) -> float:
-        t = theta[i]
-        h = self.h(t)
-        theta[i] = t + h
-        fp = J()
-        theta[i] = t - h
-        fm = J()
-        theta[i] = t
-        return (fp - fm) / (2 * h)
 
     def loss_and_grads(self, params, X, Y, spec):
         r = self.evaluate(params, X, Y, spec)
         return r.loss, r.grads
 
 
-class AliasNoCopy(NaiveFD):
-    """``thetaplus = theta`` and ``thetaminus = theta`` are one array: the minus step undoes
-    the plus step, so J- is J at theta and the result is a forward difference over 2h."""
-
-    def coordinate(self, theta, i, J):
-        t = theta[i]
-        h = self.h(t)
-        thetaplus = theta  # the bug: no .copy()
-        thetaplus[i] += h
-        fp = J()
-        thetaminus = theta  # the same array again, still holding + h
-        thetaminus[i] -= h
-        fm = J()
-        theta[i] = t
-        return (fp - fm) / (2 * h)
-
-
-class EpsMismatch(NaiveFD):
-    """Perturbs by a local eps = 1e-7 but divides by the module constant 2 * EPSILON = 2e-4."""
-
-    EPSILON = 1e-4
-
-    def coordinate(self, theta, i, J):
-        t = theta[i]
-        eps = 1e-7
-        theta[i] = t + eps
-        fp = J()
-        theta[i] = t - eps
-        fm = J()
-        theta[i] = t
-        return (fp - fm) / (2 * self.EPSILON)
-
-
-class Float32(NaiveFD):
-    """Everything in float32 with h = 1e-5 (a framework default dtype)."""
-
-    dtype = np.float32
-    step = 1e-5
-
-    def coordinate(self, theta, i, J):
-        t = theta[i]
-        h = np.float32(self.step)
-        theta[i] = t + h
-        fp = np.float32(J())
-        theta[i] = t - h
-        fm = np.float32(J())
-        theta[i] = t
-        return float((fp - fm) / (np.float32(2) * h))
-
-
-class IntDtype(NaiveFD):
-    """The parameter vector is an integer array (built from ints): ``x[i] = tmp + h`` truncates."""
-
-    def working_copy(self, params):
-        return {k: np.trunc(v).astype(np.int64) for k, v in params.items()}  # the bug
-
-    def objective(self, work, X, Y, spec):
-        return _loss({k: v.astype(np.float64) for k, v in work.items()}, X, Y, spec)
-
-    def h(self, t):
-        return 1e-5
-
-
-class OutputAlias(NaiveFD):
-    """J returns its result in a reused buffer (``self.out``) and ``fp = J()`` keeps a
-    reference, not a copy: by the subtraction fp and fm are the same array."""
-
-    def coordinate(self, theta, i, J):
-        buffer = np.zeros(())
-
-        def J_buffer():
-            buffer[...] = J()
-            return buffer  # the bug: the caller gets the buffer, not a value
-
-        return float(super().coordinate(theta, i, J_buffer))
-
-
-class StepTooSmall(NaiveFD):
-    """h = 1e-12: the rounding error eps |L| / h (about 2e-4 |L|) swamps the derivative."""
-
-    step = 1e-12
-
-
-class NoKinkMask(NaiveFD):
-    """Correct differences but no kink accounting: a step across a ReLU kink measures the
-    chord (0.5 at z = 0) and nothing marks that coordinate as untrustworthy."""
+# ``thetaplus = theta`` and ``thetaminus = theta`` are one array: the minus step undoes the
+# plus step, so J- is J at theta and the result is a forward difference over 2h.
+AliasNoCopy = partial(NaiveFD, flaws=Flaws(copy=False))
+# Perturbs by a local eps = 1e-7 but divides by the module constant 2 * EPSILON = 2e-4.
+EpsMismatch = partial(NaiveFD, 1e-7, relative=False, flaws=Flaws(divide_by=1e-4))
+# Everything in float32 with h = 1e-5 (a framework default dtype).
+Float32 = partial(NaiveFD, 1e-5, relative=False, flaws=Flaws(dtype=np.float32))
+# The parameter vector is an integer array (built from ints): ``x[i] = tmp + h`` truncates.
+IntDtype = partial(NaiveFD, 1e-5, relative=False, flaws=Flaws(dtype=np.int64))
+# J returns its result in a reused buffer (``self.out``) and ``fp = J()`` keeps a reference,
+# not a copy: by the subtraction fp and fm are the same array.
+OutputAlias = partial(NaiveFD, flaws=Flaws(output_alias=True))
+# h = 1e-12: the rounding error eps |L| / h (about 2e-4 |L|) swamps the derivative.
+StepTooSmall = partial(NaiveFD, 1e-12)
+# Correct differences but no kink accounting: a step across a ReLU kink measures the chord
+# (0.5 at z = 0) and nothing marks that coordinate as untrustworthy.
+NoKinkMask = NaiveFD
 
 
 FD_VARIANTS = {

@@ -30,12 +30,9 @@ from crosscheck.engine.tolerances import TOLERANCES, Tolerance
 from crosscheck.layers.cases import Shape, build, draw_shapes
 from crosscheck.layers.kinds import KINDS, LayerKind, call, directions, numerical_grads
 from crosscheck.layers.pitfalls import name_layer_bug
-from crosscheck.reference import cnn_layers as _reference
 
 __all__ = ["CaseData", "LayerCase", "LayerResult", "case_shapes", "check_case", "check_layer",
            "prepare", "reference_pair"]
-
-_KINKED = ("relu", "leaky_relu", "max_pool")  # exact zeros or ties on their edge cases
 
 
 def _bn_test(param: dict, arrays: dict, rng) -> dict:
@@ -135,18 +132,17 @@ class LayerResult:
 
 def reference_pair(kind: str):
     """The reference's (forward, backward) for ``kind``; (loss function, None) for a loss."""
-    if KINDS[kind].loss:
-        return getattr(_reference, kind), None
-    return getattr(_reference, f"{kind}_forward"), getattr(_reference, f"{kind}_backward")
+    return KINDS[kind].pair
 
 
 def _edge(kind: str, arrays: dict, extra: dict, rng) -> tuple[dict, bool]:
     """(arrays moved to the kind's edge, whether finite differences cross a kink there)."""
     a = {k: v.copy() for k, v in arrays.items()}
-    if kind in ("relu", "leaky_relu"):
+    kinks = KINDS[kind].kinks  # where the kind's kinks are (oracles/layer_kinds.py)
+    if kinks == "zeros":
         a["x"][rng.random(a["x"].shape) < 0.4] = 0.0
         return a, True
-    if kind == "max_pool":
+    if kinks == "ties":
         a["x"] = rng.integers(0, 3, size=a["x"].shape).astype(np.float64)
         return a, True
     if kind in ("sigmoid", "tanh"):
@@ -280,7 +276,7 @@ def check_case(shape: Shape, pair_call, *, label: str, oracles: dict, index: int
     arrays, extra, dout = data.arrays, data.extra, data.dout
     test_mode = shape.mode == "test"
     case = LayerCase(index=index, describe=describe(shape, data), shape=shape,
-                     fd_skipped=shape.mode == "edge" and kind_name in _KINKED)
+                     fd_skipped=shape.mode == "edge" and bool(kind.kinks))
     mine = arrays if dtype == "float64" else {k: v.astype(np.float32) for k, v in arrays.items()}
     my_dout = dout if dtype == "float64" or dout is None else dout.astype(np.float32)
     try:

@@ -1,6 +1,8 @@
-"""The layer kinds, in the CS231n convention: what each one takes and how to call a
-``KIND_forward``/``KIND_backward`` pair (or a loss function) on a case (the cases are drawn in
-``crosscheck/layers/cases.py``).
+"""The layer kinds, in the CS231n convention: how to call a ``KIND_forward``/``KIND_backward``
+pair (or a loss function) on a case (the cases are drawn in ``crosscheck/layers/cases.py``),
+and finite differences of a forward. Each kind is one record,
+:class:`~crosscheck.oracles.layer_kinds.LayerKind` (inputs, call, reference, framework ops,
+kinks), declared in ``oracles/layer_kinds.py`` and re-exported here.
 
 A case is ``(arrays, extra)``: ``arrays`` the differentiable inputs by name (float64), in the
 order the forward takes them, ``extra`` the rest (labels, stride and padding, a parameter
@@ -9,46 +11,13 @@ dict). :func:`call` returns ``(out, grads)`` with ``grads`` named like ``arrays`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 
 from crosscheck.engine.check import SubjectError
+from crosscheck.oracles.fd_core import LAYER_STEP, central_difference, coordinate_difference
+from crosscheck.oracles.layer_kinds import KINDS, LayerKind
 
 __all__ = ["KINDS", "LayerKind", "call", "numerical_grads"]
-
-
-@dataclass(frozen=True)
-class LayerKind:
-    name: str
-    inputs: tuple[str, ...]  # differentiable arguments, in call order
-    args: Callable  # (arrays, extra) -> the forward's positional arguments
-    loss: bool = False  # one function returning (loss, dx), no backward
-
-
-def _with_param(a, e):
-    return (*a.values(), e["param"])
-
-
-KINDS: dict[str, LayerKind] = {k.name: k for k in [
-    LayerKind("affine", ("x", "w", "b"), lambda a, e: (a["x"], a["w"], a["b"])),
-    LayerKind("relu", ("x",), lambda a, e: (a["x"],)),
-    LayerKind("leaky_relu", ("x",), lambda a, e: (a["x"], e["alpha"])),
-    LayerKind("sigmoid", ("x",), lambda a, e: (a["x"],)),
-    LayerKind("tanh", ("x",), lambda a, e: (a["x"],)),
-    LayerKind("softmax_loss", ("x",), lambda a, e: (a["x"], e["y"]), loss=True),
-    LayerKind("svm_loss", ("x",), lambda a, e: (a["x"], e["y"]), loss=True),
-    LayerKind("batchnorm", ("x", "gamma", "beta"), _with_param),
-    LayerKind("layernorm", ("x", "gamma", "beta"), _with_param),
-    LayerKind("dropout", ("x",), _with_param),
-    LayerKind("conv", ("x", "w", "b"), _with_param),
-    LayerKind("max_pool", ("x",), _with_param),
-    LayerKind("avg_pool", ("x",), _with_param),
-    LayerKind("rnn_step", ("x", "prev_h", "Wx", "Wh", "b"),
-              lambda a, e: tuple(a.values())),
-    LayerKind("word_embedding", ("W",), lambda a, e: (e["x"], a["W"])),
-]}
 
 
 def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout,
@@ -115,12 +84,13 @@ def directions(position: int, shape: tuple) -> np.ndarray:
 
 
 def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
-                    h: float = 1e-6) -> dict:
+                    h: float = LAYER_STEP) -> dict:
     """Central differences of ``sum(out * dout)`` (of the loss, for a loss kind) through
     ``forward``: is a backward consistent with its own forward? A tensor above
     :data:`FULL_FD_ELEMENTS` comes back as ``name + ".u"``: the derivative along each of its
-    :func:`directions`."""
-    def value(a):
+    :func:`directions`. Every call of ``forward`` gets fresh copies of the arrays."""
+    def value(name, moved):
+        a = {k: (moved if k == name else v.copy()) for k, v in arrays.items()}
         args = kind.args(a, _copy(extra))
         if kind.loss:
             return float(forward(*args)[0])
@@ -129,21 +99,12 @@ def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
     grads = {}
     for position, (name, base) in enumerate(arrays.items()):
         if base.size > FULL_FD_ELEMENTS:
-            along = []
-            for u in directions(position, base.shape):
-                plus = {k: v.copy() for k, v in arrays.items()}
-                minus = {k: v.copy() for k, v in arrays.items()}
-                plus[name] += h * u
-                minus[name] -= h * u
-                along.append((value(plus) - value(minus)) / (2 * h))
-            grads[f"{name}.u"] = np.array(along)
+            grads[f"{name}.u"] = np.array([
+                central_difference(lambda s, u=u, name=name, base=base: value(name, base + s * u), h)
+                for u in directions(position, base.shape)])
             continue
         g = np.zeros_like(base)
         for idx in np.ndindex(base.shape):
-            plus = {k: v.copy() for k, v in arrays.items()}
-            minus = {k: v.copy() for k, v in arrays.items()}
-            plus[name][idx] += h
-            minus[name][idx] -= h
-            g[idx] = (value(plus) - value(minus)) / (2 * h)
+            g[idx] = coordinate_difference(lambda moved, name=name: value(name, moved), base, idx, h)
         grads[name] = g
     return grads
