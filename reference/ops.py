@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ACTIVATION_OPS", "LOSS_OPS", "ActivationOp",
+__all__ = ["ACTIVATION_OPS", "ELU_ALPHA", "LEAKY_SLOPE", "LOSS_OPS", "ActivationOp",
            "LossOp", "as_rows", "log_softmax", "sigmoid", "softmax"]
 
 
@@ -148,6 +148,41 @@ def _relu_backward(da, z, a):
     return np.where(z > 0, da, 0.0)
 
 
+def _softplus_forward(z):
+    # log(1 + e^z) = max(z, 0) + log(1 + e^-|z|): exp never overflows
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _softplus_backward(da, z, a):
+    # softplus'(z) = e^z / (1 + e^z) = sigma(z)
+    return da * sigmoid(z)
+
+
+LEAKY_SLOPE = 0.01  # torch's and tensorflow's default negative slope
+
+
+def _leaky_relu_forward(z):
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def _leaky_relu_backward(da, z, a):
+    # 1 where z > 0, else the slope (the slope at the tie z == 0, as torch and tf do)
+    return np.where(z > 0, da, LEAKY_SLOPE * da)
+
+
+ELU_ALPHA = 1.0  # torch's and tensorflow's default
+
+
+def _elu_forward(z):
+    return np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+
+
+def _elu_backward(da, z, a):
+    # elu'(z) = 1 where z > 0, else alpha e^z = a + alpha (the output again); with alpha = 1
+    # both sides give 1 at 0: the derivative is continuous, only the second one jumps
+    return np.where(z > 0, da, da * (a + ELU_ALPHA))
+
+
 _ACTIVATIONS = (
     ActivationOp(
         name="identity", formula="z",
@@ -173,6 +208,35 @@ _ACTIVATIONS = (
         numeric=lambda z: np.maximum(z, 0.0),
         torch_op=lambda torch, z: torch.relu(z), tf_op=lambda tf, z: tf.nn.relu(z),
         repro="torch.relu(z)", kinks=(0.0,), analytic=False, default=True),
+    ActivationOp(
+        name="softplus", formula="log(1 + exp(z)); derivative sigmoid(z)",
+        forward=_softplus_forward, backward=_softplus_backward,
+        numeric=_softplus_numeric,
+        # torch's default threshold (20) returns z above it, which moves the derivative by
+        # e^-20 ~ 2e-9, past the autodiff tolerance; above 37, e^-z is below float64 rounding
+        torch_op=lambda torch, z: torch.nn.functional.softplus(z, threshold=37.0),
+        tf_op=lambda tf, z: tf.nn.softplus(z),
+        repro="torch.nn.functional.softplus(z, threshold=37.0)"),
+    ActivationOp(
+        name="leaky_relu", formula=f"z if z > 0 else {LEAKY_SLOPE:g} z; derivative "
+                                   f"{LEAKY_SLOPE:g} at 0",
+        forward=_leaky_relu_forward, backward=_leaky_relu_backward,
+        numeric=lambda z: np.maximum(z, LEAKY_SLOPE * z),  # slope < 1
+        torch_op=lambda torch, z: torch.nn.functional.leaky_relu(z, LEAKY_SLOPE),
+        # tf.nn.leaky_relu holds alpha in a float32 attribute (0.01 becomes 0.0099999998), 2e-8
+        # off, past the autodiff tolerance: the same function from float64 tf ops instead
+        tf_op=lambda tf, z: tf.where(z > 0, z, LEAKY_SLOPE * z),
+        repro=f"torch.nn.functional.leaky_relu(z, {LEAKY_SLOPE!r})",
+        kinks=(0.0,), analytic=False),
+    ActivationOp(
+        # piecewise: not analytic at 0 (complex step sits it out), but with alpha = 1 its
+        # derivative is continuous, so a difference across 0 is no chord: no kink
+        name="elu", formula=f"z if z > 0 else {ELU_ALPHA:g} (exp(z) - 1)",
+        forward=_elu_forward, backward=_elu_backward,
+        numeric=lambda z: np.maximum(z, 0.0) + ELU_ALPHA * np.expm1(np.minimum(z, 0.0)),
+        torch_op=lambda torch, z: torch.nn.functional.elu(z, alpha=ELU_ALPHA),
+        tf_op=lambda tf, z: tf.nn.elu(z),
+        repro=f"torch.nn.functional.elu(z, alpha={ELU_ALPHA!r})", analytic=False),
 )
 ACTIVATION_OPS: dict[str, ActivationOp] = {op.name: op for op in _ACTIVATIONS}
 
