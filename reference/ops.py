@@ -18,12 +18,13 @@ A new activation is one :class:`ActivationOp` in ``ACTIVATION_OPS`` plus its tes
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ACTIVATION_OPS", "ELU_ALPHA", "LEAKY_SLOPE", "LOSS_OPS", "ActivationOp",
+__all__ = ["ACTIVATION_OPS", "ELU_ALPHA", "GELU_C", "LEAKY_SLOPE", "LOSS_OPS", "ActivationOp",
            "LossOp", "as_rows", "log_softmax", "sigmoid", "softmax"]
 
 
@@ -183,6 +184,28 @@ def _elu_backward(da, z, a):
     return np.where(z > 0, da, da * (a + ELU_ALPHA))
 
 
+# GELU in its tanh form, 0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))): numpy has no erf for
+# the exact z Phi(z) (from which it differs by at most 4.7e-4), and the tanh form is what torch
+# computes with approximate="tanh" and tensorflow with approximate=True (GPT-2's GELU).
+GELU_C = math.sqrt(2.0 / math.pi)
+_GELU_K = 0.044715
+
+
+def _gelu_forward(z):
+    return 0.5 * z * (1.0 + np.tanh(GELU_C * (z + _GELU_K * z ** 3)))
+
+
+def _gelu_backward(da, z, a):
+    # with t = tanh(u), u = c (z + k z^3): gelu' = (1 + t) / 2 + z (1 - t^2) c (1 + 3 k z^2) / 2
+    t = np.tanh(GELU_C * (z + _GELU_K * z ** 3))
+    return da * (0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * _GELU_K * z * z))
+
+
+def _gelu_numeric(z):
+    # (1 + tanh(u)) / 2 = sigmoid(2u): z sigmoid(2u), complex-safe through the oracles' sigmoid
+    return z * _sigmoid_numeric(2.0 * GELU_C * (z + _GELU_K * z ** 3))
+
+
 _ACTIVATIONS = (
     ActivationOp(
         name="identity", formula="z",
@@ -237,6 +260,16 @@ _ACTIVATIONS = (
         torch_op=lambda torch, z: torch.nn.functional.elu(z, alpha=ELU_ALPHA),
         tf_op=lambda tf, z: tf.nn.elu(z),
         repro=f"torch.nn.functional.elu(z, alpha={ELU_ALPHA!r})", analytic=False),
+    ActivationOp(
+        name="gelu", formula="0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))) (the tanh form)",
+        forward=_gelu_forward, backward=_gelu_backward,
+        numeric=_gelu_numeric,
+        torch_op=lambda torch, z: torch.nn.functional.gelu(z, approximate="tanh"),
+        # tf.nn.gelu(z, approximate=True) is this function, but tensorflow 2.21 runs it in a
+        # kernel that is 1.7e-7 off in float64 at z = -4.1 (measured), past the autodiff
+        # tolerance: the same tanh form from float64 tf ops, which tf differentiates itself
+        tf_op=lambda tf, z: 0.5 * z * (1.0 + tf.tanh(GELU_C * (z + _GELU_K * z ** 3))),
+        repro='torch.nn.functional.gelu(z, approximate="tanh")'),
 )
 ACTIVATION_OPS: dict[str, ActivationOp] = {op.name: op for op in _ACTIVATIONS}
 
