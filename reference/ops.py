@@ -43,7 +43,6 @@ class ActivationOp:
     """
 
     name: str
-    formula: str
     forward: Callable
     backward: Callable
     numeric: Callable
@@ -208,31 +207,31 @@ def _gelu_numeric(z):
 
 _ACTIVATIONS = (
     ActivationOp(
-        name="identity", formula="z",
+        name="identity",
         forward=_identity_forward, backward=_identity_backward,
         numeric=lambda z: z,
         torch_op=lambda torch, z: z, tf_op=lambda tf, z: tf.identity(z),
         repro="z", default=True),
     ActivationOp(
-        name="sigmoid", formula="1 / (1 + exp(-z))",
+        name="sigmoid",
         forward=sigmoid, backward=_sigmoid_backward,
         numeric=_sigmoid_numeric,
         torch_op=lambda torch, z: torch.sigmoid(z), tf_op=lambda tf, z: tf.sigmoid(z),
         repro="torch.sigmoid(z)", default=True),
     ActivationOp(
-        name="tanh", formula="tanh(z)",
+        name="tanh",
         forward=np.tanh, backward=_tanh_backward,
         numeric=lambda z: np.tanh(z),
         torch_op=lambda torch, z: torch.tanh(z), tf_op=lambda tf, z: tf.tanh(z),
         repro="torch.tanh(z)", default=True),
     ActivationOp(
-        name="relu", formula="max(z, 0); derivative 0 at 0",
+        name="relu",
         forward=_relu_forward, backward=_relu_backward,
         numeric=lambda z: np.maximum(z, 0.0),
         torch_op=lambda torch, z: torch.relu(z), tf_op=lambda tf, z: tf.nn.relu(z),
         repro="torch.relu(z)", kinks=(0.0,), analytic=False, default=True),
     ActivationOp(
-        name="softplus", formula="log(1 + exp(z)); derivative sigmoid(z)",
+        name="softplus",
         forward=_softplus_forward, backward=_softplus_backward,
         numeric=_softplus_numeric,
         # torch's default threshold (20) returns z above it, which moves the derivative by
@@ -241,8 +240,7 @@ _ACTIVATIONS = (
         tf_op=lambda tf, z: tf.nn.softplus(z),
         repro="torch.nn.functional.softplus(z, threshold=37.0)"),
     ActivationOp(
-        name="leaky_relu", formula=f"z if z > 0 else {LEAKY_SLOPE:g} z; derivative "
-                                   f"{LEAKY_SLOPE:g} at 0",
+        name="leaky_relu",
         forward=_leaky_relu_forward, backward=_leaky_relu_backward,
         numeric=lambda z: np.maximum(z, LEAKY_SLOPE * z),  # slope < 1
         torch_op=lambda torch, z: torch.nn.functional.leaky_relu(z, LEAKY_SLOPE),
@@ -254,14 +252,14 @@ _ACTIVATIONS = (
     ActivationOp(
         # piecewise: not analytic at 0 (complex step sits it out), but with alpha = 1 its
         # derivative is continuous, so a difference across 0 is no chord: no kink
-        name="elu", formula=f"z if z > 0 else {ELU_ALPHA:g} (exp(z) - 1)",
+        name="elu",
         forward=_elu_forward, backward=_elu_backward,
         numeric=lambda z: np.maximum(z, 0.0) + ELU_ALPHA * np.expm1(np.minimum(z, 0.0)),
         torch_op=lambda torch, z: torch.nn.functional.elu(z, alpha=ELU_ALPHA),
-        tf_op=lambda tf, z: tf.nn.elu(z),
+        tf_op=lambda tf, z: tf.nn.elu(z),  # alpha 1: tf.nn.elu has no other
         repro=f"torch.nn.functional.elu(z, alpha={ELU_ALPHA!r})", analytic=False),
     ActivationOp(
-        name="gelu", formula="0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))) (the tanh form)",
+        name="gelu",
         forward=_gelu_forward, backward=_gelu_backward,
         numeric=_gelu_numeric,
         torch_op=lambda torch, z: torch.nn.functional.gelu(z, approximate="tanh"),
