@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from .ops import ACTIVATION_OPS, LOSS_OPS
 
-__all__ = ["ACTIVATIONS", "DEFAULT_ACTIVATIONS", "DEFAULT_LOSSES", "LABEL_LOSSES", "LOGIT_LOSSES", "LOSSES", "TARGETS",
-           "NetworkSpec"]
+__all__ = ["ACTIVATIONS", "DEFAULT_ACTIVATIONS", "DEFAULT_LOSSES", "LABEL_LOSSES", "LOGIT_LOSSES",
+           "LOSSES", "TARGETS", "NetworkSpec"]
 
 # Every name below is derived from the records in reference/ops.py (one per operation).
 ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATION_OPS)

@@ -208,8 +208,8 @@ def test_loss_numeric_and_frameworks_agree_with_the_reference(name):
         assert float(t_loss.detach()) == pytest.approx(value, rel=1e-13)
         (g,) = torch.autograd.grad(t_loss, t_out)
         assert np.allclose(g.numpy(), op.grad(out, Y), rtol=1e-12, atol=1e-15)
-        a, y = t_out, t_y  # the names a reproduction script's expression uses
-        assert float(eval(op.repro, {"torch": torch, "a": a, "y": y}).detach()) == pytest.approx(value, rel=1e-13)
+        script = eval(op.repro, {"torch": torch, "a": t_out, "y": t_y})  # as a repro script writes it
+        assert float(script.detach()) == pytest.approx(value, rel=1e-13)
         tf_y = tf.constant(Y, dtype=tf.int64 if Y.ndim == 1 else tf.float64)
         assert float(op.tf_op(tf, tf.constant(out, dtype=tf.float64), tf_y)) == \
             pytest.approx(value, rel=1e-13)
