@@ -1,15 +1,16 @@
-"""Complex-step differentiation: exact to rounding, for networks without ReLU.
+"""Complex-step differentiation: exact to rounding, for networks of analytic activations.
 
 For a real-analytic L, L(t + i h) = L(t) + i h L'(t) - h^2 L''(t) / 2 - i h^3 L'''(t) / 6 + ...,
 so L'(t) = Im L(t + i h) / h with error h^2 |L'''| / 6 and no subtraction at all: nothing
 cancels, so h can be tiny. With h = 1e-30 the truncation term is ~1e-60 relative, far below
 rounding, and the result is as accurate as autodiff (Squire & Trapp 1998; Martins et al. 2003).
 
-It needs every operation to be complex-analytic: identity, sigmoid, tanh, the three losses
-(the softmax shift uses the real row max; softplus is written so exp never overflows), and no
-``abs``, ``max`` or comparisons on the perturbed values. ReLU is not analytic (max(z, 0) has no
-complex extension that carries the derivative), so a network with a ReLU layer raises
-:class:`~oracles.base.OracleNotApplicable` and the finite-difference oracle must stand in.
+It needs every operation to be complex-analytic: the activations whose record says
+``analytic`` (reference/ops.py: identity, sigmoid, tanh, ...), the losses (the softmax shift
+uses the real row max; softplus is written so exp never overflows), and no ``abs``, ``max`` or
+comparisons on the perturbed values. ReLU is not analytic (max(z, 0) has no complex extension
+that carries the derivative), nor any piecewise activation, so a network with such a layer
+raises :class:`~oracles.base.OracleNotApplicable` and the finite-difference oracle must stand in.
 
 It reuses the layer-aware, chunked machinery of :mod:`oracles.fd` (one column of z_l
 perturbed at a time, layers below shared), with one complex evaluation per coordinate instead
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 from crosscheck.reference.cnn_spec import is_cnn
+from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleNotApplicable, OracleResult
@@ -29,6 +31,11 @@ from .fd import FiniteDifferenceOracle
 __all__ = ["COMPLEX_STEP", "ComplexStepOracle"]
 
 COMPLEX_STEP = 1e-30
+
+
+def _not_analytic(spec) -> list[str]:
+    """The activations of ``spec`` that are not analytic, each once, in layer order."""
+    return list(dict.fromkeys(a for a in spec.activations if not ACTIVATION_OPS[a].analytic))
 
 
 class ComplexStepOracle(FiniteDifferenceOracle):
@@ -41,16 +48,16 @@ class ComplexStepOracle(FiniteDifferenceOracle):
 
     @staticmethod
     def applies(spec) -> bool:
-        """True when every activation is analytic (no ReLU); never for a CNN-style network
-        (its max-pooling, ReLU and SVM hinge are not analytic, and this oracle differences
-        MLPs only)."""
-        return not is_cnn(spec) and "relu" not in spec.activations
+        """True when every activation is analytic (its record says so: no ReLU); never for a
+        CNN-style network (its max-pooling, ReLU and SVM hinge are not analytic, and this
+        oracle differences MLPs only)."""
+        return not is_cnn(spec) and not _not_analytic(spec)
 
     def evaluate(self, params, X, Y, spec, *, sample: int | None = None,
                  rng: np.random.Generator | None = None) -> OracleResult:
         """Loss and every gradient coordinate as Im L(theta + i h e_k) / h.
 
-        Raises :class:`OracleNotApplicable` on a network with a ReLU layer.
+        Raises :class:`OracleNotApplicable` on a network with a ReLU (or other non-analytic) layer.
         """
         if is_cnn(spec):
             raise OracleNotApplicable("complex-step covers MLP networks only; a CNN-style network "
@@ -58,7 +65,8 @@ class ComplexStepOracle(FiniteDifferenceOracle):
         check_inputs(params, X, Y, spec)
         if not self.applies(spec):
             raise OracleNotApplicable(
-                f"complex-step needs analytic activations; {spec.describe()} has relu")
+                f"complex-step needs analytic activations; {spec.describe()} has "
+                f"{', '.join(_not_analytic(spec))}")
         return super().evaluate(params, X, Y, spec, sample=sample, rng=rng)
 
     def _column_derivatives(self, direction, cols, w, is_weight, layer, params, Y, spec, base,

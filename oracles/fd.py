@@ -12,9 +12,10 @@ stacked perturbations, their chunks, Richardson refinement and sampling come fro
 ``h * input``, so the step that enters the formula is exactly h; nothing is rounded into the
 parameter.
 
-Kinks. ReLU is not differentiable at 0; a difference whose two sides put any ReLU
-pre-activation on different sides of 0 (from the unperturbed point) measures a chord across
-the kink, not the gradient. Such coordinates are returned in ``OracleResult.kinks``.
+Kinks. ReLU is not differentiable at 0, nor any activation at the ``kinks`` its record
+declares; a difference whose two sides put a pre-activation on different sides of a kink of
+its layer's activation (from the unperturbed point) measures a chord across the kink, not the
+gradient. Such coordinates are returned in ``OracleResult.kinks``.
 
 The parameters are never written: no copy of a parameter array is even needed, and the
 caller's arrays are provably unchanged (see tests/test_no_mutation.py).
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from crosscheck.reference.cnn_spec import is_cnn
+from crosscheck.reference.ops import ACTIVATION_OPS, LOSS_OPS
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
@@ -49,22 +51,16 @@ _CHUNK_ELEMENTS = 1 << 17  # float64 elements per (perturbation x batch x width)
 
 
 # ---- an independent forward, vectorised over a leading axis of perturbations ---------------
+# Each record's ``numeric`` forward (reference/ops.py): written apart from the reference's.
 
-def _softplus(z):
-    """log(1 + e^z), finite for any z; complex-safe (for the complex-step oracle): for
-    Re z > 0 it uses the identity log(1 + e^z) = z + log(1 + e^-z), so exp never overflows."""
-    if not np.iscomplexobj(z):
-        return np.logaddexp(0.0, z)
-    pos = z.real > 0
-    return np.where(pos, z, 0.0) + np.log1p(np.exp(np.where(pos, -z, z)))
+_ACTS = {name: op.numeric for name, op in ACTIVATION_OPS.items()}
 
 
-def _sigmoid(z):
-    return np.exp(-_softplus(-z))
-
-
-_ACTS = {"identity": lambda z: z, "sigmoid": _sigmoid, "tanh": np.tanh,
-         "relu": lambda z: np.maximum(z, 0.0)}
+def _kinked(act: str, z_new, z_old, axis):
+    """Per perturbation: does a perturbed pre-activation lie across a kink of ``act`` (its
+    record's ``kinks``) from the unperturbed one? (False, cheaply, for a smooth ``act``.)"""
+    op = ACTIVATION_OPS[act]
+    return op.crossed(z_new, z_old).any(axis=axis) if op.kinks else False
 
 
 def _rows(Y: np.ndarray, n_out: int) -> np.ndarray:
@@ -79,27 +75,9 @@ def _rows(Y: np.ndarray, n_out: int) -> np.ndarray:
 def _data_loss(out: np.ndarray, Y: np.ndarray, loss: str, shift=None) -> np.ndarray:
     """Loss without the L2 term for out of shape (..., batch, n_out): one value per leading index.
     ``Y`` is rows (batch, n_out); callers turn class labels into rows first (:func:`_rows`).
-
-    Sums over the short class axis are matrix-vector products (much faster than ufunc reductions
-    along a short axis). ``shift`` (batch, 1) is the softmax stabiliser; perturbed logits stay
-    within O(h) of the unperturbed ones, so the unperturbed row max serves for all of them.
+    ``shift`` (batch, 1) is the softmax stabiliser (the record's ``numeric``, reference/ops.py).
     """
-    batch, n_out = out.shape[-2:]
-    if loss in ("mse", "half_sse"):
-        sq = (out - Y) ** 2
-        weight = 1.0 / (batch * n_out) if loss == "mse" else 1.0 / (2.0 * batch)
-        return sq.reshape(*sq.shape[:-2], batch * n_out) @ np.full(batch * n_out, weight)
-    ones = np.ones(n_out)
-    if loss == "softmax_cross_entropy":
-        if shift is None:
-            shift = out.max(axis=-1, keepdims=True)
-        lse = np.log(np.exp(out - shift) @ ones) + shift[..., 0]
-        per_sample = Y.sum(axis=-1) * lse - (out * Y) @ ones
-    elif loss == "sigmoid_bce":
-        per_sample = (_softplus(out) - Y * out) @ ones
-    else:
-        raise ValueError(f"unknown loss {loss!r}")
-    return per_sample @ np.full(batch, 1.0 / batch)
+    return LOSS_OPS[loss].numeric(out, Y, shift)
 
 
 @dataclass(frozen=True)
@@ -157,8 +135,7 @@ class FiniteDifferenceOracle:
             if m > layer:
                 Z = a @ params[f"W{m}"] + params[f"b{m}"]
             act = spec.activations[m - 1]
-            if act == "relu":
-                kinked |= ((Z > 0) != (base.z[m - 1] > 0)).any(axis=(1, 2))
+            kinked |= _kinked(act, Z, base.z[m - 1], (1, 2))
             a = _ACTS[act](Z)
         return _data_loss(a, Y, spec.loss, base.shift), kinked
 
@@ -167,8 +144,7 @@ class FiniteDifferenceOracle:
         act = spec.activations[layer - 1]
         z_old = base.z[layer - 1][:, cols].T  # (P, batch)
         kinked = np.zeros(zc.shape[0], dtype=bool)
-        if act == "relu":
-            kinked |= ((zc > 0) != (z_old > 0)).any(axis=1)
+        kinked |= _kinked(act, zc, z_old, 1)
         ac = _ACTS[act](zc)
         if layer == spec.depth:
             out = np.repeat(base.a[layer][None], zc.shape[0], axis=0).astype(ac.dtype, copy=False)

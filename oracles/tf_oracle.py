@@ -1,4 +1,5 @@
-"""TensorFlow GradientTape oracle: the forward rebuilt from tf's own ops and losses, float64.
+"""TensorFlow GradientTape oracle: the forward rebuilt from tf's own ops and losses, float64
+(each record's ``tf_op``, reference/ops.py).
 
 Tracing a ``tf.function`` costs about 55 ms, an eager tape about 1 ms, a traced call about
 0.1 ms. So the first network of a given shape runs eagerly, and a shape seen again gets one
@@ -13,6 +14,7 @@ import os
 
 import numpy as np
 from crosscheck.reference.cnn_spec import is_cnn
+from crosscheck.reference.ops import ACTIVATION_OPS, LOSS_OPS
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
@@ -40,11 +42,11 @@ class TensorFlowOracle:
         self._traced: dict[tuple, object] = {}
         self.traces = 0  # how many tf.functions were traced: visible to tests and benchmarks
 
-    def _loss_and_grads_fn(self, spec, labels: bool):
+    def _loss_and_grads_fn(self, spec):
         tf = self._tf
-        acts = {"identity": tf.identity, "sigmoid": tf.sigmoid, "tanh": tf.tanh,
-                "relu": tf.nn.relu}
-        depth, activations, loss_name = spec.depth, spec.activations, spec.loss
+        acts = [ACTIVATION_OPS[name].tf_op for name in spec.activations]
+        loss_op = LOSS_OPS[spec.loss].tf_op
+        depth = spec.depth
 
         def fn(weights, biases, x, y, l2):
             with tf.GradientTape() as tape:
@@ -52,21 +54,9 @@ class TensorFlowOracle:
                 tape.watch(biases)
                 a = x
                 for layer in range(depth):
-                    a = acts[activations[layer]](tf.matmul(a, weights[layer]) + biases[layer])
+                    a = acts[layer](tf, tf.matmul(a, weights[layer]) + biases[layer])
                 batch = tf.cast(tf.shape(x)[0], tf.float64)
-                if loss_name == "mse":
-                    loss = tf.reduce_mean(tf.square(a - y))
-                elif loss_name == "half_sse":
-                    loss = tf.nn.l2_loss(a - y) / batch  # l2_loss(t) = sum(t^2) / 2
-                elif labels:  # integer class indices: tf's sparse op
-                    loss = tf.reduce_mean(
-                        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=a))
-                elif loss_name == "softmax_cross_entropy":
-                    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y,
-                                                                                  logits=a))
-                else:
-                    loss = tf.reduce_sum(
-                        tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=a)) / batch
+                loss = loss_op(tf, a, y)  # integer y: class indices (the loss's sparse op)
                 loss = loss + l2 / (2.0 * batch) * tf.add_n(
                     [tf.reduce_sum(tf.square(w)) for w in weights])
             dw, db = tape.gradient(loss, [weights, biases])
@@ -79,7 +69,7 @@ class TensorFlowOracle:
         if key in self._traced:
             return self._traced[key]
         self._seen[key] = self._seen.get(key, 0) + 1
-        fn = self._loss_and_grads_fn(spec, labels)
+        fn = self._loss_and_grads_fn(spec)
         if self._seen[key] <= _COMPILE_AFTER:
             return fn
         tf = self._tf

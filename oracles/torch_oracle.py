@@ -1,5 +1,6 @@
 """PyTorch autograd oracle: the forward rebuilt from torch's own ops and losses, float64
-(MLPs here, CNN-style networks in :mod:`torch_cnn`)."""
+(each record's ``torch_op``, reference/ops.py; MLPs here, CNN-style networks in
+:mod:`torch_cnn`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 
 import numpy as np
 from crosscheck.reference.cnn_spec import is_cnn
+from crosscheck.reference.ops import ACTIVATION_OPS, LOSS_OPS
 from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
@@ -48,22 +50,12 @@ class TorchOracle:
         labels = Y.ndim == 1  # integer class indices (softmax cross-entropy), checked above
         y = (self._torch.tensor(np.array(Y, dtype=np.int64), dtype=self._torch.int64) if labels
              else self._tensor(Y))
-        acts = {"identity": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-                "relu": F.relu}
         a = x
         for layer in range(1, spec.depth + 1):
-            a = acts[spec.activations[layer - 1]](F.linear(a, leaves[f"W{layer}"].T,
-                                                           leaves[f"b{layer}"]))
+            a = ACTIVATION_OPS[spec.activations[layer - 1]].torch_op(
+                torch, F.linear(a, leaves[f"W{layer}"].T, leaves[f"b{layer}"]))
         batch = X.shape[0]
-        if spec.loss == "mse":
-            loss = F.mse_loss(a, y, reduction="mean")
-        elif spec.loss == "half_sse":
-            loss = F.mse_loss(a, y, reduction="sum") / (2.0 * batch)
-        elif spec.loss == "softmax_cross_entropy":
-            # class-index targets for labels, probability targets for rows: torch's two paths
-            loss = F.cross_entropy(a, y, reduction="mean")
-        else:
-            loss = F.binary_cross_entropy_with_logits(a, y, reduction="sum") / batch
+        loss = LOSS_OPS[spec.loss].torch_op(torch, a, y)
         if spec.l2 > 0:
             sq = sum((leaves[f"W{layer}"] ** 2).sum() for layer in range(1, spec.depth + 1))
             loss = loss + spec.l2 / (2.0 * batch) * sq

@@ -6,18 +6,31 @@ from .cnn_params import check_cnn_inputs, init_cnn_params
 from .cnn_sampling import random_cnn_case
 from .cnn_spec import CNN_LOSSES, CNNSpec
 from .network import forward, loss_and_grads
+from .ops import ACTIVATION_OPS, LOSS_OPS
 from .params import check_inputs, init_params
 from .sampling import Case, random_batch, random_case, random_spec
-from .spec import ACTIVATIONS, DEFAULT_LOSSES, LABEL_LOSSES, LOGIT_LOSSES, LOSSES, TARGETS, NetworkSpec
+from .spec import (
+    ACTIVATIONS,
+    DEFAULT_ACTIVATIONS,
+    DEFAULT_LOSSES,
+    LABEL_LOSSES,
+    LOGIT_LOSSES,
+    LOSSES,
+    TARGETS,
+    NetworkSpec,
+)
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_OPS",
     "CNN_LOSSES",
     "CNNSpec",
+    "DEFAULT_ACTIVATIONS",
     "DEFAULT_LOSSES",
     "LABEL_LOSSES",
     "LOGIT_LOSSES",
     "LOSSES",
+    "LOSS_OPS",
     "TARGETS",
     "Case",
     "NetworkSpec",

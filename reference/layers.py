@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .ops import ACTIVATION_OPS, sigmoid
+
 __all__ = [
     "ACTIVATION_FUNCTIONS",
     "Activation",
@@ -68,39 +70,7 @@ def affine_param_grads(dz: np.ndarray, a: np.ndarray):
 
 
 # ---- activations: forward(z) -> a, backward(da, z, a) -> dz ---------------------------------
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """sigma(z) = 1 / (1 + exp(-z)), computed as (1 + tanh(z/2)) / 2: no overflow for any z."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def _sigmoid_backward(da, z, a):
-    # sigma'(z) = sigma(z) * (1 - sigma(z)) = a * (1 - a): use the *output* a, never z.
-    return da * a * (1.0 - a)
-
-
-def _tanh_backward(da, z, a):
-    # tanh'(z) = 1 - tanh(z)^2 = 1 - a^2: again the output a.
-    return da * (1.0 - a * a)
-
-
-def _relu_forward(z):
-    return np.maximum(z, 0.0)
-
-
-def _relu_backward(da, z, a):
-    # relu'(z) = 1 where z > 0, else 0 (0 at the tie z == 0, as torch and tf do).
-    # A new array: never `da[z <= 0] = 0`, which would overwrite the caller's gradient.
-    return np.where(z > 0, da, 0.0)
-
-
-def _identity_forward(z):
-    return z
-
-
-def _identity_backward(da, z, a):
-    return da
-
+# Each activation's forward and backward sit next to its record in reference/ops.py.
 
 class Activation(NamedTuple):
     forward: object  # z -> a
@@ -108,8 +78,4 @@ class Activation(NamedTuple):
 
 
 ACTIVATION_FUNCTIONS: dict[str, Activation] = {
-    "identity": Activation(_identity_forward, _identity_backward),
-    "sigmoid": Activation(sigmoid, _sigmoid_backward),
-    "tanh": Activation(np.tanh, _tanh_backward),
-    "relu": Activation(_relu_forward, _relu_backward),
-}
+    name: Activation(op.forward, op.backward) for name, op in ACTIVATION_OPS.items()}

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import init_params
-from .spec import ACTIVATIONS, DEFAULT_LOSSES, LABEL_LOSSES, LOGIT_LOSSES, TARGETS, NetworkSpec
+from .spec import (
+    DEFAULT_ACTIVATIONS,
+    DEFAULT_LOSSES,
+    LABEL_LOSSES,
+    LOGIT_LOSSES,
+    TARGETS,
+    NetworkSpec,
+)
 
 __all__ = ["Case", "random_batch", "random_case", "random_spec"]
 
@@ -40,7 +47,7 @@ def random_spec(
     min_width: int = 1,
     max_width: int = 32,
     losses: tuple[str, ...] = DEFAULT_LOSSES,
-    hidden_activations: tuple[str, ...] = ACTIVATIONS,
+    hidden_activations: tuple[str, ...] = DEFAULT_ACTIVATIONS,
     l2: float | None = None,
     activations: tuple[str, ...] | None = None,
     output_activations: tuple[str, ...] | None = None,
@@ -48,7 +55,7 @@ def random_spec(
     """A random spec. ``sizes``/``l2`` fix those fields; otherwise depth, widths and l2 are
     drawn (l2 is 0 half the time). Hidden layers draw from ``hidden_activations``; the output
     layer is ``identity`` for the logit losses and draws from ``output_activations`` (default:
-    any activation) otherwise. ``activations`` fixes every layer's activation, the output's
+    any default activation) otherwise. ``activations`` fixes every layer's activation, the output's
     included: one name per layer (which fixes the depth), or a single name for all layers.
     A combination no network satisfies (a ``sigmoid`` output under a logit loss) raises
     ``ValueError`` from :class:`NetworkSpec`."""
@@ -73,7 +80,7 @@ def random_spec(
         if loss in LOGIT_LOSSES:
             last = "identity"
         else:
-            last = str(rng.choice(list(output_activations or ACTIVATIONS)))
+            last = str(rng.choice(list(output_activations or DEFAULT_ACTIVATIONS)))
     if l2 is None:
         l2 = 0.0 if rng.random() < 0.5 else float(np.round(rng.uniform(0.01, 2.0), 3))
     return NetworkSpec(sizes=tuple(sizes), activations=(*hidden, last), loss=loss, l2=l2)
@@ -143,7 +150,7 @@ EDGES: tuple[str, ...] = ("relu-ties", "large-logits")
 
 
 def edge_case(case: Case, kind: str, rng: np.random.Generator,
-              hidden_activations: tuple[str, ...] = ACTIVATIONS) -> Case:
+              hidden_activations: tuple[str, ...] = DEFAULT_ACTIVATIONS) -> Case:
     """``case`` moved to an edge a learner's code often gets wrong, when the network allows it
     (else ``case`` unchanged):
 

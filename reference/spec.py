@@ -5,18 +5,24 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["ACTIVATIONS", "DEFAULT_LOSSES", "LABEL_LOSSES", "LOGIT_LOSSES", "LOSSES", "TARGETS",
-           "NetworkSpec"]
+from .ops import ACTIVATION_OPS, LOSS_OPS
 
-ACTIVATIONS: tuple[str, ...] = ("identity", "sigmoid", "tanh", "relu")
-LOSSES: tuple[str, ...] = ("mse", "softmax_cross_entropy", "sigmoid_bce", "half_sse")
+__all__ = ["ACTIVATIONS", "DEFAULT_ACTIVATIONS", "DEFAULT_LOSSES", "LABEL_LOSSES", "LOGIT_LOSSES",
+           "LOSSES", "TARGETS", "NetworkSpec"]
+
+# Every name below is derived from the records in reference/ops.py (one per operation).
+ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATION_OPS)
+# What a random network draws when no activation is named: the activations that existed
+# before the records, so a seed keeps giving the same networks.
+DEFAULT_ACTIVATIONS: tuple[str, ...] = tuple(n for n, op in ACTIVATION_OPS.items() if op.default)
+LOSSES: tuple[str, ...] = tuple(LOSS_OPS)
 # What a random network draws when no loss is named: the losses that existed before half_sse,
 # so a seed keeps giving the same networks and a function written for those keeps passing.
-DEFAULT_LOSSES: tuple[str, ...] = ("mse", "softmax_cross_entropy", "sigmoid_bce")
+DEFAULT_LOSSES: tuple[str, ...] = tuple(n for n, op in LOSS_OPS.items() if op.default)
 # Losses that apply softmax / sigmoid themselves: the last layer must output raw logits.
-LOGIT_LOSSES: tuple[str, ...] = ("softmax_cross_entropy", "sigmoid_bce")
+LOGIT_LOSSES: tuple[str, ...] = tuple(n for n, op in LOSS_OPS.items() if op.logits)
 # Losses that also take Y as integer class indices, shape (batch,), instead of rows.
-LABEL_LOSSES: tuple[str, ...] = ("softmax_cross_entropy",)
+LABEL_LOSSES: tuple[str, ...] = tuple(n for n, op in LOSS_OPS.items() if op.labels)
 # How targets Y are drawn: "any" mixes what suits the loss; "labels" gives class indices.
 TARGETS: tuple[str, ...] = ("any", "onehot", "soft", "labels")
 

@@ -12,6 +12,7 @@ raised, the error). It prints one line per tensor and exits 1 when they disagree
 from __future__ import annotations
 
 import numpy as np
+from crosscheck.reference.ops import ACTIVATION_OPS, LOSS_OPS
 from crosscheck.reference.sampling import Case
 
 __all__ = ["COMPARE", "LOAD", "reproduction_script"]
@@ -125,19 +126,12 @@ def torch_loss_and_grads(params, X, Y):
     a = torch.tensor(X, dtype=torch.float64)
     labels = Y.ndim == 1  # integer class indices
     y = torch.tensor(Y, dtype=torch.int64 if labels else torch.float64)
-    acts = {{"identity": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-            "relu": torch.relu}}
+    acts = {{
+{acts}    }}
     for layer, act in enumerate(ACTIVATIONS, start=1):
         a = acts[act](a @ t[f"W{{layer}}"] + t[f"b{{layer}}"])
     batch = X.shape[0]
-    if LOSS == "mse":
-        loss = torch.mean((a - y) ** 2)
-    elif LOSS == "half_sse":
-        loss = ((a - y) ** 2).sum() / (2.0 * batch)
-    elif LOSS == "softmax_cross_entropy":
-        loss = torch.nn.functional.cross_entropy(a, y)  # class indices or probability rows
-    else:
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(a, y, reduction="sum") / batch
+    loss = {loss_expr}
     if L2 > 0:
         loss = loss + L2 / (2.0 * batch) * sum((t[f"W{{i}}"] ** 2).sum()
                                                for i in range(1, len(SIZES)))
@@ -384,7 +378,8 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         grads = "{\n" + _dict_lines(recorded.grads) + "}"
         loss = "None" if call["mode"] == "update" else repr(float(recorded.loss))
     return _TEMPLATE.format(
-        compare=COMPARE, load=LOAD,
+        compare=COMPARE, load=LOAD, acts=_torch_acts(spec.activations),
+        loss_expr=LOSS_OPS[spec.loss].repro,
         title=_safe_doc(title), subject=_safe_doc(subject), describe=spec.describe(),
         batch=case.batch, sizes=tuple(spec.sizes), activations=tuple(spec.activations),
         loss=spec.loss, l2=float(spec.l2), params=_dict_lines(case.params), X=_array(case.X),
@@ -394,6 +389,13 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         recorded_loss=loss, recorded=grads, recorded_error=_one_line(error),
         rtol=rtol, atol=atol, atol_scale=atol_scale,
     )
+
+
+def _torch_acts(names) -> str:
+    """The script's table of the network's activations, each as its record writes it in torch
+    (reference/ops.py)."""
+    return "".join(f"        {name!r}: lambda z: {ACTIVATION_OPS[name].repro},\n"
+                   for name in dict.fromkeys(names))
 
 
 def _one_line(text: str) -> str:

@@ -53,7 +53,7 @@ def test_run_options_shape_the_networks(tmp_path, capsys):
         (["run", "--sizes", "4"], "at least two positive widths"),
         (["run", "--oracles", "torch,jax"], "unknown oracle jax"),
         (["run", "--loss", "hinge"], "unknown loss hinge"),
-        (["run", "--hidden-activations", "gelu"], "unknown activation gelu"),
+        (["run", "--hidden-activations", "swish"], "unknown activation swish"),
         (["run", "--networks", "0"], "expected a positive integer"),
         (["run", "--l2", "-1"], "--l2 wants a finite number >= 0"),
         (["run", "--bogus"], "unrecognized arguments: --bogus"),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from crosscheck.oracles import OracleNotApplicable, get_oracle
-from crosscheck.reference import NetworkSpec, init_params, loss_and_grads, random_case
+from crosscheck.reference import ACTIVATION_OPS, NetworkSpec, init_params, loss_and_grads, random_case
 from crosscheck.reference.sampling import random_batch
 
 from crosscheck.engine.check import check_case
 from crosscheck.engine.compare import compare_tensor
 from crosscheck.engine.tolerances import TOLERANCES
 
-ANALYTIC = ("identity", "sigmoid", "tanh")
+ANALYTIC = tuple(name for name, op in ACTIVATION_OPS.items() if op.analytic)
+NOT_ANALYTIC = tuple(name for name, op in ACTIVATION_OPS.items() if not op.analytic)
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +56,33 @@ def test_huge_logits_stay_finite(cs, loss_name):
     _assert_agrees(r, loss, grads)
 
 
-def test_relu_is_not_applicable(cs):
-    spec = NetworkSpec(sizes=(3, 4, 2), activations=("relu", "identity"), loss="mse")
-    params = init_params(spec, np.random.default_rng(0))
-    X, Y = random_batch(spec, 2, np.random.default_rng(1))
-    assert not cs.applies(spec)
-    with pytest.raises(OracleNotApplicable, match="relu"):
-        cs.evaluate(params, X, Y, spec)
+def test_the_analytic_records_are_the_smooth_ones():
+    assert {"identity", "sigmoid", "tanh"} <= set(ANALYTIC) and "relu" in NOT_ANALYTIC
+
+
+@pytest.mark.parametrize("name", NOT_ANALYTIC)
+def test_a_non_analytic_activation_is_not_applicable(cs, name):
+    """Complex step sits out every activation whose record is not analytic (relu, ...), in any
+    layer, and names it."""
+    for acts in ((name, "tanh", "identity"), ("tanh", name, "identity")):
+        spec = NetworkSpec(sizes=(3, 4, 4, 2), activations=acts, loss="mse")
+        params = init_params(spec, np.random.default_rng(0))
+        X, Y = random_batch(spec, 2, np.random.default_rng(1))
+        assert not cs.applies(spec)
+        with pytest.raises(OracleNotApplicable, match=f"has {name}$"):
+            cs.evaluate(params, X, Y, spec)
+    assert cs.applies(NetworkSpec(sizes=(3, 4, 2), activations=("tanh", "identity")))
+
+
+@pytest.mark.parametrize("name", ANALYTIC)
+def test_an_analytic_activation_is_checked_to_autodiff_tolerance(cs, name):
+    rng = np.random.default_rng(9)
+    for _ in range(3):
+        case = random_case(rng, activations=(name,), losses=("mse", "half_sse"), max_depth=4,
+                           max_width=9, scale=float(rng.choice([1.0, 4.0])))
+        assert cs.applies(case.spec)
+        loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
+        _assert_agrees(cs.evaluate(case.params, case.X, case.Y, case.spec), loss, grads)
 
 
 def _sigmoid_deriv_on_z(params, X, Y, spec):

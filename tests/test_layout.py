@@ -47,7 +47,9 @@ def test_renderers_import_nothing_above_the_result_types():
     """reports/ renders: it may import the result types and formatting, never the engine's
     machinery, the diagnosis, the CLI or user-code handling."""
     allowed = {"crosscheck.engine.campaign": {"CampaignResult"}, "crosscheck.engine.check": {"CaseResult"},
-               "crosscheck.engine.compare": {"format_index"}, "crosscheck.reference.sampling": {"Case"}}
+               "crosscheck.engine.compare": {"format_index"}, "crosscheck.reference.sampling": {"Case"},
+               # the operation records: how a reproduction script writes each op
+               "crosscheck.reference.ops": {"ACTIVATION_OPS", "LOSS_OPS"}}
     for path in (ROOT / "reports").glob("*.py"):
         # the module's own imports, at any depth (a script template's text is not one)
         for node in ast.walk(ast.parse(path.read_text())):

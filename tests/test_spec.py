@@ -16,7 +16,7 @@ from crosscheck.reference import NetworkSpec, check_inputs, init_params, loss_an
         (dict(sizes=(4, True), activations=("identity",)), "positive ints"),
         (dict(sizes="4-3", activations=("identity",)), "sequence"),
         (dict(sizes=(4, 3), activations=("relu", "relu")), "one activation per layer"),
-        (dict(sizes=(4, 3), activations=("softplus",)), "unknown activation 'softplus'"),
+        (dict(sizes=(4, 3), activations=("swish",)), "unknown activation 'swish'"),
         (dict(sizes=(4, 3), activations=("identity",), loss="hinge"), "unknown loss 'hinge'"),
         (dict(sizes=(4, 3), activations=("sigmoid",), loss="sigmoid_bce"), "must be 'identity'"),
         (dict(sizes=(4, 3), activations=("identity",), l2=-0.1), "l2 must be finite and >= 0"),

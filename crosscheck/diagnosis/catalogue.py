@@ -10,6 +10,7 @@ from crosscheck.diagnosis import fd_variants as F
 from crosscheck.diagnosis import variants as V
 from crosscheck.diagnosis.record import Case, Pitfall, trace, with_params
 from crosscheck.reference.losses import as_rows
+from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.spec import LOGIT_LOSSES, NetworkSpec
 
 __all__ = ["CATALOGUE", "get_pitfall"]
@@ -111,7 +112,13 @@ def _relu_zero(case: Case) -> str:
 
 
 def _kink_within_step(case: Case) -> str:
-    return _relu_where(lambda z: np.abs(z) < F.STEP, "within the step h of 0")(case)
+    """Observable where a pre-activation within the step h of a kink of its layer's activation
+    (its record's ``kinks``: ReLU's 0) gets a gradient."""
+    t = trace(case)
+    for layer, act in enumerate(case.spec.activations):
+        if np.any(ACTIVATION_OPS[act].near_kink(t.z[layer], F.STEP) & (t.da[layer] != 0)):
+            return ""
+    return "no pre-activation within the step h of a kink receives a gradient"
 
 
 def _log_loss(case: Case) -> str:

@@ -37,6 +37,7 @@ from crosscheck.engine.tolerances import pair_tolerance
 from crosscheck.engine.trust import most_trusted
 from crosscheck.engine.triangulate import Party
 from crosscheck.reference.cnn_spec import is_cnn
+from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.sampling import Case, random_case
 
 __all__ = ["Fingerprint", "Suspect", "diagnose", "fingerprint"]
@@ -69,7 +70,7 @@ class Fingerprint:
     zero: bool  # the wrong tensors are identically zero
     float32_values: bool  # every value is exactly a float32
     integer_like: bool  # huge values, multiples of 1/2h, or zeros
-    kink_only: bool  # all wrong coordinates touch a ReLU input within the step of 0
+    kink_only: bool  # all wrong coordinates touch a pre-activation within the step of a kink
 
 
 def _party(result: CaseResult, name: str):
@@ -118,8 +119,10 @@ def fingerprint(result: CaseResult, accused: str = "fd") -> Fingerprint:
     biggest = max(float(np.abs(g).max(initial=0)) for g in values)
     integer_like = bool(wrong) and biggest > 1e3 * max(scale, 1e-3)
     kink_only = False
-    if wrong and any(a == "relu" for a in case.spec.activations):
-        near = [np.any(np.abs(z) < 2.0**-16, axis=0) for z in trace(case).z]
+    ops = [ACTIVATION_OPS[a] for a in case.spec.activations]
+    if wrong and any(op.kinks for op in ops):  # within the step of a kink of the layer's activation
+        near = [np.any(op.near_kink(z, 2.0**-16), axis=0)
+                for op, z in zip(ops, trace(case).z, strict=True)]
         kink_only = all(near[int(k[1:]) - 1][np.nonzero(bad[k])[-1]].all() for k in wrong)
     return Fingerprint(ref.name, tuple(wrong), ratio, zero, float32_values, integer_like, kink_only)
 
@@ -149,8 +152,9 @@ def _fd_rules(f: Fingerprint) -> dict[str, tuple[float, str]]:
         out["fd-float32"] = (0.9, lead + "every numerical value is exactly representable in float32 "
                                          "and they are quantised: the differences ran in single precision")
     if f.kink_only:
-        out["fd-kink"] = (0.9, lead + "the disagreeing coordinates all sit where a ReLU input is within "
-                                      "the step of 0: the difference crossed a kink")
+        out["fd-kink"] = (0.9, lead + "the disagreeing coordinates all sit where a pre-activation is "
+                                      "within the step of a kink of its activation (ReLU's at 0): "
+                                      "the difference crossed it")
     if not out:
         out["fd-step-size"] = (0.6, lead + "its values are off by noise, not by a pattern: a step "
                                            "far from the optimum (rounding or truncation)")

@@ -15,6 +15,8 @@ import numpy as np
 from crosscheck.reference import layers as L
 from crosscheck.reference import losses as LS
 from crosscheck.reference.network import REFERENCE_PARTS, backprop
+from crosscheck.reference.ops import ACTIVATION_OPS
+from crosscheck.reference.spec import LOGIT_LOSSES
 
 __all__ = ["DEFAULT_LR", "FORMS", "Patch", "VARIANTS", "grads_from_step", "patched", "reference_sgd_step",
            "update_order_step"]
@@ -154,11 +156,11 @@ RELU_RATIO = act_patch("relu", _relu_ratio)
 metric_nan_passes = patched(RELU_RATIO)
 
 
-_LOCAL_DERIVATIVES = {"sigmoid": lambda z, a: a * (1.0 - a), "tanh": lambda z, a: 1.0 - a * a,
-                      "relu": lambda z, a: (z > 0).astype(np.float64)}
-# each activation's backward returns its local derivative alone, whatever da says
-UPSTREAM_IGNORED = tuple(act_patch(name, lambda da, z, a, _d=deriv: _d(z, a))
-                         for name, deriv in _LOCAL_DERIVATIVES.items())
+# each nonlinear activation's backward returns its local derivative alone, whatever da says
+# (the record's backward of an upstream gradient of ones)
+UPSTREAM_IGNORED = tuple(
+    act_patch(name, lambda da, z, a, _b=op.backward: _b(np.ones_like(z), z, a))
+    for name, op in ACTIVATION_OPS.items() if name != "identity")
 upstream_ignored = patched(*UPSTREAM_IGNORED)
 
 
@@ -195,7 +197,7 @@ def _raw(loss: LS.Loss) -> LS.Loss:
 
 
 LOSS_RAW_LABELS = tuple(loss_patch(name, _raw(REFERENCE_PARTS.losses[name]))
-                        for name in ("softmax_cross_entropy", "sigmoid_bce"))
+                        for name in LOGIT_LOSSES)
 loss_raw_labels = patched(*LOSS_RAW_LABELS)
 
 

@@ -15,7 +15,7 @@ from crosscheck.reference.cnn_sampling import fixed_cnn_case, random_cnn_case
 from crosscheck.reference.cnn_spec import CNNSpec, parse_cnn
 from crosscheck.reference.sampling import EDGES, Case, edge_case, random_case
 from crosscheck.reference.spec import (
-    ACTIVATIONS,
+    DEFAULT_ACTIVATIONS,
     DEFAULT_LOSSES,
     LABEL_LOSSES,
     LOGIT_LOSSES,
@@ -39,7 +39,7 @@ class CampaignOptions:
     seed: int = 0
     sizes: tuple[int, ...] | None = None
     losses: tuple[str, ...] = DEFAULT_LOSSES
-    hidden_activations: tuple[str, ...] = ACTIVATIONS
+    hidden_activations: tuple[str, ...] = DEFAULT_ACTIVATIONS
     l2: float | None = None
     batch: int | None = None
     max_depth: int = 4
@@ -135,7 +135,7 @@ def network_options(*, losses: tuple[str, ...] | None = None,
         losses = tuple(loss for loss in losses if loss not in LOGIT_LOSSES)
     return CampaignOptions(losses=tuple(losses), sizes=sizes, targets=targets,
                            activations=tuple(activations) if activations else None,
-                           hidden_activations=tuple(hidden_activations or ACTIVATIONS),
+                           hidden_activations=tuple(hidden_activations or DEFAULT_ACTIVATIONS),
                            output_activations=(tuple(output_activations) if output_activations
                                                else None),
                            **fields)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 
-from crosscheck.reference.spec import ACTIVATIONS
+from crosscheck.reference.spec import DEFAULT_ACTIVATIONS
 
 __all__ = ["advise", "probe_signature"]
 
@@ -117,7 +117,7 @@ def advise(cases: list, options) -> str:
     hidden = [a for a in options.hidden_activations if ("hidden", a) not in culprits]
     if hidden != list(options.hidden_activations) and hidden:
         flags.append(f"--hidden-activations {','.join(hidden)}")
-    outputs = list(options.output_activations or ACTIVATIONS)
+    outputs = list(options.output_activations or DEFAULT_ACTIVATIONS)
     kept = [a for a in outputs if ("output", a) not in culprits]
     if kept != outputs and kept:
         flags.append(f"--output-activation {','.join(kept)}")
