@@ -29,7 +29,7 @@ from .space import (
     CNN_SIDE,
 )
 
-__all__ = ["MAX_BATCH", "MAX_PARAMS", "fixed_cnn_case", "random_cnn_case", "random_cnn_spec"]
+__all__ = ["MAX_BATCH", "MAX_PARAMS", "batchnorm_sees_enough", "fixed_cnn_case", "random_cnn_case", "random_cnn_spec"]
 
 MAX_BATCH = CNN_BATCH.hi
 MAX_PARAMS = 10_000  # above anything random_cnn_spec draws (tests/test_cnn_spec.py checks it)
@@ -42,6 +42,26 @@ MAX_PARAMS = 10_000  # above anything random_cnn_spec draws (tests/test_cnn_spec
 # Measured (benchmarks/README.md): with two values per channel the worst autodiff pair reached
 # 1/10 of its bound in 3,000 networks, with one-input convs 1/23 in 10,000, with both rules 1/83.
 _BN_VALUES = 4
+
+
+def batchnorm_sees_enough(spec: CNNSpec, batch: int) -> bool:
+    """Whether every batch norm of ``spec`` at ``batch`` keeps the rules above (what a
+    shrunk network must keep too): at least ``_BN_VALUES`` values per channel after a conv
+    (one fewer after an affine layer), and a conv before it that reads two inputs or more."""
+    shapes = (spec.input_shape, *spec.shapes())
+    for i, layer in enumerate(spec.layers):
+        if not isinstance(layer, BatchNorm):
+            continue
+        shape = shapes[i]
+        if len(shape) == 1:
+            if batch < _BN_VALUES - 1:
+                return False
+            continue
+        before = spec.layers[i - 1] if i else None
+        if batch * shape[1] * shape[2] < _BN_VALUES or (
+                isinstance(before, Conv) and shapes[i - 1][0] * before.kernel ** 2 < 2):
+            return False
+    return True
 
 
 def _chance(rng: np.random.Generator, p: float) -> bool:

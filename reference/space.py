@@ -32,12 +32,13 @@ __all__ = ["ACTIVATION", "BATCH", "CNN_BATCH", "CNN_CHANNELS", "CNN_CLASSES", "C
 
 @dataclass(frozen=True)
 class Count:
-    """An integer dimension in [lo, hi] (hi: the default upper bound of a draw); simpler is
-    lower, down to ``lo`` (or a floor the rest of the case sets)."""
+    """An integer dimension drawn in [lo, hi] (the default bounds of a draw); simpler is
+    lower, down to ``floor`` (default ``lo``; or a floor the rest of the case sets)."""
 
     name: str
     lo: int
     hi: int
+    floor: int | None = None
 
     def draw(self, rng: np.random.Generator, lo: int | None = None, hi: int | None = None,
              size: int | None = None):
@@ -50,7 +51,7 @@ class Count:
 
     def simpler(self, value: int, floor: int | None = None) -> tuple[int, ...]:
         """The values to try below ``value``, simplest first: the floor, then half of it."""
-        floor = self.lo if floor is None else floor
+        floor = floor if floor is not None else self.lo if self.floor is None else self.floor
         return tuple(v for v in sorted({floor, value // 2}) if floor <= v < value)
 
 
@@ -118,10 +119,10 @@ def mlp_key(sizes: tuple[int, ...], batch: int, l2: float) -> tuple:
 
 CNN_BATCH = Count("batch", 1, 4)
 CNN_CHANNELS = Count("channels", 1, 3)
-CNN_SIDE = Count("side", 4, 9)  # input height and width
+CNN_SIDE = Count("side", 4, 9, floor=1)  # input height and width
 CNN_KERNEL = Count("kernel", 1, 3)
 CNN_FILTERS = Count("filters", 1, 4)
-CNN_HIDDEN_UNITS = Count("units", 2, 8)  # the optional hidden affine layer
+CNN_HIDDEN_UNITS = Count("units", 2, 8, floor=1)  # the optional hidden affine layer
 CNN_CLASSES = Count("classes", 2, 6)  # the scores' affine layer
 CNN_LOSS = Choice("loss", CNN_LOSSES, "softmax_cross_entropy")
 CNN_L2 = Penalty("l2", 0.01, 1.0)
