@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from crosscheck.engine.budget import SafetyNet
 from crosscheck.engine.campaign import (
     CampaignOptions,
     CampaignResult,
@@ -28,7 +29,6 @@ from crosscheck.engine.campaign import (
     run_campaign,
 )
 from crosscheck.engine.check import CaseResult, check_case
-from crosscheck.engine.budget import SafetyNet
 from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError

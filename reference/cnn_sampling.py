@@ -29,7 +29,8 @@ from .space import (
     CNN_SIDE,
 )
 
-__all__ = ["MAX_BATCH", "MAX_PARAMS", "batchnorm_sees_enough", "fixed_cnn_case", "random_cnn_case", "random_cnn_spec"]
+__all__ = ["MAX_BATCH", "MAX_PARAMS", "batchnorm_sees_enough", "fixed_cnn_case", "random_cnn_case",
+           "random_cnn_spec"]
 
 MAX_BATCH = CNN_BATCH.hi
 MAX_PARAMS = 10_000  # above anything random_cnn_spec draws (tests/test_cnn_spec.py checks it)

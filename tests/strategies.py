@@ -17,8 +17,8 @@ from crosscheck.reference import (
     NetworkSpec,
     init_params,
     random_batch,
+    space,
 )
-from crosscheck.reference import space
 from hypothesis import strategies as st
 
 __all__ = ["cases", "choice", "count", "penalty", "specs"]

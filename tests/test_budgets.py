@@ -55,3 +55,36 @@ def test_the_same_seed_gives_the_same_report_on_an_idle_and_a_loaded_machine(tmp
     a = json.dumps(strip_volatile(idle), indent=1)
     b = json.dumps(strip_volatile(loaded), indent=1)
     assert a == b
+
+
+def test_the_safety_net_is_recorded_when_it_fires(tmp_path, monkeypatch):
+    """A wall-clock limit that fires says so: report.json's safety_net, a note under the
+    summary, and the reproductions it kept from shrinking marked not shrunk."""
+    import jsonschema
+    from crosscheck.reports.report_json import load_schema, report_dict
+
+    import crosscheck.api as api
+    from crosscheck.engine.budget import SafetyNet
+    from crosscheck.engine.campaign import network_options
+
+    monkeypatch.setattr(api, "SafetyNet", lambda: SafetyNet(seconds=1e-9))
+    result = api.run_verify(f"{SUBJECT}:loss_and_grads", SUBJECT.name, layout="xw",
+                            mode="grads", lr=0.1, timeout=10, shrink=2,
+                            options=network_options(networks=2, seed=9),
+                            oracles=("torch", "fd"))
+    report = report_dict(result.campaign)
+    jsonschema.validate(report, load_schema())
+    assert report["safety_net"]["fired"] is True and report["safety_net"]["cut"]
+    assert any("safety net" in n for n in report["notes"]) and "note: the wall-clock" in str(result)
+    repros = [c["reproduction"] for c in report["cases"] if c["reproduction"]]
+    assert repros and all(r["shrunk"] is False and r["checks"] == 0 for r in repros)
+
+
+def test_the_safety_net_remembers_what_it_cut_first():
+    from crosscheck.engine.budget import SafetyNet
+
+    assert SafetyNet(seconds=3600.0).fired("shrinking") is False
+    net = SafetyNet(seconds=0.0, started=0.0)
+    assert net.fired("the diagnosis's re-runs") and net.fired("shrinking")
+    assert net.to_dict() == {"limit_seconds": 0.0, "fired": True,
+                             "cut": "the diagnosis's re-runs"}

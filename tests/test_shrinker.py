@@ -7,16 +7,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
-
-from crosscheck.engine.shrink import cnn_key, cnn_passes, mlp_key, mlp_passes
-from crosscheck.engine.shrinker import Pass, Shrinker, StopShrinking, shrink
-from crosscheck.layers.cases import SPACES, Shape, size
-from crosscheck.layers.shrink import layer_passes
 from crosscheck.reference.cnn_params import check_cnn_inputs
 from crosscheck.reference.cnn_sampling import batchnorm_sees_enough, random_cnn_case
 from crosscheck.reference.cnn_spec import Affine, Conv
 from crosscheck.reference.sampling import random_case
 from crosscheck.reference.space import BATCH, WIDTH, min_output_width
+
+from crosscheck.engine.shrink import cnn_key, cnn_passes, mlp_key, mlp_passes
+from crosscheck.engine.shrinker import Pass, Shrinker, StopShrinking, shrink
+from crosscheck.layers.cases import SPACES, Shape, size
+from crosscheck.layers.shrink import layer_passes
 
 
 @dataclass(frozen=True)
