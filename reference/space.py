@@ -66,7 +66,7 @@ class Choice:
 
     def draw(self, rng: np.random.Generator, choices: tuple | None = None):
         """``rng.choice`` over ``choices`` (default: all), as a plain Python value."""
-        return type(self.simplest)(rng.choice(list(choices or self.choices)))
+        return type(self.simplest)(rng.choice(list(self.choices if choices is None else choices)))
 
 
 @dataclass(frozen=True)
