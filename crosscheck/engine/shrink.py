@@ -4,8 +4,8 @@ The search is the generic :class:`crosscheck.engine.shrinker.Shrinker`: greedy, 
 over NAMED passes that propose simpler networks from the declared space
 (``reference/space.py``), "simpler" being the space's one key (:func:`mlp_key`, :func:`cnn_key`),
 and a budget counted in tries (re-checks of the subject), never in seconds. For an MLP
-(:data:`mlp_passes`): drop a hidden layer, a smaller batch (1, then half), narrower layers
-(each width to its floor, then half), l2 to 0. For a CNN-style network (:data:`cnn_passes`):
+(:func:`mlp_passes`): drop a hidden layer, a smaller batch (1, then half), narrower layers
+(each width to its floor, then half), l2 to 0. For a CNN-style network (:func:`cnn_passes`):
 drop a layer, a smaller batch, fewer filters and units (the class count too), a smaller
 input (channels, height, width), a smaller kernel, l2 to 0. A candidate is re-checked by
 :func:`crosscheck.engine.check.check_case` with the same oracles and kept only when it fails
