@@ -16,11 +16,11 @@ import os
 import shlex
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from crosscheck.engine.budget import SafetyNet
 from crosscheck.engine.campaign import (
     CampaignOptions,
     CampaignResult,
@@ -29,7 +29,7 @@ from crosscheck.engine.campaign import (
     run_campaign,
 )
 from crosscheck.engine.check import CaseResult, check_case
-from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
+from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
@@ -53,9 +53,12 @@ __all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop",
 
 # Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
 MAX_DIAGNOSED = 5
-# After the campaign, the diagnosis and then the shrinker re-run the subject; together they
-# get at least this many seconds, or as long as the campaign took, whichever is longer.
-RERUN_SECONDS = 20.0
+# After the campaign, the diagnosis and then the shrinker re-run the subject, on budgets
+# counted in networks and tries (never seconds: same seed, same report on a busy machine).
+# The diagnosis re-checks at most 7 networks per diagnosed case (6 to separate explanations,
+# 1 at batch 1), for at most 7 cases; the shrinker SHRINK_TRIES per shrunk case. A wall-clock
+# safety net (crosscheck.engine.budget) only ends re-runs gone pathological, and says so.
+DIAGNOSIS_RERUNS = 50
 # The largest network, as parameters x batch, a campaign takes without being told otherwise
 # (--max-size): 784-256-256-10 at batch 256 is 6.9e7. One float64 copy of such a network's
 # activations or parameters is under a gigabyte; every oracle makes a few.
@@ -340,7 +343,7 @@ _NESTED_WHY = ("its module calls crosscheck.verify() when imported (no `if __nam
 
 
 class _OutOfTime(Exception):
-    """The re-runs' time budget is spent."""
+    """The diagnosis's re-run budget is spent (or the safety net fired)."""
 
 
 def check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
@@ -417,13 +420,14 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
 
         result = run_campaign(subject, label, parties, options, progress=checked,
                               tolerance=tolerance)
-        # the diagnosis, then the shrinker, share one time budget for re-running the subject,
-        # and neither re-runs a network whose call hung or ended the process
-        deadline = time.monotonic() + max(RERUN_SECONDS, result.seconds)
+        # the diagnosis, then the shrinker, re-run the subject on counted budgets, under one
+        # safety net; neither re-runs a network whose call hung or ended the process
+        net, reruns = SafetyNet(), [0]
 
         def rerun(case) -> CaseResult:
-            if time.monotonic() > deadline:
+            if reruns[0] >= DIAGNOSIS_RERUNS or net.fired("the diagnosis's re-runs"):
                 raise _OutOfTime
+            reruns[0] += 1
             return check_case(case, subject, parties, subject=label, tolerance=tolerance)
 
         update = {"lr": lr} if mode == "update" else {}
@@ -433,13 +437,17 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                 case_result.suspects = diagnose(case_result, again, **update)
             except _OutOfTime:
                 case_result.suspects = diagnose(case_result, **update)
-        if shrink > 0 and options.architecture == "cnn" and result.failures:
-            result.notes.append(CNN_NOT_SHRUNK)
         if shrink > 0:  # the script calls the user's function again as this run called it
             attach_reproductions(result.cases, subject, parties, max_cases=shrink,
                                  subject_import=_absolute(subject_import),
                                  call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype},
-                                 deadline=deadline, skip_kinds=PROCESS_KINDS)
+                                 budget=SHRINK_TRIES, stop=lambda: net.fired("shrinking"),
+                                 skip_kinds=PROCESS_KINDS)
+        result.safety_net = net.to_dict()
+        if net.cut:
+            result.notes.append(f"the wall-clock safety net ({net.seconds:g} s of re-runs) "
+                                f"fired during {net.cut}: later re-runs were skipped, so this "
+                                f"report may differ from another run of the same seed")
     finally:
         if worker is not None:
             worker.close()

@@ -1,7 +1,8 @@
 """Random networks and data from an explicit ``numpy.random.Generator``.
 
-Used by ``crosscheck run`` and by the test strategies; the same Generator state always gives
-the same case.
+Used by ``crosscheck run`` and ``crosscheck verify``; the same Generator state always gives
+the same case. Every dimension (its bounds, how it is drawn) is declared in
+``reference/space.py``, which the gate's hypothesis strategies and the shrinker read too.
 """
 
 from __future__ import annotations
@@ -11,16 +12,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import init_params
-from .spec import (
-    DEFAULT_ACTIVATIONS,
-    DEFAULT_LOSSES,
-    LABEL_LOSSES,
-    LOGIT_LOSSES,
-    TARGETS,
-    NetworkSpec,
+from .space import (
+    ACTIVATION,
+    BATCH,
+    DEPTH,
+    EDGES,
+    L2,
+    LOSS,
+    OUTPUT_ACTIVATION,
+    SCALE,
+    WIDTH,
+    min_output_width,
 )
+from .spec import DEFAULT_ACTIVATIONS, DEFAULT_LOSSES, LABEL_LOSSES, LOGIT_LOSSES, TARGETS, NetworkSpec
 
-__all__ = ["Case", "random_batch", "random_case", "random_spec"]
+__all__ = ["EDGES", "Case", "edge_case", "random_batch", "random_case", "random_spec"]
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,10 @@ def random_spec(
     rng: np.random.Generator,
     *,
     sizes: tuple[int, ...] | None = None,
-    min_depth: int = 1,
-    max_depth: int = 4,
-    min_width: int = 1,
-    max_width: int = 32,
+    min_depth: int = DEPTH.lo,
+    max_depth: int = DEPTH.hi,
+    min_width: int = WIDTH.lo,
+    max_width: int = WIDTH.hi,
     losses: tuple[str, ...] = DEFAULT_LOSSES,
     hidden_activations: tuple[str, ...] = DEFAULT_ACTIVATIONS,
     l2: float | None = None,
@@ -64,25 +70,25 @@ def random_spec(
         if acts is not None and len(acts) > 1:
             depth = len(acts)
         else:
-            depth = int(rng.integers(min_depth, max_depth + 1))
-        sizes = tuple(int(s) for s in rng.integers(min_width, max_width + 1, size=depth + 1))
-        loss = str(rng.choice(list(losses)))
-        if loss == "softmax_cross_entropy" and sizes[-1] == 1:
-            sizes = (*sizes[:-1], 2)  # a softmax over one class is constant: nothing to check
+            depth = DEPTH.draw(rng, min_depth, max_depth)
+        sizes = tuple(int(s) for s in WIDTH.draw(rng, min_width, max_width, size=depth + 1))
+        loss = LOSS.draw(rng, losses)
+        # a softmax over one class is constant: nothing to check
+        sizes = (*sizes[:-1], max(sizes[-1], min_output_width(loss)))
     else:
-        loss = str(rng.choice(list(losses)))
+        loss = LOSS.draw(rng, losses)
     depth = len(sizes) - 1
     if acts is not None:
         layers = acts * depth if len(acts) == 1 else acts
         hidden, last = list(layers[:-1]), layers[-1]
     else:
-        hidden = [str(rng.choice(list(hidden_activations))) for _ in range(depth - 1)]
+        hidden = [ACTIVATION.draw(rng, hidden_activations) for _ in range(depth - 1)]
         if loss in LOGIT_LOSSES:
             last = "identity"
         else:
-            last = str(rng.choice(list(output_activations or DEFAULT_ACTIVATIONS)))
+            last = OUTPUT_ACTIVATION.draw(rng, output_activations)
     if l2 is None:
-        l2 = 0.0 if rng.random() < 0.5 else float(np.round(rng.uniform(0.01, 2.0), 3))
+        l2 = L2.draw(rng)
     return NetworkSpec(sizes=tuple(sizes), activations=(*hidden, last), loss=loss, l2=l2)
 
 
@@ -131,22 +137,19 @@ def random_batch(spec: NetworkSpec, batch: int, rng: np.random.Generator,
     return X, Y
 
 
-def random_case(rng: np.random.Generator, *, batch: int | None = None, max_batch: int = 16,
+def random_case(rng: np.random.Generator, *, batch: int | None = None, max_batch: int = BATCH.hi,
                 scale: float | None = None, targets: str = "any", **spec_options) -> Case:
     """A random spec (see :func:`random_spec`), parameters and batch (targets as in
     :func:`random_batch`). ``scale`` multiplies the init; when drawn it is 1 most of the time
     and up to 4 (saturating) otherwise."""
     spec = random_spec(rng, **spec_options)
     if batch is None:
-        batch = int(rng.integers(1, max_batch + 1))
+        batch = BATCH.draw(rng, BATCH.lo, max_batch)
     if scale is None:
-        scale = float(rng.choice([0.5, 1.0, 1.0, 1.0, 2.0, 4.0]))
+        scale = SCALE.draw(rng)
     params = init_params(spec, rng, scale=scale)
     X, Y = random_batch(spec, batch, rng, targets)
     return Case(spec=spec, params=params, X=X, Y=Y, scale=scale)
-
-
-EDGES: tuple[str, ...] = ("relu-ties", "large-logits")
 
 
 def edge_case(case: Case, kind: str, rng: np.random.Generator,

@@ -214,8 +214,8 @@ def _reproduction(case: dict, options: dict | None) -> str:
     shrunk = repro.get("shrunk", True)
     found = (f" Smallest failing network found: <code>{_e(repro['describe'])}</code>, batch "
              f"{repro['batch']} ({repro['steps']} shrink step(s))." if shrunk else
-             " The failing network is not shrunk (the shrinker covers MLPs).")
-    needs = "numpy and torch only" if shrunk else "numpy and crosscheck"
+             " The failing network is not shrunk (the wall-clock safety net had fired).")
+    needs = "numpy and crosscheck" if "input_shape" in repro["spec"] else "numpy and torch only"
     return (head + found + f" Run <code>python {_e(repro['script_name'])}</code> (written next "
             f"to this report; needs {needs}).</p><details><summary>the script "
             f"({repro['script'].count(chr(10))} lines)</summary><pre>{_e(repro['script'])}</pre>"

@@ -24,7 +24,7 @@ from crosscheck.engine.compare import format_index
 __all__ = ["SCHEMA_VERSION", "VOLATILE_KEYS", "WORST_K", "case_to_dict", "environment",
            "load_schema", "merged_report", "report_dict", "strip_volatile", "to_json"]
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 # Keys whose values differ between two runs with the same seed (wall-clock timings and the
 # versions of what produced the report): removed, at any depth, before comparing two reports.
@@ -152,9 +152,10 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
 
 def merged_report(cases: list[dict], *, subject: str, oracles: list[str], seed: int | None,
                   options: dict | None = None, seconds: float = 0.0, conclusion: str = "",
-                  notes: list[str] | None = None) -> dict:
+                  notes: list[str] | None = None, safety_net: dict | None = None) -> dict:
     """A whole report from case dicts (a campaign, or records merged from pytest workers).
-    ``notes`` (what the campaign could not do, and why) appear only when there are any."""
+    ``notes`` (what the campaign could not do, and why) appear only when there are any;
+    ``safety_net`` (the re-runs' wall-clock limit and whether it fired) when re-runs ran."""
     failed = sum(c["verdict"] == "fail" for c in cases)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -173,6 +174,7 @@ def merged_report(cases: list[dict], *, subject: str, oracles: list[str], seed: 
         "environment": environment(),
         "seconds": round(seconds, 3),
         **({"notes": list(notes)} if notes else {}),
+        **({"safety_net": dict(safety_net)} if safety_net is not None else {}),
         "cases": cases,
     }
 
@@ -181,7 +183,8 @@ def report_dict(result: CampaignResult) -> dict:
     return merged_report([case_to_dict(c) for c in result.cases], subject=result.subject,
                          oracles=list(result.oracles), seed=result.options.seed,
                          options=result.options.to_dict(), seconds=result.seconds,
-                         conclusion=result.conclusion, notes=result.notes)
+                         conclusion=result.conclusion, notes=result.notes,
+                         safety_net=result.safety_net)
 
 
 def to_json(report: CampaignResult | dict) -> str:

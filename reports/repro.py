@@ -271,7 +271,7 @@ def _dict_lines(d: dict) -> str:
 _CNN_TEMPLATE = '''#!/usr/bin/env python3
 """Reproduce crosscheck {title}: does {subject} agree with PyTorch autograd?
 
-Network {describe}, batch {batch}, as crosscheck ran it (CNNs are not shrunk). Needs numpy
+Network {describe}, batch {batch} (shrunk unless the report says otherwise). Needs numpy
 and crosscheck (its CNNSpec and its PyTorch oracle); exits 1 on a disagreement, 0 once the
 subject agrees (it is imported again from SUBJECT while that exists).
 """

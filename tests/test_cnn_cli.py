@@ -16,7 +16,7 @@ from crosscheck.cli.main import main
 from crosscheck.diagnosis.diagnose import diagnose
 from crosscheck.engine.campaign import CampaignOptions, case_for
 from crosscheck.engine.check import check_case
-from crosscheck.engine.shrink import CNN_NOT_SHRUNK
+from crosscheck.engine.shrink import cnn_passes
 
 
 def test_run_cnn_passes_and_writes_every_report(tmp_path, capsys):
@@ -49,10 +49,9 @@ def test_run_cnn_takes_batch_and_l2(tmp_path, capsys):
     assert {(c["batch"], c["spec"]["l2"]) for c in report["cases"]} == {(1, 0.5)}
 
 
-def test_a_failing_cnn_campaign_reports_its_cases_and_why_none_is_shrunk(tmp_path, capsys,
-                                                                         monkeypatch):
-    """Each failing CNN gets a script that replays it as it ran (not shrunk), and the notes
-    say why."""
+def test_a_failing_cnn_campaign_reports_its_cases_shrunk(tmp_path, capsys, monkeypatch):
+    """Each failing CNN is shrunk (the CNN passes of engine/shrink.py) and gets a script that
+    replays the smallest network failing the same way."""
     right = L.conv_backward
 
     def flipped(dout, cache):  # a convolution's kernel instead of a cross-correlation's
@@ -65,18 +64,27 @@ def test_a_failing_cnn_campaign_reports_its_cases_and_why_none_is_shrunk(tmp_pat
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL case" in out and "blame: reference" in out and "W1[" in out
-    assert "note: not shrunk: the shrinker covers MLP networks" in out and "Traceback" not in out
+    assert "smallest failing network: " in out and "Traceback" not in out
     report = json.loads((tmp_path / "report.json").read_text())
     jsonschema.validate(report, load_schema())
-    assert report["verdict"] == "fail" and report["notes"] == [CNN_NOT_SHRUNK]
+    assert report["verdict"] == "fail" and "notes" not in report
     failing = [c for c in report["cases"] if c["verdict"] == "fail"]
-    assert failing and all(c["reproduction"]["shrunk"] is False for c in failing)
-    assert all((tmp_path / c["reproduction"]["script_name"]).is_file() for c in failing)
+    repros = [c["reproduction"] for c in failing if c["reproduction"]]
+    assert repros and all(r["shrunk"] is True for r in repros)
+    names = {p.name for p in cnn_passes([0])}
+    assert all(set(r["passes"]) <= names and len(r["passes"]) == r["steps"] for r in repros)
+    assert any(r["steps"] > 0 for r in repros)  # some CNN got smaller
+    for c in failing:
+        r = c["reproduction"]
+        if r and r["steps"]:
+            assert r["describe"] != c["describe"] and r["verdict"] == "fail"
+            assert r["blame"] == c["blame"]
+    assert all((tmp_path / r["script_name"]).is_file() for r in repros)
     worst = failing[0]["tensors"][1]["worst_elements"]
     assert len(next(iter(worst.values()))[0]["index"]) == 4  # a conv kernel's element
     html = (tmp_path / "report.html").read_text()
-    assert "architecture=&#x27;cnn&#x27;" in html and "Note: not shrunk" in html
-    assert "The failing network is not shrunk" in html
+    assert "architecture=&#x27;cnn&#x27;" in html and "Smallest failing network found" in html
+    assert "needs numpy and crosscheck" in html
 
 
 @pytest.mark.parametrize(

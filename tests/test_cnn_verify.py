@@ -110,7 +110,7 @@ def test_the_cli_names_the_wrong_tensor_of_a_learners_convnet(capsys):
     assert code == 1
     assert "FAIL case 0 [3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5)" in out
     assert "    b1[" in out and "    W1[" not in out
-    assert "note: not shrunk: the shrinker covers MLP networks" in out
+    assert "note: not shrunk" not in out and "smallest failing network: 1x" in out
 
 
 # ---- where the error starts: read from which gradients are wrong ------------------------------
@@ -159,7 +159,7 @@ def test_a_cnn_script_replays_the_failing_network_and_turns_green_once_fixed(tmp
     shutil.copy(CORPUS / "buggy" / "naive_loops_conv_dw_flipped_kernel.py", mine)
     code, out, _ = _verify(capsys, f"{mine}:loss_and_grads", "--cnn", NETWORKS["k3"],
                            "--networks", "3", "--shrink", "1", "--report", str(tmp_path / "r"))
-    assert code == 1 and "    reproduce: 3x8x8 conv(4,3x3,s1,p1)" in out
+    assert code == 1 and "    smallest failing network: " in out  # shrunk, a CNN still
     (script,) = (tmp_path / "r").glob("repro_*.py")
 
     def run():

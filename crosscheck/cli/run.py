@@ -12,7 +12,7 @@ from crosscheck.cli.args import add_network_options, add_output_options, campaig
 from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
 from crosscheck.engine.campaign import CampaignResult, run_campaign
-from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
+from crosscheck.engine.shrink import attach_reproductions
 from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
 
@@ -62,8 +62,6 @@ def run(args) -> int:
     oracles = load_oracles(args.oracles)
     reference = cnn_loss_and_grads if cnn else loss_and_grads
     result = run_campaign(reference, "reference", oracles, options, progress=Progress("run"))
-    if args.shrink > 0 and cnn and result.failures:
-        result.notes.append(CNN_NOT_SHRUNK)
     if args.shrink > 0:
         attach_reproductions(result.cases, reference, oracles,
                              subject_import=f"crosscheck.reference:{reference.__name__}",

@@ -185,6 +185,9 @@ class CampaignResult:
     conclusion: str = ""
     # what the campaign could not do, and why (shrinking a CNN, ...): shown under the summary
     notes: list[str] = field(default_factory=list)
+    # the re-runs' wall-clock safety net (crosscheck.engine.budget.SafetyNet.to_dict), when
+    # re-runs followed the campaign: {"limit_seconds", "fired", "cut"}; None otherwise
+    safety_net: dict | None = None
 
     @property
     def failures(self) -> list[CaseResult]:

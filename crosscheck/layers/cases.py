@@ -6,8 +6,8 @@ pool window, dropout's p, leaky ReLU's alpha), a seed for the values, and a mode
 kind's space of dimensions is written once, in :data:`SPACES`; :func:`strategy` is its
 hypothesis strategy (the gate's property tests) and :func:`draw_shapes` the seeded draws of
 ``verify-layer``, boundary first. :func:`build` turns a shape into the arrays, the same ones
-every time. Shrinking (``crosscheck/layers/shrink.py``) lowers the dimensions one at a time
-through :func:`smaller`.
+every time. Shrinking (``crosscheck/layers/shrink.py``) lowers the dimensions one at a time, a named
+pass per dimension (:func:`smaller_in`), smaller meaning :func:`size`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SPACES", "Dim", "Shape", "build", "draw_shapes", "size", "smaller", "strategy", "valid"]
+__all__ = ["SPACES", "Dim", "Shape", "build", "draw_shapes", "size", "smaller",
+           "smaller_in", "strategy", "valid"]
 
 
 @dataclass(frozen=True)
@@ -150,27 +151,33 @@ def _order(d: Dim, value):
     return d.choices.index(value) if d.choices else value
 
 
+def smaller_in(shape: Shape, d: Dim):
+    """Shapes smaller than ``shape`` in dimension ``d`` alone, each valid: the lowest value
+    first, then halfway, then one less (a choice: the earlier choices)."""
+    value = shape.dims[d.name]
+    if d.choices:
+        tries = list(d.choices[:d.choices.index(value)])
+    else:
+        lo, _ = d.bounds(shape.dims)
+        tries = sorted({lo, (lo + value) // 2, value - 1} - {value})
+        tries = [t for t in tries if lo <= t < value]
+    for t in tries:
+        dims = {**shape.dims, d.name: t}
+        # lowering one dimension can move the bounds of a later one (a smaller pad
+        # raises h's lower bound): clamp those up
+        for later in SPACES[shape.kind]:
+            if not later.choices:
+                lo, hi = later.bounds(dims)
+                dims[later.name] = min(max(dims[later.name], lo), hi)
+        if valid(shape.kind, dims) and dims != shape.dims:
+            yield Shape(shape.kind, dims, shape.values, shape.mode)
+
+
 def smaller(shape: Shape):
-    """Shapes one step smaller than ``shape``, one dimension at a time, each valid: the
-    lowest value first, then halfway, then one less (a choice: the earlier choices)."""
+    """Shapes one step smaller than ``shape``, one dimension at a time, in the order of the
+    kind's space (:func:`smaller_in` for each)."""
     for d in SPACES[shape.kind]:
-        value = shape.dims[d.name]
-        if d.choices:
-            tries = list(d.choices[:d.choices.index(value)])
-        else:
-            lo, _ = d.bounds(shape.dims)
-            tries = sorted({lo, (lo + value) // 2, value - 1} - {value})
-            tries = [t for t in tries if lo <= t < value]
-        for t in tries:
-            dims = {**shape.dims, d.name: t}
-            # lowering one dimension can move the bounds of a later one (a smaller pad
-            # raises h's lower bound): clamp those up
-            for later in SPACES[shape.kind]:
-                if not later.choices:
-                    lo, hi = later.bounds(dims)
-                    dims[later.name] = min(max(dims[later.name], lo), hi)
-            if valid(shape.kind, dims) and dims != shape.dims:
-                yield Shape(shape.kind, dims, shape.values, shape.mode)
+        yield from smaller_in(shape, d)
 
 
 # ---- from a shape to arrays ------------------------------------------------------------------
