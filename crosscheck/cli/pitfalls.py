@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crosscheck.api import load_oracles
+from crosscheck.runner import load_oracles
 from crosscheck.diagnosis import CATALOGUE, DEFAULT_LR, Pitfall, grads_from_step
 from crosscheck.diagnosis.variants import update_order_step
 from crosscheck.engine.compare import format_index

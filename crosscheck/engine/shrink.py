@@ -235,19 +235,20 @@ def shrink_case(result: CaseResult, subject_fn, oracles: list, *, budget: int = 
 def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
                          subject_import: str | None = None, max_cases: int = 5,
                          names: dict | None = None, call: dict | None = None,
-                         deadline: float | None = None, skip_kinds: frozenset = frozenset()) -> int:
-    """Shrink the ``max_cases`` worst failing cases and set their ``reproduction``; returns
-    how many were shrunk. ``names`` maps id(case) to its report name (default case-INDEX).
+                         deadline: float | None = None, skip_kinds: frozenset = frozenset()
+                         ) -> list[CaseResult]:
+    """``cases`` with the ``max_cases`` worst failing ones shrunk: new results, in the same
+    order, whose ``reproduction`` and ``shrunk`` are set (the results given are frozen).
+    ``names`` maps id(case) to its report name (default case-INDEX).
     ``subject_import`` ("/abs/file.py:func" or "module:func") and ``call`` (layout, mode, lr,
     dtype: how the user's function was called) let the script call the subject again.
     ``deadline`` and ``skip_kinds``: see the module docstring. A CNN-style case is not
     shrunk (the candidates above are MLP ones): its script replays the network as it ran."""
     fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -c.severity)
-    shrunk = 0
+    done: dict[int, CaseResult] = {}
     for c in fails[:max_cases]:
         if c.error_kind in skip_kinds or (deadline is not None and time.monotonic() > deadline):
             continue
-        shrunk += 1
         if is_cnn(c.spec):
             small, small_result, steps, checks = c.case, c, 0, 0
         else:
@@ -256,8 +257,7 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
                                                              skip_kinds=skip_kinds)
         label = (names or {}).get(id(c), f"case-{c.index}")
         recorded = small_result.parties[0] if small_result.parties else None
-        c.shrunk = (small, recorded)
-        c.reproduction = {
+        done[id(c)] = replace(c, shrunk=(small, recorded), reproduction={
             "spec": small.spec.to_dict(),
             "describe": small.spec.describe(),
             "batch": small.batch,
@@ -271,5 +271,5 @@ def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
             "call": dict(call or {}),
             "error": small_result.error,
             "shrunk": not is_cnn(c.spec),
-        }
-    return shrunk
+        })
+    return [done.get(id(c), c) for c in cases]

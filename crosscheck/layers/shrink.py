@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from crosscheck.layers.cases import Shape, size, smaller
-from crosscheck.layers.check import CaseData, LayerCase, check_case
+from crosscheck.layers.check import CaseData, LayerCase, check_layer_case
 
 __all__ = ["ShrunkCase", "shrink_layer_case", "signature"]
 
@@ -63,7 +63,7 @@ def shrink_layer_case(case: LayerCase, pair_call, *, label: str, oracles: dict,
             if size(cand) >= here:
                 continue
             tries += 1
-            small, _ = check_case(cand, pair_call, label=label, oracles=quick, index=case.index,
+            small, _ = check_layer_case(cand, pair_call, label=label, oracles=quick, index=case.index,
                                   dtype=dtype)
             if small.error_kind in NOT_RERUN:
                 break
@@ -71,7 +71,7 @@ def shrink_layer_case(case: LayerCase, pair_call, *, label: str, oracles: dict,
                 current, improved = cand, True
                 steps += 1
                 break
-    final, data = check_case(current, pair_call, label=label, oracles=oracles, index=case.index,
+    final, data = check_layer_case(current, pair_call, label=label, oracles=oracles, index=case.index,
                              dtype=dtype)
     return ShrunkCase(index=case.index, case=final, data=data, steps=steps, tries=tries + 1,
                       seconds=time.perf_counter() - t0)
