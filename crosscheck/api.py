@@ -35,8 +35,6 @@ from crosscheck.reference import cnn_loss_and_grads
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.sampling import random_case
-from crosscheck.subject.adapters import adapt, layout_note
-from crosscheck.subject.probe import advise, probe_signature
 from crosscheck.runner import (
     NESTED,
     absolute_target,
@@ -47,6 +45,8 @@ from crosscheck.runner import (
     worker_session,
     write_report_files,
 )
+from crosscheck.subject.adapters import adapt, layout_note
+from crosscheck.subject.probe import advise, probe_signature
 from crosscheck.subject.worker import PROCESS_KINDS, in_worker, parse_memory_limit
 
 __all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop", "check_cnn_call",

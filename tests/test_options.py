@@ -8,6 +8,8 @@ import inspect
 from pathlib import Path
 
 import pytest
+
+import crosscheck
 from crosscheck.cli.main import build_parser
 from crosscheck.errors import UsageError, option
 from crosscheck.options import (
@@ -19,8 +21,6 @@ from crosscheck.options import (
     options_table,
     reproduce_line,
 )
-
-import crosscheck
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +69,8 @@ def test_an_error_names_the_keyword_in_the_api_and_the_flag_on_the_command_line(
                        f"{option('l2', '1e3')} conflict")
     assert str(error) == 'max_depth and mode="update" and l2=1e3 conflict'
     assert error.worded(flag) == "--max-depth and --mode update and --l2 1e3 conflict"
-    with pytest.raises(UsageError, match="^activations sets every layer.s activation: drop hidden_activations") as info:
+    words = "^activations sets every layer.s activation: drop hidden_activations"
+    with pytest.raises(UsageError, match=words) as info:
         crosscheck.verify(lambda p, X, Y, s: None, activations="relu", hidden_activations="tanh")
     assert info.value.worded(flag).startswith("--activations sets every layer's activation: "
                                               "drop --hidden-activations and --output-activation")

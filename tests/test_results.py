@@ -7,13 +7,13 @@ import dataclasses
 import json
 
 import pytest
-from crosscheck.engine.campaign import CampaignOptions, case_for
-from crosscheck.engine.check import check_case
 from crosscheck.oracles import get_oracle
 from crosscheck.reference import loss_and_grads
 from crosscheck.reports.report_json import report_dict, strip_volatile
 
 import crosscheck
+from crosscheck.engine.campaign import CampaignOptions, case_for
+from crosscheck.engine.check import check_case
 
 FAST = dict(networks=3, seed=0, oracles=("torch", "fd"), hidden_activations="tanh",
             loss="mse", l2=0.0, batch=3, shrink=1)
