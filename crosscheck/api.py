@@ -218,10 +218,8 @@ def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE) -> None:
     """Refuse, before anything runs, what cannot give a meaningful answer: a negative seed,
     networks above ``max_size`` parameters x batch, an init scale above :data:`MAX_SCALE`
     or an L2 penalty above :data:`MAX_L2` (a :class:`UsageError` naming the option)."""
-    if isinstance(options.seed, bool) or not isinstance(options.seed, int) or options.seed < 0:
-        raise UsageError(f"{option('seed')} wants an integer >= 0, got {options.seed!r}")
-    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
-        raise UsageError(f"{option('max_size')} wants a positive integer, got {max_size!r}")
+    check("seed", options.seed)
+    check("max_size", max_size)
     params, batch = _largest(options)
     if params * batch > max_size:
         what = ("networks of " + "-".join(map(str, options.sizes)) if options.sizes
