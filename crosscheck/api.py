@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import inspect
 import math
-import os
-import shlex
-import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crosscheck.engine.budget import SafetyNet
 from crosscheck.engine.campaign import (
+    CNN_FIELDS,
     CampaignOptions,
     CampaignResult,
     case_for,
@@ -31,25 +28,29 @@ from crosscheck.engine.campaign import (
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
-from crosscheck.errors import UsageError
-from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, OracleUnavailable, get_oracle
+from crosscheck.errors import UsageError, option
+from crosscheck.options import MAX_SIZE, OPTIONS, check, reproduce_line
+from crosscheck.oracles.base import DEFAULT_ORACLES
 from crosscheck.reference import cnn_loss_and_grads
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.sampling import random_case
-from crosscheck.reference.spec import ACTIVATIONS, LOSSES
-from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES, adapt, layout_note
-from crosscheck.subject.probe import advise, probe_signature
-from crosscheck.subject.worker import (
-    PROCESS_KINDS,
-    LoadError,
-    SubjectWorker,
-    in_worker,
-    parse_memory_limit,
+from crosscheck.runner import (
+    NESTED,
+    absolute_target,
+    check_timeout,
+    load_oracles,
+    prepare_report_dir,
+    run_isolated,
+    worker_session,
+    write_report_files,
 )
+from crosscheck.subject.adapters import adapt, layout_note
+from crosscheck.subject.probe import advise, probe_signature
+from crosscheck.subject.worker import PROCESS_KINDS, in_worker, parse_memory_limit
 
-__all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop", "check_limits",
-           "check_cnn_call", "check_timeout", "load_oracles", "prepare_report_dir", "run_verify", "verify"]
+__all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop", "check_cnn_call",
+           "check_limits", "options_for", "run_verify", "verify"]
 
 # Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
 MAX_DIAGNOSED = 5
@@ -59,11 +60,6 @@ MAX_DIAGNOSED = 5
 # 1 at batch 1), for at most 7 cases; the shrinker SHRINK_TRIES per shrunk case. A wall-clock
 # safety net (crosscheck.engine.budget) only ends re-runs gone pathological, and says so.
 DIAGNOSIS_RERUNS = 50
-# The largest network, as parameters x batch, a campaign takes without being told otherwise
-# (--max-size): 784-256-256-10 at batch 256 is 6.9e7. One float64 copy of such a network's
-# activations or parameters is under a gigabyte; every oracle makes a few.
-MAX_SIZE = 10**8
-TIMEOUT_RANGE = (0.01, 86400.0)  # seconds per call: from 10 ms to one day
 # Init scale and L2 penalty beyond which a campaign means nothing, measured with a correct
 # function (tests/subjects/class_layers.py) and a bias bug, all three oracles: at scale 300
 # 40 of 40 networks pass, at 1e3 correct code fails 1 of 20 (logits in the thousands overflow
@@ -74,18 +70,29 @@ MAX_SCALE = 100.0
 MAX_L2 = 1e6
 
 
-@dataclass
+@dataclass(frozen=True)
 class VerifyResult:
-    """What :func:`verify` found. ``str(result)`` is the summary ``crosscheck verify`` prints."""
+    """What :func:`verify` found. ``str(result)`` is the summary ``crosscheck verify`` prints.
+
+    Frozen: the campaign, its diagnosis and reproductions are assembled once, before it is
+    made, and :meth:`write_report` leaves them as they were. It only logs where the files
+    went (:attr:`written`, not part of the result's value), so that the summary names each
+    reproduction script's path once it exists."""
 
     campaign: CampaignResult
     note: str = ""  # how the report's tensor names map onto the user's layout/mode
-    written: list[Path] = field(default_factory=list)
     # the one message when the function cannot take the contract's arguments (no campaign ran)
     unusable: str = ""
     advice: str = ""  # the flags that avoid the network kinds the function raised on
     # "" when the function ran in a worker process; otherwise why it ran in this one
     isolation_off: str = ""
+    # every path write_report wrote, oldest first: where the files are, not what was found
+    _written: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def written(self) -> tuple[Path, ...]:
+        """The files the last :meth:`write_report` wrote (empty before one)."""
+        return tuple(self._written)
 
     @property
     def isolated(self) -> bool:
@@ -102,7 +109,7 @@ class VerifyResult:
         return self.campaign.verdict
 
     @property
-    def cases(self) -> list[CaseResult]:
+    def cases(self) -> tuple[CaseResult, ...]:
         """One result per network, in order: ``.verdict``, ``.blame``, ``.votes``, ``.suspects``."""
         return self.campaign.cases
 
@@ -117,25 +124,21 @@ class VerifyResult:
 
     def write_report(self, directory: str | Path) -> list[Path]:
         """Write report.json, report.md, report.html, junit.xml and the reproduction scripts
-        into ``directory`` (created if needed), all or nothing; returns the paths written."""
+        into ``directory`` (created if needed), all or nothing; returns the paths written.
+        The result is left as it was; :attr:`written` logs the paths."""
         from crosscheck.reports.report_json import report_dict
         from crosscheck.reports.writers import write_report_dir
 
-        directory = Path(directory)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"report directory {directory}: cannot create it ({exc.strerror})") from None
-        try:
-            paths = write_report_dir(report_dict(self.campaign), directory)
-        except OSError as exc:  # a directory where a script goes, a full disk: nothing written
-            raise UsageError(f"report directory {directory}: cannot write "
-                             f"{Path(exc.filename or '').name or 'it'} ({exc.strerror})") from None
-        for c in self.campaign.cases:
-            if c.reproduction:
-                c.reproduction["script_path"] = str((directory / c.reproduction["script_name"]).resolve())
-        self.written = paths
+        paths = write_report_files(directory,
+                                   lambda d: write_report_dir(report_dict(self.campaign), d))
+        self._written[:] = paths
         return paths
+
+    def scripts(self) -> dict[int, Path]:
+        """Case index -> the reproduction script among :attr:`written`."""
+        names = {p.name: p for p in self.written}
+        return {c.index: names[c.reproduction["script_name"]] for c in self.campaign.cases
+                if c.reproduction and c.reproduction["script_name"] in names}
 
     def __str__(self) -> str:
         from crosscheck.reports.render_text import render_summary
@@ -146,48 +149,13 @@ class VerifyResult:
         if self.isolation_off:
             head = (f"(isolation off: {self.isolation_off}; it ran in this process, without the "
                     f"worker's hard limits)\n") + head
-        summary = render_summary(self.campaign)
+        summary = render_summary(self.campaign, scripts=self.scripts())
         if self.advice:  # just above the verdict line
             body, _, verdict = summary.rpartition("\n")
             summary = f"{body}\n{self.advice}\n{verdict}"
         return head + summary
 
     __repr__ = object.__repr__
-
-
-def load_oracles(names: Sequence[str]) -> list:
-    """The oracle objects for ``names``; a missing framework is a :class:`UsageError`."""
-    unknown = [n for n in names if n not in ORACLE_NAMES]
-    if unknown or not names:
-        raise UsageError(f"unknown oracle {', '.join(map(repr, unknown)) or '(none given)'}; "
-                         f"known: {', '.join(ORACLE_NAMES)}")
-    try:
-        return [get_oracle(n) for n in names]
-    except OracleUnavailable as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _names(value, kind: str, known: tuple[str, ...]) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    names = tuple(n.strip() for n in value.split(",")) if isinstance(value, str) else tuple(value)
-    unknown = [n for n in names if n not in known]
-    if not names or unknown:
-        raise UsageError(f"unknown {kind} {', '.join(map(repr, unknown)) or '(none given)'}; "
-                         f"known: {', '.join(known)}")
-    return names
-
-
-def _sizes(value) -> tuple[int, ...] | None:
-    if value is None:
-        return None
-    try:
-        sizes = tuple(int(s) for s in value.split("-")) if isinstance(value, str) else tuple(value)
-    except ValueError:
-        sizes = ()
-    if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes):
-        raise UsageError(f"sizes wants at least two positive widths such as 4-16-3, got {value!r}")
-    return sizes
 
 
 def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
@@ -199,62 +167,32 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
     """The campaign for these keywords, validated (a :class:`UsageError` names the bad one).
     ``cnn`` (one CNN in the summary's words) implies ``architecture="cnn"``, which takes
     ``networks``, ``seed``, ``batch`` and ``l2`` only."""
-    for name, v, low in (("networks", networks, 1), ("seed", seed, 0), ("batch", batch, 1),
-                         ("max_depth", max_depth, 1), ("max_width", max_width, 1)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
-            raise UsageError(f"{name} wants an integer >= {low}, got {v!r}")
-    for name, v in (("l2", l2), ("scale", scale)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)
-                              or not (0 <= v < float("inf")) or (name == "scale" and v == 0)):
-            raise UsageError(f"{name} wants a finite number {'> 0' if name == 'scale' else '>= 0'}, "
-                             f"got {v!r}")
+    networks, seed, batch, max_depth, max_width, l2, scale = (
+        check(name, value) for name, value in (
+            ("networks", networks), ("seed", seed), ("batch", batch), ("max_depth", max_depth),
+            ("max_width", max_width), ("l2", l2), ("scale", scale)))
     if cnn is not None and architecture == "mlp":
-        raise UsageError("cnn describes a CNN-style network: drop architecture=\"mlp\"")
-    if architecture not in (None, "mlp", "cnn"):
-        raise UsageError(f"unknown architecture {architecture!r}; known: mlp, cnn")
+        raise UsageError(f"{option('cnn')} describes a CNN-style network: drop "
+                         f"{option('architecture', 'mlp')}")
+    check("architecture", architecture)
     if cnn is not None or architecture == "cnn":
         mlp = {"sizes": sizes, "loss": loss, "hidden_activations": hidden_activations,
-               "scale": scale, "activations": activations,
-               "output_activation": output_activation,
-               "targets": None if targets == "any" else targets,
-               "max_depth": None if max_depth == 4 else max_depth,
-               "max_width": None if max_width == 32 else max_width}
-        given = [name for name, v in mlp.items() if v is not None]
+               "scale": scale, "activations": activations, "output_activation": output_activation,
+               "targets": targets, "max_depth": max_depth, "max_width": max_width}
+        given = [name for name, v in mlp.items() if v is not None and v != OPTIONS[name].default]
         if given:
-            raise UsageError(f"{given[0]} describes MLP networks; a CNN campaign takes "
-                             f"networks, seed, batch, l2 and cnn")
-        if cnn is not None and not isinstance(cnn, str):
-            raise UsageError(f"cnn wants the network in words, e.g. '3x8x8 conv(4,3x3,s1,p1)-"
-                             f"relu-max(2,s2)-affine(10)', got {cnn!r}")
+            takes = ", ".join(option(name) for name in CNN_FIELDS[:-1])
+            raise UsageError(f"{option(given[0])} describes MLP networks; a CNN campaign takes "
+                             f"{takes} and {option(CNN_FIELDS[-1])}")
         return CampaignOptions(architecture="cnn", networks=networks, seed=seed, batch=batch,
-                               l2=None if l2 is None else float(l2), cnn=cnn)
+                               l2=l2, cnn=check("cnn", cnn))
     return network_options(
-        networks=networks, seed=seed, sizes=_sizes(sizes), losses=_names(loss, "loss", LOSSES),
-        activations=_names(activations, "activation", ACTIVATIONS),
-        hidden_activations=_names(hidden_activations, "activation", ACTIVATIONS),
-        output_activations=_names(output_activation, "activation", ACTIVATIONS),
-        targets=targets, l2=None if l2 is None else float(l2), batch=batch,
-        max_depth=max_depth, max_width=max_width, scale=None if scale is None else float(scale),
-        edges=edges)
-
-
-def _name(name: str, cli: bool) -> str:
-    return f"--{name.replace('_', '-')}" if cli else name
-
-
-def check_timeout(value, *, cli: bool = False) -> float | None:
-    """``value`` as seconds per call, within :data:`TIMEOUT_RANGE` (None: no limit, API only)."""
-    low, high = TIMEOUT_RANGE
-    if value is None and not cli:
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if isinstance(value, bool) or not (low <= seconds <= high):
-        raise UsageError(f"{_name('timeout', cli)} wants seconds from {low:g} to {high:g} "
-                         f"(one day), got {value!r}")
-    return seconds
+        networks=networks, seed=seed, sizes=check("sizes", sizes), losses=check("loss", loss),
+        activations=check("activations", activations),
+        hidden_activations=check("hidden_activations", hidden_activations),
+        output_activations=check("output_activation", output_activation),
+        targets=targets, l2=l2, batch=batch, max_depth=max_depth, max_width=max_width,
+        scale=scale, edges=edges)
 
 
 def _largest(options: CampaignOptions) -> tuple[int, int]:
@@ -279,67 +217,36 @@ def _largest(options: CampaignOptions) -> tuple[int, int]:
     return params, batch
 
 
-def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE, cli: bool = False) -> None:
+def check_limits(options: CampaignOptions, *, max_size: int = MAX_SIZE) -> None:
     """Refuse, before anything runs, what cannot give a meaningful answer: a negative seed,
     networks above ``max_size`` parameters x batch, an init scale above :data:`MAX_SCALE`
     or an L2 penalty above :data:`MAX_L2` (a :class:`UsageError` naming the option)."""
-    if isinstance(options.seed, bool) or not isinstance(options.seed, int) or options.seed < 0:
-        raise UsageError(f"{_name('seed', cli)} wants an integer >= 0, got {options.seed!r}")
-    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
-        raise UsageError(f"{_name('max_size', cli)} wants a positive integer, got {max_size!r}")
+    check("seed", options.seed)
+    check("max_size", max_size)
     params, batch = _largest(options)
     if params * batch > max_size:
         what = ("networks of " + "-".join(map(str, options.sizes)) if options.sizes
-                else "the network --cnn gives" if options.cnn
+                else f"the network {option('cnn')} gives" if options.cnn
                 else "random CNN-style networks" if options.architecture == "cnn"
                 else f"networks of up to {options.max_depth} layers of width {options.max_width}")
         up_to = "" if options.sizes or options.cnn else "up to "
         raise UsageError(f"{what} at batch {batch} {'has' if options.cnn else 'have'} "
                          f"{up_to}{params} parameters "
                          f"x batch {batch} = {params * batch:.3g}, above the limit of "
-                         f"{max_size:.3g} (raise it with {_name('max_size', cli)})")
+                         f"{max_size:.3g} (raise it with {option('max_size')})")
     if options.scale is not None and options.scale > MAX_SCALE:
-        raise UsageError(f"{_name('scale', cli)} {options.scale:g} is above {MAX_SCALE:g}: larger inits "
+        raise UsageError(f"{option('scale')} {options.scale:g} is above {MAX_SCALE:g}: larger inits "
                          f"push logits past what float64 resolves (exp overflows at 709) and the "
                          f"oracles stop agreeing on correct code (some networks fail at 1e3)")
-    l2, flag = options.l2, _name("l2", cli)
+    l2, flag = options.l2, option("l2")
     if options.cnn and l2 is None:  # the l2=X the network's words carry
         from crosscheck.reference.cnn_spec import parse_cnn
 
-        l2, flag = parse_cnn(options.cnn)[3], "--cnn's l2" if cli else "cnn's l2"
+        l2, flag = parse_cnn(options.cnn)[3], f"{option('cnn')}'s l2"
     if l2 is not None and l2 > MAX_L2:
         raise UsageError(f"{flag} {l2:g} is above {MAX_L2:g}: a larger penalty swamps "
                          f"the loss, the tolerance grows with the loss and then hides wrong bias "
                          f"gradients (a bias bug passes at 1e12); far larger overflows float64")
-
-
-def prepare_report_dir(path, *, flag: str = "--report") -> Path | None:
-    """Check a report directory before any work: created if needed, writable, and no report
-    file name taken by a directory. A :class:`UsageError` (one line) otherwise."""
-    if path is None:
-        return None
-    from crosscheck.reports.writers import REPORT_FILES
-
-    d = Path(path)
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"{flag} {path}: exists and is not a directory")
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".crosscheck-probe-", dir=d)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise UsageError(f"{flag} {path}: cannot write there ({exc.strerror or exc})") from None
-    for name in REPORT_FILES:
-        if (d / name).is_dir():
-            raise UsageError(f"{flag} {path}: {name} there is a directory, so the report cannot "
-                             f"be written")
-    return d
-
-
-_NESTED = "crosscheck.verify() was called while crosscheck's worker imported"
-_NESTED_WHY = ("its module calls crosscheck.verify() when imported (no `if __name__ == "
-               "\"__main__\":` guard), so the worker cannot import it")
 
 
 class _OutOfTime(Exception):
@@ -349,47 +256,40 @@ class _OutOfTime(Exception):
 def check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
     """A CNN is checked as ``fn(params, X, Y, spec) -> (loss, grads)`` in float64."""
     if layout != "xw":
-        raise UsageError(f"--layout {layout} is an MLP layout: a CNN's parameters come as the "
-                         f"dict W1, b1, ... (--layout xw)")
+        raise UsageError(f"{option('layout', layout)} is an MLP layout: a CNN's parameters come "
+                         f"as the dict W1, b1, ... ({option('layout', 'xw')})")
     if mode != "grads":
-        raise UsageError("--mode update covers MLP networks only: a CNN's function returns "
-                         "(loss, grads)")
+        raise UsageError(f"{option('mode', 'update')} covers MLP networks only: a CNN's function "
+                         f"returns (loss, grads)")
     if dtype != "float64":
-        raise UsageError("--dtype float32 covers MLP networks only (its tolerances are "
-                         "calibrated on them)")
+        raise UsageError(f"{option('dtype', 'float32')} covers MLP networks only (its tolerances "
+                         f"are calibrated on them)")
     if set(oracles) <= {"complex-step"}:  # it sits CNNs out: nothing would judge
-        raise UsageError("--oracles complex-step covers MLP networks only: a CNN needs torch, "
-                         "tensorflow or fd")
+        raise UsageError(f"{option('oracles', 'complex-step')} covers MLP networks only: a CNN "
+                         f"needs torch, tensorflow or fd")
 
 
 def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: float | None,
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
                progress=None, dtype: str = "float64", memory_limit: int | None = None,
-               isolation_off: str = "") -> VerifyResult:
-    """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them and
-    conclude: the work behind both :func:`verify` and ``crosscheck verify``.
+               isolation_off: str = "", report=None) -> VerifyResult:
+    """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them,
+    conclude, and write the reports into ``report`` (a directory) if given: the work behind
+    both :func:`verify` and ``crosscheck verify``.
 
     ``fn`` is a target, ``FILE.py:FUNC`` or ``module:FUNC``, imported and called in a worker
     process (crosscheck/subject/worker.py) under ``timeout`` and ``memory_limit``; or a
     function, called in this process (``isolation_off`` says why). Importing the target
     raises :class:`~crosscheck.subject.worker.LoadError` (a UsageError) for bad input."""
     from crosscheck.diagnosis.conclude import conclude
-    from crosscheck.diagnosis.diagnose import diagnose
 
-    if layout not in LAYOUTS:
-        raise UsageError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
-    if mode not in MODES:
-        raise UsageError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
-    if not (isinstance(lr, int | float) and not isinstance(lr, bool) and lr >= MIN_LR
-            and lr < float("inf")):
-        raise UsageError(f"lr wants a finite number >= {MIN_LR:g}, got {lr!r} (a smaller step "
-                         f"drowns the inferred gradient in float64 rounding)")
-    if dtype not in DTYPES:
-        raise UsageError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
+    layout, mode, lr, dtype = (check(name, value) for name, value in (
+        ("layout", layout), ("mode", mode), ("lr", lr), ("dtype", dtype)))
     if dtype == "float32" and mode == "update":
-        raise UsageError("--dtype float32 applies to --mode grads only (a float32 step's rounding "
-                         "of the new weights, ~6e-8 |W| / lr, would swamp the inferred gradient)")
+        raise UsageError(f"{option('dtype', 'float32')} applies to {option('mode', 'grads')} "
+                         f"only (a float32 step's rounding of the new weights, ~6e-8 |W| / lr, "
+                         f"would swamp the inferred gradient)")
     if options.architecture == "cnn":
         check_cnn_call(layout, mode, dtype, oracles)
     if dtype == "float32":
@@ -397,86 +297,87 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
     if not isinstance(fn, str):  # a function here; a target is probed by the worker
         unusable = probe_signature(fn, layout=layout, mode=mode)
         if unusable:  # before any framework is imported: one message, not one per network
-            return _unusable(label, f"{label} {unusable}", options, oracles, layout, mode)
-    worker = None
-    if isinstance(fn, str):
-        worker = SubjectWorker(fn, layout=layout, mode=mode, lr=lr, timeout=timeout,
-                               memory_limit=memory_limit, dtype=dtype).start()
-    try:
-        if worker is not None:
-            worker.load()  # before the oracles: a function that cannot take the contract's
-            if worker.unusable:  # arguments is told at once, before any framework is imported
-                return _unusable(label, f"{label} {worker.unusable}", options, oracles, layout,
-                                 mode)
+            return _verified(_unusable(label, f"{label} {unusable}", options, oracles, layout,
+                                       mode), report)
+    target = fn if isinstance(fn, str) else None
+    outputs: dict[int, str] = {}  # what the function printed, per network (worker only)
+    with worker_session(target, layout=layout, mode=mode, lr=lr, timeout=timeout,
+                        memory_limit=memory_limit, dtype=dtype) as worker:
+        if worker is not None and worker.unusable:  # loaded before the oracles: told at once,
+            return _verified(_unusable(label, f"{label} {worker.unusable}", options, oracles,
+                                       layout, mode), report)  # before any framework is imported
         parties = load_oracles(tuple(oracles))
         subject = worker if worker is not None else adapt(fn, layout=layout, mode=mode, lr=lr,
                                                           timeout=timeout, dtype=dtype)
 
         def checked(done: int, total: int, case_result: CaseResult) -> None:
-            if worker is not None:  # what the function printed, under this network's verdict
-                case_result.output = worker.take_output()
+            if worker is not None:
+                outputs[case_result.index] = worker.take_output()
             if progress is not None:
                 progress(done, total, case_result)
 
         result = run_campaign(subject, label, parties, options, progress=checked,
                               tolerance=tolerance)
-        # the diagnosis, then the shrinker, re-run the subject on counted budgets, under one
-        # safety net; neither re-runs a network whose call hung or ended the process
-        net, reruns = SafetyNet(), [0]
-
-        def rerun(case) -> CaseResult:
-            if reruns[0] >= DIAGNOSIS_RERUNS or net.fired("the diagnosis's re-runs"):
-                raise _OutOfTime
-            reruns[0] += 1
-            return check_case(case, subject, parties, subject=label, tolerance=tolerance)
-
-        update = {"lr": lr} if mode == "update" else {}
-        for case_result in _to_diagnose(result.failures):
-            again = None if case_result.error_kind in PROCESS_KINDS else rerun
-            try:
-                case_result.suspects = diagnose(case_result, again, **update)
-            except _OutOfTime:
-                case_result.suspects = diagnose(case_result, **update)
-        if shrink > 0:  # the script calls the user's function again as this run called it
-            attach_reproductions(result.cases, subject, parties, max_cases=shrink,
-                                 subject_import=_absolute(subject_import),
-                                 call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype},
-                                 budget=SHRINK_TRIES, stop=lambda: net.fired("shrinking"),
-                                 skip_kinds=PROCESS_KINDS)
-        result.safety_net = net.to_dict()
-        if net.cut:
-            result.notes.append(f"the wall-clock safety net ({net.seconds:g} s of re-runs) "
-                                f"fired during {net.cut}: later re-runs were skipped, so this "
-                                f"report may differ from another run of the same seed")
-    finally:
-        if worker is not None:
-            worker.close()
-    result.conclusion = conclude(result.cases, label)
-    return VerifyResult(result, note=layout_note(layout, mode), isolation_off=isolation_off,
-                        advice=advise(result.cases, options)
-                        if options.architecture == "mlp" else "")
+        if outputs:
+            result = replace(result, cases=[replace(c, output=outputs.get(c.index, ""))
+                                            for c in result.cases])
+        result = _diagnose_and_shrink(
+            result, subject, parties, label, tolerance=tolerance, shrink=shrink,
+            subject_import=absolute_target(subject_import),
+            call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype})
+    result = replace(result, conclusion=conclude(result.cases, label))
+    return _verified(VerifyResult(result, note=layout_note(layout, mode),
+                                  isolation_off=isolation_off,
+                                  advice=advise(result.cases, options)
+                                  if options.architecture == "mlp" else ""), report)
 
 
-def _isolation(fn) -> tuple[str | None, str]:
-    """("file.py:qualname" the worker can import ``fn`` from, or "package.module:qualname"
-    for a module inside a package, and ""), or (None, why it cannot be imported)."""
-    if inspect.ismethod(fn) or not inspect.isfunction(fn):
-        return None, f"a {type(fn).__name__} is not a plain function the worker can import"
-    name = fn.__qualname__
-    if "<" in name:
-        what = "a lambda" if fn.__name__ == "<lambda>" else "a function defined inside another"
-        return None, f"{what} cannot be imported by name"
-    try:
-        source = inspect.getsourcefile(fn)
-    except TypeError:
-        source = None
-    if source is None or not Path(source).is_file():
-        return None, "its module has no source file (a notebook cell or an interactive session?)"
-    module = sys.modules.get(fn.__module__)
-    spec = getattr(module, "__spec__", None)
-    if "." in fn.__module__ and spec is not None and spec.name == fn.__module__:
-        return f"{fn.__module__}:{name}", ""  # in a package: by name, so relative imports work
-    return f"{Path(source).resolve()}:{name}", ""
+def _diagnose_and_shrink(result: CampaignResult, subject, parties: list, label: str, *,
+                         tolerance: SubjectTolerance | None, shrink: int,
+                         subject_import: str | None, call: dict) -> CampaignResult:
+    """Diagnose, then shrink, the failing cases: a new campaign result whose worst failing
+    cases carry their suspects and (``shrink`` of them) their reproductions. Both re-run the
+    subject on budgets counted in networks and tries, under one wall-clock safety net whose
+    firing the result records; neither re-runs a network whose call hung or ended the
+    process."""
+    from crosscheck.diagnosis.diagnose import diagnose
+
+    net, reruns = SafetyNet(), [0]
+
+    def rerun(case) -> CaseResult:
+        if reruns[0] >= DIAGNOSIS_RERUNS or net.fired("the diagnosis's re-runs"):
+            raise _OutOfTime
+        reruns[0] += 1
+        return check_case(case, subject, parties, subject=label, tolerance=tolerance)
+
+    update = {"lr": call["lr"]} if call["mode"] == "update" else {}
+    suspects: dict[int, tuple] = {}
+    for case_result in _to_diagnose(result.failures):
+        again = None if case_result.error_kind in PROCESS_KINDS else rerun
+        try:
+            suspects[case_result.index] = tuple(diagnose(case_result, again, **update))
+        except _OutOfTime:
+            suspects[case_result.index] = tuple(diagnose(case_result, **update))
+    cases = [replace(c, suspects=suspects[c.index]) if c.index in suspects else c
+             for c in result.cases]
+    if shrink > 0:  # the script calls the user's function again as this run called it
+        cases = attach_reproductions(cases, subject, parties, max_cases=shrink,
+                                     subject_import=subject_import, call=call,
+                                     budget=SHRINK_TRIES, stop=lambda: net.fired("shrinking"),
+                                     skip_kinds=PROCESS_KINDS)
+    notes = result.notes
+    if net.cut:
+        notes += (f"the wall-clock safety net ({net.seconds:g} s of re-runs) fired during "
+                  f"{net.cut}: later re-runs were skipped, so this report may differ from "
+                  f"another run of the same seed",)
+    return replace(result, cases=cases, notes=notes, safety_net=net.to_dict())
+
+
+def _verified(result: VerifyResult, report) -> VerifyResult:
+    """``result``, its report written into ``report`` first when one is asked for."""
+    if report is not None:
+        result.write_report(report)
+    return result
 
 
 def _unusable(label: str, message: str, options: CampaignOptions, oracles: Sequence[str],
@@ -486,20 +387,9 @@ def _unusable(label: str, message: str, options: CampaignOptions, oracles: Seque
     case = CaseResult(index=0, case_seed=[options.seed, 0], case=case_for(options, 0),
                       subject=label, oracles=list(oracles), error=message, error_party=label,
                       error_kind="signature")
-    result = CampaignResult(options=options, subject=label, oracles=list(oracles), cases=[case])
-    result.conclusion = message
+    result = CampaignResult(options=options, subject=label, oracles=list(oracles), cases=[case],
+                            conclusion=message)
     return VerifyResult(result, note=layout_note(layout, mode), unusable=message)
-
-
-def _absolute(target: str | None) -> str | None:
-    """``FILE.py:FUNC`` with FILE made absolute (the script may run from anywhere);
-    ``module:FUNC`` as it is."""
-    if target is None:
-        return None
-    where, _, name = target.rpartition(":")
-    if where.endswith(".py") or "/" in where or "\\" in where:
-        return f"{Path(where).resolve()}:{name}"
-    return target
 
 
 def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:
@@ -584,12 +474,11 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     :class:`crosscheck.UsageError` (a ``ValueError``).
     """
     if in_worker():  # a module that calls verify at import, being imported by the worker
-        raise UsageError(f"{_NESTED} this module: put the call under "
+        raise UsageError(f"{NESTED} this module: put the call under "
                          f"`if __name__ == \"__main__\":`")
-    if shrink is None or isinstance(shrink, bool) or not isinstance(shrink, int) or shrink < 0:
-        raise UsageError(f"shrink wants a count >= 0, got {shrink!r}")
+    check("shrink", shrink)
     timeout = check_timeout(timeout)
-    limit = parse_memory_limit(memory_limit)
+    limit = parse_memory_limit(memory_limit, flag=option("memory_limit"))
     try:
         tolerance = SubjectTolerance(scale=tolerance_scale, rtol=rtol, atol=atol)
     except ValueError as exc:
@@ -602,25 +491,13 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     check_limits(options, max_size=max_size)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")
-    prepare_report_dir(report, flag="report")
+    prepare_report_dir(report)
     label, subject_import = _where(fn)
-    target, why = _isolation(fn)
-    common = dict(layout=layout, mode=mode, lr=lr, timeout=timeout, options=options,
-                  oracles=oracles, shrink=shrink, subject_import=subject_import,
-                  tolerance=None if tolerance.is_default else tolerance, memory_limit=limit,
-                  dtype=dtype)
-    result = None
-    if target is not None:
-        try:
-            result = run_verify(target, label, **common)
-        except LoadError as exc:  # it is loaded here, but the worker cannot import it again
-            why = (_NESTED_WHY if _NESTED in str(exc)
-                   else f"the worker could not import it again ({exc})")
-    if result is None:
-        result = run_verify(fn, label, isolation_off=why, **common)
-    if report is not None:
-        result.write_report(report)
-    return result
+    return run_isolated([fn], lambda subject, isolation_off: run_verify(
+        subject, label, layout=layout, mode=mode, lr=lr, timeout=timeout, options=options,
+        oracles=oracles, shrink=shrink, subject_import=subject_import,
+        tolerance=None if tolerance.is_default else tolerance, memory_limit=limit, dtype=dtype,
+        isolation_off=isolation_off, report=report))
 
 
 def assert_backprop(fn, **options) -> VerifyResult:
@@ -633,21 +510,7 @@ def assert_backprop(fn, **options) -> VerifyResult:
     result = verify(fn, **options)
     if not result.passed:
         label, where = _where(fn)
-        flags = " ".join(f"--{k.replace('_', '-')} {_flag(v)}" for k, v in options.items()
-                         if k in _CLI_FLAGS and v is not None)
-        again = (f"\nreproduce: crosscheck verify {where} {flags}".rstrip()
+        again = (f"\nreproduce: {reproduce_line(where, options)}"
                  if where else f"\nreproduce: crosscheck.verify({label}, **{options!r})")
         raise AssertionError(f"backprop of {label} is wrong\n{result}{again}")
     return result
-
-
-_CLI_FLAGS = ("layout", "mode", "lr", "networks", "seed", "sizes", "loss", "hidden_activations",
-              "l2", "batch", "max_depth", "max_width", "scale", "oracles", "timeout",
-              "activations", "output_activation", "targets", "dtype", "memory_limit", "max_size",
-              "architecture", "cnn")
-
-
-def _flag(v) -> str:
-    if isinstance(v, list | tuple):
-        return ("-" if v and isinstance(v[0], int) else ",").join(map(str, v))
-    return shlex.quote(str(v))

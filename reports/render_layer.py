@@ -7,8 +7,10 @@ import textwrap
 __all__ = ["render_layer_summary"]
 
 
-def render_layer_summary(result, limit: int = 5) -> str:
-    """Counts, the conclusion, then the ``limit`` first failing cases with their findings."""
+def render_layer_summary(result, limit: int = 5, scripts: dict | None = None) -> str:
+    """Counts, the conclusion, then the ``limit`` first failing cases with their findings, and
+    the shrunk cases (with the path of each one's script, from ``scripts``: case index ->
+    path, once written)."""
     n = len(result.cases)
     fails = [c for c in result.cases if c.verdict == "fail"]
     skipped = sum(c.fd_skipped for c in result.cases)
@@ -53,7 +55,7 @@ def render_layer_summary(result, limit: int = 5) -> str:
         first = c.error or (c.findings[0][2] if c.findings else "")
         if first:
             lines.append(f"    {first}")
-        script = getattr(result, "scripts", {}).get(s.index)
+        script = (scripts or {}).get(s.index)
         if script:
             lines.append(f"    reproduce: python {script}")
         elif getattr(result, "targets", None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from crosscheck.engine.campaign import CampaignResult
 
@@ -20,9 +21,10 @@ def _output_lines(text: str) -> list[str]:
     return [f"    output{more}:", *shown]
 
 
-def render_summary(result: CampaignResult, limit: int = 5) -> str:
+def render_summary(result: CampaignResult, limit: int = 5, scripts: dict | None = None) -> str:
     """The conclusion, the counts, then the ``limit`` worst failing networks: blame, the worst
-    element of up to three failing tensors, the suspects and the reproduction."""
+    element of up to three failing tensors, the suspects and the reproduction (with the path
+    of its script, from ``scripts``: case index -> path, once written)."""
     lines: list[str] = []
     n, fails = len(result.cases), result.failures
     kinks = sum(c.kinks for c in result.cases)
@@ -64,7 +66,8 @@ def render_summary(result: CampaignResult, limit: int = 5) -> str:
                                    subsequent_indent="      ", break_on_hyphens=False)
         if c.reproduction:
             r = c.reproduction
-            where = f" ({r['script_path']})" if r.get("script_path") else ""
+            script = (scripts or {}).get(c.index)
+            where = f" ({Path(script).resolve()})" if script else ""
             what = "smallest failing network" if r.get("shrunk", True) else "reproduce"
             lines.append(f"    {what}: {r['describe']} batch={r['batch']}{where}")
     if len(fails) > limit:

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -62,8 +63,9 @@ def _campaign(subject_fn, subject: str, networks: int, seed: int, shrink: int = 
     oracles = _oracles()
     result = run_campaign(subject_fn, subject, oracles, CampaignOptions(networks=networks, seed=seed))
     if shrink:
-        attach_reproductions(result.cases, subject_fn, oracles, max_cases=shrink,
-                             subject_import=f"{__file__}:bias_over_batch")
+        result = replace(result, cases=attach_reproductions(
+            result.cases, subject_fn, oracles, max_cases=shrink,
+            subject_import=f"{__file__}:bias_over_batch"))
     return result
 
 

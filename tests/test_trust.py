@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from crosscheck.diagnosis.diagnose import _trusted
-from crosscheck.engine.trust import TRUST_ORDER, most_trusted, trust_rank
 from crosscheck.engine.triangulate import Party, triangulate
+from crosscheck.engine.trust import TRUST_ORDER, most_trusted, trust_rank
 
 KIND = {"torch": "autodiff", "cs": "complex-step", "fd": "fd", "me": "subject"}
 

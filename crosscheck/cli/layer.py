@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sys
 
-from crosscheck.api import check_timeout, prepare_report_dir
-from crosscheck.cli.args import _count, _positive_int
 from crosscheck.cli.progress import Progress
 from crosscheck.errors import UsageError
 from crosscheck.layers.kinds import KINDS
 from crosscheck.layers.verify import run_layer
+from crosscheck.options import count, positive_int
+from crosscheck.runner import check_timeout, prepare_report_dir
 from crosscheck.subject.loading import target_label
 from crosscheck.subject.worker import parse_memory_limit
 
@@ -39,7 +39,7 @@ def add_parser(sub) -> None:
     p.add_argument("forward", metavar="FILE.py:FORWARD", help="the forward (or the loss function)")
     p.add_argument("backward", metavar="FILE.py:BACKWARD", nargs="?", default=None,
                    help="the backward (none for softmax_loss and svm_loss)")
-    p.add_argument("--cases", type=_positive_int, default=20, help="random cases (default 20)")
+    p.add_argument("--cases", type=positive_int, default=20, help="random cases (default 20)")
     p.add_argument("--seed", default="0", help="same seed, same cases (default 0)")
     p.add_argument("--timeout", default="10", metavar="SECONDS",
                    help="per call of your functions; a case with its finite differences gets "
@@ -47,7 +47,7 @@ def add_parser(sub) -> None:
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                    help="float32: your layer gets float32 arrays and is judged with the float32 "
                         "tolerances (no finite differences: they only measure float32 rounding)")
-    p.add_argument("--shrink", type=_count, default=1, metavar="K",
+    p.add_argument("--shrink", type=count, default=1, metavar="K",
                    help="shrink the first K failing cases to the smallest failing shape "
                         "(default 1; 0: none)")
     p.add_argument("--report", metavar="DIR",
@@ -59,16 +59,16 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    seed, timeout = _seed(args.seed), check_timeout(args.timeout, cli=True)
+    seed, timeout = _seed(args.seed), check_timeout(args.timeout, required=True)
     memory = parse_memory_limit(args.memory_limit, flag="--memory-limit")
     label = target_label(args.forward).removesuffix("_forward")
     report_dir = prepare_report_dir(args.report)  # checked before any work
     result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
                        seed=seed, timeout=timeout, memory_limit=memory,
-                       progress=Progress("verify-layer"), dtype=args.dtype, shrink=args.shrink)
-    if report_dir is not None:
-        for path in result.write_report(report_dir):
-            print(f"wrote {path}", file=sys.stderr)
+                       progress=Progress("verify-layer"), dtype=args.dtype, shrink=args.shrink,
+                       report=report_dir)
+    for path in result.written:
+        print(f"wrote {path}", file=sys.stderr)
     print(result)
     return 0 if result.passed else 1
 

@@ -16,6 +16,7 @@ from crosscheck.cli import run as cmd_run
 from crosscheck.cli import verify as cmd_verify
 from crosscheck.cli.args import OnelineParser
 from crosscheck.errors import UsageError
+from crosscheck.options import flag
 
 __all__ = ["main"]
 
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot raise
         return 1
     except UsageError as exc:
-        print(f"crosscheck: error: {exc}", file=sys.stderr)
+        print(f"crosscheck: error: {exc.worded(flag)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("crosscheck: interrupted", file=sys.stderr)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from crosscheck.api import load_oracles
 from crosscheck.diagnosis import CATALOGUE, DEFAULT_LR, Pitfall, grads_from_step
 from crosscheck.diagnosis.variants import update_order_step
 from crosscheck.engine.compare import format_index
@@ -19,6 +18,7 @@ from crosscheck.engine.trust import trust_rank
 from crosscheck.errors import UsageError
 from crosscheck.reference import loss_and_grads
 from crosscheck.reports.atomic import write_atomic
+from crosscheck.runner import load_oracles
 
 __all__ = ["add_parser", "run_explain", "run_pitfalls"]
 

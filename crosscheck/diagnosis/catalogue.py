@@ -100,7 +100,9 @@ def _relu_output_mse(case: Case) -> str:
     if spec.loss != "mse" or spec.activations[-1] != "relu":
         return "the output layer is not a ReLU under mse, so no shared buffer is written in place"
     z = trace(case).z[-1]
-    return "" if np.any((z <= 0) & (as_rows(case.Y, z.shape[-1]) != 0)) else "no output unit is inactive where Y != 0"
+    if np.any((z <= 0) & (as_rows(case.Y, z.shape[-1]) != 0)):
+        return ""
+    return "no output unit is inactive where Y != 0"
 
 
 def _relu_zero(case: Case) -> str:

@@ -34,8 +34,8 @@ from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
 from crosscheck.engine.tolerances import pair_tolerance
-from crosscheck.engine.trust import most_trusted
 from crosscheck.engine.triangulate import Party
+from crosscheck.engine.trust import most_trusted
 from crosscheck.reference.cnn_spec import is_cnn
 from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.sampling import Case, random_case

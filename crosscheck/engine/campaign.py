@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from crosscheck.engine.check import CaseResult, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
-from crosscheck.errors import UsageError
+from crosscheck.errors import UsageError, option
 from crosscheck.reference.cnn_sampling import fixed_cnn_case, random_cnn_case
 from crosscheck.reference.cnn_spec import CNNSpec, parse_cnn
 from crosscheck.reference.sampling import EDGES, Case, edge_case, random_case
@@ -64,16 +64,17 @@ class CampaignOptions:
                              f"{', '.join(ARCHITECTURES)}")
         if self.cnn is not None:
             if self.architecture != "cnn":
-                raise UsageError("--cnn describes a CNN-style network: it goes with "
-                                 "--architecture cnn")
+                raise UsageError(f"{option('cnn')} describes a CNN-style network: it goes "
+                                 f"with {option('architecture', 'cnn')}")
             try:  # the network must be one: shapes through every layer, the scores last
                 shape, layers, loss, l2 = parse_cnn(self.cnn)
                 CNNSpec(input_shape=shape, layers=layers, loss=loss or "softmax_cross_entropy",
                         l2=0.0 if l2 is None else l2)
             except ValueError as exc:
-                raise UsageError(f"--cnn: {exc}") from None
+                raise UsageError(f"{option('cnn')}: {exc}") from None
             if l2 is not None and self.l2 is not None:
-                raise UsageError(f"--cnn sets l2={l2:g} and --l2 sets {self.l2:g}: give it once")
+                raise UsageError(f"{option('cnn')} sets l2={l2:g} and {option('l2')} sets "
+                                 f"{self.l2:g}: give it once")
 
     def to_dict(self) -> dict:
         if self.architecture != "mlp":  # only what a CNN campaign reads
@@ -106,12 +107,12 @@ def network_options(*, losses: tuple[str, ...] | None = None,
         raise UsageError(f"unknown targets {targets!r}; known: {', '.join(TARGETS)}")
     if activations is not None:
         if hidden_activations is not None or output_activations is not None:
-            raise UsageError("--activations sets every layer's activation: drop "
-                             "--hidden-activations and --output-activation, or use those two "
-                             "instead of it")
+            raise UsageError(f"{option('activations')} sets every layer's activation: drop "
+                             f"{option('hidden_activations')} and {option('output_activation')}, "
+                             f"or use those two instead of it")
         if len(activations) > 1 and sizes is not None and len(activations) != len(sizes) - 1:
-            raise UsageError(f"--activations names {len(activations)} layers "
-                             f"({','.join(activations)}) but --sizes "
+            raise UsageError(f"{option('activations')} names {len(activations)} layers "
+                             f"({','.join(activations)}) but {option('sizes')} "
                              f"{'-'.join(map(str, sizes))} has {len(sizes) - 1}")
         output = activations[-1:]
     else:
@@ -121,13 +122,14 @@ def network_options(*, losses: tuple[str, ...] | None = None,
         losses = LABEL_LOSSES if targets == "labels" else DEFAULT_LOSSES
     if targets == "labels" and any(loss not in LABEL_LOSSES for loss in losses):
         other = ", ".join(loss for loss in losses if loss not in LABEL_LOSSES)
-        raise UsageError(f"--targets labels (integer class indices) applies only to --loss "
+        raise UsageError(f"{option('targets', 'labels')} (integer class indices) applies only "
+                         f"to {option('loss')} "
                          f"{', '.join(LABEL_LOSSES)}, not {other}")
     if output is not None and "identity" not in output:
-        flag = "--activations" if activations is not None else "--output-activation"
+        flag = option("activations" if activations is not None else "output_activation")
         logit = [loss for loss in losses if loss in LOGIT_LOSSES]
         if logit and (named or targets == "labels"):
-            why = " (implied by --targets labels)" if not named else ""
+            why = f" (implied by {option('targets', 'labels')})" if not named else ""
             raise UsageError(f"{flag} {','.join(activations or output)} puts "
                              f"{'/'.join(output)} on the output layer, but {logit[0]}{why} "
                              f"applies its own squashing to raw logits: its output layer must "
@@ -174,20 +176,28 @@ def case_for(options: CampaignOptions, index: int) -> Case:
     return edge_case(case, kind, rng, first)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CampaignResult:
+    """A campaign's cases, frozen once made: its driver (the API, ``crosscheck run``) adds the
+    conclusion, the notes and each case's diagnosis with :func:`dataclasses.replace`."""
+
     options: CampaignOptions
     subject: str
-    oracles: list
-    cases: list[CaseResult] = field(default_factory=list)
+    oracles: tuple
+    cases: tuple[CaseResult, ...] = ()
     seconds: float = 0.0
     # one sentence over the whole campaign, set by whoever drives it (the diagnosis for verify)
     conclusion: str = ""
     # what the campaign could not do, and why (shrinking a CNN, ...): shown under the summary
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     # the re-runs' wall-clock safety net (crosscheck.engine.budget.SafetyNet.to_dict), when
     # re-runs followed the campaign: {"limit_seconds", "fired", "cut"}; None otherwise
     safety_net: dict | None = None
+
+    def __post_init__(self) -> None:  # the lists a caller hands in, made read-only
+        for name in ("oracles", "cases", "notes"):
+            if not isinstance(getattr(self, name), tuple):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
 
     @property
     def failures(self) -> list[CaseResult]:
@@ -206,20 +216,21 @@ STOP_AFTER_TIMEOUTS = 3
 def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptions,
                  progress: Callable[[int, int, CaseResult], None] | None = None,
                  tolerance: SubjectTolerance | None = None) -> CampaignResult:
-    result = CampaignResult(options=options, subject=subject, oracles=[o.name for o in oracles])
+    cases: list[CaseResult] = []
+    notes: list[str] = []
     t0 = time.perf_counter()
     for index in range(options.networks):
         case = case_for(options, index)
         r = check_case(case, subject_fn, oracles, subject=subject, index=index,
                        case_seed=[options.seed, index], tolerance=tolerance)
-        result.cases.append(r)
+        cases.append(r)
         if progress is not None:
             progress(index + 1, options.networks, r)
-        hung = [c.index for c in result.cases[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
+        hung = [c.index for c in cases[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
         if len(hung) == STOP_AFTER_TIMEOUTS and index + 1 < options.networks:
-            result.notes.append(
+            notes.append(
                 f"stopped after networks {', '.join(map(str, hung[:-1]))} and {hung[-1]} timed "
                 f"out in a row: the other {options.networks - index - 1} network(s) were not run")
             break
-    result.seconds = time.perf_counter() - t0
-    return result
+    return CampaignResult(options=options, subject=subject, oracles=[o.name for o in oracles],
+                          cases=cases, seconds=time.perf_counter() - t0, notes=notes)

@@ -7,8 +7,10 @@ import math
 import sysconfig
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -58,36 +60,55 @@ class SubjectError(Exception):
         self.data = {"kind": kind, "message": message, **(data or {})}
 
 
-@dataclass
+def _frozen(mapping=None) -> Mapping:
+    """A read-only view of a copy of ``mapping`` (a result's dicts cannot change after it is made)."""
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
 class CaseResult:
+    """What checking one network found: frozen once made. What is learnt about it later (the
+    diagnosis's suspects, the output the worker captured, the shrinker's reproduction) is
+    added by :func:`dataclasses.replace`, which makes a new result."""
+
     index: int
-    case_seed: list
+    case_seed: tuple
     case: Case
     subject: str
-    oracles: list
-    votes: list = field(default_factory=list)
+    oracles: tuple
+    votes: tuple = ()
     error: str = ""  # why the subject (or an oracle) produced nothing to compare
     error_party: str = ""
     error_kind: str = ""  # SubjectError.kind when the subject produced nothing to compare
     error_detail: str = ""  # SubjectError.detail: the user's traceback lines, where it stopped
-    error_data: dict = field(default_factory=dict)  # SubjectError.data: the same, as data
+    error_data: Mapping = field(default_factory=_frozen)  # SubjectError.data: the same, as data
     output: str = ""  # what the subject printed while this network was checked (worker only)
-    seconds: dict = field(default_factory=dict)
+    seconds: Mapping = field(default_factory=_frozen)
     fd_refined: int = 0  # finite-difference coordinates re-measured by Richardson extrapolation
     # "full" (every coordinate differenced), "sampled" (a large network: directional check of
     # every tensor plus a random sample of coordinates), or "" when no numerical oracle ran
     fd_mode: str = ""
     fd_checked: int = 0  # coordinates the numerical oracles actually differenced
-    skipped: dict = field(default_factory=dict)  # oracle name -> why it sat this case out
+    skipped: Mapping = field(default_factory=_frozen)  # oracle name -> why it sat this case out
     # catalogue pitfalls, most likely first: objects with id, title, score, evidence, to_dict()
-    suspects: list = field(default_factory=list)
+    suspects: tuple = ()
     # every party's answer (subject first): the reports draw worst elements and norm profiles
-    parties: list = field(default_factory=list, repr=False)
-    # the smallest failing network found by the shrinker (engine.shrink), as data, or None;
-    # the renderers turn it into a standalone script
-    reproduction: dict | None = None
+    parties: tuple = field(default=(), repr=False)
+    # the smallest failing network found by the shrinker (engine.shrink), as a read-only
+    # mapping, or None; the renderers turn it into a standalone script
+    reproduction: Mapping | None = None
     # the shrunk Case itself and the subject's answer on it, for the script's embedded values
     shrunk: tuple | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:  # the containers a caller hands in, made read-only
+        for name in ("case_seed", "oracles", "votes", "suspects", "parties"):
+            if not isinstance(getattr(self, name), tuple):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
+        for name in ("error_data", "seconds", "skipped"):
+            if not isinstance(getattr(self, name), MappingProxyType):
+                object.__setattr__(self, name, _frozen(getattr(self, name)))
+        if self.reproduction is not None and not isinstance(self.reproduction, MappingProxyType):
+            object.__setattr__(self, "reproduction", _frozen(self.reproduction))
 
     @property
     def spec(self):
@@ -311,26 +332,28 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
     fd's 1e-5 (fd is skipped and ``skipped`` says why). An oracle that does not apply to the
     network (complex-step through a ReLU) sits the case out, recorded in ``skipped``.
     """
-    result = CaseResult(index=index, case_seed=list(case_seed or []), case=case,
-                        subject=subject, oracles=[o.name for o in oracles])
+    made = dict(index=index, case_seed=tuple(case_seed or ()), case=case, subject=subject,
+                oracles=tuple(o.name for o in oracles))
+    seconds: dict[str, float] = {}
+    skipped: dict[str, str] = {}
     t0 = time.perf_counter()
     try:
         parties = [run_subject(subject_fn, case, subject, tolerance)]
     except SubjectError as exc:
-        result.error, result.error_party = f"{subject} {exc}", subject
-        result.error_kind, result.error_detail, result.error_data = exc.kind, exc.detail, exc.data
-        return result
-    result.seconds[subject] = time.perf_counter() - t0
+        return CaseResult(**made, error=f"{subject} {exc}", error_party=subject,
+                          error_kind=exc.kind, error_detail=exc.detail, error_data=exc.data)
+    seconds[subject] = time.perf_counter() - t0
     spec = case.spec
     large = sum(int(np.prod(s)) for s in spec.param_shapes().values()) > large_params
     stand_in = next((o.name for o in oracles if o.kind == "complex-step" and not large
                      and o.applies(spec)), None)
     # one Generator per case for the sampled coordinates and directions: same seed, same check
-    sample_seed = [*result.case_seed, 0x5A]
+    sample_seed = [*made["case_seed"], 0x5A]
     directional = {}
+    fd_mode, fd_checked = "", 0
     for oracle in oracles:
         if oracle.kind == "fd" and stand_in:
-            result.skipped[oracle.name] = f"{stand_in} applies (no ReLU) and stands in for it"
+            skipped[oracle.name] = f"{stand_in} applies (no ReLU) and stands in for it"
             continue
         t0 = time.perf_counter()
         try:
@@ -343,25 +366,25 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
             else:
                 r = oracle.evaluate(case.params, case.X, case.Y, spec)
         except OracleNotApplicable as exc:
-            result.skipped[oracle.name] = str(exc)
+            skipped[oracle.name] = str(exc)
             continue
-        result.seconds[oracle.name] = time.perf_counter() - t0
+        seconds[oracle.name] = time.perf_counter() - t0
         unchecked = getattr(r, "unchecked", {})  # only a sampled check leaves coordinates out
         if oracle.kind in _NUMERICAL:
-            result.fd_mode = "sampled" if unchecked or oracle.name in directional else "full"
-            result.fd_checked += sum(int(g.size - unchecked[n].sum()) if n in unchecked
-                                     else int(g.size) for n, g in r.grads.items())
+            fd_mode = "sampled" if unchecked or oracle.name in directional else "full"
+            fd_checked += sum(int(g.size - unchecked[n].sum()) if n in unchecked
+                              else int(g.size) for n, g in r.grads.items())
         parties.append(Party(name=oracle.name, kind=oracle.kind, loss=r.loss, grads=r.grads,
                              kinks=r.kinks, unchecked=unchecked))
     tensors = list(spec.param_names())
-    result.votes = _vote_all(parties, tensors, directional)
-    if any(not v.ok for v in result.votes):
+    votes = _vote_all(parties, tensors, directional)
+    refined = 0
+    if any(not v.ok for v in votes):
         refined = _refine_fd(parties, oracles, case, tensors)
         if refined:
-            result.fd_refined = refined
-            result.votes = _vote_all(parties, tensors, directional)
-    result.parties = parties
-    return result
+            votes = _vote_all(parties, tensors, directional)
+    return CaseResult(**made, votes=votes, seconds=seconds, fd_refined=refined, fd_mode=fd_mode,
+                      fd_checked=fd_checked, skipped=skipped, parties=parties)
 
 
 def _vote_all(parties, tensors, directional) -> list[TensorVote]:

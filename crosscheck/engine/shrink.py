@@ -431,31 +431,29 @@ def reproduction(c: CaseResult, subject_fn, oracles: list, *, label: str,
 
 
 def with_reproduction(c: CaseResult, r: Reproduction) -> CaseResult:
-    """``c`` carrying ``r``: the one place a reproduction is attached to a result."""
-    c.shrunk = (r.case, r.recorded)
-    c.reproduction = r.info
-    return c
+    """A new result: ``c`` carrying ``r`` (results are frozen); the one place a reproduction
+    is attached to a result."""
+    return replace(c, shrunk=(r.case, r.recorded), reproduction=r.info)
 
 
 def attach_reproductions(cases: list[CaseResult], subject_fn, oracles: list, *,
                          subject_import: str | None = None, max_cases: int = 5,
                          names: dict | None = None, call: dict | None = None,
                          budget: int = SHRINK_TRIES, stop: Callable[[], bool] | None = None,
-                         skip_kinds: frozenset = frozenset()) -> int:
-    """Shrink the ``max_cases`` worst failing cases (MLP or CNN) and attach their
-    reproductions (:func:`with_reproduction`); returns how many got one. ``names`` maps
-    id(case) to its report name (default case-INDEX). ``subject_import`` ("/abs/file.py:func"
-    or "module:func") and ``call`` (layout, mode, lr, dtype: how the user's function was
-    called) let the script call the subject again. ``budget`` (tries per case), ``stop`` and
-    ``skip_kinds``: see the module docstring."""
+                         skip_kinds: frozenset = frozenset()) -> list[CaseResult]:
+    """``cases`` with the ``max_cases`` worst failing ones (MLP or CNN) shrunk: new results,
+    in the same order, carrying their reproductions (:func:`with_reproduction`; the results
+    given are frozen). ``names`` maps id(case) to its report name (default case-INDEX).
+    ``subject_import`` ("/abs/file.py:func" or "module:func") and ``call`` (layout, mode, lr,
+    dtype: how the user's function was called) let the script call the subject again.
+    ``budget`` (tries per case), ``stop`` and ``skip_kinds``: see the module docstring."""
     fails = sorted((c for c in cases if c.verdict == "fail"), key=lambda c: -c.severity)
-    attached = 0
+    done: dict[int, CaseResult] = {}
     for c in fails[:max_cases]:
         if c.error_kind in skip_kinds:
             continue
         label = (names or {}).get(id(c), f"case-{c.index}")
         r = reproduction(c, subject_fn, oracles, label=label, subject_import=subject_import,
                          call=call, budget=budget, stop=stop, skip_kinds=skip_kinds)
-        with_reproduction(c, r)
-        attached += 1
-    return attached
+        done[id(c)] = with_reproduction(c, r)
+    return [done.get(id(c), c) for c in cases]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from crosscheck.engine.shrinker import Pass, StopShrinking, shrink
 from crosscheck.layers.cases import SPACES, Shape, size, smaller_in
-from crosscheck.layers.check import CaseData, LayerCase, check_case
+from crosscheck.layers.check import CaseData, LayerCase, check_layer_case
 
 __all__ = ["LAYER_SHRINK_TRIES", "ShrunkCase", "layer_passes", "shrink_layer_case", "signature"]
 
@@ -62,7 +62,7 @@ def shrink_layer_case(case: LayerCase, pair_call, *, label: str, oracles: dict,
     quick = dict(list(oracles.items())[:1])
 
     def fails_the_same_way(shape: Shape) -> bool:
-        small, _ = check_case(shape, pair_call, label=label, oracles=quick, index=case.index,
+        small, _ = check_layer_case(shape, pair_call, label=label, oracles=quick, index=case.index,
                               dtype=dtype)
         if small.error_kind in NOT_RERUN:
             raise StopShrinking
@@ -70,7 +70,7 @@ def shrink_layer_case(case: LayerCase, pair_call, *, label: str, oracles: dict,
 
     found = shrink(case.shape, fails_the_same_way, layer_passes(case.shape.kind),
                    sort_key=size, max_tries=budget)
-    final, data = check_case(found.value, pair_call, label=label, oracles=oracles,
+    final, data = check_layer_case(found.value, pair_call, label=label, oracles=oracles,
                              index=case.index, dtype=dtype)
     return ShrunkCase(index=case.index, case=final, data=data, steps=found.steps,
                       tries=found.tries + 1, seconds=time.perf_counter() - t0)

@@ -3,48 +3,70 @@ cases, with the pair imported and called in a worker process as ``verify`` does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from crosscheck.errors import UsageError
+from crosscheck.errors import UsageError, option
 from crosscheck.layers.check import LayerResult, check_layer, in_process
 from crosscheck.layers.kinds import KINDS
 from crosscheck.layers.shrink import shrink_layer_case
+from crosscheck.options import check_count, check_int
+from crosscheck.runner import (
+    absolute_target,
+    check_timeout,
+    load_oracles,
+    prepare_report_dir,
+    run_isolated,
+    worker_session,
+    write_report_files,
+)
 
 __all__ = ["MAX_CASES", "LayerVerification", "assert_layer", "run_layer", "verify_layer"]
 
 
+@dataclass(frozen=True)
 class LayerVerification:
     """What :func:`verify_layer` found: ``.passed``, ``.cases``, ``.conclusion``; ``str()``
-    is the summary ``crosscheck verify-layer`` prints."""
+    is the summary ``crosscheck verify-layer`` prints. Frozen: :meth:`write_report` writes
+    files and leaves the result as it was; it only logs where they went (:attr:`written`), so
+    that the summary names each shrunk case's script once it exists."""
 
-    def __init__(self, result: LayerResult) -> None:
-        self.result = result
+    result: LayerResult
+    _written: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def written(self) -> tuple[Path, ...]:
+        """The files the last :meth:`write_report` wrote (empty before one)."""
+        return tuple(self._written)
 
     passed = property(lambda self: self.result.passed)
     cases = property(lambda self: self.result.cases)
     conclusion = property(lambda self: self.result.conclusion)
 
-    def write_report(self, directory) -> list:
+    def write_report(self, directory) -> list[Path]:
         """report.json, report.md, report.html and junit.xml into ``directory``, all or
         nothing; returns the paths written."""
-        from crosscheck.api import prepare_report_dir
         from crosscheck.reports.layer_report import (
             layer_report_dict,
             script_name,
             write_layer_report_dir,
         )
 
-        directory = prepare_report_dir(directory, flag="report")
+        directory = prepare_report_dir(directory)
         scripts = {script_name(s.index): self._script(s) for s in self.result.shrunk
                    if self.result.targets}
-        try:
-            paths = write_layer_report_dir(layer_report_dict(self.result), directory, scripts)
-        except OSError as exc:  # a directory where a script goes, a full disk: nothing written
-            raise UsageError(f"report directory {directory}: cannot write "
-                             f"{Path(exc.filename or '').name or 'it'} ({exc.strerror})") from None
-        self.result.scripts = {s.index: directory / script_name(s.index)
-                               for s in self.result.shrunk if self.result.targets}
+        paths = write_report_files(directory, lambda d: write_layer_report_dir(
+            layer_report_dict(self.result), d, scripts))
+        self._written[:] = paths
         return paths
+
+    def scripts(self) -> dict[int, Path]:
+        """Shrunk case index -> its script among :attr:`written`."""
+        from crosscheck.reports.layer_report import script_name
+
+        names = {p.name: p for p in self.written}
+        return {s.index: names[script_name(s.index)] for s in self.result.shrunk
+                if script_name(s.index) in names}
 
     def _script(self, shrunk) -> str:
         from crosscheck.engine.tolerances import TOLERANCES
@@ -61,7 +83,9 @@ class LayerVerification:
     def __str__(self) -> str:
         from crosscheck.reports.render_layer import render_layer_summary
 
-        return render_layer_summary(self.result)
+        return render_layer_summary(self.result, scripts=self.scripts())
+
+    __repr__ = object.__repr__
 
 
 def _check_kind(kind: str, backward) -> None:
@@ -78,67 +102,56 @@ MAX_CASES = 100_000  # the shapes are drawn up front; a million would take minut
 
 def _check_counts(cases, seed, timeout) -> float | None:
     """The timeout as seconds, after ``cases`` and ``seed`` are checked (a UsageError)."""
-    for name, v, low in (("cases", cases, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise UsageError(f"{name} wants an integer >= {low}, got {v!r}")
+    check_int("cases", cases, 1)
+    check_int("seed", seed, 0)
     if cases > MAX_CASES:
-        raise UsageError(f"cases wants at most {MAX_CASES}, got {cases}")
-    from crosscheck.api import check_timeout
-
+        raise UsageError(f"{option('cases')} wants at most {MAX_CASES}, got {cases}")
     return check_timeout(timeout)
 
 
 def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed: int = 0,
               timeout: float | None = 10.0, memory_limit: int | None = None,
               isolation_off: str = "", progress=None, dtype: str = "float64",
-              shrink: int = 1) -> LayerVerification:
+              shrink: int = 1, report=None) -> LayerVerification:
     """Check the pair: ``forward``/``backward`` are targets (``FILE.py:FUNC``), imported and
     called in a worker process, or functions, called here (``isolation_off`` says why).
     Each case's call, finite differences of the forward included, gets 10 x ``timeout``.
     The first ``shrink`` failing cases are shrunk to the smallest shape failing the same way
     (``crosscheck/layers/shrink.py``); targets also get a reproduction script each when the
-    report is written."""
-    from crosscheck.api import load_oracles
+    report is written into ``report`` (a directory), if given."""
     from crosscheck.oracles.tf_layers import tf_layer
     from crosscheck.oracles.torch_layers import torch_layer
-    from crosscheck.subject.worker import SubjectWorker
 
     _check_kind(kind, backward)
     timeout = _check_counts(cases, seed, timeout)
-    if isinstance(shrink, bool) or not isinstance(shrink, int) or shrink < 0:
-        raise UsageError(f"shrink wants an integer >= 0, got {shrink!r}")
+    check_count("shrink", shrink)
     if dtype not in ("float64", "float32"):
         raise UsageError(f"unknown dtype {dtype!r}; choose from float64, float32")
     load_oracles(("torch", "tensorflow"))  # a missing framework is a UsageError naming it
-    worker = None
-    if isinstance(forward, str):
-        worker = SubjectWorker(forward, timeout=timeout, memory_limit=memory_limit,
-                               layer=(kind, forward, backward)).start()
-        worker.load()
-        limit = None if timeout is None else 10 * timeout
-
-        def pair_call(arrays, extra, dout, numerical, forward_only=False):
-            return worker.call_layer(arrays, extra, dout, numerical=numerical, limit=limit,
-                                     forward_only=forward_only)
-    else:
-        pair_call = in_process(kind, forward, backward)
+    target = forward if isinstance(forward, str) else None
     oracles = {"torch": torch_layer, "tensorflow": tf_layer}
-    try:
+    with worker_session(target, timeout=timeout, memory_limit=memory_limit,
+                        layer=(kind, forward, backward)) as worker:
+        if worker is not None:
+            limit = None if timeout is None else 10 * timeout
+
+            def pair_call(arrays, extra, dout, numerical, forward_only=False):
+                return worker.call_layer(arrays, extra, dout, numerical=numerical, limit=limit,
+                                         forward_only=forward_only)
+        else:
+            pair_call = in_process(kind, forward, backward)
         result = check_layer(kind, pair_call, label=label, cases=cases, seed=seed,
                              oracles=oracles, progress=progress, dtype=dtype)
-        for case in [c for c in result.cases if c.verdict == "fail"][:shrink]:
-            small = shrink_layer_case(case, pair_call, label=label, oracles=oracles, dtype=dtype)
-            if small is not None:
-                result.shrunk.append(small)
-    finally:
-        if worker is not None:
-            worker.close()
-    result.isolation_off = isolation_off
-    if isinstance(forward, str):
-        from crosscheck.api import _absolute
-
-        result.targets = (_absolute(forward), _absolute(backward))
-    return LayerVerification(result)
+        shrunk = [shrink_layer_case(case, pair_call, label=label, oracles=oracles, dtype=dtype)
+                  for case in [c for c in result.cases if c.verdict == "fail"][:shrink]]
+    result = replace(result, isolation_off=isolation_off,
+                     shrunk=[s for s in shrunk if s is not None],
+                     targets=((absolute_target(forward), absolute_target(backward))
+                              if target is not None else None))
+    checked = LayerVerification(result)
+    if report is not None:
+        checked.write_report(report)
+    return checked
 
 
 def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: int = 0,
@@ -157,20 +170,12 @@ def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: in
             raise UsageError(f"verify_layer wants functions: {what} is a {type(f).__name__} "
                              f"(the command line takes FILE.py:FUNC)")
     label = (getattr(forward, "__qualname__", None) or repr(forward)).removesuffix("_forward")
-    from crosscheck.api import _isolation
-
-    targets = [_isolation(f) for f in (forward, backward) if f is not None]
-    why = next((w for t, w in targets if t is None), "")
     limit = parse_memory_limit(memory_limit)
-    if not why:
-        try:
-            return run_layer(kind, targets[0][0], targets[1][0] if backward is not None else None,
-                             label, cases=cases, seed=seed, timeout=timeout, memory_limit=limit,
-                             dtype=dtype, shrink=shrink)
-        except UsageError as exc:  # imported here, but not importable again in the worker
-            why = f"the worker could not import it again ({exc})"
-    return run_layer(kind, forward, backward, label, cases=cases, seed=seed, timeout=timeout,
-                     isolation_off=why, dtype=dtype, shrink=shrink)
+    return run_isolated(
+        [f for f in (forward, backward) if f is not None],
+        lambda fwd, bwd=None, isolation_off="": run_layer(
+            kind, fwd, bwd, label, cases=cases, seed=seed, timeout=timeout, memory_limit=limit,
+            isolation_off=isolation_off, dtype=dtype, shrink=shrink))
 
 
 def assert_layer(kind: str, forward, backward=None, **options) -> LayerVerification:
