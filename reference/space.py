@@ -24,9 +24,9 @@ from .cnn_spec import CNN_LOSSES
 from .spec import ACTIVATIONS, DEFAULT_ACTIVATIONS, DEFAULT_LOSSES, LOGIT_LOSSES, LOSSES, TARGETS
 
 __all__ = ["ACTIVATION", "ALL_ACTIVATIONS", "BATCH", "CNN_BATCH", "CNN_CHANNELS", "CNN_CLASSES",
-           "CNN_FILTERS", "CNN_HIDDEN_UNITS", "CNN_KERNEL", "CNN_L2", "CNN_LOSS", "CNN_SCALE", "CNN_SIDE", "DEPTH",
-           "ALL_LOSSES", "EDGES", "L2", "LOSS", "OUTPUT_ACTIVATION", "SCALE", "TARGET", "WIDTH", "Choice",
-           "Count", "Penalty", "cnn_key", "min_output_width", "mlp_key",
+           "CNN_FILTERS", "CNN_HIDDEN_UNITS", "CNN_KERNEL", "CNN_L2", "CNN_LOSS", "CNN_SCALE", "CNN_SIDE",
+           "DEPTH", "ALL_LOSSES", "EDGES", "L2", "LOSS", "OUTPUT_ACTIVATION", "SCALE", "TARGET", "WIDTH",
+           "Choice", "Count", "Penalty", "cnn_key", "min_output_width", "mlp_key",
            "output_activation_allowed"]
 
 
