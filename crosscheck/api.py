@@ -28,7 +28,7 @@ from crosscheck.engine.campaign import (
     network_options,
     run_campaign,
 )
-from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.engine.check import UNCOMPARED, CaseResult, check_case
 from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
@@ -500,7 +500,7 @@ def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:
     worst = sorted(failures, key=lambda c: (-c.severity, c.index))
     numeric = [c for c in worst if not c.error][:MAX_DIAGNOSED]
     # errors that came with a wrong loss too have more to explain: those first
-    errors = sorted((c for c in worst if c.error), key=lambda c: (not _loss_also_wrong(c), c.index))
+    errors = sorted((c for c in worst if c.error and c.error_kind != UNCOMPARED), key=lambda c: (not _loss_also_wrong(c), c.index))
     # one of each kind of error first, then more of them while slots are left
     kinds: dict = {}
     for c in errors:

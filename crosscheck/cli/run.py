@@ -12,6 +12,7 @@ from crosscheck.cli.args import add_network_options, add_output_options, campaig
 from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
 from crosscheck.engine.campaign import CampaignResult, run_campaign
+from crosscheck.engine.check import UNCOMPARED
 from crosscheck.engine.shrink import CNN_NOT_SHRUNK, attach_reproductions
 from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
@@ -67,7 +68,7 @@ def run(args) -> int:
     if args.shrink > 0:
         attach_reproductions(result.cases, reference, oracles,
                              subject_import=f"crosscheck.reference:{reference.__name__}",
-                             max_cases=args.shrink)
+                             max_cases=args.shrink, skip_kinds=frozenset({UNCOMPARED}))
     result.conclusion = conclude(result.cases, "reference")
     if report_dir is not None:
         for path in write_reports(result, report_dir):

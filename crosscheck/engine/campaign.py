@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.engine.check import UNCOMPARED, CaseResult, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError
 from crosscheck.reference.cnn_sampling import fixed_cnn_case, random_cnn_case
@@ -23,6 +23,7 @@ from crosscheck.reference.spec import (
 )
 
 __all__ = ["ARCHITECTURES", "CNN_FIELDS", "CampaignOptions", "CampaignResult", "case_for",
+           "check_comparable",
            "network_options", "run_campaign"]
 
 # "mlp": the NetworkSpec networks every option below describes; "cnn": random CNN-style
@@ -200,9 +201,38 @@ class CampaignResult:
 STOP_AFTER_TIMEOUTS = 3
 
 
+def check_comparable(options: CampaignOptions, oracles: list) -> None:
+    """A :class:`UsageError` when the oracles chosen sit out every network of the campaign
+    (complex-step alone on ReLU networks): nothing would ever be compared with the subject.
+    Only oracles that can sit a network out have ``applies``; with any other, nothing to do."""
+    if not oracles or not all(hasattr(o, "applies") for o in oracles):
+        return
+    for index in range(options.networks):
+        if any(o.applies(case_for(options, index).spec) for o in oracles):
+            return
+    names = ", ".join(o.name for o in oracles)
+    why = ("covers MLP networks only" if options.architecture == "cnn"
+           else "needs analytic activations, and each of them has relu")
+    raise UsageError(f"the oracles chosen ({names}) sit out every one of the {options.networks} "
+                     f"networks: {names} {why} (add torch, tensorflow or fd)")
+
+
+def _sat_out_note(result: CampaignResult, oracles: list) -> str:
+    """Which oracles sat networks out (did not apply to them), and how many: "" for none."""
+    counts = {o.name: sum(1 for c in result.cases if o.name in c.skipped and not o.applies(c.spec))
+              for o in oracles if hasattr(o, "applies")}
+    parts = [f"{name} sat out {k} of {len(result.cases)} networks" for name, k in counts.items() if k]
+    if not parts:
+        return ""
+    lone = sum(1 for c in result.cases if c.error_kind == UNCOMPARED)
+    return (", ".join(parts) + " (it does not apply to them)"
+            + (f"; {lone} of them no other oracle compared: each is a failure" if lone else ""))
+
+
 def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptions,
                  progress: Callable[[int, int, CaseResult], None] | None = None,
                  tolerance: SubjectTolerance | None = None) -> CampaignResult:
+    check_comparable(options, oracles)
     result = CampaignResult(options=options, subject=subject, oracles=[o.name for o in oracles])
     t0 = time.perf_counter()
     for index in range(options.networks):
@@ -219,4 +249,7 @@ def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptio
                 f"out in a row: the other {options.networks - index - 1} network(s) were not run")
             break
     result.seconds = time.perf_counter() - t0
+    note = _sat_out_note(result, oracles)
+    if note:
+        result.notes.append(note)
     return result

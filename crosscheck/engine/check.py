@@ -24,7 +24,8 @@ from crosscheck.oracles.base import OracleNotApplicable
 from crosscheck.oracles.fd import FiniteDifferenceOracle
 from crosscheck.reference.sampling import Case
 
-__all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "CaseResult", "SubjectError",
+__all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "MIN_ANSWERS", "UNCOMPARED",
+           "CaseResult", "SubjectError",
            "check_arrays", "check_case", "check_unchanged", "describe_exception",
            "run_subject", "unpack_pair", "user_frames", "user_traceback"]
 
@@ -38,6 +39,12 @@ __all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "CaseResult", "Subjec
 LARGE_NETWORK_PARAMS = 100_000
 FD_SAMPLE_PER_TENSOR = 1024
 _NUMERICAL = ("fd", "complex-step")
+# A network passes only when at least this many answers were compared on it: the subject and
+# one oracle. A subject alone agrees with itself on every tensor (triangulate has no pair to
+# compare), so a network every chosen oracle sat out would have passed unjudged; it fails
+# instead, as an error of kind UNCOMPARED (nobody is blamed, nothing is re-run).
+MIN_ANSWERS = 2
+UNCOMPARED = "uncompared"
 
 
 class SubjectError(Exception):
@@ -353,6 +360,14 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
                                      else int(g.size) for n, g in r.grads.items())
         parties.append(Party(name=oracle.name, kind=oracle.kind, loss=r.loss, grads=r.grads,
                              kinks=r.kinks, unchecked=unchecked))
+    if len(parties) < MIN_ANSWERS:
+        why = "; ".join(words if words.startswith(name) else f"{name}: {words}"
+                        for name, words in result.skipped.items())
+        result.error = f"nothing compared {subject} on this network ({why or 'no oracle'})"
+        result.error_party, result.error_kind = "no oracle answered", UNCOMPARED
+        result.error_data = {"kind": UNCOMPARED, "message": result.error}
+        result.parties = parties
+        return result
     tensors = list(spec.param_names())
     result.votes = _vote_all(parties, tensors, directional)
     if any(not v.ok for v in result.votes):

@@ -73,15 +73,16 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from crosscheck.engine.check import SubjectError, user_frames
+from crosscheck.engine.check import UNCOMPARED, SubjectError, user_frames
 from crosscheck.errors import UsageError
 
 __all__ = ["OUTPUT_LIMIT", "PROCESS_KINDS", "LoadError", "SubjectWorker", "default_memory_limit",
            "format_bytes", "in_worker", "parse_memory_limit"]
 
 # SubjectError kinds that end (or were ended by) the worker: the network is not re-run to
-# diagnose or shrink it, each re-run would cost the timeout or a restart again
-PROCESS_KINDS = frozenset({"timeout", "exited", "killed", "memory"})
+# diagnose or shrink it, each re-run would cost the timeout or a restart again; nor is a
+# network no oracle answered on (UNCOMPARED: a re-run cannot judge it either)
+PROCESS_KINDS = frozenset({"timeout", "exited", "killed", "memory", UNCOMPARED})
 OUTPUT_LIMIT = 64 << 20  # bytes the function may write to one file (RLIMIT_FSIZE)
 SHOWN_OUTPUT = 4000  # characters of captured output kept per network
 DUMP_SECONDS = 0.3  # how long a worker past its timeout gets to write its stack dump
