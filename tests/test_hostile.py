@@ -57,3 +57,32 @@ def test_a_network_no_oracle_answered_is_a_failure_and_the_summary_says_who_sat_
     assert "nothing compared reference on this network (complex-step needs " \
            "analytic activations" in out, out
     assert "note: complex-step sat out " in out and out.rstrip().endswith("verdict: FAIL"), out
+
+
+# ---- 2. every read from the worker is bounded: a half-written reply is a verdict -----------
+
+@pytest.mark.parametrize("target, words", [
+    ("half_reply.py:cut_reply", "half_reply.py:cut_reply sent a reply that was cut off: 2 of "
+                                "its 100 bytes came within 1 s (--timeout)"),
+    ("half_reply.py:huge_reply", "half_reply.py:huge_reply sent a reply of 1099511627776 bytes, "
+                                 "above the "),
+    ("half_reply_at_import.py:loss_and_grads",
+     "half_reply_at_import.py:loss_and_grads sent a reply that was cut off: 2 of its 100 bytes "
+     "came within 1 s (--timeout) while its module was being imported"),
+], ids=["cut", "1-TiB", "cut-at-import"])
+def test_a_half_written_reply_is_a_verdict_not_a_hang(target, words):
+    code, out, err, _ = cli(str(SUBJECTS / target), "--oracles", "torch", "--networks", "2",
+                            "--sizes", "3-5-4", "--batch", "4", "--timeout", "1", timeout=60)
+    assert code == 1, out + err
+    assert words in out and out.rstrip().endswith("verdict: FAIL"), out
+
+
+def test_a_half_written_reply_from_a_layer_backward_is_a_verdict(capsys):
+    from crosscheck.cli.main import main
+
+    path = SUBJECTS / "half_reply.py"
+    code = main(["verify-layer", "relu", f"{path}:relu_forward", f"{path}:relu_backward",
+                 "--cases", "2", "--timeout", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    assert "sent a reply that was cut off: 2 of its 100 bytes came within" in out, out

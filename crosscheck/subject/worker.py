@@ -60,9 +60,11 @@ import linecache
 import os
 import pickle
 import re
+import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -88,9 +90,25 @@ SHOWN_OUTPUT = 4000  # characters of captured output kept per network
 DUMP_SECONDS = 0.3  # how long a worker past its timeout gets to write its stack dump
 MIN_MEMORY_LIMIT = 512 << 20  # Python, numpy and OpenBLAS's thread buffers need ~200 MB
 _STARTUP_SECONDS = 120.0  # the worker's own imports (numpy, crosscheck), before any user code
+# The largest reply a request can have: its arrays at most REPLY_FACTOR times over (a call's
+# reply holds the gradients, the size of the parameters, and the inputs as they were after the
+# call, the size of what was sent; a layer case holds out, its gradients and their numerical
+# twins, each the size of an input or of dout), plus REPLY_SLACK bytes of words and pickle
+# framing (a message, the user's traceback lines). A larger header is a reply no worker of
+# ours sends: the call is a verdict, and nothing that size is allocated or waited for.
+REPLY_FACTOR = 3
+REPLY_SLACK = 1 << 20
 _ENV_FLAG = "CROSSCHECK_WORKER"
 _BOOT = ("import json, os, sys; sys.path[:] = json.loads(os.environ.pop('CROSSCHECK_WORKER_PATH'));"
          " from crosscheck.subject.worker import _serve; _serve(sys.argv[1:])")
+
+
+class _Cut(Exception):
+    """A reply frame that did not arrive whole: (bytes come, bytes promised) or oversized."""
+
+    def __init__(self, got: int, size: int, oversized: bool = False) -> None:
+        super().__init__(got, size)
+        self.got, self.size, self.oversized = got, size, oversized
 
 
 class LoadError(UsageError):
@@ -220,7 +238,7 @@ class SubjectWorker:
         self._dump = os.path.join(self._dir, "stack")
         self._output: list[str] = []
         self._proc: subprocess.Popen | None = None
-        self._conn: Connection | None = None
+        self._sock: socket.socket | None = None
         self._ready = False
         self._loaded = False
         self.import_failure: SubjectError | None = None
@@ -248,7 +266,7 @@ class SubjectWorker:
             raise UsageError(f"cannot start the worker process ({exc.strerror or exc})") from None
         finally:
             child.close()
-        self._conn = Connection(parent.detach())
+        self._sock = parent
         self.starts += 1
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, [self._proc], self._dir)
@@ -261,15 +279,14 @@ class SubjectWorker:
         past the timeout is kept as :attr:`import_failure`, the verdict of every network."""
         self.start()
         self._wait_ready()
+        if self.layer is not None:
+            message = ("load_layer", *self.layer)
+        else:
+            message = ("load", self.target, self.layout, self.mode, self.lr, self.dtype)
+        deadline = _deadline(self.timeout)
+        self._send(message, deadline)
         try:
-            if self.layer is not None:
-                self._conn.send(("load_layer", *self.layer))
-            else:
-                self._conn.send(("load", self.target, self.layout, self.mode, self.lr, self.dtype))
-        except OSError:
-            pass  # the worker is gone: _receive says how
-        try:
-            reply = self._receive(self.timeout, during="import")
+            reply = self._receive(self.timeout, during="import", deadline=deadline)
         except SubjectError:  # kept as import_failure: every network's verdict
             return
         if reply[0] == "usage":
@@ -301,11 +318,9 @@ class SubjectWorker:
 
     def __call__(self, params, X, Y, spec):
         self._ensure_loaded()
-        try:
-            self._conn.send(("call", params, X, Y, spec))
-        except OSError:
-            pass  # the worker is gone: _receive says how
-        reply = self._receive(self.timeout, during="call")
+        deadline = _deadline(self.timeout)
+        cap = self._send(("call", params, X, Y, spec), deadline)
+        reply = self._receive(self.timeout, during="call", deadline=deadline, cap=cap)
         if reply[0] == "ok":
             return reply[1], reply[2]
         raise _error(reply[1], reply[2])
@@ -316,11 +331,10 @@ class SubjectWorker:
         central differences of the user's own forward (empty unless ``numerical``), within
         ``limit`` seconds for the whole case."""
         self._ensure_loaded()
-        try:
-            self._conn.send(("call_layer", arrays, extra, dout, numerical, forward_only))
-        except OSError:
-            pass
-        reply = self._receive(limit if limit is not None else self.timeout, during="call")
+        limit = limit if limit is not None else self.timeout
+        deadline = _deadline(limit)
+        cap = self._send(("call_layer", arrays, extra, dout, numerical, forward_only), deadline)
+        reply = self._receive(limit, during="call", deadline=deadline, cap=cap)
         if reply[0] == "layer":
             return reply[1], reply[2], reply[3]
         raise _error(reply[1], reply[2])
@@ -373,11 +387,15 @@ class SubjectWorker:
     def _wait_ready(self) -> None:
         if self._ready:
             return
-        if not self._conn.poll(_STARTUP_SECONDS):
+        try:
+            data = _read_frame(self._sock, _deadline(_STARTUP_SECONDS), REPLY_SLACK)
+        except (EOFError, OSError, _Cut):
+            data = b""
+        if data is None:
             self._stop()
             raise UsageError(f"the worker process did not start within {_STARTUP_SECONDS:g} s")
         try:
-            _plain_loads(self._conn.recv_bytes())
+            _plain_loads(data)
         except (EOFError, OSError, pickle.UnpicklingError):
             self._proc.wait()
             self._read_output()
@@ -387,40 +405,71 @@ class SubjectWorker:
                              + (f": {detail[-1]}" if detail else "")) from None
         self._ready = True
 
-    def _receive(self, limit: float | None, *, during: str):
-        """The worker's reply within ``limit`` seconds, or kill it and raise the verdict:
-        timed out (with the user's line from its stack dump), exited, killed."""
-        if self._conn.poll(limit):
-            try:
-                data = self._conn.recv_bytes()
-            except (EOFError, OSError):
-                kind, words = _status_words(self._reap())
-            else:
-                self._read_output()
-                try:
-                    return self._decode(_plain_loads(data))
-                except Exception:  # noqa: BLE001 - anything but a well-formed reply
-                    kind, words = "exited", "sent crosscheck something that is not an answer"
-            self._stop()
-            if during == "import":
-                words = words.replace(": nothing came back", "") + " while its module was being imported"
-            error = SubjectError(words, kind=kind)
+    def _send(self, message, deadline: float | None) -> int:
+        """Send ``message`` by ``deadline`` (a worker that stops reading cannot block the
+        parent: what is not sent by then is left, and the reply's wait times out); returns
+        the cap on the reply's size (REPLY_FACTOR, REPLY_SLACK)."""
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError, TimeoutError):  # the worker is gone: _receive says how
+            _write_frame(self._sock, data, deadline)
+        return REPLY_FACTOR * len(data) + REPLY_SLACK
+
+    def _receive(self, limit: float | None, *, during: str, deadline: float | None = None,
+                 cap: int = REPLY_SLACK):
+        """The worker's reply by ``deadline`` (``limit`` seconds from now if not given),
+        header and body, at most ``cap`` bytes; otherwise kill it and raise the verdict: timed
+        out (with the user's line from its stack dump), a reply cut off or oversized, exited,
+        killed."""
+        if deadline is None:
+            deadline = _deadline(limit)
+        detail = ""
+        try:
+            data = _read_frame(self._sock, deadline, cap)
+        except (EOFError, OSError):
+            kind, words = _status_words(self._reap())
+        except _Cut as cut:
+            if cut.oversized:
+                kind, words = "exited", (f"sent a reply of {cut.size} bytes, above the {cap} "
+                                         f"bytes this request's answer can take (its reply was "
+                                         f"oversized)")
+            else:  # the user's code wrote part of a frame on the socket, or hangs mid-reply
+                detail = self._stack_dump()
+                kind, words = "timeout", (f"sent a reply that was cut off: {cut.got} of its "
+                                          f"{cut.size} bytes came within {limit:g} s "
+                                          f"({self._flag(limit)})")
         else:
-            detail = self._stack_dump()
-            self._stop()
-            if during == "call":
-                # a layer case (its finite differences included) gets 10 x --timeout
-                flag = ("--timeout" if limit == self.timeout else
-                        f"{limit / self.timeout:g} x --timeout {self.timeout:g}" if self.timeout
-                        else "the limit")
-                error = SubjectError(f"did not return within {limit:g} s ({flag}) and was "
-                                     "stopped", kind="timeout", detail=detail)
-            else:
-                error = SubjectError(f"did not finish importing its module within {limit:g} s "
-                                     "(--timeout) and was stopped", kind="timeout", detail=detail)
+            if data is None:  # not one byte within the limit
+                detail = self._stack_dump()
+                self._stop()
+                if during == "call":
+                    error = SubjectError(f"did not return within {limit:g} s "
+                                         f"({self._flag(limit)}) and was stopped", kind="timeout",
+                                         detail=detail)
+                else:
+                    error = SubjectError(f"did not finish importing its module within "
+                                         f"{limit:g} s (--timeout) and was stopped",
+                                         kind="timeout", detail=detail)
+                self.import_failure = error if during == "import" else self.import_failure
+                raise _copy(error)
+            self._read_output()
+            try:
+                return self._decode(_plain_loads(data))
+            except Exception:  # noqa: BLE001 - anything but a well-formed reply
+                kind, words = "exited", "sent crosscheck something that is not an answer"
+        self._stop()
+        if during == "import":
+            words = words.replace(": nothing came back", "") + " while its module was being imported"
+        error = SubjectError(words, kind=kind, detail=detail)
         if during == "import":
             self.import_failure = error
         raise _copy(error)
+
+    def _flag(self, limit: float) -> str:
+        """The option behind ``limit``: a layer case (its finite differences included) gets
+        10 x --timeout."""
+        return ("--timeout" if limit == self.timeout else
+                f"{limit / self.timeout:g} x --timeout {self.timeout:g}" if self.timeout
+                else "the limit")
 
     def _stack_dump(self) -> str:
         """Ask the worker for its stack (SIGUSR1, which its faulthandler answers from C), wait
@@ -456,9 +505,9 @@ class SubjectWorker:
         if self._proc is not None:
             self._kill()
             self._read_output()
-        if self._conn is not None:
-            self._conn.close()
-        self._proc, self._conn = None, None
+        if self._sock is not None:
+            self._sock.close()
+        self._proc, self._sock = None, None
         self._ready = self._loaded = False
 
     def _read_output(self) -> None:
@@ -476,6 +525,67 @@ class SubjectWorker:
             if size > len(data):
                 text += f"\n... ({size - len(data)} more bytes)"
             self._output.append(text)
+
+
+def _deadline(limit: float | None) -> float | None:
+    return None if limit is None else time.monotonic() + limit
+
+
+def _wait(sock: socket.socket, deadline: float | None, *, write: bool = False) -> bool:
+    """True when ``sock`` can be read (written) before ``deadline`` (None: wait for ever)."""
+    left = None if deadline is None else max(0.0, deadline - time.monotonic())
+    r, w, _ = select.select([] if write else [sock], [sock] if write else [], [], left)
+    return bool(r or w)
+
+
+def _read_exact(sock: socket.socket, n: int, deadline: float | None, got: bytearray) -> None:
+    while len(got) < n:
+        if not _wait(sock, deadline):
+            raise TimeoutError
+        chunk = sock.recv(min(n - len(got), 1 << 20))
+        if not chunk:
+            raise EOFError
+        got += chunk
+
+
+def _read_frame(sock: socket.socket, deadline: float | None, cap: int) -> bytes | None:
+    """One frame of ``multiprocessing.connection`` (a 4-byte big-endian length, -1 and an
+    8-byte length above 2 GiB, then the bytes), every byte of it by ``deadline``: None when
+    not one byte came, :class:`_Cut` when a frame started and did not finish or claims more
+    than ``cap`` bytes, EOFError when the worker closed the socket."""
+    head = bytearray()
+    try:
+        _read_exact(sock, 4, deadline, head)
+        size = struct.unpack("!i", head)[0]
+        if size == -1:
+            long = bytearray()
+            _read_exact(sock, 8, deadline, long)
+            size = struct.unpack("!Q", long)[0]
+    except TimeoutError:
+        if not head:
+            return None
+        raise _Cut(len(head), 4) from None
+    if size < 0 or size > cap:
+        raise _Cut(0, size, oversized=True)
+    body = bytearray()
+    try:
+        _read_exact(sock, size, deadline, body)
+    except TimeoutError:
+        raise _Cut(len(body), size) from None
+    return bytes(body)
+
+
+def _write_frame(sock: socket.socket, data: bytes, deadline: float | None) -> None:
+    """``data`` as one frame the worker's ``Connection.recv`` reads, sent by ``deadline``
+    (TimeoutError otherwise)."""
+    n = len(data)
+    view = memoryview((struct.pack("!i", -1) + struct.pack("!Q", n) if n > 0x7FFFFFFF
+                       else struct.pack("!i", n)) + data)
+    while view:
+        if not _wait(sock, deadline, write=True):
+            raise TimeoutError
+        sent = sock.send(view[:1 << 20])
+        view = view[sent:]
 
 
 def _arrays(entries) -> dict:
