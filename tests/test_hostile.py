@@ -8,10 +8,14 @@ tests/subjects/ (named for what they do); the helpers are tests/test_isolation.p
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import crosscheck
-from tests.test_isolation import SUBJECTS, cli, verify
+from tests.test_isolation import ENV, ONE, SUBJECTS, cli, verify
 
 RELU_ONLY = ["--oracles", "complex-step", "--activations", "relu", "--networks", "2",
              "--sizes", "3-5-4", "--batch", "4"]
@@ -86,3 +90,24 @@ def test_a_half_written_reply_from_a_layer_backward_is_a_verdict(capsys):
     out, err = capsys.readouterr()
     assert code == 1, out + err
     assert "sent a reply that was cut off: 2 of its 100 bytes came within" in out, out
+
+
+# ---- 3. the parent never imports from where user code can write ---------------------------
+
+def test_a_module_planted_next_to_the_entry_script_never_runs(tmp_path):
+    """The parent imports timeit lazily (torch does, after the worker has started). A timeit.py
+    in the directory of the ``crosscheck`` script, which user code can write to, ran in the
+    parent and made a wrong function exit 0."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "crosscheck"
+    script.write_text(Path(sys.executable).with_name("crosscheck").read_text())
+    script.chmod(0o755)
+    marker = tmp_path / "planted-ran"
+    (bin_dir / "timeit.py").write_text(f"import os\nopen({str(marker)!r}, 'w').close()\n"
+                                       f"os._exit(0)\n")
+    done = subprocess.run([str(script), "verify", str(SUBJECTS / "bias_mean_vs_sum.py:loss_and_grads"),
+                           *ONE, "--shrink", "0"], capture_output=True, text=True, timeout=120,
+                          env=ENV, cwd=bin_dir)
+    assert not marker.exists()
+    assert done.returncode == 1 and done.stdout.rstrip().endswith("verdict: FAIL"), done.stdout

@@ -16,6 +16,7 @@ from crosscheck.cli import run as cmd_run
 from crosscheck.cli import verify as cmd_verify
 from crosscheck.cli.args import OnelineParser
 from crosscheck.errors import UsageError
+from crosscheck.subject.worker import sealed_parent_path
 
 __all__ = ["main"]
 
@@ -38,6 +39,11 @@ def build_parser() -> OnelineParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with sealed_parent_path():  # before anything else: nothing imported from a writable place
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -79,7 +79,7 @@ from crosscheck.engine.check import UNCOMPARED, SubjectError, user_frames
 from crosscheck.errors import UsageError
 
 __all__ = ["OUTPUT_LIMIT", "PROCESS_KINDS", "LoadError", "SubjectWorker", "default_memory_limit",
-           "format_bytes", "in_worker", "parse_memory_limit"]
+           "format_bytes", "in_worker", "parse_memory_limit", "sealed_parent_path"]
 
 # SubjectError kinds that end (or were ended by) the worker: the network is not re-run to
 # diagnose or shrink it, each re-run would cost the timeout or a restart again; nor is a
@@ -114,6 +114,41 @@ class _Cut(Exception):
 class LoadError(UsageError):
     """The worker could not import the user's function: a missing file or function, or an
     exception, a syntax error or ``sys.exit`` while importing its module (bad input)."""
+
+
+# sys.path as it was before sealed_parent_path() took the writable entries out of the parent's:
+# the worker imports the user's code with it, as the user's own Python would
+_WORKER_PATH: list[str] | None = None
+
+
+def _norm(entry: str) -> str:
+    return os.path.realpath(entry or os.curdir)
+
+
+@contextlib.contextmanager
+def sealed_parent_path():
+    """While it lasts, the parent imports nothing from where user code can write: the
+    directory of the running script (``sys.path[0]``, a venv's bin/ for the ``crosscheck``
+    command), ``''`` and the current directory leave ``sys.path`` (they come before the
+    standard library, so a ``timeit.py`` planted there by the function would run in the
+    parent the next time anything imports timeit). What is left is the standard library and
+    site-packages. Workers still get the whole path (the user's code imports its neighbours)."""
+    global _WORKER_PATH
+    saved = list(sys.path)
+    unsafe = {_norm(""), _norm(os.curdir)}
+    if sys.argv and sys.argv[0] and sys.argv[0] != "-c":
+        unsafe.add(_norm(os.path.dirname(os.path.abspath(sys.argv[0]))))
+    if saved:
+        first = saved[0]
+        if first in ("", os.curdir) or _norm(first) in unsafe:
+            unsafe.add(_norm(first))
+    sys.path[:] = [p for p in saved if _norm(p) not in unsafe]
+    _WORKER_PATH = saved
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+        _WORKER_PATH = None
 
 
 def in_worker() -> bool:
@@ -232,7 +267,8 @@ class SubjectWorker:
         self.unusable = ""
         self.timeout = timeout
         self.memory_limit = default_memory_limit() if memory_limit is None else memory_limit
-        self.sys_path = list(sys.path if sys_path is None else sys_path)
+        self.sys_path = list(sys_path if sys_path is not None
+                             else _WORKER_PATH if _WORKER_PATH is not None else sys.path)
         self._dir = tempfile.mkdtemp(prefix="crosscheck-worker-")
         self._capture = os.path.join(self._dir, "output")
         self._dump = os.path.join(self._dir, "stack")
