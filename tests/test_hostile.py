@@ -9,6 +9,7 @@ tests/subjects/ (named for what they do); the helpers are tests/test_isolation.p
 from __future__ import annotations
 
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -111,3 +112,27 @@ def test_a_module_planted_next_to_the_entry_script_never_runs(tmp_path):
                           env=ENV, cwd=bin_dir)
     assert not marker.exists()
     assert done.returncode == 1 and done.stdout.rstrip().endswith("verdict: FAIL"), done.stdout
+
+
+# ---- 4. nothing the function started outlives the run ---------------------------------------
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_double_forked_sleeper_is_dead_when_crosscheck_exits(tmp_path):
+    target = tmp_path / "report.json"
+    target.write_text("written by crosscheck")
+    exe = Path(sys.executable).with_name("crosscheck")
+    done = subprocess.run([str(exe), "verify", str(SUBJECTS / "escapes.py:loss_and_grads"), *ONE,
+                           "--shrink", "0"], capture_output=True, text=True, timeout=120,
+                          env=dict(ENV, CROSSCHECK_ESCAPE=str(target)))
+    assert done.returncode == 1 and "suspect 1: bias-mean-vs-sum" in done.stdout, done.stdout
+    pid = int((tmp_path / "report.json.pid").read_text())
+    assert not _alive(pid), f"the sleeper {pid} outlived crosscheck"
+    time.sleep(3.5)  # when it would have written
+    assert target.read_text() == "written by crosscheck"

@@ -197,6 +197,87 @@ def parse_memory_limit(value, flag: str = "memory_limit") -> int:
 
 # ---- the parent's side ------------------------------------------------------------------------
 
+# Descendants: the worker runs in a session of its own, and one killpg ends it with what it
+# started in its process group. A process the user's code started in a new session
+# (start_new_session=True, setsid) or double-forked is out of that group and, once its parent
+# is gone, would be re-parented to init and outlive the run (one rewrote report.json after
+# crosscheck exited). So the parent is a child subreaper (Linux): orphans of its descendants
+# become its children; and when a worker ends, every descendant of the parent that is not one
+# of its known children (the workers alive, and whatever children it had before it started
+# its first worker) is killed and reaped (_end_escapees) before anything else happens.
+_PR_SET_CHILD_SUBREAPER = 36
+_LIVE: set[int] = set()  # pids of the workers alive
+_BEFORE: set[tuple[int, str]] | None = None  # (pid, start time) of the children we had before
+
+
+def _proc_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (ppid, state, start time) of every process /proc shows; {} without /proc."""
+    table = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        table[int(name)] = (int(fields[1]), fields[0].decode(), fields[19].decode())
+    return table
+
+
+def _become_subreaper() -> None:
+    """Once per process: remember the children it has now, and (Linux) make orphaned
+    descendants its children. Elsewhere nothing happens: escapees are out of reach there."""
+    global _BEFORE
+    if _BEFORE is not None:
+        return
+    me = os.getpid()
+    _BEFORE = {(pid, start) for pid, (ppid, _, start) in _proc_table().items() if ppid == me}
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _end_escapees(rounds: int = 50) -> int:
+    """Kill (SIGKILL) and reap every descendant of this process that is not a known child
+    (a live worker and its own process tree, a child it had before its first worker), until
+    none is left: a process killed here may leave children, which then come to us. Returns
+    how many were killed."""
+    if _BEFORE is None:
+        return 0
+    me, killed = os.getpid(), 0
+    for _ in range(rounds):
+        table = _proc_table()
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        strangers = [pid for pid in children.get(me, [])
+                     if pid not in _LIVE and (pid, table[pid][2]) not in _BEFORE]
+        victims, stack = [], list(strangers)
+        while stack:
+            pid = stack.pop()
+            victims.append(pid)
+            stack += children.get(pid, [])
+        alive = [pid for pid in victims if table[pid][1] != "Z"]
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        killed += len(alive)
+        for pid in strangers:  # our children now: reap them (their children come to us)
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, 0)
+        if not alive:
+            break
+    return killed
+
+
 def _signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
@@ -287,6 +368,7 @@ class SubjectWorker:
         """Start the process (it imports numpy and crosscheck while the caller goes on)."""
         if self._proc is not None:
             return self
+        _become_subreaper()
         parent, child = socket.socketpair()
         env = dict(os.environ, CROSSCHECK_WORKER_PATH=json.dumps(self.sys_path),
                    PYTHONUNBUFFERED="1", **{_ENV_FLAG: "1"})
@@ -303,6 +385,7 @@ class SubjectWorker:
         finally:
             child.close()
         self._sock = parent
+        _LIVE.add(self._proc.pid)
         self.starts += 1
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, [self._proc], self._dir)
@@ -537,9 +620,12 @@ class SubjectWorker:
             self._proc.wait()
 
     def _stop(self) -> None:
-        """End the worker: the next call starts a fresh one."""
+        """End the worker, and every process its user code left behind: the next call starts
+        a fresh one."""
         if self._proc is not None:
             self._kill()
+            _LIVE.discard(self._proc.pid)
+            _end_escapees()
             self._read_output()
         if self._sock is not None:
             self._sock.close()
@@ -648,6 +734,9 @@ def _cleanup(procs: list, directory: str) -> None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        if proc is not None:
+            _LIVE.discard(proc.pid)
+            _end_escapees()
     shutil.rmtree(directory, ignore_errors=True)
 
 
