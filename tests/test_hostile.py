@@ -136,3 +136,13 @@ def test_a_double_forked_sleeper_is_dead_when_crosscheck_exits(tmp_path):
     assert not _alive(pid), f"the sleeper {pid} outlived crosscheck"
     time.sleep(3.5)  # when it would have written
     assert target.read_text() == "written by crosscheck"
+
+
+# ---- 5. the mutation check is the parent's, on its own copies --------------------------------
+
+def test_a_subject_that_replaces_the_workers_checks_is_still_caught_mutating(capsys):
+    code, out, err, _ = verify(capsys, str(SUBJECTS / "replaces_checks.py:loss_and_grads"), *ONE,
+                               "--shrink", "0")
+    assert code == 1, out + err
+    assert "replaces_checks.py:loss_and_grads mutated its input params['W1']: 15 element(s) " \
+           "changed, first at [0, 0]" in out, out

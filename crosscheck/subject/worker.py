@@ -6,7 +6,9 @@ makes every call of the user's function. What crosses between them is plain data
 network (spec, parameters, X, Y) goes in pickled, so the function gets copies and never sees
 the tool's arrays; what comes back is a float loss and the raw float64 bytes of each gradient,
 already checked in the worker by the engine's own ``run_subject`` (and checked again in the
-parent), or the words of a :class:`~crosscheck.engine.check.SubjectError`. The parent reads
+parent), with the arrays the function was given as they were after the call (the parent, not
+the worker, decides whether they changed: code in the worker can replace the worker's own
+checks), or the words of a :class:`~crosscheck.engine.check.SubjectError`. The parent reads
 replies with an unpickler that accepts no class at all (:func:`_plain_loads`): nothing the
 worker sends can make the parent import or run anything.
 
@@ -75,7 +77,7 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from crosscheck.engine.check import UNCOMPARED, SubjectError, user_frames
+from crosscheck.engine.check import UNCOMPARED, SubjectError, check_unchanged, user_frames
 from crosscheck.errors import UsageError
 
 __all__ = ["OUTPUT_LIMIT", "PROCESS_KINDS", "LoadError", "SubjectWorker", "default_memory_limit",
@@ -441,8 +443,30 @@ class SubjectWorker:
         cap = self._send(("call", params, X, Y, spec), deadline)
         reply = self._receive(self.timeout, during="call", deadline=deadline, cap=cap)
         if reply[0] == "ok":
+            self._check_inputs(reply[3], params, X, Y, spec)
             return reply[1], reply[2]
         raise _error(reply[1], reply[2])
+
+    def _check_inputs(self, records: list[dict], params, X, Y, spec) -> None:
+        """The input-mutation check, done here on the parent's own arrays (a check in the
+        worker is the user's code's to replace): every call of the user's function must have
+        left the arrays it was given as this process encodes them from what it sent."""
+        from crosscheck.subject.adapters import _INPLACE_HINT, _LAYOUTS, _as_dtype
+
+        layout = _LAYOUTS[self.layout]()
+        layout.dtype = np.dtype(self.dtype).type
+        Xu, Yu = _as_dtype(X, Y, layout.dtype)
+        user = layout.inputs(layout.encode(params, spec))
+        hint = _INPLACE_HINT if self.mode == "update" else ""
+        calls = 2 if self.mode == "update" else 1
+        if len(records) != calls:
+            raise SubjectError(f"sent crosscheck {len(records)} record(s) of the arrays it was "
+                               f"given, not {calls}: its inputs cannot be checked", kind="mutated")
+        for after in records:
+            check_unchanged([(label, np.asarray(before, dtype=np.float64), after.get(label))
+                             for label, before in user], hint)
+            check_unchanged([(label, np.asarray(before, dtype=np.float64), after.get(label))
+                             for label, before in (("X", Xu), ("Y", Yu))])
 
     def call_layer(self, arrays: dict, extra: dict, dout, *, numerical: bool,
                    limit: float | None = None, forward_only: bool = False):
@@ -478,20 +502,14 @@ class SubjectWorker:
     @staticmethod
     def _decode(reply):
         """A reply as the caller wants it, or ValueError when it is not one: ("ok", loss,
-        grads) with the gradients rebuilt from their bytes, ("error", message, fields),
+        grads, inputs) with the gradients rebuilt from their bytes and, per call of the user's
+        function, the arrays it was given as they were after the call, ("error", message, fields),
         ("loaded", why it cannot take the contract's arguments or "") or ("usage", message)."""
         if not (isinstance(reply, tuple) and reply):
             raise ValueError("not a reply")
-        if reply[0] == "ok" and len(reply) == 3 and isinstance(reply[1], float):
-            grads = {}
-            for name, shape, data in reply[2]:
-                shape = tuple(shape)
-                if not (isinstance(name, str) and isinstance(data, bytes)
-                        and all(isinstance(n, int) and n >= 0 for n in shape)
-                        and len(data) == 8 * int(np.prod(shape))):
-                    raise ValueError("a malformed gradient")
-                grads[name] = np.frombuffer(data, dtype=np.float64).reshape(shape).copy()
-            return "ok", reply[1], grads
+        if reply[0] == "ok" and len(reply) == 4 and isinstance(reply[1], float) \
+                and isinstance(reply[3], list):
+            return "ok", reply[1], _arrays(reply[2]), [_arrays(r) for r in reply[3]]
         if reply[0] == "layer" and len(reply) == 4:
             return ("layer", _arrays([reply[1]])["out"], _arrays(reply[2]), _arrays(reply[3]))
         if reply[0] == "error" and len(reply) == 3 and isinstance(reply[1], str) \
@@ -872,6 +890,9 @@ def _call(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the wo
     from crosscheck.engine.check import describe_exception, run_subject
     from crosscheck.reference.sampling import Case
 
+    from crosscheck.subject import adapters
+
+    adapters.RECORD = []  # the arrays each call was given, as they are after it
     try:
         try:
             party = run_subject(state["contract"], Case(spec, params, X, Y))
@@ -879,9 +900,10 @@ def _call(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the wo
             raise
         except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt raised by the function
             raise describe_exception(exc) from exc
-        grads = [(k, tuple(int(n) for n in v.shape), np.ascontiguousarray(v, dtype=np.float64).tobytes())
-                 for k, v in party.grads.items()]
-        return ("ok", float(party.loss), grads)
+        grads = [_entry(k, v) for k, v in party.grads.items()]
+        inputs = [[_entry(label, np.asarray(a)) for label, a in record]
+                  for record in adapters.RECORD]
+        return ("ok", float(party.loss), grads, inputs)
     except SubjectError as exc:
         if isinstance(exc.__cause__, MemoryError):
             exc.kind = "memory"
