@@ -8,6 +8,8 @@ tests/subjects/ (named for what they do); the helpers are tests/test_isolation.p
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 import sys
@@ -146,3 +148,60 @@ def test_a_subject_that_replaces_the_workers_checks_is_still_caught_mutating(cap
     assert code == 1, out + err
     assert "replaces_checks.py:loss_and_grads mutated its input params['W1']: 15 element(s) " \
            "changed, first at [0, 0]" in out, out
+
+
+# ---- 6. the tool's own streams, signals and bounds -------------------------------------------
+
+def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("crosscheck")
+    return subprocess.run([str(exe), "verify", *args], text=True, timeout=120, env=ENV, **kwargs)
+
+
+def test_a_closed_stderr_still_gives_the_real_verdict():
+    done = _run(str(SUBJECTS / "class_layers.py:loss_and_grads"), *ONE, stdout=subprocess.PIPE,
+                preexec_fn=lambda: os.close(2))
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("verdict: PASS"), done.stdout
+
+
+@pytest.mark.parametrize("subject, code", [("class_layers.py", 0), ("bias_mean_vs_sum.py", 1)])
+def test_a_full_disk_on_stdout_is_one_line_and_the_verdicts_exit_code(subject, code):
+    with open("/dev/full", "w") as full:
+        done = _run(str(SUBJECTS / f"{subject}:loss_and_grads"), *ONE, "--shrink", "0",
+                    stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == code, done.stderr
+    assert done.stderr == ("crosscheck: error: cannot write to stdout (No space left on device); "
+                           "the verdict is the exit code\n"), done.stderr
+
+
+def test_control_bytes_the_function_prints_are_escaped(capsys):
+    code, out, err, _ = verify(capsys, str(SUBJECTS / "prints_control.py:loss_and_grads"), *ONE,
+                               "--shrink", "0")
+    assert code == 1, out + err
+    assert "      | \\x1b[2J\\x1b[Hscreen cleared\\x07" in out, out
+    assert not any(c in out + err for c in "\x1b\x07")
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_terminated_run_leaves_no_worker_directory(tmp_path, signame):
+    exe = Path(sys.executable).with_name("crosscheck")
+    proc = subprocess.Popen([str(exe), "verify", str(SUBJECTS / "sleeps.py:loss_and_grads"), *ONE,
+                             "--timeout", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(ENV, TMPDIR=str(tmp_path)))
+    try:
+        for _ in range(600):  # the worker's directory, then the worker's output file in it
+            dirs = list(tmp_path.glob("crosscheck-worker-*"))
+            if dirs and (dirs[0] / "stack").exists():
+                break
+            time.sleep(0.1)
+        assert dirs, "the worker never started"
+        proc.send_signal(getattr(signal, signame))
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + getattr(signal, signame)
+    assert list(tmp_path.glob("crosscheck-worker-*")) == []
+
+
+def test_a_tolerance_scale_above_a_million_is_a_usage_error():
+    with pytest.raises(crosscheck.UsageError, match=r"tolerance_scale 1e\+300 is above 1e\+06"):
+        crosscheck.verify(crosscheck.reference.loss_and_grads, tolerance_scale=1e300)
