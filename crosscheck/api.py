@@ -363,7 +363,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
                progress=None, dtype: str = "float64", memory_limit: int | None = None,
-               isolation_off: str = "") -> VerifyResult:
+               isolation_off: str = "", function: dict | None = None) -> VerifyResult:
     """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them and
     conclude: the work behind both :func:`verify` and ``crosscheck verify``.
 
@@ -398,7 +398,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
     worker = None
     if isinstance(fn, str):
         worker = SubjectWorker(fn, layout=layout, mode=mode, lr=lr, timeout=timeout,
-                               memory_limit=memory_limit, dtype=dtype).start()
+                               memory_limit=memory_limit, dtype=dtype, function=function).start()
     try:
         if worker is not None:
             worker.load()  # before the oracles: a function that cannot take the contract's
@@ -539,7 +539,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            atol: float | None = None, tolerance_scale: float = 1.0,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
-           architecture: str | None = None, cnn: str | None = None) -> VerifyResult:
+           architecture: str | None = None, cnn: str | None = None,
+           in_process: bool = False) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -565,9 +566,12 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     worker process, and every call runs there: ``timeout`` seconds per call (and for the
     import; None: no limit) and ``memory_limit`` (bytes or "4G"; default half the machine's
     memory) are enforced from outside it, and whatever it does to its process (exits, hangs,
-    crashes, closes stdout) is a verdict for that network. A lambda, a closure, a method or a
-    function without a source file runs in this process instead, and ``str(result)`` says
-    isolation was off (``result.isolated``). ``max_size`` bounds the networks, in parameters
+    crashes, closes stdout) is a verdict for that network. A lambda, a closure or a function
+    without a source file is sent to the worker by value (its code, closure and the globals
+    it names; subject.loading.function_payload). What cannot be sent (a method, a value that
+    does not pickle) is a :class:`UsageError`, unless ``in_process=True``: then it runs in
+    this process, without the limits, and ``str(result)`` says isolation was off
+    (``result.isolated``). ``max_size`` bounds the networks, in parameters
     x batch.
 
     Returns a :class:`VerifyResult`: ``.passed``, ``.cases``, ``.conclusion``,
@@ -608,11 +612,27 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         except LoadError as exc:  # it is loaded here, but the worker cannot import it again
             why = (_NESTED_WHY if _NESTED in str(exc)
                    else f"the worker could not import it again ({exc})")
+    if result is None and not in_process:
+        result, why = _by_value(fn, label, why, common)
     if result is None:
         result = run_verify(fn, label, isolation_off=why, **common)
     if report is not None:
         result.write_report(report)
     return result
+
+
+def _by_value(fn, label: str, why: str, common: dict) -> tuple[VerifyResult, str]:
+    """``fn`` checked in the worker, sent by value; a UsageError when it cannot be."""
+    from crosscheck.subject.loading import NotSendable, function_payload
+
+    try:
+        return run_verify(label, label, function=function_payload(fn), **common), ""
+    except NotSendable as exc:
+        why = f"{why}, and it cannot be sent to the worker by value: {exc}"
+    except LoadError as exc:
+        why = f"{why}, and the worker could not rebuild it ({exc})"
+    raise UsageError(f"{label} cannot run in a worker process: {why}. Pass in_process=True to "
+                     f"run it in this process, without the worker's limits")
 
 
 def assert_backprop(fn, **options) -> VerifyResult:

@@ -205,3 +205,69 @@ def test_a_terminated_run_leaves_no_worker_directory(tmp_path, signame):
 def test_a_tolerance_scale_above_a_million_is_a_usage_error():
     with pytest.raises(crosscheck.UsageError, match=r"tolerance_scale 1e\+300 is above 1e\+06"):
         crosscheck.verify(crosscheck.reference.loss_and_grads, tolerance_scale=1e300)
+
+
+# ---- 7. functions without an importable source run in the worker too -----------------------
+
+_CLOSURE_EXITS = """
+import os, sys
+import crosscheck
+from crosscheck.reference import loss_and_grads
+
+def make():
+    code = 0
+    def subject(params, X, Y, spec):  # a closure: it cannot be imported again by name
+        os._exit(code)
+    return subject
+
+try:
+    crosscheck.assert_backprop(make(), networks=1, oracles=("torch",), sizes="3-5-4", batch=4,
+                               shrink=0)
+except AssertionError as exc:
+    print(exc)
+    sys.exit(3)
+"""
+
+
+def test_a_closure_that_ends_its_process_fails_the_assertion_and_the_caller_lives():
+    done = subprocess.run([sys.executable, "-c", _CLOSURE_EXITS], capture_output=True, text=True,
+                          timeout=120, env=ENV)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "<string>:make.<locals>.subject ended the process with status 0" in done.stdout, \
+        done.stdout
+
+
+def test_a_lambda_runs_in_the_worker():
+    from crosscheck.reference import loss_and_grads
+
+    scale = 1.0  # a closure variable that travels with it
+    result = crosscheck.verify(lambda p, X, Y, s: (scale * loss_and_grads(p, X, Y, s)[0],
+                                                   loss_and_grads(p, X, Y, s)[1]),
+                               networks=1, oracles=("torch",), sizes="3-5-4", batch=4, shrink=0)
+    assert result.passed and result.isolated and "isolation off" not in str(result)
+
+
+def test_what_cannot_be_sent_is_refused_unless_in_process_is_asked_for():
+    import threading
+
+    from crosscheck.reference import loss_and_grads
+
+    lock = threading.Lock()
+
+    def subject(params, X, Y, spec):
+        with lock:
+            return loss_and_grads(params, X, Y, spec)
+
+    fast = dict(networks=1, oracles=("torch",), sizes="3-5-4", batch=4, shrink=0)
+    with pytest.raises(crosscheck.UsageError) as info:
+        crosscheck.verify(subject, **fast)
+    assert str(info.value) == (
+        "test_hostile.py:test_what_cannot_be_sent_is_refused_unless_in_process_is_asked_for."
+        "<locals>.subject cannot run in a worker process: a function defined inside another "
+        "cannot be imported by name, and it cannot be sent to the worker by value: its "
+        "variable 'lock' (lock) cannot be pickled (TypeError). Pass in_process=True to run it "
+        "in this process, without the worker's limits")
+    result = crosscheck.verify(subject, in_process=True, **fast)
+    assert result.passed and not result.isolated
+    assert str(result).startswith("(isolation off: a function defined inside another cannot "
+                                  "be imported by name; it ran in this process")

@@ -341,8 +341,12 @@ class SubjectWorker:
     def __init__(self, target: str, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                  timeout: float | None = 10.0, memory_limit: int | None = None,
                  sys_path: list[str] | None = None, dtype: str = "float64",
-                 layer: tuple[str, str, str | None] | None = None) -> None:
+                 layer: tuple[str, str, str | None] | None = None,
+                 function: dict | None = None) -> None:
         self.target = target
+        # the function by value (subject.loading.function_payload) when it cannot be imported
+        # by name; ``target`` then only names it
+        self.function = function
         # (kind, FORWARD target, BACKWARD target or None): a layer pair instead of a network
         self.layer = layer
         self.layout, self.mode, self.lr, self.dtype = layout, mode, lr, dtype
@@ -403,7 +407,8 @@ class SubjectWorker:
         if self.layer is not None:
             message = ("load_layer", *self.layer)
         else:
-            message = ("load", self.target, self.layout, self.mode, self.lr, self.dtype)
+            message = ("load", self.target, self.layout, self.mode, self.lr, self.dtype,
+                       self.function)
         deadline = _deadline(self.timeout)
         self._send(message, deadline)
         try:
@@ -833,13 +838,20 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
 
 
 def _load(state: dict, target: str, layout: str, mode: str, lr: float,
-          dtype: str = "float64"):  # pragma: no cover - runs in the worker
+          dtype: str = "float64", function: dict | None = None):  # pragma: no cover - worker
     from crosscheck.subject.adapters import adapt
-    from crosscheck.subject.loading import load_function
+    from crosscheck.subject.loading import load_function, rebuild_function
     from crosscheck.subject.probe import probe_signature
 
     try:
-        fn, _ = load_function(target)
+        if function is not None:
+            try:
+                fn = rebuild_function(function)
+            except Exception as exc:  # noqa: BLE001 - a global that does not unpickle here
+                return ("usage", f"rebuilding {target} in the worker raised "
+                                 f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
+        else:
+            fn, _ = load_function(target)
         unusable = probe_signature(fn, layout=layout, mode=mode)  # reads the signature only
         state["contract"] = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=None, dtype=dtype)
     except UsageError as exc:
