@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import sys
+import threading
 
 from crosscheck import __version__
 from crosscheck.cli import layer as cmd_layer
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     out, err = _Guarded(sys.stdout), _Guarded(sys.stderr, keep="\n\t\r")
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
-    handlers = {sig: signal.signal(sig, _terminated) for sig in _ENDING}
+    main_thread = threading.current_thread() is threading.main_thread()
+    handlers = {sig: signal.signal(sig, _terminated) for sig in _ENDING} if main_thread else {}
     try:
         with sealed_parent_path():
             code = _main(argv)
