@@ -41,7 +41,13 @@ Limits, enforced from outside the user's code:
 - output: the capture file is read after every call and shown, truncated, under that
   network's verdict; ``RLIMIT_FSIZE`` caps what the function can write (``OUTPUT_LIMIT``).
 - life: the worker dies with its parent (``PR_SET_PDEATHSIG`` on Linux) and is killed, not
-  asked, at the end of the campaign, so threads the function left behind die with it.
+  asked, at the end of the campaign, so threads the function left behind die with it; the
+  processes it started, detached or not, are killed when it ends (``_end_escapees``).
+- replies: every read of a reply, header and body, ends by the call's deadline, and a frame
+  above the request's cap (``REPLY_FACTOR``, ``REPLY_SLACK``) is refused unread: user code
+  that writes half a frame on the socket, or claims a terabyte, gets a verdict, not a hang.
+- checks: the input-mutation check is made in the parent, on its own copies, from the arrays
+  the worker sends back (code in the worker can replace anything in the worker).
 
 A worker that exits (any status, ``os._exit(0)`` included) or is killed by a signal during a
 call is a verdict for that network in words (``ended the process with status 0``); so is a
