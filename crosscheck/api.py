@@ -25,7 +25,7 @@ from crosscheck.engine.campaign import (
     network_options,
     run_campaign,
 )
-from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.engine.check import UNCOMPARED, CaseResult, check_case
 from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError, option
@@ -273,7 +273,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
                progress=None, dtype: str = "float64", memory_limit: int | None = None,
-               isolation_off: str = "", report=None) -> VerifyResult:
+               isolation_off: str = "", report=None, function: dict | None = None) -> VerifyResult:
     """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them,
     conclude, and write the reports into ``report`` (a directory) if given: the work behind
     both :func:`verify` and ``crosscheck verify``.
@@ -302,7 +302,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
     target = fn if isinstance(fn, str) else None
     outputs: dict[int, str] = {}  # what the function printed, per network (worker only)
     with worker_session(target, layout=layout, mode=mode, lr=lr, timeout=timeout,
-                        memory_limit=memory_limit, dtype=dtype) as worker:
+                        memory_limit=memory_limit, dtype=dtype, function=function) as worker:
         if worker is not None and worker.unusable:  # loaded before the oracles: told at once,
             return _verified(_unusable(label, f"{label} {worker.unusable}", options, oracles,
                                        layout, mode), report)  # before any framework is imported
@@ -398,7 +398,8 @@ def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:
     worst = sorted(failures, key=lambda c: (-c.severity, c.index))
     numeric = [c for c in worst if not c.error][:MAX_DIAGNOSED]
     # errors that came with a wrong loss too have more to explain: those first
-    errors = sorted((c for c in worst if c.error), key=lambda c: (not _loss_also_wrong(c), c.index))
+    errors = sorted((c for c in worst if c.error and c.error_kind != UNCOMPARED),
+                    key=lambda c: (not _loss_also_wrong(c), c.index))
     # one of each kind of error first, then more of them while slots are left
     kinds: dict = {}
     for c in errors:
@@ -437,7 +438,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            atol: float | None = None, tolerance_scale: float = 1.0,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
-           architecture: str | None = None, cnn: str | None = None) -> VerifyResult:
+           architecture: str | None = None, cnn: str | None = None,
+           in_process: bool = False) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -463,9 +465,12 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     worker process, and every call runs there: ``timeout`` seconds per call (and for the
     import; None: no limit) and ``memory_limit`` (bytes or "4G"; default half the machine's
     memory) are enforced from outside it, and whatever it does to its process (exits, hangs,
-    crashes, closes stdout) is a verdict for that network. A lambda, a closure, a method or a
-    function without a source file runs in this process instead, and ``str(result)`` says
-    isolation was off (``result.isolated``). ``max_size`` bounds the networks, in parameters
+    crashes, closes stdout) is a verdict for that network. A lambda, a closure or a function
+    without a source file is sent to the worker by value (its code, closure and the globals
+    it names; subject.loading.function_payload). What cannot be sent (a method, a value that
+    does not pickle) is a :class:`UsageError`, unless ``in_process=True``: then it runs in
+    this process, without the limits, and ``str(result)`` says isolation was off
+    (``result.isolated``). ``max_size`` bounds the networks, in parameters
     x batch.
 
     Returns a :class:`VerifyResult`: ``.passed``, ``.cases``, ``.conclusion``,
@@ -493,11 +498,28 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")
     prepare_report_dir(report)
     label, subject_import = _where(fn)
+    common = dict(layout=layout, mode=mode, lr=lr, timeout=timeout, options=options,
+                  oracles=oracles, shrink=shrink, subject_import=subject_import,
+                  tolerance=None if tolerance.is_default else tolerance, memory_limit=limit,
+                  dtype=dtype, report=report)
+
+    def by_value(why: str) -> VerifyResult:
+        """``fn`` checked in the worker, sent by value; a UsageError when it cannot be."""
+        from crosscheck.subject.loading import NotSendable, function_payload
+        from crosscheck.subject.worker import LoadError
+
+        try:
+            return run_verify(label, label, function=function_payload(fn), **common)
+        except NotSendable as exc:
+            why = f"{why}, and it cannot be sent to the worker by value: {exc}"
+        except LoadError as exc:
+            why = f"{why}, and the worker could not rebuild it ({exc})"
+        raise UsageError(f"{label} cannot run in a worker process: {why}. Pass in_process=True "
+                         f"to run it in this process, without the worker's limits")
+
     return run_isolated([fn], lambda subject, isolation_off: run_verify(
-        subject, label, layout=layout, mode=mode, lr=lr, timeout=timeout, options=options,
-        oracles=oracles, shrink=shrink, subject_import=subject_import,
-        tolerance=None if tolerance.is_default else tolerance, memory_limit=limit, dtype=dtype,
-        isolation_off=isolation_off, report=report))
+        subject, label, isolation_off=isolation_off, **common),
+        by_value=None if in_process else by_value)
 
 
 def assert_backprop(fn, **options) -> VerifyResult:

@@ -142,10 +142,13 @@ def absolute_target(target: str | None) -> str | None:
     return target
 
 
-def run_isolated(functions: Sequence, run: Callable[..., object]):
+def run_isolated(functions: Sequence, run: Callable[..., object], *,
+                 by_value: Callable[[str], object] | None = None):
     """``run(*targets, isolation_off="")`` with the worker importing every function again
-    by name; when one of them cannot be imported (a lambda, a closure, a notebook cell) or
-    the worker fails to import it, ``run(*functions, isolation_off=why)`` in this process."""
+    by name. When one of them cannot be imported (a lambda, a closure, a notebook cell) or
+    the worker fails to import it: ``by_value(why)`` when given (the function sent to the
+    worker by value, or a UsageError), else ``run(*functions, isolation_off=why)`` in this
+    process."""
     targets = [isolation_target(f) for f in functions]
     why = next((w for t, w in targets if t is None), "")
     if not why:
@@ -154,6 +157,8 @@ def run_isolated(functions: Sequence, run: Callable[..., object]):
         except LoadError as exc:  # it is loaded here, but the worker cannot import it again
             why = (_NESTED_WHY if NESTED in str(exc)
                    else f"the worker could not import it again ({exc})")
+    if by_value is not None:
+        return by_value(why)
     return run(*functions, isolation_off=why)
 
 

@@ -177,7 +177,10 @@ def test_the_api_runs_an_importable_function_in_the_worker():
 
 
 def test_the_api_says_when_isolation_is_off():
-    result = crosscheck.verify(lambda *a: correct(*a), **FAST)
+    """A lambda goes to the worker by value; only in_process=True runs it here, and says so
+    (tests/test_hostile.py: what cannot be sent is refused without it)."""
+    assert crosscheck.verify(lambda *a: correct(*a), **FAST).isolated
+    result = crosscheck.verify(lambda *a: correct(*a), **FAST, in_process=True)
     assert result.passed and not result.isolated
     assert str(result).startswith("(isolation off: a lambda cannot be imported by name; it ran "
                                   "in this process")

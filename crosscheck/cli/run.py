@@ -11,6 +11,7 @@ from crosscheck.cli.args import add_network_options, add_output_options, campaig
 from crosscheck.cli.progress import Progress
 from crosscheck.diagnosis.conclude import conclude
 from crosscheck.engine.campaign import CampaignResult, run_campaign
+from crosscheck.engine.check import UNCOMPARED
 from crosscheck.engine.shrink import attach_reproductions
 from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
@@ -45,7 +46,8 @@ def run(args) -> int:
     if args.shrink > 0:
         result = replace(result, cases=attach_reproductions(
             result.cases, reference, oracles, max_cases=args.shrink,
-            subject_import=f"crosscheck.reference:{reference.__name__}"))
+            subject_import=f"crosscheck.reference:{reference.__name__}",
+            skip_kinds=frozenset({UNCOMPARED})))
     checked = VerifyResult(replace(result, conclusion=conclude(result.cases, "reference")))
     if report_dir is not None:
         for path in checked.write_report(report_dir):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from crosscheck.engine.check import CaseResult, check_case
+from crosscheck.engine.check import MIN_INDEPENDENT, UNCOMPARED, CaseResult, answer_source, check_case
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError, option
 from crosscheck.reference.cnn_sampling import fixed_cnn_case, random_cnn_case
@@ -23,6 +23,7 @@ from crosscheck.reference.spec import (
 )
 
 __all__ = ["ARCHITECTURES", "CNN_FIELDS", "CampaignOptions", "CampaignResult", "case_for",
+           "check_comparable",
            "network_options", "run_campaign"]
 
 # "mlp": the NetworkSpec networks every option below describes; "cnn": random CNN-style
@@ -213,9 +214,45 @@ class CampaignResult:
 STOP_AFTER_TIMEOUTS = 3
 
 
+def check_comparable(options: CampaignOptions, oracles: list) -> None:
+    """A :class:`UsageError` when the oracles chosen can never give a verdict: on no network
+    of the campaign do :data:`~crosscheck.engine.check.MIN_INDEPENDENT` independent answers
+    apply (one oracle named; fd with complex-step, which share crosscheck's own forward;
+    complex-step beside one framework on ReLU networks, which it sits out)."""
+    def sources(spec) -> set[str]:
+        return {answer_source(o.kind, o.name) for o in oracles
+                if not hasattr(o, "applies") or o.applies(spec)}
+
+    if any(len(sources(case_for(options, index).spec)) >= MIN_INDEPENDENT
+           for index in range(options.networks)):
+        return
+    names = ", ".join(o.name for o in oracles) or "none"
+    sat_out = [o.name for o in oracles if hasattr(o, "applies")]
+    limit = ("covers MLP networks only" if options.architecture == "cnn"
+             else "needs analytic activations, and these networks have relu")
+    why = f" ({', '.join(sat_out)} {limit})" if sat_out else ""
+    raise UsageError(f"the oracles chosen ({names}) give fewer than {MIN_INDEPENDENT} independent "
+                     f"answers on every network{why}: a verdict needs {MIN_INDEPENDENT} besides "
+                     f"the subject's (torch, tensorflow, and fd or complex-step)")
+
+
+def _sat_out_note(result: CampaignResult, oracles: list) -> str:
+    """Which oracles sat networks out (did not apply to them), and how many: "" for none."""
+    counts = {o.name: sum(1 for c in result.cases if o.name in c.skipped and not o.applies(c.spec))
+              for o in oracles if hasattr(o, "applies")}
+    parts = [f"{name} sat out {k} of {len(result.cases)} networks" for name, k in counts.items() if k]
+    if not parts:
+        return ""
+    lone = sum(1 for c in result.cases if c.error_kind == UNCOMPARED)
+    return (", ".join(parts) + " (it does not apply to them)"
+            + (f"; on {lone} of them too few answers were left for a verdict: each is a failure"
+               if lone else ""))
+
+
 def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptions,
                  progress: Callable[[int, int, CaseResult], None] | None = None,
                  tolerance: SubjectTolerance | None = None) -> CampaignResult:
+    check_comparable(options, oracles)
     cases: list[CaseResult] = []
     notes: list[str] = []
     t0 = time.perf_counter()
@@ -232,5 +269,7 @@ def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptio
                 f"stopped after networks {', '.join(map(str, hung[:-1]))} and {hung[-1]} timed "
                 f"out in a row: the other {options.networks - index - 1} network(s) were not run")
             break
-    return CampaignResult(options=options, subject=subject, oracles=[o.name for o in oracles],
-                          cases=cases, seconds=time.perf_counter() - t0, notes=notes)
+    result = CampaignResult(options=options, subject=subject, oracles=[o.name for o in oracles],
+                            cases=cases, seconds=time.perf_counter() - t0, notes=notes)
+    note = _sat_out_note(result, oracles)
+    return replace(result, notes=(*result.notes, note)) if note else result

@@ -26,7 +26,8 @@ from crosscheck.oracles.base import OracleNotApplicable
 from crosscheck.oracles.fd import FiniteDifferenceOracle
 from crosscheck.reference.sampling import Case
 
-__all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "CaseResult", "SubjectError",
+__all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "MIN_INDEPENDENT", "UNCOMPARED",
+           "CaseResult", "SubjectError", "answer_source",
            "check_arrays", "check_case", "check_unchanged", "describe_exception",
            "run_subject", "unpack_pair", "user_frames", "user_traceback"]
 
@@ -40,6 +41,20 @@ __all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "CaseResult", "Subjec
 LARGE_NETWORK_PARAMS = 100_000
 FD_SAMPLE_PER_TENSOR = 1024
 _NUMERICAL = ("fd", "complex-step")
+# A network passes only when at least MIN_INDEPENDENT independent answers besides the
+# subject's agree with it: a subject alone agrees with itself on every tensor (triangulate has
+# no pair to compare), and a subject and one oracle that agree have no third voice between
+# them. Independent means another implementation: torch, tensorflow, and crosscheck's own
+# numerical forward (fd and complex step share it: one answer between them). A network with
+# fewer fails as an error of kind UNCOMPARED (nobody is blamed, nothing is re-run).
+MIN_INDEPENDENT = 2
+UNCOMPARED = "uncompared"
+
+
+def answer_source(kind: str, name: str) -> str:
+    """What an answer is independent of others by: the framework for autodiff oracles, one
+    shared source for the numerical ones (they differentiate the same forward)."""
+    return "numerical" if kind in _NUMERICAL else name
 
 
 class SubjectError(Exception):
@@ -377,14 +392,27 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
         parties.append(Party(name=oracle.name, kind=oracle.kind, loss=r.loss, grads=r.grads,
                              kinks=r.kinks, unchecked=unchecked))
     tensors = list(spec.param_names())
-    votes = _vote_all(parties, tensors, directional)
-    refined = 0
-    if any(not v.ok for v in votes):
-        refined = _refine_fd(parties, oracles, case, tensors)
-        if refined:
-            votes = _vote_all(parties, tensors, directional)
-    return CaseResult(**made, votes=votes, seconds=seconds, fd_refined=refined, fd_mode=fd_mode,
-                      fd_checked=fd_checked, skipped=skipped, parties=parties)
+    votes, refined = [], 0
+    if len(parties) > 1:
+        votes = _vote_all(parties, tensors, directional)
+        if any(not v.ok for v in votes):
+            refined = _refine_fd(parties, oracles, case, tensors)
+            if refined:
+                votes = _vote_all(parties, tensors, directional)
+    found = dict(votes=votes, seconds=seconds, fd_refined=refined, fd_mode=fd_mode,
+                 fd_checked=fd_checked, skipped=skipped, parties=parties)
+    sources = {answer_source(p.kind, p.name) for p in parties[1:]}
+    if len(sources) < MIN_INDEPENDENT and all(v.ok for v in votes):
+        # agreement with fewer than two independent answers is no verdict: not a pass
+        skips = "; ".join(words if words.startswith(name) else f"{name}: {words}"
+                          for name, words in skipped.items())
+        by = (f"compared by {' and '.join(p.name for p in parties[1:])} alone" if sources
+              else "nothing compared it")
+        error = (f"{subject}: {by} on this network, and a verdict needs {MIN_INDEPENDENT} "
+                 f"independent answers besides it" + (f" ({skips})" if skips else ""))
+        return CaseResult(**made, **found, error=error, error_party="too few answers",
+                          error_kind=UNCOMPARED, error_data={"kind": UNCOMPARED, "message": error})
+    return CaseResult(**made, **found)
 
 
 def _vote_all(parties, tensors, directional) -> list[TensorVote]:

@@ -66,7 +66,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["TOLERANCES", "SubjectTolerance", "Tolerance", "pair_tolerance"]
+__all__ = ["MAX_TOLERANCE_SCALE", "TOLERANCES", "SubjectTolerance", "Tolerance", "pair_tolerance"]
+
+# The largest SubjectTolerance.scale: 1e6 times the loosest rows (fd's rtol 1e-5, float32's
+# 1e-4 with atol_grad 5e-4 x max|b|) already lets a gradient off by 10 to 100 times its own
+# size pass; beyond it the check judges nothing (1e300 passed any finite answer).
+MAX_TOLERANCE_SCALE = 1e6
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,9 @@ class SubjectTolerance:
                                   or not math.isfinite(v) or v < 0 or (name == "scale" and v == 0)):
                 raise ValueError(f"{name} must be a finite number {'> 0' if name == 'scale' else '>= 0'}, "
                                  f"got {v!r}")
+        if self.scale > MAX_TOLERANCE_SCALE:
+            raise ValueError(f"tolerance_scale {self.scale:g} is above {MAX_TOLERANCE_SCALE:g}: "
+                             f"a gradient off by 10 times its size already passes there")
         if self.dtype not in ("float64", "float32"):
             raise ValueError(f"dtype must be float64 or float32, got {self.dtype!r}")
 

@@ -167,6 +167,9 @@ class _ThetaUnrolled:
 
 
 _LAYOUTS = {cls.name: cls for cls in (_XW, _Theta, _ThetaUnrolled)}
+# In the worker: a list that gets, per call of the user's function, the arrays it was given as
+# they are after the call; the parent compares them with its own copies (subject/worker.py)
+RECORD: list | None = None
 
 
 def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = ""):
@@ -184,6 +187,8 @@ def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = 
         else:
             call, other = f"f({first}, X, Y, spec)", " (an SGD step? use --mode update)"
         raise SubjectError(f"cannot be called as {call}: {exc}{other}", kind="raised") from None
+    if RECORD is not None:
+        RECORD.append([(label, arr) for label, _, arr in snapshot] + [("X", X0), ("Y", Y0)])
     check_unchanged([(label, before, arr) for label, before, arr in snapshot], hint)
     check_unchanged([("X", X, X0), ("Y", Y, Y0)])
     return out

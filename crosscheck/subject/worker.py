@@ -6,7 +6,9 @@ makes every call of the user's function. What crosses between them is plain data
 network (spec, parameters, X, Y) goes in pickled, so the function gets copies and never sees
 the tool's arrays; what comes back is a float loss and the raw float64 bytes of each gradient,
 already checked in the worker by the engine's own ``run_subject`` (and checked again in the
-parent), or the words of a :class:`~crosscheck.engine.check.SubjectError`. The parent reads
+parent), with the arrays the function was given as they were after the call (the parent, not
+the worker, decides whether they changed: code in the worker can replace the worker's own
+checks), or the words of a :class:`~crosscheck.engine.check.SubjectError`. The parent reads
 replies with an unpickler that accepts no class at all (:func:`_plain_loads`): nothing the
 worker sends can make the parent import or run anything.
 
@@ -39,7 +41,13 @@ Limits, enforced from outside the user's code:
 - output: the capture file is read after every call and shown, truncated, under that
   network's verdict; ``RLIMIT_FSIZE`` caps what the function can write (``OUTPUT_LIMIT``).
 - life: the worker dies with its parent (``PR_SET_PDEATHSIG`` on Linux) and is killed, not
-  asked, at the end of the campaign, so threads the function left behind die with it.
+  asked, at the end of the campaign, so threads the function left behind die with it; the
+  processes it started, detached or not, are killed when it ends (``_end_escapees``).
+- replies: every read of a reply, header and body, ends by the call's deadline, and a frame
+  above the request's cap (``REPLY_FACTOR``, ``REPLY_SLACK``) is refused unread: user code
+  that writes half a frame on the socket, or claims a terabyte, gets a verdict, not a hang.
+- checks: the input-mutation check is made in the parent, on its own copies, from the arrays
+  the worker sends back (code in the worker can replace anything in the worker).
 
 A worker that exits (any status, ``os._exit(0)`` included) or is killed by a signal during a
 call is a verdict for that network in words (``ended the process with status 0``); so is a
@@ -60,9 +68,11 @@ import linecache
 import os
 import pickle
 import re
+import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -73,28 +83,80 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 
-from crosscheck.engine.check import SubjectError, user_frames
+from crosscheck.engine.check import UNCOMPARED, SubjectError, check_unchanged, user_frames
 from crosscheck.errors import UsageError
 
 __all__ = ["OUTPUT_LIMIT", "PROCESS_KINDS", "LoadError", "SubjectWorker", "default_memory_limit",
-           "format_bytes", "in_worker", "parse_memory_limit"]
+           "format_bytes", "in_worker", "parse_memory_limit", "sealed_parent_path"]
 
 # SubjectError kinds that end (or were ended by) the worker: the network is not re-run to
-# diagnose or shrink it, each re-run would cost the timeout or a restart again
-PROCESS_KINDS = frozenset({"timeout", "exited", "killed", "memory"})
+# diagnose or shrink it, each re-run would cost the timeout or a restart again; nor is a
+# network no oracle answered on (UNCOMPARED: a re-run cannot judge it either)
+PROCESS_KINDS = frozenset({"timeout", "exited", "killed", "memory", UNCOMPARED})
 OUTPUT_LIMIT = 64 << 20  # bytes the function may write to one file (RLIMIT_FSIZE)
 SHOWN_OUTPUT = 4000  # characters of captured output kept per network
 DUMP_SECONDS = 0.3  # how long a worker past its timeout gets to write its stack dump
 MIN_MEMORY_LIMIT = 512 << 20  # Python, numpy and OpenBLAS's thread buffers need ~200 MB
 _STARTUP_SECONDS = 120.0  # the worker's own imports (numpy, crosscheck), before any user code
+# The largest reply a request can have: its arrays at most REPLY_FACTOR times over (a call's
+# reply holds the gradients, the size of the parameters, and the inputs as they were after the
+# call, the size of what was sent; a layer case holds out, its gradients and their numerical
+# twins, each the size of an input or of dout), plus REPLY_SLACK bytes of words and pickle
+# framing (a message, the user's traceback lines). A larger header is a reply no worker of
+# ours sends: the call is a verdict, and nothing that size is allocated or waited for.
+REPLY_FACTOR = 3
+REPLY_SLACK = 1 << 20
 _ENV_FLAG = "CROSSCHECK_WORKER"
 _BOOT = ("import json, os, sys; sys.path[:] = json.loads(os.environ.pop('CROSSCHECK_WORKER_PATH'));"
          " from crosscheck.subject.worker import _serve; _serve(sys.argv[1:])")
 
 
+class _Cut(Exception):
+    """A reply frame that did not arrive whole: (bytes come, bytes promised) or oversized."""
+
+    def __init__(self, got: int, size: int, oversized: bool = False) -> None:
+        super().__init__(got, size)
+        self.got, self.size, self.oversized = got, size, oversized
+
+
 class LoadError(UsageError):
     """The worker could not import the user's function: a missing file or function, or an
     exception, a syntax error or ``sys.exit`` while importing its module (bad input)."""
+
+
+# sys.path as it was before sealed_parent_path() took the writable entries out of the parent's:
+# the worker imports the user's code with it, as the user's own Python would
+_WORKER_PATH: list[str] | None = None
+
+
+def _norm(entry: str) -> str:
+    return os.path.realpath(entry or os.curdir)
+
+
+@contextlib.contextmanager
+def sealed_parent_path():
+    """While it lasts, the parent imports nothing from where user code can write: the
+    directory of the running script (``sys.path[0]``, a venv's bin/ for the ``crosscheck``
+    command), ``''`` and the current directory leave ``sys.path`` (they come before the
+    standard library, so a ``timeit.py`` planted there by the function would run in the
+    parent the next time anything imports timeit). What is left is the standard library and
+    site-packages. Workers still get the whole path (the user's code imports its neighbours)."""
+    global _WORKER_PATH
+    saved = list(sys.path)
+    unsafe = {_norm(""), _norm(os.curdir)}
+    if sys.argv and sys.argv[0] and sys.argv[0] != "-c":
+        unsafe.add(_norm(os.path.dirname(os.path.abspath(sys.argv[0]))))
+    if saved:
+        first = saved[0]
+        if first in ("", os.curdir) or _norm(first) in unsafe:
+            unsafe.add(_norm(first))
+    sys.path[:] = [p for p in saved if _norm(p) not in unsafe]
+    _WORKER_PATH = saved
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+        _WORKER_PATH = None
 
 
 def in_worker() -> bool:
@@ -142,6 +204,87 @@ def parse_memory_limit(value, flag: str = "memory_limit") -> int:
 
 
 # ---- the parent's side ------------------------------------------------------------------------
+
+# Descendants: the worker runs in a session of its own, and one killpg ends it with what it
+# started in its process group. A process the user's code started in a new session
+# (start_new_session=True, setsid) or double-forked is out of that group and, once its parent
+# is gone, would be re-parented to init and outlive the run (one rewrote report.json after
+# crosscheck exited). So the parent is a child subreaper (Linux): orphans of its descendants
+# become its children; and when a worker ends, every descendant of the parent that is not one
+# of its known children (the workers alive, and whatever children it had before it started
+# its first worker) is killed and reaped (_end_escapees) before anything else happens.
+_PR_SET_CHILD_SUBREAPER = 36
+_LIVE: set[int] = set()  # pids of the workers alive
+_BEFORE: set[tuple[int, str]] | None = None  # (pid, start time) of the children we had before
+
+
+def _proc_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (ppid, state, start time) of every process /proc shows; {} without /proc."""
+    table = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        table[int(name)] = (int(fields[1]), fields[0].decode(), fields[19].decode())
+    return table
+
+
+def _become_subreaper() -> None:
+    """Once per process: remember the children it has now, and (Linux) make orphaned
+    descendants its children. Elsewhere nothing happens: escapees are out of reach there."""
+    global _BEFORE
+    if _BEFORE is not None:
+        return
+    me = os.getpid()
+    _BEFORE = {(pid, start) for pid, (ppid, _, start) in _proc_table().items() if ppid == me}
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _end_escapees(rounds: int = 50) -> int:
+    """Kill (SIGKILL) and reap every descendant of this process that is not a known child
+    (a live worker and its own process tree, a child it had before its first worker), until
+    none is left: a process killed here may leave children, which then come to us. Returns
+    how many were killed."""
+    if _BEFORE is None:
+        return 0
+    me, killed = os.getpid(), 0
+    for _ in range(rounds):
+        table = _proc_table()
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _, _) in table.items():
+            children.setdefault(ppid, []).append(pid)
+        strangers = [pid for pid in children.get(me, [])
+                     if pid not in _LIVE and (pid, table[pid][2]) not in _BEFORE]
+        victims, stack = [], list(strangers)
+        while stack:
+            pid = stack.pop()
+            victims.append(pid)
+            stack += children.get(pid, [])
+        alive = [pid for pid in victims if table[pid][1] != "Z"]
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        killed += len(alive)
+        for pid in strangers:  # our children now: reap them (their children come to us)
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, 0)
+        if not alive:
+            break
+    return killed
+
 
 def _signal_name(number: int) -> str:
     try:
@@ -204,8 +347,12 @@ class SubjectWorker:
     def __init__(self, target: str, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                  timeout: float | None = 10.0, memory_limit: int | None = None,
                  sys_path: list[str] | None = None, dtype: str = "float64",
-                 layer: tuple[str, str, str | None] | None = None) -> None:
+                 layer: tuple[str, str, str | None] | None = None,
+                 function: dict | None = None) -> None:
         self.target = target
+        # the function by value (subject.loading.function_payload) when it cannot be imported
+        # by name; ``target`` then only names it
+        self.function = function
         # (kind, FORWARD target, BACKWARD target or None): a layer pair instead of a network
         self.layer = layer
         self.layout, self.mode, self.lr, self.dtype = layout, mode, lr, dtype
@@ -213,13 +360,14 @@ class SubjectWorker:
         self.unusable = ""
         self.timeout = timeout
         self.memory_limit = default_memory_limit() if memory_limit is None else memory_limit
-        self.sys_path = list(sys.path if sys_path is None else sys_path)
+        self.sys_path = list(sys_path if sys_path is not None
+                             else _WORKER_PATH if _WORKER_PATH is not None else sys.path)
         self._dir = tempfile.mkdtemp(prefix="crosscheck-worker-")
         self._capture = os.path.join(self._dir, "output")
         self._dump = os.path.join(self._dir, "stack")
         self._output: list[str] = []
         self._proc: subprocess.Popen | None = None
-        self._conn: Connection | None = None
+        self._sock: socket.socket | None = None
         self._ready = False
         self._loaded = False
         self.import_failure: SubjectError | None = None
@@ -232,6 +380,7 @@ class SubjectWorker:
         """Start the process (it imports numpy and crosscheck while the caller goes on)."""
         if self._proc is not None:
             return self
+        _become_subreaper()
         parent, child = socket.socketpair()
         env = dict(os.environ, CROSSCHECK_WORKER_PATH=json.dumps(self.sys_path),
                    PYTHONUNBUFFERED="1", **{_ENV_FLAG: "1"})
@@ -247,7 +396,8 @@ class SubjectWorker:
             raise UsageError(f"cannot start the worker process ({exc.strerror or exc})") from None
         finally:
             child.close()
-        self._conn = Connection(parent.detach())
+        self._sock = parent
+        _LIVE.add(self._proc.pid)
         self.starts += 1
         self._finalizer.detach()
         self._finalizer = weakref.finalize(self, _cleanup, [self._proc], self._dir)
@@ -260,15 +410,15 @@ class SubjectWorker:
         past the timeout is kept as :attr:`import_failure`, the verdict of every network."""
         self.start()
         self._wait_ready()
+        if self.layer is not None:
+            message = ("load_layer", *self.layer)
+        else:
+            message = ("load", self.target, self.layout, self.mode, self.lr, self.dtype,
+                       self.function)
+        deadline = _deadline(self.timeout)
+        self._send(message, deadline)
         try:
-            if self.layer is not None:
-                self._conn.send(("load_layer", *self.layer))
-            else:
-                self._conn.send(("load", self.target, self.layout, self.mode, self.lr, self.dtype))
-        except OSError:
-            pass  # the worker is gone: _receive says how
-        try:
-            reply = self._receive(self.timeout, during="import")
+            reply = self._receive(self.timeout, during="import", deadline=deadline)
         except SubjectError:  # kept as import_failure: every network's verdict
             return
         if reply[0] == "usage":
@@ -300,14 +450,34 @@ class SubjectWorker:
 
     def __call__(self, params, X, Y, spec):
         self._ensure_loaded()
-        try:
-            self._conn.send(("call", params, X, Y, spec))
-        except OSError:
-            pass  # the worker is gone: _receive says how
-        reply = self._receive(self.timeout, during="call")
+        deadline = _deadline(self.timeout)
+        cap = self._send(("call", params, X, Y, spec), deadline)
+        reply = self._receive(self.timeout, during="call", deadline=deadline, cap=cap)
         if reply[0] == "ok":
+            self._check_inputs(reply[3], params, X, Y, spec)
             return reply[1], reply[2]
         raise _error(reply[1], reply[2])
+
+    def _check_inputs(self, records: list[dict], params, X, Y, spec) -> None:
+        """The input-mutation check, done here on the parent's own arrays (a check in the
+        worker is the user's code's to replace): every call of the user's function must have
+        left the arrays it was given as this process encodes them from what it sent."""
+        from crosscheck.subject.adapters import _INPLACE_HINT, _LAYOUTS, _as_dtype
+
+        layout = _LAYOUTS[self.layout]()
+        layout.dtype = np.dtype(self.dtype).type
+        Xu, Yu = _as_dtype(X, Y, layout.dtype)
+        user = layout.inputs(layout.encode(params, spec))
+        hint = _INPLACE_HINT if self.mode == "update" else ""
+        calls = 2 if self.mode == "update" else 1
+        if len(records) != calls:
+            raise SubjectError(f"sent crosscheck {len(records)} record(s) of the arrays it was "
+                               f"given, not {calls}: its inputs cannot be checked", kind="mutated")
+        for after in records:
+            check_unchanged([(label, np.asarray(before, dtype=np.float64), after.get(label))
+                             for label, before in user], hint)
+            check_unchanged([(label, np.asarray(before, dtype=np.float64), after.get(label))
+                             for label, before in (("X", Xu), ("Y", Yu))])
 
     def call_layer(self, arrays: dict, extra: dict, dout, *, numerical: bool,
                    limit: float | None = None, forward_only: bool = False):
@@ -315,11 +485,10 @@ class SubjectWorker:
         central differences of the user's own forward (empty unless ``numerical``), within
         ``limit`` seconds for the whole case."""
         self._ensure_loaded()
-        try:
-            self._conn.send(("call_layer", arrays, extra, dout, numerical, forward_only))
-        except OSError:
-            pass
-        reply = self._receive(limit if limit is not None else self.timeout, during="call")
+        limit = limit if limit is not None else self.timeout
+        deadline = _deadline(limit)
+        cap = self._send(("call_layer", arrays, extra, dout, numerical, forward_only), deadline)
+        reply = self._receive(limit, during="call", deadline=deadline, cap=cap)
         if reply[0] == "layer":
             return reply[1], reply[2], reply[3]
         raise _error(reply[1], reply[2])
@@ -344,20 +513,14 @@ class SubjectWorker:
     @staticmethod
     def _decode(reply):
         """A reply as the caller wants it, or ValueError when it is not one: ("ok", loss,
-        grads) with the gradients rebuilt from their bytes, ("error", message, fields),
+        grads, inputs) with the gradients rebuilt from their bytes and, per call of the user's
+        function, the arrays it was given as they were after the call, ("error", message, fields),
         ("loaded", why it cannot take the contract's arguments or "") or ("usage", message)."""
         if not (isinstance(reply, tuple) and reply):
             raise ValueError("not a reply")
-        if reply[0] == "ok" and len(reply) == 3 and isinstance(reply[1], float):
-            grads = {}
-            for name, shape, data in reply[2]:
-                shape = tuple(shape)
-                if not (isinstance(name, str) and isinstance(data, bytes)
-                        and all(isinstance(n, int) and n >= 0 for n in shape)
-                        and len(data) == 8 * int(np.prod(shape))):
-                    raise ValueError("a malformed gradient")
-                grads[name] = np.frombuffer(data, dtype=np.float64).reshape(shape).copy()
-            return "ok", reply[1], grads
+        if reply[0] == "ok" and len(reply) == 4 and isinstance(reply[1], float) \
+                and isinstance(reply[3], list):
+            return "ok", reply[1], _arrays(reply[2]), [_arrays(r) for r in reply[3]]
         if reply[0] == "layer" and len(reply) == 4:
             return ("layer", _arrays([reply[1]])["out"], _arrays(reply[2]), _arrays(reply[3]))
         if reply[0] == "error" and len(reply) == 3 and isinstance(reply[1], str) \
@@ -372,11 +535,15 @@ class SubjectWorker:
     def _wait_ready(self) -> None:
         if self._ready:
             return
-        if not self._conn.poll(_STARTUP_SECONDS):
+        try:
+            data = _read_frame(self._sock, _deadline(_STARTUP_SECONDS), REPLY_SLACK)
+        except (EOFError, OSError, _Cut):
+            data = b""
+        if data is None:
             self._stop()
             raise UsageError(f"the worker process did not start within {_STARTUP_SECONDS:g} s")
         try:
-            _plain_loads(self._conn.recv_bytes())
+            _plain_loads(data)
         except (EOFError, OSError, pickle.UnpicklingError):
             self._proc.wait()
             self._read_output()
@@ -386,40 +553,71 @@ class SubjectWorker:
                              + (f": {detail[-1]}" if detail else "")) from None
         self._ready = True
 
-    def _receive(self, limit: float | None, *, during: str):
-        """The worker's reply within ``limit`` seconds, or kill it and raise the verdict:
-        timed out (with the user's line from its stack dump), exited, killed."""
-        if self._conn.poll(limit):
-            try:
-                data = self._conn.recv_bytes()
-            except (EOFError, OSError):
-                kind, words = _status_words(self._reap())
-            else:
-                self._read_output()
-                try:
-                    return self._decode(_plain_loads(data))
-                except Exception:  # noqa: BLE001 - anything but a well-formed reply
-                    kind, words = "exited", "sent crosscheck something that is not an answer"
-            self._stop()
-            if during == "import":
-                words = words.replace(": nothing came back", "") + " while its module was being imported"
-            error = SubjectError(words, kind=kind)
+    def _send(self, message, deadline: float | None) -> int:
+        """Send ``message`` by ``deadline`` (a worker that stops reading cannot block the
+        parent: what is not sent by then is left, and the reply's wait times out); returns
+        the cap on the reply's size (REPLY_FACTOR, REPLY_SLACK)."""
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        with contextlib.suppress(OSError, TimeoutError):  # the worker is gone: _receive says how
+            _write_frame(self._sock, data, deadline)
+        return REPLY_FACTOR * len(data) + REPLY_SLACK
+
+    def _receive(self, limit: float | None, *, during: str, deadline: float | None = None,
+                 cap: int = REPLY_SLACK):
+        """The worker's reply by ``deadline`` (``limit`` seconds from now if not given),
+        header and body, at most ``cap`` bytes; otherwise kill it and raise the verdict: timed
+        out (with the user's line from its stack dump), a reply cut off or oversized, exited,
+        killed."""
+        if deadline is None:
+            deadline = _deadline(limit)
+        detail = ""
+        try:
+            data = _read_frame(self._sock, deadline, cap)
+        except (EOFError, OSError):
+            kind, words = _status_words(self._reap())
+        except _Cut as cut:
+            if cut.oversized:
+                kind, words = "exited", (f"sent a reply of {cut.size} bytes, above the {cap} "
+                                         f"bytes this request's answer can take (its reply was "
+                                         f"oversized)")
+            else:  # the user's code wrote part of a frame on the socket, or hangs mid-reply
+                detail = self._stack_dump()
+                kind, words = "timeout", (f"sent a reply that was cut off: {cut.got} of its "
+                                          f"{cut.size} bytes came within {limit:g} s "
+                                          f"({self._flag(limit)})")
         else:
-            detail = self._stack_dump()
-            self._stop()
-            if during == "call":
-                # a layer case (its finite differences included) gets 10 x --timeout
-                flag = ("--timeout" if limit == self.timeout else
-                        f"{limit / self.timeout:g} x --timeout {self.timeout:g}" if self.timeout
-                        else "the limit")
-                error = SubjectError(f"did not return within {limit:g} s ({flag}) and was "
-                                     "stopped", kind="timeout", detail=detail)
-            else:
-                error = SubjectError(f"did not finish importing its module within {limit:g} s "
-                                     "(--timeout) and was stopped", kind="timeout", detail=detail)
+            if data is None:  # not one byte within the limit
+                detail = self._stack_dump()
+                self._stop()
+                if during == "call":
+                    error = SubjectError(f"did not return within {limit:g} s "
+                                         f"({self._flag(limit)}) and was stopped", kind="timeout",
+                                         detail=detail)
+                else:
+                    error = SubjectError(f"did not finish importing its module within "
+                                         f"{limit:g} s (--timeout) and was stopped",
+                                         kind="timeout", detail=detail)
+                self.import_failure = error if during == "import" else self.import_failure
+                raise _copy(error)
+            self._read_output()
+            try:
+                return self._decode(_plain_loads(data))
+            except Exception:  # noqa: BLE001 - anything but a well-formed reply
+                kind, words = "exited", "sent crosscheck something that is not an answer"
+        self._stop()
+        if during == "import":
+            words = words.replace(": nothing came back", "") + " while its module was being imported"
+        error = SubjectError(words, kind=kind, detail=detail)
         if during == "import":
             self.import_failure = error
         raise _copy(error)
+
+    def _flag(self, limit: float) -> str:
+        """The option behind ``limit``: a layer case (its finite differences included) gets
+        10 x --timeout."""
+        return ("--timeout" if limit == self.timeout else
+                f"{limit / self.timeout:g} x --timeout {self.timeout:g}" if self.timeout
+                else "the limit")
 
     def _stack_dump(self) -> str:
         """Ask the worker for its stack (SIGUSR1, which its faulthandler answers from C), wait
@@ -451,13 +649,16 @@ class SubjectWorker:
             self._proc.wait()
 
     def _stop(self) -> None:
-        """End the worker: the next call starts a fresh one."""
+        """End the worker, and every process its user code left behind: the next call starts
+        a fresh one."""
         if self._proc is not None:
             self._kill()
+            _LIVE.discard(self._proc.pid)
+            _end_escapees()
             self._read_output()
-        if self._conn is not None:
-            self._conn.close()
-        self._proc, self._conn = None, None
+        if self._sock is not None:
+            self._sock.close()
+        self._proc, self._sock = None, None
         self._ready = self._loaded = False
 
     def _read_output(self) -> None:
@@ -475,6 +676,67 @@ class SubjectWorker:
             if size > len(data):
                 text += f"\n... ({size - len(data)} more bytes)"
             self._output.append(text)
+
+
+def _deadline(limit: float | None) -> float | None:
+    return None if limit is None else time.monotonic() + limit
+
+
+def _wait(sock: socket.socket, deadline: float | None, *, write: bool = False) -> bool:
+    """True when ``sock`` can be read (written) before ``deadline`` (None: wait for ever)."""
+    left = None if deadline is None else max(0.0, deadline - time.monotonic())
+    r, w, _ = select.select([] if write else [sock], [sock] if write else [], [], left)
+    return bool(r or w)
+
+
+def _read_exact(sock: socket.socket, n: int, deadline: float | None, got: bytearray) -> None:
+    while len(got) < n:
+        if not _wait(sock, deadline):
+            raise TimeoutError
+        chunk = sock.recv(min(n - len(got), 1 << 20))
+        if not chunk:
+            raise EOFError
+        got += chunk
+
+
+def _read_frame(sock: socket.socket, deadline: float | None, cap: int) -> bytes | None:
+    """One frame of ``multiprocessing.connection`` (a 4-byte big-endian length, -1 and an
+    8-byte length above 2 GiB, then the bytes), every byte of it by ``deadline``: None when
+    not one byte came, :class:`_Cut` when a frame started and did not finish or claims more
+    than ``cap`` bytes, EOFError when the worker closed the socket."""
+    head = bytearray()
+    try:
+        _read_exact(sock, 4, deadline, head)
+        size = struct.unpack("!i", head)[0]
+        if size == -1:
+            long = bytearray()
+            _read_exact(sock, 8, deadline, long)
+            size = struct.unpack("!Q", long)[0]
+    except TimeoutError:
+        if not head:
+            return None
+        raise _Cut(len(head), 4) from None
+    if size < 0 or size > cap:
+        raise _Cut(0, size, oversized=True)
+    body = bytearray()
+    try:
+        _read_exact(sock, size, deadline, body)
+    except TimeoutError:
+        raise _Cut(len(body), size) from None
+    return bytes(body)
+
+
+def _write_frame(sock: socket.socket, data: bytes, deadline: float | None) -> None:
+    """``data`` as one frame the worker's ``Connection.recv`` reads, sent by ``deadline``
+    (TimeoutError otherwise)."""
+    n = len(data)
+    view = memoryview((struct.pack("!i", -1) + struct.pack("!Q", n) if n > 0x7FFFFFFF
+                       else struct.pack("!i", n)) + data)
+    while view:
+        if not _wait(sock, deadline, write=True):
+            raise TimeoutError
+        sent = sock.send(view[:1 << 20])
+        view = view[sent:]
 
 
 def _arrays(entries) -> dict:
@@ -501,6 +763,9 @@ def _cleanup(procs: list, directory: str) -> None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        if proc is not None:
+            _LIVE.discard(proc.pid)
+            _end_escapees()
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -579,13 +844,20 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
 
 
 def _load(state: dict, target: str, layout: str, mode: str, lr: float,
-          dtype: str = "float64"):  # pragma: no cover - runs in the worker
+          dtype: str = "float64", function: dict | None = None):  # pragma: no cover - worker
     from crosscheck.subject.adapters import adapt
-    from crosscheck.subject.loading import load_function
+    from crosscheck.subject.loading import load_function, rebuild_function
     from crosscheck.subject.probe import probe_signature
 
     try:
-        fn, _ = load_function(target)
+        if function is not None:
+            try:
+                fn = rebuild_function(function)
+            except Exception as exc:  # noqa: BLE001 - a global that does not unpickle here
+                return ("usage", f"rebuilding {target} in the worker raised "
+                                 f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
+        else:
+            fn, _ = load_function(target)
         unusable = probe_signature(fn, layout=layout, mode=mode)  # reads the signature only
         state["contract"] = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=None, dtype=dtype)
     except UsageError as exc:
@@ -635,7 +907,9 @@ def _call_layer(state: dict, arrays: dict, extra: dict, dout, numerical: bool,
 def _call(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the worker
     from crosscheck.engine.check import describe_exception, run_subject
     from crosscheck.reference.sampling import Case
+    from crosscheck.subject import adapters
 
+    adapters.RECORD = []  # the arrays each call was given, as they are after it
     try:
         try:
             party = run_subject(state["contract"], Case(spec, params, X, Y))
@@ -643,9 +917,10 @@ def _call(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the wo
             raise
         except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt raised by the function
             raise describe_exception(exc) from exc
-        grads = [(k, tuple(int(n) for n in v.shape), np.ascontiguousarray(v, dtype=np.float64).tobytes())
-                 for k, v in party.grads.items()]
-        return ("ok", float(party.loss), grads)
+        grads = [_entry(k, v) for k, v in party.grads.items()]
+        inputs = [[_entry(label, np.asarray(a)) for label, a in record]
+                  for record in adapters.RECORD]
+        return ("ok", float(party.loss), grads, inputs)
     except SubjectError as exc:
         if isinstance(exc.__cause__, MemoryError):
             exc.kind = "memory"
