@@ -327,7 +327,10 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("atol", "number >= 0", None, scope="api",
            help="replaces the tolerance table's absolute tolerance"),
     Option("tolerance_scale", "number > 0", 1.0, scope="api",
-           help="multiplies the tolerance table's tolerances"),
+           help="multiplies the tolerance table's tolerances (at most 1e6)"),
+    Option("in_process", "bool", False, scope="api", reproduce=False,
+           help="run a function the worker can neither import nor receive by value in this "
+                "process, without the worker's limits (the result says isolation was off)"),
 )}
 
 

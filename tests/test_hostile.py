@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import crosscheck
@@ -30,14 +31,25 @@ def test_oracles_that_sit_out_every_network_are_a_usage_error(capsys):
     code, out, err, _ = verify(capsys, str(SUBJECTS / "bias_mean_vs_sum.py:loss_and_grads"),
                                *RELU_ONLY)
     assert (code, out) == (2, ""), out + err
-    assert err == ("crosscheck: error: the oracles chosen (complex-step) sit out every one of "
-                   "the 2 networks: complex-step needs analytic activations, and each of them "
-                   "has relu (add torch, tensorflow or fd)\n"), err
+    assert err == ("crosscheck: error: the oracles chosen (complex-step) give fewer than 2 "
+                   "independent answers on every network (complex-step needs analytic "
+                   "activations, and these networks have relu): a verdict needs 2 besides the "
+                   "subject's (torch, tensorflow, and fd or complex-step)\n"), err
+
+
+@pytest.mark.parametrize("oracles", ["torch", "fd", "fd,complex-step"])
+def test_fewer_than_two_independent_oracles_are_a_usage_error(capsys, oracles):
+    """One framework, or fd with complex step (they differentiate crosscheck's one forward),
+    can agree with the subject but never outvote it: no verdict, so exit 2 up front."""
+    code, out, err, _ = verify(capsys, str(SUBJECTS / "bias_mean_vs_sum.py:loss_and_grads"),
+                               "--oracles", oracles, "--networks", "2", "--sizes", "3-5-4")
+    assert (code, out) == (2, ""), out + err
+    assert "give fewer than 2 independent answers on every network" in err, err
 
 
 def test_the_api_refuses_oracles_that_compare_nothing():
-    with pytest.raises(crosscheck.UsageError, match=r"the oracles chosen \(complex-step\) sit "
-                                                    r"out every one of the 2 networks"):
+    with pytest.raises(crosscheck.UsageError, match=r"the oracles chosen \(complex-step\) give "
+                                                    r"fewer than 2 independent answers"):
         crosscheck.verify(crosscheck.reference.loss_and_grads, oracles=["complex-step"],
                           activations="relu", networks=2, sizes="3-5-4", batch=4)
 
@@ -47,23 +59,43 @@ def test_run_with_oracles_that_compare_nothing_is_a_usage_error(capsys):
 
     code = main(["run", *RELU_ONLY])
     out, err = capsys.readouterr()
-    assert (code, out) == (2, "") and "sit out every one of the 2 networks" in err, out + err
+    assert (code, out) == (2, "") and "fewer than 2 independent answers" in err, out + err
     assert "every one of the 2 networks agrees" not in out
 
 
-def test_a_network_no_oracle_answered_is_a_failure_and_the_summary_says_who_sat_out(capsys):
-    """Mixed activations: complex-step answers on the networks without ReLU and sits the others
-    out; each of those is a FAIL in words, never a pass, and a note counts them."""
+def test_a_network_one_oracle_answered_is_a_failure_and_the_summary_says_who_sat_out(capsys):
+    """Mixed activations with torch and complex-step: where complex step applies (no ReLU)
+    two answers agree and the network passes; where it sits out, torch alone is no verdict:
+    each such network is a FAIL in words, never a pass, and a note counts them."""
     from crosscheck.cli.main import main
 
-    code = main(["run", "--oracles", "complex-step", "--networks", "6", "--seed", "0",
+    code = main(["run", "--oracles", "torch,complex-step", "--networks", "6", "--seed", "0",
                  "--sizes", "3-5-4", "--batch", "4", "--hidden-activations", "relu,tanh",
                  "--shrink", "0"])
     out, err = capsys.readouterr()
     assert code == 1, out + err
-    assert "nothing compared reference on this network (complex-step needs " \
-           "analytic activations" in out, out
+    assert "reference: compared by torch alone on this network, and a verdict needs 2 " \
+           "independent answers besides it (complex-step needs analytic activations" in out, out
     assert "note: complex-step sat out " in out and out.rstrip().endswith("verdict: FAIL"), out
+    assert " passed, " in out.splitlines()[0] and not out.splitlines()[0].split(", ")[1].startswith("0 passed")
+
+
+def test_a_lone_oracle_that_agrees_is_no_verdict_two_are():
+    from crosscheck.engine.check import UNCOMPARED, check_case
+    from crosscheck.oracles import get_oracle
+    from crosscheck.reference import NetworkSpec, loss_and_grads
+    from crosscheck.reference.sampling import random_case
+
+    rng = np.random.default_rng(4)
+    case = random_case(rng, sizes=(3, 4, 2), activations=("tanh", "identity"), losses=("mse",))
+    torch, fd, cs = get_oracle("torch"), get_oracle("fd"), get_oracle("complex-step")
+    assert isinstance(case.spec, NetworkSpec)
+    for oracles, verdict in (([torch], "fail"), ([fd, cs], "fail"), ([torch, fd], "pass"),
+                             ([torch, cs], "pass")):
+        r = check_case(case, loss_and_grads, oracles, subject="reference")
+        assert r.verdict == verdict, [o.name for o in oracles]
+        assert (r.error_kind == UNCOMPARED) == (verdict == "fail")
+        assert all(v.ok for v in r.votes)  # every comparison made agreed
 
 
 # ---- 2. every read from the worker is bounded: a half-written reply is a verdict -----------
@@ -78,7 +110,7 @@ def test_a_network_no_oracle_answered_is_a_failure_and_the_summary_says_who_sat_
      "came within 1 s (--timeout) while its module was being imported"),
 ], ids=["cut", "1-TiB", "cut-at-import"])
 def test_a_half_written_reply_is_a_verdict_not_a_hang(target, words):
-    code, out, err, _ = cli(str(SUBJECTS / target), "--oracles", "torch", "--networks", "2",
+    code, out, err, _ = cli(str(SUBJECTS / target), "--oracles", "torch,fd", "--networks", "2",
                             "--sizes", "3-5-4", "--batch", "4", "--timeout", "1", timeout=60)
     assert code == 1, out + err
     assert words in out and out.rstrip().endswith("verdict: FAIL"), out
@@ -221,7 +253,7 @@ def make():
     return subject
 
 try:
-    crosscheck.assert_backprop(make(), networks=1, oracles=("torch",), sizes="3-5-4", batch=4,
+    crosscheck.assert_backprop(make(), networks=1, oracles=("torch", "fd"), sizes="3-5-4", batch=4,
                                shrink=0)
 except AssertionError as exc:
     print(exc)
@@ -243,7 +275,7 @@ def test_a_lambda_runs_in_the_worker():
     scale = 1.0  # a closure variable that travels with it
     result = crosscheck.verify(lambda p, X, Y, s: (scale * loss_and_grads(p, X, Y, s)[0],
                                                    loss_and_grads(p, X, Y, s)[1]),
-                               networks=1, oracles=("torch",), sizes="3-5-4", batch=4, shrink=0)
+                               networks=1, oracles=("torch", "fd"), sizes="3-5-4", batch=4, shrink=0)
     assert result.passed and result.isolated and "isolation off" not in str(result)
 
 
@@ -258,7 +290,7 @@ def test_what_cannot_be_sent_is_refused_unless_in_process_is_asked_for():
         with lock:
             return loss_and_grads(params, X, Y, spec)
 
-    fast = dict(networks=1, oracles=("torch",), sizes="3-5-4", batch=4, shrink=0)
+    fast = dict(networks=1, oracles=("torch", "fd"), sizes="3-5-4", batch=4, shrink=0)
     with pytest.raises(crosscheck.UsageError) as info:
         crosscheck.verify(subject, **fast)
     assert str(info.value) == (
