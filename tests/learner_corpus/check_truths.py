@@ -74,6 +74,8 @@ def draw(opts: dict, rng: np.random.Generator):
     else:
         depth = opts.get("depth") or int(rng.integers(1, 4))
         sizes = tuple(int(s) for s in rng.integers(2, 7, size=depth + 1))
+        if opts.get("n_out"):
+            sizes = (*sizes[:-1], opts["n_out"])
     depth = len(sizes) - 1
     acts = (opts.get("hidden_activations", "sigmoid"),) * (depth - 1) + (opts["output_activation"],)
     l2 = opts.get("l2", "any")

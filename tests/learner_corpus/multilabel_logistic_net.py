@@ -1,5 +1,5 @@
 """Multi-label classifier: hidden ReLU layers, one independent sigmoid per output with the
-binary cross-entropy, straight from the formula -[y log p + (1 - y) log(1 - p)]."""
+binary cross-entropy averaged over the batch, L2 on the weights."""
 import numpy as np
 
 

@@ -1,5 +1,5 @@
-"""Two-layer network derived on paper with column-vector math (dW = delta a^T), then coded
-with row-major batches. Tanh hidden layer, linear output, mean squared error."""
+"""Two-layer regression network, derived on paper first and then coded for a whole batch.
+Tanh hidden layer, linear output, mean squared error, L2 on the weights."""
 import numpy as np
 
 
