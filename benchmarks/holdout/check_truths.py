@@ -1,6 +1,7 @@
 """Check every truth in benchmarks/holdout/MANIFEST.json numerically.
 
     .venv/bin/python benchmarks/holdout/check_truths.py [-v] [FILE ...]
+    .venv/bin/python benchmarks/holdout/check_truths.py --self-test   # it rejects wrong truths
 
 Three kinds of entries:
 
@@ -188,7 +189,11 @@ def check(entry: dict, ids: set[str], verbose: bool) -> list[str]:
             problems.append(f"the fix of {bug['id']} leaves its lines {bug['lines']} as they are")
     seed = 7
     for label, fixed in (("as written", []), ("with every fix", entry["bugs"])):
-        mod = learner.load(path, learner.patched(path, fixed) if fixed else None)
+        try:
+            mod = learner.load(path, learner.patched(path, fixed) if fixed else None)
+        except Exception as exc:  # a fix that does not even load
+            problems.append(f"{label}: the file does not load: {type(exc).__name__}: {exc}")
+            continue
         rest = [b for b in entry["bugs"] if b not in fixed]
         for k, (got, names) in enumerate(wrong(mod, entry, seed)):
             want = learner.named(rest, names)
@@ -199,11 +204,33 @@ def check(entry: dict, ids: set[str], verbose: bool) -> list[str]:
     return problems
 
 
+def self_test(manifest: list[dict], ids: set[str]) -> int:
+    """The checker must reject wrong truths: per kind of entry (MLP, layer pair, CNN), a copy
+    with a wrong ``where`` and one whose fix is one line off. Returns how many it accepted."""
+    missed = 0
+    for pick in (lambda e: "kind" not in e and "cnn" not in e, lambda e: "kind" in e,
+                 lambda e: "cnn" in e):
+        entry = next(e for e in manifest if pick(e))
+        wrong_where = copy.deepcopy(entry)
+        wrong_where["bugs"][0]["where"] = ["nothing"]
+        off_by_one = copy.deepcopy(entry)
+        bug = off_by_one["bugs"][0]
+        bug["lines"] = [bug["lines"][0] - 1]
+        bug["fix"] = [[bug["lines"][0], "    pass"]]
+        for label, e in (("a wrong where", wrong_where), ("a fix one line off", off_by_one)):
+            caught = bool(check(e, ids, False))
+            print(f"self-test: {label} ({e['file']}): {'rejected' if caught else 'ACCEPTED'}")
+            missed += not caught
+    return missed
+
+
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
     only = [a for a in argv if not a.startswith("-")]
     manifest = json.loads((HERE / "MANIFEST.json").read_text())
     ids = learner.pitfall_ids()
+    if "--self-test" in argv:
+        return 1 if self_test(manifest, ids) else 0
     failures = checked = 0
     for entry in manifest:
         if only and entry["file"] not in only:

@@ -1,6 +1,7 @@
 """Check every truth in MANIFEST.json numerically, against the numpy reference.
 
     .venv/bin/python tests/learner_corpus/check_truths.py [-v] [FILE ...]
+    .venv/bin/python tests/learner_corpus/check_truths.py --self-test   # it rejects wrong truths
 
 For each file: draw a few random networks that fit its ``options``, call its function in its
 ``layout`` and ``mode`` with its ``conventions`` applied (a summed loss is batch x the mean
@@ -283,7 +284,11 @@ def check(entry: dict, ids: set[str], verbose: bool) -> list[str]:
             runs += [(f"with the fix of {b['id']} alone", [b]) for b in bugs]
         runs.append(("with every fix", list(bugs)))
     for label, fixed in runs:
-        f = fn if not fixed else getattr(load(path, patched(path, fixed)), entry["function"])
+        try:
+            f = fn if not fixed else getattr(load(path, patched(path, fixed)), entry["function"])
+        except Exception as exc:  # a fix that does not even load
+            problems.append(f"{label}: the file does not load: {type(exc).__name__}: {exc}")
+            continue
         rest = [b for b in bugs if b not in fixed]
         for k, (got, names) in enumerate(wrong_tensors(f, entry, seed)):
             want = named(rest, names)
@@ -294,11 +299,46 @@ def check(entry: dict, ids: set[str], verbose: bool) -> list[str]:
     return problems
 
 
+def self_test(manifest: list[dict], ids: set[str]) -> int:
+    """The checker must reject wrong truths: a few deliberately wrong copies of real entries
+    (a wrong ``where``, a fix one line off, a broken file called correct, a convention or a
+    bug left out). Returns the number it let through."""
+    import copy
+
+    def first(pred):
+        return copy.deepcopy(next(e for e in manifest if pred(e)))
+
+    broken = first(lambda e: len(e["bugs"]) == 1 and e["bugs"][0]["where"] == ["W2"])
+    wrong_where = copy.deepcopy(broken)
+    wrong_where["bugs"][0]["where"] = ["W1"]
+    off_by_one = copy.deepcopy(broken)
+    bug = off_by_one["bugs"][0]
+    bug["lines"] = [bug["lines"][0] + 1]
+    bug["fix"] = [[bug["lines"][0], bug["fix"][0][1]]]
+    called_pass = copy.deepcopy(broken)
+    called_pass["bugs"], called_pass["verdict"] = [], "pass"
+    no_convention = first(lambda e: not e["bugs"] and "labels" in e["conventions"])
+    no_convention["conventions"] = ["labels"]
+    one_bug_missing = first(lambda e: len(e["bugs"]) == 2)
+    one_bug_missing["bugs"] = one_bug_missing["bugs"][:1]
+    missed = 0
+    for label, entry in (("a wrong where", wrong_where), ("a fix one line off", off_by_one),
+                         ("a broken file called correct", called_pass),
+                         ("a convention left out", no_convention),
+                         ("one of two bugs left out", one_bug_missing)):
+        caught = bool(check(entry, ids, False))
+        print(f"self-test: {label} ({entry['file']}): {'rejected' if caught else 'ACCEPTED'}")
+        missed += not caught
+    return missed
+
+
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
     only = [a for a in argv if not a.startswith("-")]
     manifest = json.loads((HERE / "MANIFEST.json").read_text())
     ids = pitfall_ids()
+    if "--self-test" in argv:
+        return 1 if self_test(manifest, ids) else 0
     failures = checked = 0
     for entry in manifest:
         if only and entry["file"] not in only:
