@@ -1,5 +1,6 @@
 """Batch normalisation, train and test mode, with the backward pass worked out from the
-computation graph (xhat = (x - mu) / sqrt(var + eps); out = gamma * xhat + beta)."""
+computation graph (xhat = (x - mu) / sqrt(var + eps); out = gamma * xhat + beta).
+The updated running statistics travel in the cache; bn_param is left as the caller gave it."""
 import numpy as np
 
 
@@ -16,18 +17,18 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         std = np.sqrt(var + eps)
         xhat = (x - mu) / std
         out = gamma * xhat + beta
-        cache = (xhat, gamma, std)
-        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
-        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+        cache = {"xhat": xhat, "gamma": gamma, "std": std,
+                 "running_mean": momentum * running_mean + (1 - momentum) * mu,
+                 "running_var": momentum * running_var + (1 - momentum) * var}
     else:
         xhat = (x - running_mean) / np.sqrt(running_var + eps)
         out = gamma * xhat + beta
-        cache = None
+        cache = {"running_mean": running_mean, "running_var": running_var}
     return out, cache
 
 
 def batchnorm_backward(dout, cache):
-    xhat, gamma, std = cache
+    xhat, gamma, std = cache["xhat"], cache["gamma"], cache["std"]
     dbeta = dout.sum(axis=0)
     dgamma = (dout * xhat).sum(axis=0)
     dxhat = dout * gamma

@@ -108,6 +108,15 @@ def agree(a, b) -> bool:
     return bool(np.allclose(a, b, rtol=1e-9, atol=1e-11 * big))
 
 
+def same(a, b) -> bool:
+    """Whether two argument tuples (arrays, dicts of arrays, numbers) are equal."""
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, tuple | list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(np.array_equal(a, b))
+
+
 def layer_wrong(mod, entry: dict, seed: int) -> list[tuple[set[str], set[str]]]:
     kind, found = entry["kind"], []
     for i in range(CASES):
@@ -118,8 +127,11 @@ def layer_wrong(mod, entry: dict, seed: int) -> list[tuple[set[str], set[str]]]:
             names = {"loss", "dx"}
             ref_loss, ref_dx = ref_fwd(*args)
             try:
-                loss, dx = fwd(*copy.deepcopy(args))
+                given = copy.deepcopy(args)
+                loss, dx = fwd(*given)
                 bad = {n for n, a, b in (("loss", loss, ref_loss), ("dx", dx, ref_dx)) if not agree(a, b)}
+                if not same(given, args):
+                    bad.add("<changed an argument>")
             except Exception as exc:
                 bad = {f"<raised {type(exc).__name__}: {exc}>", *names}
             found.append((bad, names))
@@ -131,11 +143,14 @@ def layer_wrong(mod, entry: dict, seed: int) -> list[tuple[set[str], set[str]]]:
         ref_grads = ref_bwd(dout.copy(), ref_cache)
         ref_grads = ref_grads if isinstance(ref_grads, tuple) else (ref_grads,)
         try:
-            out, cache = fwd(*copy.deepcopy(args))
-            got = getattr(mod, entry["backward"])(dout.copy(), cache)
+            given, upstream = copy.deepcopy(args), dout.copy()
+            out, cache = fwd(*given)
+            got = getattr(mod, entry["backward"])(upstream, cache)
             got = got if isinstance(got, tuple) else (got,)
             bad = set() if agree(out, ref_out) else {"out"}
             bad |= {n for n, a, b in zip(grads, got, ref_grads, strict=True) if not agree(a, b)}
+            if not (same(given, args) and np.array_equal(upstream, dout)):
+                bad.add("<changed an argument>")
         except Exception as exc:
             bad = {f"<raised {type(exc).__name__}: {exc}>", *names}
         found.append((bad, names))
@@ -156,9 +171,12 @@ def cnn_wrong(fn, entry: dict, seed: int) -> list[tuple[set[str], set[str]]]:
         ref_loss, ref_grads = cnn_loss_and_grads(params, X, Y, spec)
         want = {"loss": ref_loss, **ref_grads}
         try:
-            got_loss, got = fn({k: v.copy() for k, v in params.items()}, X.copy(), Y.copy(), spec)
+            given = ({k: v.copy() for k, v in params.items()}, X.copy(), Y.copy())
+            got_loss, got = fn(*given, spec)
             got = {"loss": got_loss, **got}
             bad = {n for n in want if n not in got or not agree(got[n], want[n])}
+            if not same(given, (params, X, Y)):
+                bad.add("<changed an argument>")
         except Exception as exc:
             bad = {f"<raised {type(exc).__name__}: {exc}>", *want}
         found.append((bad, set(want)))

@@ -173,6 +173,17 @@ def call(fn, entry: dict, spec: NetworkSpec, params: dict, X, Y) -> dict:
             return from_theta(roll(res, spec, order), depth)
         return dict(res)
 
+    X0, Y0 = X.copy(), Y.copy()
+
+    def unchanged():  # the contract: a function never changes its arguments
+        same = np.array_equal(X, X0) and np.array_equal(Y, Y0)
+        if isinstance(arg, np.ndarray):
+            same = same and np.array_equal(arg, before)
+        else:
+            same = same and all(np.array_equal(arg[k], before[k]) for k in before)
+        if not same:
+            raise AssertionError("the function changed one of its arguments")
+
     if entry["mode"] == "update":
         if "fixed-lr" in conv:
             lr = opts["fixed_lr"]
@@ -180,10 +191,12 @@ def call(fn, entry: dict, spec: NetworkSpec, params: dict, X, Y) -> dict:
         else:
             lr = opts.get("lr", 0.1)
             new = fn(arg, X, Y, spec, lr)
+        unchanged()
         old, new = canonical(before), canonical(new)
         return {k: (np.asarray(old[k], np.float64) - np.asarray(new[k], np.float64)) / lr
                 for k in old}
     loss, grads = fn(arg, X, Y, spec)
+    unchanged()
     out = {"loss": loss, **canonical(grads)}
     if "float32" in conv:
         for k, v in out.items():
