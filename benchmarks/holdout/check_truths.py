@@ -256,6 +256,11 @@ def main(argv: list[str]) -> int:
     if "--self-test" in argv:
         return 1 if self_test(manifest, ids) else 0
     failures = checked = 0
+    listed = {e["file"] for e in manifest}
+    unlisted = sorted(f.name for f in HERE.glob("*.py") if f.name != "check_truths.py" and f.name not in listed)
+    if unlisted:
+        print(f"FAIL files without a truth in MANIFEST.json: {', '.join(unlisted)}")
+        failures += 1
     for entry in manifest:
         if only and entry["file"] not in only:
             continue
@@ -266,7 +271,7 @@ def main(argv: list[str]) -> int:
         for p in problems:
             print(f"       {p}")
         failures += bool(problems)
-    print(f"{checked - failures} ok, {failures} failing")
+    print(f"{checked} files checked, {failures} failing")
     return 1 if failures else 0
 
 
