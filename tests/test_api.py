@@ -72,7 +72,7 @@ def test_tolerances_are_arguments():
         loss, grads = loss_and_grads(params, X, Y, spec)
         return loss, {k: g * (1 + 1e-6) for k, g in grads.items()}
 
-    options = {**FAST, "oracles": ("torch",)}
+    options = {**FAST, "oracles": ("torch", "fd")}
     assert not crosscheck.verify(nearly, **options).passed
     assert crosscheck.verify(nearly, **options, rtol=1e-5).passed
     assert crosscheck.verify(nearly, **options, tolerance_scale=1e4).passed

@@ -139,7 +139,7 @@ def test_a_function_that_keeps_hanging_is_not_called_for_every_network(capsys, t
     """Three timeouts in a row end the campaign: 200 networks x the whole --timeout would hang
     the gate for half an hour. The summary and report.json say how many were not run."""
     code, out, _, seconds = verify(capsys, str(SUBJECTS / "sleeps.py:loss_and_grads"),
-                                   "--oracles", "torch", "--networks", "50", "--sizes", "3-5-4",
+                                   "--oracles", "torch,fd", "--networks", "50", "--sizes", "3-5-4",
                                    "--timeout", "0.3", "--report", str(tmp_path / "r"))
     assert code == 1, out
     assert out.count("    sleeps.py:loss_and_grads did not return within 0.3 s") == 3, out
@@ -223,7 +223,7 @@ def test_bad_arguments_are_one_line_before_anything_runs(capsys, options, words)
 
 def test_the_size_limit_can_be_raised(capsys):
     code, out, _, _ = verify(capsys, str(SUBJECTS / "class_layers.py:loss_and_grads"),
-                             "--oracles", "torch", "--networks", "1", "--sizes", "2-3",
+                             "--oracles", "torch,fd", "--networks", "1", "--sizes", "2-3",
                              "--batch", "2", "--max-size", "18")
     assert code == 0, out
     code, _, err, _ = verify(capsys, str(SUBJECTS / "class_layers.py:loss_and_grads"),

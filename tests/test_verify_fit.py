@@ -211,7 +211,7 @@ def test_networks_respect_the_architecture_options(options, check):
 
 
 def test_the_api_takes_the_same_keywords():
-    result = crosscheck.verify(loss_and_grads, networks=3, oracles=("torch",), shrink=0,
+    result = crosscheck.verify(loss_and_grads, networks=3, oracles=("torch", "fd"), shrink=0,
                                activations="tanh", loss="half_sse", targets="soft")
     assert result.passed
     assert all(set(c.spec.activations) == {"tanh"} and c.spec.loss == "half_sse"
