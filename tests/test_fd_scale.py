@@ -119,7 +119,7 @@ def test_a_784_256_256_10_network_in_full_stays_bounded(fd):
 
 def test_run_says_when_it_sampled(fd):
     options = CampaignOptions(networks=1, sizes=(330, 310, 2), batch=2)
-    result = run_campaign(loss_and_grads, "reference", [fd], options)
+    result = run_campaign(loss_and_grads, "reference", [get_oracle("torch"), fd], options)
     out = io.StringIO()
     print_summary(result, out=out)
     assert result.verdict == "pass", out.getvalue()

@@ -403,7 +403,7 @@ def test_run_exits_1_on_a_discrepancy_with_a_reproduction(tmp_path, capsys, monk
 def test_run_with_a_bad_report_path_exits_2_and_writes_nothing(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, out, err = _main(["run", "--networks", "2", "--oracles", "fd", "--report", str(blocker)],
+    code, out, err = _main(["run", "--networks", "2", "--oracles", "torch,fd", "--report", str(blocker)],
                            capsys)
     assert code == 2 and err.count("\n") == 1 and "not a directory" in err
     assert blocker.read_text() == "x" and sorted(tmp_path.iterdir()) == [blocker]
@@ -426,7 +426,7 @@ def test_nan_values_round_trip_as_text(validator):
 def test_two_cli_runs_with_the_same_seed_write_the_same_report(tmp_path, capsys):
     reports = []
     for name in ("a", "b"):
-        assert _main(["run", "--networks", "3", "--seed", "8", "--oracles", "fd", "--report",
+        assert _main(["run", "--networks", "3", "--seed", "8", "--oracles", "torch,fd", "--report",
                       str(tmp_path / name)], capsys)[0] == 0
         reports.append(strip_volatile(json.loads((tmp_path / name / "report.json").read_text())))
     assert reports[0] == reports[1]

@@ -77,7 +77,7 @@ def test_module_target(capsys, monkeypatch):
 def test_installed_entry_point(tmp_path):
     exe = Path(sys.executable).with_name("crosscheck")
     proc = subprocess.run([str(exe), "verify", str(SUBJECTS / "theta_course.py:nn_cost"),
-                           "--layout", "theta", "--oracles", "fd", "--networks", "2",
+                           "--layout", "theta", "--oracles", "torch,fd", "--networks", "2",
                            "--report", str(tmp_path)], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr

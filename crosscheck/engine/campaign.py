@@ -8,7 +8,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from crosscheck.engine.check import MIN_INDEPENDENT, UNCOMPARED, CaseResult, answer_source, check_case
+from crosscheck.engine.check import (
+    MIN_INDEPENDENT,
+    UNCOMPARED,
+    CaseResult,
+    answer_source,
+    check_case,
+    too_few_answers,
+)
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError, option
 from crosscheck.reference.cnn_sampling import fixed_cnn_case, random_cnn_case
@@ -258,8 +265,8 @@ def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptio
     t0 = time.perf_counter()
     for index in range(options.networks):
         case = case_for(options, index)
-        r = check_case(case, subject_fn, oracles, subject=subject, index=index,
-                       case_seed=[options.seed, index], tolerance=tolerance)
+        r = too_few_answers(check_case(case, subject_fn, oracles, subject=subject, index=index,
+                                       case_seed=[options.seed, index], tolerance=tolerance))
         cases.append(r)
         if progress is not None:
             progress(index + 1, options.networks, r)

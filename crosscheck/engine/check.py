@@ -27,7 +27,7 @@ from crosscheck.oracles.fd import FiniteDifferenceOracle
 from crosscheck.reference.sampling import Case
 
 __all__ = ["FD_SAMPLE_PER_TENSOR", "LARGE_NETWORK_PARAMS", "MIN_INDEPENDENT", "UNCOMPARED",
-           "CaseResult", "SubjectError", "answer_source",
+           "CaseResult", "SubjectError", "answer_source", "too_few_answers",
            "check_arrays", "check_case", "check_unchanged", "describe_exception",
            "run_subject", "unpack_pair", "user_frames", "user_traceback"]
 
@@ -399,20 +399,28 @@ def check_case(case: Case, subject_fn, oracles: list, *, subject: str = "subject
             refined = _refine_fd(parties, oracles, case, tensors)
             if refined:
                 votes = _vote_all(parties, tensors, directional)
-    found = dict(votes=votes, seconds=seconds, fd_refined=refined, fd_mode=fd_mode,
-                 fd_checked=fd_checked, skipped=skipped, parties=parties)
-    sources = {answer_source(p.kind, p.name) for p in parties[1:]}
-    if len(sources) < MIN_INDEPENDENT and all(v.ok for v in votes):
-        # agreement with fewer than two independent answers is no verdict: not a pass
-        skips = "; ".join(words if words.startswith(name) else f"{name}: {words}"
-                          for name, words in skipped.items())
-        by = (f"compared by {' and '.join(p.name for p in parties[1:])} alone" if sources
-              else "nothing compared it")
-        error = (f"{subject}: {by} on this network, and a verdict needs {MIN_INDEPENDENT} "
-                 f"independent answers besides it" + (f" ({skips})" if skips else ""))
-        return CaseResult(**made, **found, error=error, error_party="too few answers",
-                          error_kind=UNCOMPARED, error_data={"kind": UNCOMPARED, "message": error})
-    return CaseResult(**made, **found)
+    result = CaseResult(**made, votes=votes, seconds=seconds, fd_refined=refined,
+                        fd_mode=fd_mode, fd_checked=fd_checked, skipped=skipped, parties=parties)
+    return result if len(parties) > 1 else too_few_answers(result)
+
+
+def too_few_answers(result: CaseResult) -> CaseResult:
+    """``result`` as the verdict sees it: where every comparison agreed but fewer than
+    :data:`MIN_INDEPENDENT` independent answers besides the subject's were made, a failure
+    of kind UNCOMPARED (agreement with one oracle, or with none, is no verdict). A campaign
+    judges every network so; a single check (the diagnosis's and the shrinker's re-runs, the
+    tests of one oracle) keeps what it compared."""
+    sources = {answer_source(p.kind, p.name) for p in result.parties[1:]}
+    if result.error or len(sources) >= MIN_INDEPENDENT or not all(v.ok for v in result.votes):
+        return result
+    skips = "; ".join(words if words.startswith(name) else f"{name}: {words}"
+                      for name, words in result.skipped.items())
+    by = (f"compared by {' and '.join(p.name for p in result.parties[1:])} alone" if sources
+          else "nothing compared it")
+    error = (f"{result.subject}: {by} on this network, and a verdict needs {MIN_INDEPENDENT} "
+             f"independent answers besides it" + (f" ({skips})" if skips else ""))
+    return replace(result, error=error, error_party="too few answers", error_kind=UNCOMPARED,
+                   error_data={"kind": UNCOMPARED, "message": error})
 
 
 def _vote_all(parties, tensors, directional) -> list[TensorVote]:
