@@ -86,36 +86,36 @@ class ReLU(_Layer):
 
 
 @dataclass(frozen=True)
-class MaxPool(_Layer):
-    """Max over ``size x size`` windows every ``stride``, no padding; a tie routes the gradient
-    to the first maximum in row-major order (torch's and tensorflow's convention)."""
+class _Pool(_Layer):
+    """``size x size`` windows every ``stride``, no padding; ``word`` names it in labels."""
 
     size: int
     stride: int
-    kind = "max_pool"
+    word = ""
 
     def __post_init__(self) -> None:
-        self._set("size", _int("max_pool", "size", self.size, 1))
-        self._set("stride", _int("max_pool", "stride", self.stride, 1))
+        self._set("size", _int(self.kind, "size", self.size, 1))
+        self._set("stride", _int(self.kind, "stride", self.stride, 1))
 
     def label(self) -> str:
-        return f"max({self.size},s{self.stride})"
+        return f"{self.word}({self.size},s{self.stride})"
 
 
 @dataclass(frozen=True)
-class AvgPool(_Layer):
+class MaxPool(_Pool):
+    """Max over ``size x size`` windows every ``stride``, no padding; a tie routes the gradient
+    to the first maximum in row-major order (torch's and tensorflow's convention)."""
+
+    kind = "max_pool"
+    word = "max"
+
+
+@dataclass(frozen=True)
+class AvgPool(_Pool):
     """Mean over ``size x size`` windows every ``stride``, no padding."""
 
-    size: int
-    stride: int
     kind = "avg_pool"
-
-    def __post_init__(self) -> None:
-        self._set("size", _int("avg_pool", "size", self.size, 1))
-        self._set("stride", _int("avg_pool", "stride", self.stride, 1))
-
-    def label(self) -> str:
-        return f"avg({self.size},s{self.stride})"
+    word = "avg"
 
 
 @dataclass(frozen=True)
