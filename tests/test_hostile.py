@@ -305,3 +305,17 @@ def test_what_cannot_be_sent_is_refused_unless_in_process_is_asked_for():
     assert result.passed and not result.isolated
     assert str(result).startswith("(isolation off: a function defined inside another cannot "
                                   "be imported by name; it ran in this process")
+
+
+@pytest.mark.parametrize("forward, backward, words", [
+    ("relu_forward_zeroes_x", "relu_backward", "forward wrote into x in place"),
+    ("relu_forward", "relu_backward_masks_dout", "backward wrote into dout in place"),
+], ids=["forward-writes-x", "backward-writes-dout"])
+def test_a_layer_pair_that_writes_into_its_inputs_fails(capsys, forward, backward, words):
+    """Every call gets copies, so the answers stay right; the writing itself is the bug."""
+    from crosscheck.cli.main import main
+
+    f = str(SUBJECTS / "layer_mutates.py")
+    code = main(["verify-layer", "relu", f"{f}:{forward}", f"{f}:{backward}", "--cases", "3"])
+    out = capsys.readouterr().out
+    assert code == 1 and words in out, out

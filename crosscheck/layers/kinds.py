@@ -25,16 +25,23 @@ def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout,
     """``(out, grads, cache)`` of the pair on the case; for a loss kind ``forward`` is the loss
     function, ``out`` the loss and ``grads`` its dx (``backward`` and ``dout`` unused). What
     the pair returns is checked here: a wrong type, count or shape is a :class:`SubjectError`
-    saying so. Every call gets copies: nothing the pair does to them reaches the caller."""
-    args = kind.args({k: v.copy() for k, v in arrays.items()}, _copy(extra))
+    saying so. Every call gets copies: nothing the pair does to them reaches the caller; but
+    a pair that writes into the arrays it was given (its inputs, or ``dout``) would overwrite
+    its caller's in real code, and that is a :class:`SubjectError` of kind ``mutated``."""
+    given = {k: v.copy() for k, v in arrays.items()}
+    args = kind.args(given, _copy(extra))
     if kind.loss:
         loss, dx = _pair(forward(*args), "the loss function", "(loss, dx)")
+        _unchanged(given, arrays, "the loss function")
         return _array(loss, "loss", ()), {"x": _array(dx, "dx", arrays["x"].shape)}, None
     out, cache = _pair(forward(*args), "forward", "(out, cache)")
+    _unchanged(given, arrays, "forward")
     out = _array(out, "out", None)
     if forward_only:  # test mode: nothing to differentiate
         return out, {}, cache
-    grads = backward(np.array(dout, copy=True), cache)
+    upstream = np.array(dout, copy=True)
+    grads = backward(upstream, cache)
+    _unchanged({**given, "dout": upstream}, {**arrays, "dout": np.asarray(dout)}, "backward")
     grads = tuple(grads) if isinstance(grads, tuple | list) else (grads,)
     if len(grads) != len(kind.inputs):
         names = ", ".join(f"d{k}" for k in kind.inputs)
@@ -42,6 +49,16 @@ def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout,
                            f"{len(kind.inputs)}: {names}", kind="returned")
     checked = {k: _array(g, f"d{k}", arrays[k].shape) for k, g in zip(kind.inputs, grads, strict=True)}
     return out, checked, cache
+
+
+def _unchanged(given: dict, originals: dict, who: str) -> None:
+    """A :class:`SubjectError` (kind ``mutated``) naming the arrays ``who`` wrote into."""
+    changed = [k for k, v in given.items()
+               if not np.array_equal(v, originals[k], equal_nan=True)]
+    if changed:
+        raise SubjectError(f"{who} wrote into {', '.join(changed)} in place: its caller's "
+                           f"{'array' if len(changed) == 1 else 'arrays'} would change (work on "
+                           f"a copy, e.g. x = x.copy(), or build a new array)", kind="mutated")
 
 
 def _pair(value, who: str, what: str):
