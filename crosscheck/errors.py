@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["UsageError", "option"]
+__all__ = ["Terminated", "UsageError", "option"]
 
 # an option in a message: {option:NAME} or {option:NAME=VALUE}, NAME as crosscheck/options.py
 # declares it (the API keyword)
@@ -43,3 +43,14 @@ class UsageError(ValueError):
 
     def __str__(self) -> str:
         return self.worded(_keyword)
+
+
+class Terminated(BaseException):  # noqa: N818 - a signal, not an error
+    """SIGTERM or SIGHUP reached the command. Not the subject's doing, so nothing that judges
+    the subject may catch it (it is no ``Exception`` and no ``SystemExit``): it unwinds every
+    frame, whose cleanup runs (workers killed, their files removed), up to the command, which
+    exits with :attr:`code` = 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.code = 128 + signum

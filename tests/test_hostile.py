@@ -216,23 +216,29 @@ def test_control_bytes_the_function_prints_are_escaped(capsys):
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
-def test_a_terminated_run_leaves_no_worker_directory(tmp_path, signame):
+def test_a_terminated_run_ends_there_and_leaves_no_worker_directory(tmp_path, signame):
+    """Three networks of a 10 s sleep each: the signal during the first ends the run at once
+    with 128 + signal; the subject is not blamed for it and the campaign does not go on."""
     exe = Path(sys.executable).with_name("crosscheck")
-    proc = subprocess.Popen([str(exe), "verify", str(SUBJECTS / "sleeps.py:loss_and_grads"), *ONE,
+    mark = tmp_path / "called"
+    proc = subprocess.Popen([str(exe), "verify", str(SUBJECTS / "sleeps_marked.py:loss_and_grads"),
+                             "--oracles", "torch,fd", "--networks", "3", "--sizes", "3-5-4",
                              "--timeout", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(ENV, TMPDIR=str(tmp_path)))
+                            text=True, env=dict(ENV, TMPDIR=str(tmp_path),
+                                                CROSSCHECK_TEST_MARK=str(mark)))
     try:
-        for _ in range(600):  # the worker's directory, then the worker's output file in it
-            dirs = list(tmp_path.glob("crosscheck-worker-*"))
-            if dirs and (dirs[0] / "stack").exists():
+        for _ in range(1200):  # until the function is being called
+            if mark.exists():
                 break
             time.sleep(0.1)
-        assert dirs, "the worker never started"
+        assert mark.exists(), "the function was never called"
+        assert list(tmp_path.glob("crosscheck-worker-*")), "no worker directory"
         proc.send_signal(getattr(signal, signame))
-        proc.wait(timeout=60)
+        out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 128 + getattr(signal, signame)
+    assert proc.returncode == 128 + getattr(signal, signame), out + err
+    assert "SystemExit" not in out + err and "verdict" not in out, out + err
     assert list(tmp_path.glob("crosscheck-worker-*")) == []
 
 

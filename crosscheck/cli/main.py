@@ -18,7 +18,7 @@ from crosscheck.cli import pitfalls as cmd_pitfalls
 from crosscheck.cli import run as cmd_run
 from crosscheck.cli import verify as cmd_verify
 from crosscheck.cli.args import OnelineParser
-from crosscheck.errors import UsageError
+from crosscheck.errors import Terminated, UsageError
 from crosscheck.options import flag
 from crosscheck.subject.worker import sealed_parent_path
 
@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {sig: signal.signal(sig, _terminated) for sig in _ENDING} if main_thread else {}
     try:
         with sealed_parent_path():
-            code = _main(argv)
+            try:
+                code = _main(argv)
+            except Terminated as exc:  # nobody on the way blamed the subject for it
+                code = exc.code
         out.flush()
     finally:
         for sig, handler in handlers.items():
@@ -90,7 +93,7 @@ _ENDING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _terminated(signum, frame):
-    raise SystemExit(128 + signum)  # the finally blocks run: workers killed, files removed
+    raise Terminated(signum)  # the finally blocks run: workers killed, files removed
 
 
 def _reopen_closed_stdio() -> None:
