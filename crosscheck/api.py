@@ -468,8 +468,9 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     crashes, closes stdout) is a verdict for that network. A lambda, a closure or a function
     without a source file is sent to the worker by value (its code, closure and the globals
     it names; subject.loading.function_payload). What cannot be sent (a method, a value that
-    does not pickle) is a :class:`UsageError`, unless ``in_process=True``: then it runs in
-    this process, without the limits, and ``str(result)`` says isolation was off
+    does not pickle) is a :class:`UsageError`. The worker checks the function as its file
+    defines it, not state the caller changed at run time; ``in_process=True`` checks the live
+    function in this process, without the limits, and ``str(result)`` says isolation was off
     (``result.isolated``). ``max_size`` bounds the networks, in parameters
     x batch.
 
@@ -517,9 +518,10 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         raise UsageError(f"{label} cannot run in a worker process: {why}. Pass in_process=True "
                          f"to run it in this process, without the worker's limits")
 
+    if in_process:  # the live function, as the caller's process has it, without the limits
+        return run_verify(fn, label, isolation_off="in_process=True", **common)
     return run_isolated([fn], lambda subject, isolation_off: run_verify(
-        subject, label, isolation_off=isolation_off, **common),
-        by_value=None if in_process else by_value)
+        subject, label, isolation_off=isolation_off, **common), by_value=by_value)
 
 
 def assert_backprop(fn, **options) -> VerifyResult:

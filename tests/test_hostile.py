@@ -325,3 +325,26 @@ def test_a_layer_pair_that_writes_into_its_inputs_fails(capsys, forward, backwar
     code = main(["verify-layer", "relu", f"{f}:{forward}", f"{f}:{backward}", "--cases", "3"])
     out = capsys.readouterr().out
     assert code == 1 and words in out, out
+
+
+def test_in_process_checks_the_live_function_even_when_it_could_be_imported():
+    """The worker re-imports a function from its file; in_process=True is the way to check
+    the function as the caller's process has it (a module global changed at run time)."""
+    import tests.subjects.mlp_parts as parts
+
+    saved = parts.ACT["tanh"]
+    parts.ACT["tanh"] = (np.tanh, lambda z, a: 1 - z * z)  # the derivative taken of z: a bug
+    try:
+        live = crosscheck.verify(_parts_loss, networks=2, sizes="3-5-4", loss="mse",
+                                 hidden_activations="tanh", oracles=("torch", "fd"), shrink=0,
+                                 in_process=True)
+        assert not live.isolated and not live.passed
+    finally:
+        parts.ACT["tanh"] = saved
+
+
+def _parts_loss(params, X, Y, spec):
+    import tests.subjects.mlp_parts as parts
+
+    acts, zs = parts.forward(params, X, spec)
+    return parts.loss_value(params, acts[-1], Y, spec), parts.gradients(params, X, Y, spec)
