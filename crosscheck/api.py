@@ -39,6 +39,7 @@ from crosscheck.runner import (
     NESTED,
     absolute_target,
     check_timeout,
+    isolation_target,
     load_oracles,
     prepare_report_dir,
     run_isolated,
@@ -519,7 +520,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                          f"to run it in this process, without the worker's limits")
 
     if in_process:  # the live function, as the caller's process has it, without the limits
-        return run_verify(fn, label, isolation_off="in_process=True", **common)
+        why = isolation_target(fn)[1] or "in_process=True was asked"
+        return run_verify(fn, label, isolation_off=why, **common)
     return run_isolated([fn], lambda subject, isolation_off: run_verify(
         subject, label, isolation_off=isolation_off, **common), by_value=by_value)
 
