@@ -250,7 +250,7 @@ def test_shrinking_keeps_the_failure_it_found_not_another_one():
     from crosscheck.oracles.torch_layers import torch_layer
 
     from crosscheck.layers.cases import Shape
-    from crosscheck.layers.check import check_case, in_process
+    from crosscheck.layers.check import check_layer_case, in_process
     from crosscheck.layers.shrink import shrink_layer_case
 
     def backward(dout, cache):
@@ -261,7 +261,7 @@ def test_shrinking_keeps_the_failure_it_found_not_another_one():
 
     pair = in_process("batchnorm", R.batchnorm_forward, backward)
     oracles = {"torch": torch_layer}
-    start, _ = check_case(Shape("batchnorm", {"n": 6, "d": 5}, values=7), pair, label="me",
+    start, _ = check_layer_case(Shape("batchnorm", {"n": 6, "d": 5}, values=7), pair, label="me",
                           oracles=oracles)
     assert {t for _, t, _ in start.findings} == {"dgamma"}
     small = shrink_layer_case(start, pair, label="me", oracles=oracles)
@@ -357,7 +357,7 @@ def test_the_check_raises_no_false_alarm_anywhere_in_the_space(kind, dtype):
     from hypothesis import strategies as st
 
     from crosscheck.layers.cases import Shape, strategy
-    from crosscheck.layers.check import _TEST_MODE, check_case, in_process, reference_pair
+    from crosscheck.layers.check import _TEST_MODE, check_layer_case, in_process, reference_pair
 
     pair = in_process(kind, *reference_pair(kind))
     modes = ["normal", "edge"] + (["test"] if kind in _TEST_MODE else [])
@@ -367,7 +367,7 @@ def test_the_check_raises_no_false_alarm_anywhere_in_the_space(kind, dtype):
     def check(drawn):
         dims, values = drawn.draw(strategy(kind), label="case")
         shape = Shape(kind, dims, values, drawn.draw(st.sampled_from(modes), label="mode"))
-        case, _ = check_case(shape, pair, label="reference", dtype=dtype,
+        case, _ = check_layer_case(shape, pair, label="reference", dtype=dtype,
                              oracles={"torch": torch_layer, "tensorflow": tf_layer})
         assert case.verdict == "pass", (case.describe, case.error, case.findings)
 

@@ -342,11 +342,6 @@ STOP_AFTER_TIMEOUTS = 2
 
 
 
-# The name this function had; check_case is crosscheck.engine.check's (one network). Kept only
-# because tests/test_verify_layer.py imports it (that file is frozen for this change): drop it
-# when the test says check_layer_case.
-check_case = check_layer_case
-
 
 def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
                 oracles: dict, progress=None, shapes: list[Shape] | None = None,
