@@ -65,21 +65,25 @@ def test_os_exit_0_fails_with_words(target, words):
     ("hangs.py:long_c_call", "did not return within 1 s (--timeout) and was stopped"),
     ("slow_import.py:loss_and_grads",
      "did not finish importing its module within 1 s (--timeout) and was stopped"),
-], ids=["sigalrm-ignored", "timeout-swallowed", "30s-c-call", "30s-import"])
+], ids=["sigalrm-ignored", "timeout-swallowed", "long-c-call", "slow-import"])
 def test_what_outlasts_the_timeout_is_stopped_there(capsys, target, words):
     code, out, err, seconds = verify(capsys, str(SUBJECTS / target), *ONE, "--timeout", "1")
     assert code == 1, out + err
     assert words in out, out
     assert f'{target.split(":")[0]}", line' in out  # the user's line it was running
-    assert seconds < 8, f"{seconds:.1f} s for a 1 s timeout"
+    # not a timing test: each subject outlasts its timeout by 30 s or more (the SVD) and by
+    # 120 s (the others), so a bound of 25 s holds on a busy machine and fails when the
+    # worker was waited for instead of stopped
+    assert seconds < 25, f"{seconds:.1f} s for a 1 s timeout"
 
 
 def test_a_leftover_thread_dies_with_the_worker():
-    """Each call leaves a 30 s non-daemon thread; the command still ends right after the
-    verdict (in-process, the interpreter waited for the thread at exit)."""
+    """Each call leaves a 120 s non-daemon thread; the command still ends right after the
+    verdict (in-process, the interpreter waited for the thread at exit). The bound is half
+    the thread's life, generous on a busy machine."""
     code, out, _, seconds = cli(str(SUBJECTS / "leaves_thread.py:bias_mean"), *ONE, "--shrink", "0")
     assert code == 1 and "suspect 1: bias-mean-vs-sum" in out, out
-    assert seconds < 25, f"{seconds:.1f} s"
+    assert seconds < 60, f"{seconds:.1f} s"
 
 
 def test_a_keyboard_interrupt_raised_by_the_function_is_a_verdict(capsys):
@@ -138,7 +142,7 @@ def test_arrays_the_function_keeps_and_changes_later_change_nothing(capsys, tmp_
 def test_a_function_that_keeps_hanging_is_not_called_for_every_network(capsys, tmp_path):
     """Three timeouts in a row end the campaign: 200 networks x the whole --timeout would hang
     the gate for half an hour. The summary and report.json say how many were not run."""
-    code, out, _, seconds = verify(capsys, str(SUBJECTS / "sleeps.py:loss_and_grads"),
+    code, out, _, _ = verify(capsys, str(SUBJECTS / "sleeps.py:loss_and_grads"),
                                    "--oracles", "torch,fd", "--networks", "50", "--sizes", "3-5-4",
                                    "--timeout", "0.3", "--report", str(tmp_path / "r"))
     assert code == 1, out
@@ -146,18 +150,19 @@ def test_a_function_that_keeps_hanging_is_not_called_for_every_network(capsys, t
     note = "stopped after networks 0, 1 and 2 timed out in a row: the other 47 network(s) were not run"
     assert f"note: {note}" in out
     assert json.loads((tmp_path / "r" / "report.json").read_text())["notes"] == [note]
-    assert seconds < 15, f"{seconds:.1f} s"
 
 
-def test_a_hanging_function_is_not_shrunk_or_rerun(capsys):
-    """Two networks that time out cost two timeouts, not a shrink of each (the shrinker
-    re-ran every candidate network, each up to the timeout)."""
-    code, out, _, seconds = verify(capsys, str(SUBJECTS / "sleeps.py:loss_and_grads"),
+def test_a_hanging_function_is_not_shrunk_or_rerun(capsys, tmp_path, monkeypatch):
+    """Two networks that time out cost two calls, not a shrink of each (the shrinker
+    re-ran every candidate network, each up to the timeout). The subject counts its calls."""
+    log = tmp_path / "calls"
+    monkeypatch.setenv("SLEEPS_CALL_LOG", str(log))
+    code, out, _, _ = verify(capsys, str(SUBJECTS / "sleeps.py:loss_and_grads"),
                                    "--oracles", "torch,fd", "--networks", "2", "--sizes", "3-5-4",
                                    "--batch", "4", "--timeout", "0.5", "--shrink", "5")
     assert code == 1 and out.count("    sleeps.py:loss_and_grads did not return within 0.5 s") == 2, out
     assert "smallest failing network" not in out
-    assert seconds < 8, f"{seconds:.1f} s"
+    assert log.read_text().count("call") == 2
 
 
 # ---- the Python API: re-imported when it can be, and says so when it cannot -----------------

@@ -1,5 +1,5 @@
 """A correct backprop (``correct``) and a broken one (``bias_mean``) that each start a
-non-daemon thread which sleeps 30 s and is never joined: in the tool's own process it would
+non-daemon thread which sleeps 120 s and is never joined: in the tool's own process it would
 keep the command alive long after the verdict."""
 
 import threading
@@ -9,7 +9,7 @@ from mlp_parts import forward, gradients, loss_value
 
 
 def _leave_a_thread():
-    threading.Thread(target=time.sleep, args=(30,)).start()
+    threading.Thread(target=time.sleep, args=(120,)).start()
 
 
 def correct(params, X, Y, spec):
