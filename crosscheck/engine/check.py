@@ -114,6 +114,9 @@ class CaseResult:
     reproduction: Mapping | None = None
     # the shrunk Case itself and the subject's answer on it, for the script's embedded values
     shrunk: tuple | None = field(default=None, repr=False)
+    # the edge the campaign moved this network to (reference.sampling.EDGES: "relu-ties",
+    # "large-logits"), or "" for an ordinary random network
+    edge: str = ""
 
     def __post_init__(self) -> None:  # the containers a caller hands in, made read-only
         for name in ("case_seed", "oracles", "votes", "suspects", "parties"):
