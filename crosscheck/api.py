@@ -46,7 +46,7 @@ from crosscheck.runner import (
     worker_session,
     write_report_files,
 )
-from crosscheck.subject.adapters import adapt, layout_note
+from crosscheck.subject.adapters import adapt, layout_note, upcast_note
 from crosscheck.subject.probe import advise, probe_signature
 from crosscheck.subject.worker import PROCESS_KINDS, in_worker, parse_memory_limit
 
@@ -323,6 +323,9 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         if outputs:
             result = replace(result, cases=[replace(c, output=outputs.get(c.index, ""))
                                             for c in result.cases])
+        upcast = upcast_note(result.cases) if dtype == "float32" else ""
+        if upcast:
+            result = replace(result, notes=(*result.notes, upcast))
         result = _diagnose_and_shrink(
             result, subject, parties, label, tolerance=tolerance, shrink=shrink,
             subject_import=absolute_target(subject_import),

@@ -187,9 +187,12 @@ def check_unchanged(items, hint: str = "") -> None:
 
 def check_arrays(arrays, shapes: dict, what: str, hint: str = "", dtype=np.float64) -> dict:
     """Validate a returned dict of arrays against ``shapes`` (keys, type, shape, ``dtype``:
-    float64 unless the user's mode is ``--dtype float32``) and return float64 copies; raise
-    :class:`SubjectError` with a one-line reason. ``what`` names the dict in messages
-    (``grads``, ``new params``); ``hint`` follows a key mismatch."""
+    float64 unless the user's mode is ``--dtype float32``; a tuple: the dtypes accepted, the
+    first the one expected) and return float64 copies; raise :class:`SubjectError` with a
+    one-line reason. ``what`` names the dict in messages (``grads``, ``new params``);
+    ``hint`` follows a key mismatch."""
+    accepted = tuple(np.dtype(d) for d in (dtype if isinstance(dtype, tuple) else (dtype,)))
+    dtype = accepted[0]
     if not isinstance(arrays, dict):
         raise SubjectError(f"{what} must be a dict, got {type(arrays).__name__}")
     missing = [k for k in shapes if k not in arrays]
@@ -207,7 +210,7 @@ def check_arrays(arrays, shapes: dict, what: str, hint: str = "", dtype=np.float
             raise SubjectError(f"{what}[{k!r}] has shape {g.shape}, expected {shape}{hint}",
                                data={"kind": "shape", "tensor": k, "actual": tuple(g.shape),
                                      "expected": tuple(shape), "what": what})
-        if g.dtype != dtype:
+        if g.dtype not in accepted:
             raise SubjectError(f"{what}[{k!r}] has dtype {g.dtype}, expected {np.dtype(dtype)}"
                                f"{_dtype_hint(g.dtype, np.dtype(dtype))}",
                                data={"kind": "dtype", "tensor": k, "actual": str(g.dtype),
