@@ -342,6 +342,22 @@ def test_a_function_that_raises_on_some_activations_gets_one_advice_line(capsys,
     assert code == 0, out
 
 
+
+def test_a_function_that_raises_without_a_hidden_layer_gets_the_advice_line(capsys,
+                                                                             no_diagnosis):
+    """A FullyConnectedNet reading hidden_dims[0] raises IndexError at depth 1 (the contract
+    promises an advice line for a function that raises only on some kinds of network)."""
+    target = str(SUBJECTS / "needs_hidden_layer.py:loss_and_grads")
+    code, out, _ = verify(capsys, target, *QUICK)
+    assert code == 1
+    advice = [line for line in out.splitlines() if line.startswith("advice:")]
+    assert advice == ["advice: it raised IndexError on the 3 network(s) with no hidden layer "
+                      "(depth 1), and ran on every other; to check what it implements, add "
+                      "--sizes with a hidden layer (any widths), e.g. --sizes 29-15-8"]
+    code, out, _ = verify(capsys, target, *QUICK, "--sizes", "29-15-8")
+    assert code == 0, out
+
+
 # ---- shrinking keeps the failure -----------------------------------------------------------
 
 def test_factor_classes_are_named_in_the_networks_numbers():

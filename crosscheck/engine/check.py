@@ -292,7 +292,8 @@ def describe_exception(exc: BaseException) -> SubjectError:
             head += " (it expects Theta matrices: use --layout theta)"
         elif key[:1] in "Wb" and key[1:].isdigit():
             head += " (it expects W/b arrays: use --layout xw)"
-    return SubjectError(head, kind="raised", detail=user_traceback(exc))
+    return SubjectError(head, kind="raised", detail=user_traceback(exc),
+                        data={"exception": type(exc).__name__})
 
 
 def run_subject(fn, case: Case, name: str = "subject",
