@@ -9,17 +9,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from crosscheck.oracles import get_oracle
 
 import crosscheck
 from crosscheck.api import options_for
 from crosscheck.cli.main import main
-from crosscheck.diagnosis.record import trace
 from crosscheck.diagnosis.conclude import loss_only
+from crosscheck.diagnosis.record import trace
 from crosscheck.engine.campaign import edged_case_for
 from crosscheck.engine.check import check_case
 from crosscheck.errors import UsageError
 from crosscheck.options import reproduce_line
-from crosscheck.oracles import get_oracle
 
 SUBJECTS = Path(__file__).parent / "subjects"
 TEXTBOOK = str(SUBJECTS / "textbook_log_loss.py") + ":loss_and_grads"

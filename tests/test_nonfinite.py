@@ -7,11 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from crosscheck.oracles.fd import DirectionalResult
 
 from crosscheck.engine.compare import compare_tensor
 from crosscheck.engine.tolerances import TOLERANCES
 from crosscheck.engine.triangulate import Party, directional_votes, triangulate
-from crosscheck.oracles.fd import DirectionalResult
 
 AD = TOLERANCES["autodiff"]
 
