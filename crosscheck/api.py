@@ -46,7 +46,7 @@ from crosscheck.runner import (
     worker_session,
     write_report_files,
 )
-from crosscheck.subject.adapters import adapt, layout_note
+from crosscheck.subject.adapters import adapt, layout_note, upcast_note
 from crosscheck.subject.probe import advise, probe_signature
 from crosscheck.subject.worker import PROCESS_KINDS, in_worker, parse_memory_limit
 
@@ -163,7 +163,7 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                 hidden_activations=None, l2: float | None = None, batch: int | None = None,
                 max_depth: int = 4, max_width: int = 32, scale: float | None = None,
                 activations=None, output_activation=None, targets: str = "any",
-                edges: bool = True, architecture: str | None = None,
+                edge_networks: bool = True, architecture: str | None = None,
                 cnn: str | None = None) -> CampaignOptions:
     """The campaign for these keywords, validated (a :class:`UsageError` names the bad one).
     ``cnn`` (one CNN in the summary's words) implies ``architecture="cnn"``, which takes
@@ -172,6 +172,7 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
         check(name, value) for name, value in (
             ("networks", networks), ("seed", seed), ("batch", batch), ("max_depth", max_depth),
             ("max_width", max_width), ("l2", l2), ("scale", scale)))
+    edges = check("edge_networks", edge_networks)  # MLPs only: a CNN campaign draws none
     if cnn is not None and architecture == "mlp":
         raise UsageError(f"{option('cnn')} describes a CNN-style network: drop "
                          f"{option('architecture', 'mlp')}")
@@ -322,6 +323,9 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         if outputs:
             result = replace(result, cases=[replace(c, output=outputs.get(c.index, ""))
                                             for c in result.cases])
+        upcast = upcast_note(result.cases) if dtype == "float32" else ""
+        if upcast:
+            result = replace(result, notes=(*result.notes, upcast))
         result = _diagnose_and_shrink(
             result, subject, parties, label, tolerance=tolerance, shrink=shrink,
             subject_import=absolute_target(subject_import),
@@ -440,7 +444,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
            architecture: str | None = None, cnn: str | None = None,
-           in_process: bool = False) -> VerifyResult:
+           in_process: bool = False, edge_networks: bool = True) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -452,6 +456,9 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     (a name, a comma list or a sequence), ``targets`` ("any", "onehot", "soft", "labels"),
     ``l2``, ``batch``, ``max_depth``, ``max_width``, ``scale``; ``None`` draws at random.
     Every network ``i`` is drawn from ``(seed, i)``: same seed, same networks.
+    ``edge_networks`` (default True) moves every 5th network from the 4th on to an edge
+    (ReLU ties, or large logits where a loss without its stable form overflows); False
+    draws ordinary random networks only.
     ``cnn="3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(10)"`` (the words the
     summary prints, loss and ``l2=X`` optional) checks a CNN-style ``fn`` on that network
     (``architecture="cnn"`` without it: random CNNs); see docs/contract.md.
@@ -494,7 +501,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                           hidden_activations=hidden_activations, l2=l2, batch=batch,
                           max_depth=max_depth, max_width=max_width, scale=scale,
                           activations=activations, output_activation=output_activation,
-                          targets=targets, architecture=architecture, cnn=cnn)
+                          targets=targets, architecture=architecture, cnn=cnn,
+                          edge_networks=edge_networks)
     check_limits(options, max_size=max_size)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")

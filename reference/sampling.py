@@ -159,8 +159,11 @@ def edge_case(case: Case, kind: str, rng: np.random.Generator,
 
     - ``relu-ties``: the first layer a ReLU (when ReLU is an allowed hidden activation) with a
       zero bias and half the input rows zero, so those pre-activations are exactly 0;
-    - ``large-logits``: for the logit losses, the last layer x 1000, so logits reach the
-      hundreds and a softmax or sigmoid without its stabilising shift overflows.
+    - ``large-logits``: for the logit losses, the last layer x 1000, so a softmax or sigmoid
+      without its stabilising shift overflows: measured over 200 seeds (800 such networks
+      of 20-network campaigns), the largest |logit| of a network is 57 to 1.05e6, median
+      2,100, half of them 1,100 to 5,200, 90% 270 to 29,000, and above 709 (where exp
+      overflows) on 84%.
     """
     spec = case.spec
     if kind == "relu-ties":

@@ -260,17 +260,28 @@ def test_default_draws_are_unchanged_by_the_new_options():
 
 # ---- --dtype float32 -----------------------------------------------------------------------
 
-def test_float32_mode_gives_float32_and_wants_float32_back():
+def test_float32_mode_gives_float32_and_wants_float32_or_an_upcast_back():
     case = random_case(np.random.default_rng(3), sizes=(3, 4, 2), losses=("mse",))
     seen = {}
 
-    def spy(params, X, Y, spec):
+    def spy(params, X, Y, spec, dtype=np.float64):
         seen.update(params=params["W1"].dtype, X=X.dtype, Y=Y.dtype)
-        return np.float32(1.5), {k: np.zeros(v.shape) for k, v in params.items()}  # float64
+        return np.float32(1.5), {k: np.zeros(v.shape, dtype) for k, v in params.items()}
 
-    result = check_case(case, adapt(spy, dtype="float32"), [])
+    result = check_case(case, adapt(spy, dtype="float32"), [])  # float64: compared by value
     assert seen == {"params": np.float32, "X": np.float32, "Y": np.float32}
-    assert "grads['W1'] has dtype float64, expected float32 (--dtype float32" in result.error
+    assert result.error_kind == "uncompared"  # no oracle here: nothing wrong with what came back
+    result = check_case(case, adapt(lambda *a: spy(*a, dtype=np.float16), dtype="float32"), [])
+    assert "grads['W1'] has dtype float16, expected float32 (--dtype float32" in result.error
+
+
+def test_a_float32_port_with_an_upcast_gradient_passes_with_a_note(capsys, no_diagnosis):
+    code, out, _ = verify(capsys, str(SUBJECTS / "float32_upcast.py:loss_and_grads"),
+                          "--dtype", "float32", *QUICK[:2], "--networks", "3",
+                          "--sizes", "3-4-2", "--l2", "0.5")
+    assert code == 0, out
+    assert ("note: W2 came back float64 on 3 of 3 networks (an upcast in your float32 code); "
+            "compared by value, with the float32 tolerances") in " ".join(out.split())
 
 
 def test_a_float32_function_without_the_flag_is_pointed_to_it(capsys, no_diagnosis):
@@ -328,6 +339,22 @@ def test_a_function_that_raises_on_some_activations_gets_one_advice_line(capsys,
     code, out, _ = verify(capsys, str(SUBJECTS / "relu_sigmoid_only.py:loss_and_grads"),
                           "--loss", "softmax_cross_entropy", *QUICK, "--networks", "10",
                           "--hidden-activations", "sigmoid,relu")
+    assert code == 0, out
+
+
+
+def test_a_function_that_raises_without_a_hidden_layer_gets_the_advice_line(capsys,
+                                                                             no_diagnosis):
+    """A FullyConnectedNet reading hidden_dims[0] raises IndexError at depth 1 (the contract
+    promises an advice line for a function that raises only on some kinds of network)."""
+    target = str(SUBJECTS / "needs_hidden_layer.py:loss_and_grads")
+    code, out, _ = verify(capsys, target, *QUICK)
+    assert code == 1
+    advice = [line for line in out.splitlines() if line.startswith("advice:")]
+    assert advice == ["advice: it raised IndexError on the 3 network(s) with no hidden layer "
+                      "(depth 1), and ran on every other; to check what it implements, add "
+                      "--sizes with a hidden layer (any widths), e.g. --sizes 29-15-8"]
+    code, out, _ = verify(capsys, target, *QUICK, "--sizes", "29-15-8")
     assert code == 0, out
 
 

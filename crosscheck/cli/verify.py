@@ -48,7 +48,7 @@ def run(args) -> int:
     lr = check_lr(_number(args.lr), shown=args.lr) if args.lr is not None else 0.1
     timeout = check_timeout(args.timeout, required=True)
     memory = parse_memory_limit(args.memory_limit, flag=option("memory_limit"))
-    options = campaign_options(args, edges=True)
+    options = campaign_options(args, edges=args.edge_networks)
     check_limits(options, max_size=args.max_size)
     label = target_label(args.target)
     report_dir = prepare_report_dir(args.report)

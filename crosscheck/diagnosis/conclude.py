@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["Findings", "conclude", "findings"]
+import numpy as np
+
+from crosscheck.diagnosis.record import trace
+
+__all__ = ["Findings", "conclude", "findings", "loss_only"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,69 @@ def findings(cases: list) -> Findings:
                     blamed=tuple(blamed.most_common()))
 
 
+def _about(x: float) -> str:
+    """``x`` to two significant digits, with thousands separators: 6666 -> "6,700"."""
+    return f"{float(f'{x:.2g}'):,.0f}"
+
+
+def _largest_logit(case) -> float:
+    return float(np.abs(trace(case).z[-1]).max())
+
+
+def _edges_words(fails: list) -> str:
+    """Which edge networks ``fails`` are, in words ("" unless every one is an edge network of
+    one kind): "the edge network with logits near 6,700"."""
+    kinds = {c.edge for c in fails}
+    if len(kinds) != 1 or "" in kinds:
+        return ""
+    kind = kinds.pop()
+    what = f"the {len(fails)} edge networks" if len(fails) > 1 else "the edge network"
+    if kind != "large-logits":
+        return f"{what} with {kind.replace('-', ' ').replace('relu', 'ReLU')}"
+    sizes = sorted(_about(_largest_logit(c.case)) for c in fails)
+    sizes = sorted(set(sizes), key=lambda t: float(t.replace(",", "")))
+    near = (sizes[0] if len(sizes) == 1 else " and ".join(sizes) if len(sizes) == 2
+            else f"{sizes[0]} to {sizes[-1]}")
+    return f"{what} with logits near {near}"
+
+
+def loss_only(cases: list, subject: str, named: str = "") -> str:
+    """The conclusion when every gradient of every network agrees and only ``subject``'s
+    loss fails ("" otherwise): where it fails (edge networks by name, with their logit
+    sizes), whether the loss overflows (not finite where the oracles' is), and ``named``,
+    the catalogued bugs the diagnosis named ("" for none)."""
+    fails = [c for c in cases if c.verdict == "fail"]
+    if not fails or any(c.error or not c.parties for c in cases) or any(
+            c.blame != [subject] for c in fails):
+        return ""
+    if any(not v.ok for c in cases for v in c.votes if v.tensor != "loss"):
+        return ""
+    where = _edges_words(fails) or f"{len(fails)} of {len(cases)} networks"
+    edged = [c for c in fails if c.edge]
+    if edged and len(edged) < len(fails):
+        where += f" ({len(edged)} of them edge networks)"
+    overflows = all(not math.isfinite(c.parties[0].loss)
+                    and all(math.isfinite(p.loss) for p in c.parties[1:]) for c in fails)
+    how = ("it overflows to inf or NaN (the oracles' loss is finite)" if overflows
+           else "it differs from the oracles' loss")
+    if named:
+        how = how.replace(" (the oracles' loss is finite)", "") + f" ({named})"
+    elif any(c.suspects for c in fails):
+        how += "; no catalogued bug explains it, the measured facts are below"
+    return (f"the gradients are right on every network; only the loss fails, on {where}: "
+            f"{how}")
+
+
 def conclude(cases: list, subject: str) -> str:
     """A sentence over all networks: all agree; or how many failed, who was blamed, and the
-    catalogued bugs the diagnosed networks name (with how many of them name each)."""
+    catalogued bugs the diagnosed networks name (with how many of them name each). When
+    every gradient agrees and only the loss fails, it says so first (:func:`loss_only`)."""
     f = findings(cases)
     if not f.failed:
         return f"every one of the {f.networks} networks agrees: no discrepancy found"
+    only = loss_only(cases, subject, " + ".join(pid for pid, _ in f.named))
+    if only:
+        return only
     who = ", ".join(f"{name} ({k})" for name, k in f.blamed)
     head = f"{f.failed} of {f.networks} networks disagree; blamed: {who}"
     if not f.diagnosed:

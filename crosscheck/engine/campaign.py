@@ -30,7 +30,7 @@ from crosscheck.reference.spec import (
 )
 
 __all__ = ["ARCHITECTURES", "CNN_FIELDS", "CampaignOptions", "CampaignResult", "case_for",
-           "check_comparable",
+           "check_comparable", "edged_case_for",
            "network_options", "run_campaign"]
 
 # "mlp": the NetworkSpec networks every option below describes; "cnn": random CNN-style
@@ -57,8 +57,10 @@ class CampaignOptions:
     activations: tuple[str, ...] | None = None
     output_activations: tuple[str, ...] | None = None  # what the output layer draws from
     targets: str = "any"  # how Y is drawn: any, onehot, soft, labels (reference.sampling)
-    # every 5th network from the 4th on is moved to an edge (ReLU ties, logits in the
-    # hundreds) where learners' code breaks and ordinary random networks never go
+    # every 5th network from the 4th on is moved to an edge (ReLU ties, large logits: the
+    # last layer x 1000, so the largest |logit| is ~300 to ~30,000, median ~2,000; see
+    # reference.sampling.edge_case) where learners' code breaks and ordinary random networks
+    # never go (verify's --edge-networks, on by default; crosscheck run draws none)
     edges: bool = False
     architecture: str = "mlp"  # or "cnn" (see ARCHITECTURES)
     # cnn only: one fixed network in describe()'s words ("3x8x8 conv(4,3x3,s1,p1)-relu-
@@ -154,14 +156,20 @@ def network_options(*, losses: tuple[str, ...] | None = None,
 def case_for(options: CampaignOptions, index: int) -> Case:
     """Case ``index`` of the campaign: its own Generator seeded with (seed, index), so any case
     can be regenerated alone."""
+    return edged_case_for(options, index)[0]
+
+
+def edged_case_for(options: CampaignOptions, index: int) -> tuple[Case, str]:
+    """(:func:`case_for`, the edge it was moved to: an entry of ``EDGES``, or "" when the
+    network is an ordinary one or its edge did not apply to it)."""
     rng = np.random.default_rng([options.seed, index])
     if options.architecture == "cnn" and options.cnn:
         shape, layers, loss, l2 = parse_cnn(options.cnn)
         spec = CNNSpec(input_shape=shape, layers=layers)
         return fixed_cnn_case(rng, spec, batch=options.batch, loss=loss,
-                              l2=l2 if l2 is not None else options.l2)
+                              l2=l2 if l2 is not None else options.l2), ""
     if options.architecture == "cnn":
-        return random_cnn_case(rng, batch=options.batch, l2=options.l2)
+        return random_cnn_case(rng, batch=options.batch, l2=options.l2), ""
     kind = EDGES[index % 5 - 3] if options.edges and index % 5 in (3, 4) else None
     losses, extra = options.losses, {}
     if kind == "large-logits" and set(losses) & set(LOGIT_LOSSES):
@@ -178,10 +186,11 @@ def case_for(options: CampaignOptions, index: int) -> Case:
                        output_activations=options.output_activations, targets=options.targets,
                        **extra)
     if not kind:
-        return case
+        return case, ""
     # the ReLU ties need ReLU allowed on the first layer
     first = options.activations[:1] if options.activations else options.hidden_activations
-    return edge_case(case, kind, rng, first)
+    moved = edge_case(case, kind, rng, first)
+    return moved, kind if moved is not case else ""
 
 
 @dataclass(frozen=True)
@@ -264,9 +273,10 @@ def run_campaign(subject_fn, subject: str, oracles: list, options: CampaignOptio
     notes: list[str] = []
     t0 = time.perf_counter()
     for index in range(options.networks):
-        case = case_for(options, index)
+        case, edge = edged_case_for(options, index)
         r = too_few_answers(check_case(case, subject_fn, oracles, subject=subject, index=index,
                                        case_seed=[options.seed, index], tolerance=tolerance))
+        r = replace(r, edge=edge) if edge else r
         cases.append(r)
         if progress is not None:
             progress(index + 1, options.networks, r)

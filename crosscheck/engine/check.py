@@ -114,6 +114,9 @@ class CaseResult:
     reproduction: Mapping | None = None
     # the shrunk Case itself and the subject's answer on it, for the script's embedded values
     shrunk: tuple | None = field(default=None, repr=False)
+    # the edge the campaign moved this network to (reference.sampling.EDGES: "relu-ties",
+    # "large-logits"), or "" for an ordinary random network
+    edge: str = ""
 
     def __post_init__(self) -> None:  # the containers a caller hands in, made read-only
         for name in ("case_seed", "oracles", "votes", "suspects", "parties"):
@@ -184,9 +187,12 @@ def check_unchanged(items, hint: str = "") -> None:
 
 def check_arrays(arrays, shapes: dict, what: str, hint: str = "", dtype=np.float64) -> dict:
     """Validate a returned dict of arrays against ``shapes`` (keys, type, shape, ``dtype``:
-    float64 unless the user's mode is ``--dtype float32``) and return float64 copies; raise
-    :class:`SubjectError` with a one-line reason. ``what`` names the dict in messages
-    (``grads``, ``new params``); ``hint`` follows a key mismatch."""
+    float64 unless the user's mode is ``--dtype float32``; a tuple: the dtypes accepted, the
+    first the one expected) and return float64 copies; raise :class:`SubjectError` with a
+    one-line reason. ``what`` names the dict in messages (``grads``, ``new params``);
+    ``hint`` follows a key mismatch."""
+    accepted = tuple(np.dtype(d) for d in (dtype if isinstance(dtype, tuple) else (dtype,)))
+    dtype = accepted[0]
     if not isinstance(arrays, dict):
         raise SubjectError(f"{what} must be a dict, got {type(arrays).__name__}")
     missing = [k for k in shapes if k not in arrays]
@@ -204,7 +210,7 @@ def check_arrays(arrays, shapes: dict, what: str, hint: str = "", dtype=np.float
             raise SubjectError(f"{what}[{k!r}] has shape {g.shape}, expected {shape}{hint}",
                                data={"kind": "shape", "tensor": k, "actual": tuple(g.shape),
                                      "expected": tuple(shape), "what": what})
-        if g.dtype != dtype:
+        if g.dtype not in accepted:
             raise SubjectError(f"{what}[{k!r}] has dtype {g.dtype}, expected {np.dtype(dtype)}"
                                f"{_dtype_hint(g.dtype, np.dtype(dtype))}",
                                data={"kind": "dtype", "tensor": k, "actual": str(g.dtype),
@@ -286,7 +292,8 @@ def describe_exception(exc: BaseException) -> SubjectError:
             head += " (it expects Theta matrices: use --layout theta)"
         elif key[:1] in "Wb" and key[1:].isdigit():
             head += " (it expects W/b arrays: use --layout xw)"
-    return SubjectError(head, kind="raised", detail=user_traceback(exc))
+    return SubjectError(head, kind="raised", detail=user_traceback(exc),
+                        data={"exception": type(exc).__name__})
 
 
 def run_subject(fn, case: Case, name: str = "subject",

@@ -8,7 +8,7 @@ import numpy as np
 
 from crosscheck.engine.tolerances import Tolerance
 
-__all__ = ["TensorDiff", "compare_tensor", "element_bad", "format_index"]
+__all__ = ["TensorDiff", "compare_tensor", "element_bad", "format_index", "nonfinite_fact"]
 
 _TINY = 1e-300
 
@@ -67,12 +67,35 @@ def _bound(a: np.ndarray, b: np.ndarray, tol: Tolerance, loss: float,
     finite elements of the trusted ``b``: (keep, atol, |a - b|, bound, bad), where ``bad``
     marks kept elements past their bound or non-finite on either side."""
     keep = np.ones(a.shape, dtype=bool) if exclude is None else ~np.asarray(exclude, dtype=bool)
-    atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
-    diff = np.abs(a - b)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # near 1e308 |a - b| is inf: bad
+        atol = tol.atol(np.where(keep & np.isfinite(b), b, 0.0), loss)
+        diff = np.abs(a - b)
         bound = atol + tol.rtol * np.abs(b)
         bad = ((diff > bound) | ~(np.isfinite(a) & np.isfinite(b))) & keep
     return keep, atol, diff, bound, bad
+
+
+def _where_nonfinite(x: np.ndarray, keep: np.ndarray) -> tuple[int, str]:
+    """(how many kept elements of ``x`` are NaN or Inf, which: "NaN", "Inf" or "NaN/Inf")."""
+    nan, inf = int((np.isnan(x) & keep).sum()), int((np.isinf(x) & keep).sum())
+    return nan + inf, "NaN/Inf" if nan and inf else "NaN" if nan else "Inf"
+
+
+def nonfinite_fact(a: np.ndarray, b: np.ndarray, a_name: str, b_name: str,
+                   keep: np.ndarray | None = None) -> str:
+    """Non-finite values as a fact, never as a difference: how many each side holds and
+    whether they sit at the same places (NaN vs NaN is not a number compared with another:
+    nothing there agrees or differs). "" when both are finite."""
+    keep = np.ones(np.shape(a), dtype=bool) if keep is None else keep
+    (ka, wa), (kb, wb) = _where_nonfinite(a, keep), _where_nonfinite(b, keep)
+    if not ka and not kb:
+        return ""
+    if not kb or not ka:
+        k, name = (ka, a_name) if ka else (kb, b_name)
+        return f"{k} non-finite value(s) (NaN/Inf) from {name}"
+    same = np.array_equal(~np.isfinite(a) & keep, ~np.isfinite(b) & keep)
+    return (f"{ka} non-finite value(s) ({wa}) from {a_name} and {kb} ({wb}) from {b_name}"
+            + (", at the same places: not compared there" if same else ""))
 
 
 def element_bad(a: np.ndarray, b: np.ndarray, tol: Tolerance, loss: float,
@@ -125,10 +148,7 @@ def compare_tensor(tensor: str, a: np.ndarray, b: np.ndarray, a_name: str, b_nam
             rel_norm = float("nan") if nonfinite.any() else 1.0
     else:
         worst, a_w, b_w, max_abs, rel_norm = (), 0.0, 0.0, 0.0, 0.0
-    problem = ""
-    if nonfinite.any():
-        problem_side = a_name if not np.all(np.isfinite(a[keep])) else b_name
-        problem = f"{int(nonfinite.sum())} non-finite value(s) (NaN/Inf) from {problem_side}"
+    problem = nonfinite_fact(a, b, a_name, b_name, keep) if nonfinite.any() else ""
     return TensorDiff(
         tensor=tensor, a=a_name, b=b_name, ok=not bad.any(), max_abs=max_abs, rel_norm=rel_norm,
         worst_index=tuple(int(i) for i in worst), a_value=a_w, b_value=b_w, atol=atol,

@@ -7,7 +7,7 @@ from itertools import combinations
 
 import numpy as np
 
-from crosscheck.engine.compare import TensorDiff, compare_tensor, element_bad
+from crosscheck.engine.compare import TensorDiff, compare_tensor, element_bad, nonfinite_fact
 from crosscheck.engine.tolerances import TOLERANCES, SubjectTolerance, pair_tolerance
 from crosscheck.engine.trust import trust_rank
 
@@ -139,18 +139,22 @@ def directional_votes(parties: list[Party], fd_name: str, directional, votes: li
             if p.name == fd_name or (unchecked is not None and unchecked.any()):
                 continue  # another sampled party has no full gradient to project: its tensor
                 # vote on the shared sample stands for the pair
-            dot = float(np.sum(p.grads[tensor] * u))
-            atol = (tol.atol_grad * float(np.linalg.norm(p.grads[tensor]))
-                    + tol.atol_loss * max(1.0, abs(p.loss)))
+            with np.errstate(over="ignore", invalid="ignore"):
+                dot = float(np.sum(p.grads[tensor] * u))
+                atol = (tol.atol_grad * float(np.linalg.norm(p.grads[tensor]))
+                        + tol.atol_loss * max(1.0, abs(p.loss)))
             diff = abs(dot - d_fd)
-            ok = kinked or bool(np.isfinite(diff) and diff <= atol + tol.rtol * abs(dot))
+            # non-finite is a failure even across a kink (a kink excuses fd, not a NaN)
+            finite = bool(np.isfinite(dot) and np.isfinite(d_fd))
+            ok = finite and (kinked or bool(diff <= atol + tol.rtol * abs(dot)))
             a, b = (p.name, fd_name) if trust_rank(p.kind) >= trust_rank("fd") else (fd_name, p.name)
             values = {p.name: dot, fd_name: d_fd}
             diffs.append(TensorDiff(
                 tensor=f"{tensor}.u", a=a, b=b, ok=ok, max_abs=diff,
                 rel_norm=diff / max(abs(dot) + abs(d_fd), 1e-300), worst_index=(),
                 a_value=values[a], b_value=values[b], atol=atol, rtol=tol.rtol,
-                n_bad=int(not ok), n_compared=int(not kinked), n_excluded=int(kinked)))
+                n_bad=int(not ok), n_compared=int(not kinked), n_excluded=int(kinked),
+                problem=nonfinite_fact(np.array(values[a]), np.array(values[b]), a, b)))
             agree[frozenset((p.name, fd_name))] = ok
         majority, dissenters, status = _vote(names, agree)
         out.append(TensorVote(f"{tensor}.u", tuple(diffs), majority, dissenters, status))

@@ -25,10 +25,12 @@ worker (crosscheck/subject/worker.py) adapters run with ``timeout=None`` and the
 enforces a hard limit from outside.
 
 Dtype: with ``dtype="float32"`` the function gets float32 copies of the parameters, X and Y
-(integer class labels stay integers) and must return float32 arrays (its loss may be a
-float32 or a Python float); they are converted back to float64 for the comparison, where the
-subject is judged with the float32 row of the tolerance table. Grads mode only: a float32 SGD
-step would bury the inferred gradient under rounding of the new weights.
+(integer class labels stay integers) and returns float32 arrays (its loss may be a float32 or
+a Python float); they are converted back to float64 for the comparison, where the subject is
+judged with the float32 row of the tolerance table. A gradient that comes back float64 (an
+upcast: numpy promotes float32 mixed with a float64 array or ``np.float64`` scalar) is not a
+wrong gradient: it is compared by value, and :func:`upcast_note` says so. Grads mode only: a
+float32 SGD step would bury the inferred gradient under rounding of the new weights.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from crosscheck.engine.compare import compare_tensor, format_index
 from crosscheck.engine.tolerances import TOLERANCES
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 
-__all__ = ["DTYPES", "LAYOUTS", "MIN_LR", "MODES", "adapt", "call_with_timeout", "layout_note"]
+__all__ = ["DTYPES", "LAYOUTS", "MIN_LR", "MODES", "adapt", "call_with_timeout", "layout_note",
+           "upcast_note"]
 
 LAYOUTS: tuple[str, ...] = ("xw", "theta", "theta-unrolled")
 MODES: tuple[str, ...] = ("grads", "update")
@@ -103,7 +106,7 @@ class _XW:
 
     def decode(self, obj, spec, what: str) -> dict:
         hint = _key_hint(obj, "Theta", " (Theta matrices? use --layout theta)")
-        return check_arrays(obj, spec.param_shapes(), what, hint, dtype=self.dtype)
+        return check_arrays(obj, spec.param_shapes(), what, hint, dtype=_returned(self.dtype))
 
 
 class _Theta:
@@ -120,8 +123,38 @@ class _Theta:
 
     def decode(self, obj, spec, what: str) -> dict:
         hint = _key_hint(obj, "W", " (W/b arrays? use --layout xw)")
-        thetas = check_arrays(obj, _theta_shapes(spec), what, hint, dtype=self.dtype)
+        thetas = check_arrays(obj, _theta_shapes(spec), what, hint, dtype=_returned(self.dtype))
         return _from_thetas(thetas, spec)
+
+
+def _returned(dtype) -> tuple:
+    """The dtypes a function given ``dtype`` arrays may return: its own, and float64 from a
+    float32 function (an upcast, compared by value; :func:`upcast_note`)."""
+    return (dtype, np.float64) if dtype == np.float32 else (dtype,)
+
+
+def upcast_note(cases) -> str:
+    """What a ``dtype="float32"`` campaign's subject returned in float64, in words ("" for
+    nothing): "W2 came back float64 on 3 of 5 networks; compared by value". Read from the
+    values: a float32 array converted to float64 holds float32 numbers only, so a tensor
+    holding any other value came back wider (one that upcast to float64 values that happen
+    to be float32 numbers, such as zeros, is compared the same way, without a word)."""
+    counts: dict[str, int] = {}
+    compared = [c for c in cases if c.parties and c.parties[0].kind == "subject"]
+    for c in compared:
+        for name, g in c.parties[0].grads.items():
+            if not np.array_equal(g.astype(np.float32).astype(np.float64), g, equal_nan=True):
+                counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return ""
+    order = sorted(counts, key=lambda k: (k.lstrip("Wb").isdigit() and int(k.lstrip("Wb")), k))
+    if len(set(counts.values())) == 1:
+        names = ", ".join(order[:-1]) + " and " + order[-1] if len(order) > 1 else order[0]
+        what = f"{names} came back float64 on {counts[order[0]]} of {len(compared)} networks"
+    else:
+        what = ("some gradients came back float64 ("
+                + ", ".join(f"{k} on {counts[k]}" for k in order) + f" of {len(compared)} networks)")
+    return f"{what} (an upcast in your float32 code); compared by value, with the float32 tolerances"
 
 
 def _from_thetas(thetas: dict, spec) -> dict:
@@ -156,7 +189,7 @@ class _ThetaUnrolled:
         if obj.shape != (n,):
             raise SubjectError(f"{what} has shape {obj.shape}, expected ({n},): {layout}, "
                                f"each flattened row-major")
-        if obj.dtype != self.dtype:
+        if obj.dtype not in _returned(self.dtype):
             raise SubjectError(f"{what} has dtype {obj.dtype}, expected {np.dtype(self.dtype)}")
         obj = obj.astype(np.float64)
         thetas, start = {}, 0

@@ -112,7 +112,7 @@ def advise(cases: list, options) -> str:
     seen = set().union(*(_features(c.spec) for c in ran))
     culprits = set().union(*(_features(c.spec) for c in raised)) - seen
     if not culprits or any(not (_features(c.spec) & culprits) for c in raised):
-        return ""  # something else made it raise: no flag avoids it
+        return _depth_advice(raised, ran)  # the depth, or something else no flag avoids
     flags = []
     hidden = [a for a in options.hidden_activations if ("hidden", a) not in culprits]
     if hidden != list(options.hidden_activations) and hidden:
@@ -128,3 +128,25 @@ def advise(cases: list, options) -> str:
         return ""
     return (f"advice: it raised on the {len(raised)} network(s) with {_words(culprits)}, and "
             f"ran on every other; to check what it implements, add {' '.join(flags)}")
+
+
+def _depth_advice(raised: list, ran: list) -> str:
+    """The advice line when the depth alone tells the networks it raised on from those it ran
+    on (no hidden layer, or deeper than it handles), naming the exception; "" otherwise."""
+    bad, good = {c.spec.depth for c in raised}, {c.spec.depth for c in ran}
+    if max(bad) < min(good):
+        shallow = max(bad) == 1 and len(bad) == 1
+        what = ("no hidden layer (depth 1)" if shallow
+                else f"depth {' or '.join(map(str, sorted(bad)))}")
+        example = "-".join(map(str, next(c.spec.sizes for c in ran if c.spec.depth == min(good))))
+        hidden = "a hidden layer" if min(good) == 2 else f"{min(good) - 1} hidden layers"
+        fix = f"--sizes with {hidden} (any widths), e.g. --sizes {example}"
+    elif min(bad) > max(good):
+        what = f"depth {' or '.join(map(str, sorted(bad)))}"
+        fix = f"--max-depth {max(good)}"
+    else:
+        return ""
+    names = {(c.error_data or {}).get("exception", "") for c in raised}
+    how = f"raised {names.pop()}" if len(names) == 1 and "" not in names else "raised"
+    return (f"advice: it {how} on the {len(raised)} network(s) with {what}, and ran on "
+            f"every other; to check what it implements, add {fix}")
