@@ -12,6 +12,7 @@ import sys
 from crosscheck.api import check_limits, run_verify
 from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
 from crosscheck.cli.progress import Progress
+from crosscheck.cli.watch import watch, watched_targets
 from crosscheck.errors import UsageError, option
 from crosscheck.options import add_options, check_lr
 from crosscheck.runner import check_timeout, prepare_report_dir
@@ -30,6 +31,7 @@ def add_parser(sub) -> None:
     p.add_argument("target", metavar="FILE.py:FUNC",
                    help="the function to check: path/to/file.py:FUNC or package.module:FUNC")
     add_options(p, "verify")
+    add_options(p, "cli")
     add_network_options(p, networks=20)
     add_output_options(p)
     p.set_defaults(handler=run)
@@ -51,12 +53,20 @@ def run(args) -> int:
     options = campaign_options(args, edges=args.edge_networks)
     check_limits(options, max_size=args.max_size)
     label = target_label(args.target)
-    report_dir = prepare_report_dir(args.report)
-    result = run_verify(args.target, label, layout=args.layout, mode=args.mode, lr=lr,
-                        timeout=timeout, options=options, oracles=args.oracles,
-                        shrink=args.shrink, subject_import=args.target, memory_limit=memory,
-                        progress=Progress("verify"), dtype=args.dtype, report=report_dir)
-    for path in result.written:
-        print(f"wrote {path}", file=sys.stderr)
+    paths = watched_targets([args.target]) if args.watch else []
+
+    def check():
+        report_dir = prepare_report_dir(args.report)
+        result = run_verify(args.target, label, layout=args.layout, mode=args.mode, lr=lr,
+                            timeout=timeout, options=options, oracles=args.oracles,
+                            shrink=args.shrink, subject_import=args.target, memory_limit=memory,
+                            progress=Progress("verify"), dtype=args.dtype, report=report_dir)
+        for path in result.written:
+            print(f"wrote {path}", file=sys.stderr)
+        return result
+
+    if args.watch:
+        return watch(check, paths)
+    result = check()
     print(result)
     return 0 if result.passed else 1

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from crosscheck.errors import UsageError
 
-__all__ = ["NotSendable", "function_payload", "load_function", "rebuild_function", "target_label"]
+__all__ = ["NotSendable", "function_payload", "load_function", "rebuild_function", "target_file",
+           "target_label"]
 
 
 def _split(target: str) -> tuple[str, str]:
@@ -70,6 +71,13 @@ def _load_module(where: str):
         raise _import_failure(where, exc) from None
     except (Exception, SystemExit) as exc:
         raise _import_failure(where, exc) from None
+
+
+def target_file(target: str) -> Path | None:
+    """The file of a ``FILE.py:FUNC`` target (None for ``module:FUNC``), without importing
+    anything."""
+    where, _ = _split(target)
+    return Path(where) if _is_file_target(where) else None
 
 
 def target_label(target: str) -> str:
