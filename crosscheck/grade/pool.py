@@ -3,15 +3,18 @@ after another (every student's code still runs in a worker of its own, under ver
 
 A grading process is a fresh interpreter (``subprocess.Popen``, not ``multiprocessing``, for
 the reasons crosscheck/subject/worker.py gives) that reads one line of JSON per task on its
-stdin and answers one line on a private copy of its stdout: ``{"record": ...}``. It gets the
-grade command's own arguments, so it checks every student exactly as this process would. With
+stdin and answers one line on a private copy of its stdout: ``{"record": ...}``. It gets this
+process's :class:`GradeConfig` (pickled: it is our own process), so it checks every student
+exactly as this process would. With
 one job, this process grades, with the same function.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import pickle
 import selectors
 import subprocess
 import sys
@@ -35,11 +38,10 @@ def student_dir(directory: Path, sub: Submission) -> Path:
 
 
 def grade_all(subs: list[Submission], directory: Path, cfg: GradeConfig, *, jobs: int,
-              argv: list[str], make_config: str,
               done: Callable[[dict], None] | None = None) -> list[dict]:
-    """Grade every submission into ``directory``/students/NAME; the records in the order of
-    ``subs``. ``argv`` and ``make_config`` (``module:function`` turning the argument list
-    into a :class:`GradeConfig`) tell a grading process how to build ``cfg`` for itself."""
+    """Grade every submission into ``directory``/students/NAME, in ``jobs`` grading processes
+    (this one when ``jobs`` is 1); the records in the order of ``subs``. ``done(record)``
+    after each student."""
     done = done or (lambda record: None)
     if jobs <= 1 or len(subs) <= 1:
         records = []
@@ -48,13 +50,13 @@ def grade_all(subs: list[Submission], directory: Path, cfg: GradeConfig, *, jobs
                 records.append(grade_student(sub, cfg, student_dir(directory, sub)))
                 done(records[-1])
         return records
-    return _in_processes(subs, directory, min(jobs, len(subs)), argv, make_config, done)
+    return _in_processes(subs, directory, min(jobs, len(subs)), cfg, done)
 
 
-def _in_processes(subs, directory, jobs, argv, make_config, done) -> list[dict]:
+def _in_processes(subs, directory, jobs, cfg, done) -> list[dict]:
     from crosscheck.subject import worker
 
-    init = {"argv": argv, "make_config": make_config, "parent": os.getpid(),
+    init = {"config": base64.b64encode(pickle.dumps(cfg)).decode(), "parent": os.getpid(),
             "worker_path": worker._WORKER_PATH or sys.path}
     env = dict(os.environ, CROSSCHECK_GRADE_PATH=json.dumps(sys.path))
     logs = tempfile.TemporaryDirectory(prefix="crosscheck-grade-")
@@ -126,8 +128,6 @@ def _in_processes(subs, directory, jobs, argv, make_config, done) -> list[dict]:
 def serve() -> None:  # pragma: no cover - runs in a grading process
     """A grading process: the first line says how to build the configuration; then one
     student per line, one record per line back, until stdin closes."""
-    import importlib
-
     from crosscheck.subject import worker
 
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -136,13 +136,7 @@ def serve() -> None:  # pragma: no cover - runs in a grading process
     init = json.loads(sys.stdin.readline())
     worker._die_with_parent(init["parent"])
     worker._WORKER_PATH = init["worker_path"]  # the students' code imports its neighbours
-    module, _, name = init["make_config"].partition(":")
-    try:
-        cfg = getattr(importlib.import_module(module), name)(init["argv"])
-    except UsageError as exc:
-        channel.write(json.dumps({"error": str(exc)}) + "\n")
-        channel.flush()
-        return
+    cfg = pickle.loads(base64.b64decode(init["config"]))
     with shared_oracles():
         for line in sys.stdin:
             task = json.loads(line)
