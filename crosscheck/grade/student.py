@@ -54,6 +54,11 @@ class GradeConfig:
     def options(self) -> CampaignOptions | None:
         return self.verify.get("options")
 
+    @property
+    def count(self) -> int:
+        """Networks (or layer cases) each student is checked on: their maximum score."""
+        return self.verify["cases"] if self.layer else self.verify["options"].networks
+
 
 def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
     """Grade ``sub``: its report files and Gradescope's ``results.json`` go into ``directory``
@@ -72,7 +77,9 @@ def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
     if result is None:
         result = _not_loaded(sub, cfg, problem)
     text = _summary(result)
-    tests = _tests(result, cfg)
+    tests = _tests(result, cfg) if not problem else [
+        {"name": f"{'case' if cfg.layer else 'network'} {i}", "passed": False, "output": problem}
+        for i in range(cfg.count)]
     result.write_report(directory)
     record = _record(sub, cfg, result, problem, time.perf_counter() - start)
     from crosscheck.reports.atomic import write_atomic
@@ -181,7 +188,7 @@ def _record(sub: Submission, cfg: GradeConfig, result, problem: str, seconds: fl
         "bugs": bugs,
         "conclusion": problem or result.conclusion,
         "score": passed,
-        "max_score": len(cases),
+        "max_score": cfg.count,
         "reproduce": reproduce_command(sub, cfg),
         "seconds": round(seconds, 3),
     }
