@@ -184,7 +184,7 @@ def _record(sub: Submission, cfg: GradeConfig, result, problem: str, seconds: fl
         "name": sub.name,
         "submission": sub.path,
         "verdict": "pass" if result.passed else "fail",
-        "finding": finding_of(cases, bugs, not problem and not getattr(result, "unusable", "")),
+        "finding": finding_of(cases, bugs, not problem),
         "bugs": bugs,
         "conclusion": problem or result.conclusion,
         "score": passed,
