@@ -18,10 +18,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from crosscheck.reports.report_json import strip_volatile
 
 from crosscheck.cli.main import main
 from crosscheck.grade.submissions import Submission, discover, parse_shard, shard
-from crosscheck.reports.report_json import strip_volatile
 
 CLASS = Path(__file__).parent / "subjects" / "grade_class"
 FLAGS = ["--networks", "3", "--sizes", "3-4-2", "--activations", "tanh,identity", "--loss", "mse",
@@ -92,8 +92,8 @@ def test_gradescope_results_hold_score_tests_and_feedback(graded):
         for bug in bugs:  # the diagnosis, in the feedback and in the failing test's output
             assert bug in results["output"] and bug in tests[0]["output"]
     erin = json.loads((out / "students" / "erin" / "results.json").read_text())
-    assert "SyntaxError" in erin["output"] and all("SyntaxError" in t["output"]
-                                                   for t in erin["tests"])
+    assert "loss_and_grads" in erin["tests"][0]["output"]
+    assert all(t["output"] == erin["tests"][0]["output"] for t in erin["tests"])
     dave = json.loads((out / "students" / "dave" / "results.json").read_text())
     assert "did not return within 1 s" in dave["tests"][0]["output"]
 
@@ -233,13 +233,16 @@ def _tiny_class(tmp_path: Path, *names: str) -> Path:
 def test_a_rerun_replaces_the_output_whole_and_an_interrupted_one_leaves_it(tmp_path,
                                                                              monkeypatch):
     folder, out = _tiny_class(tmp_path, "erin"), tmp_path / "out"
+    (folder / "zed.py").write_text("def loss_and_grads(params, X, Y, spec)\n    return 0\n")
     assert _run("grade", str(folder), "--out", str(out), *FLAGS)[0] == 0
+    zed = next(r for r in _class(out)["records"] if r["name"] == "zed")
+    assert zed["finding"] == "does-not-load" and "SyntaxError" in zed["conclusion"]
     (out / "stray.txt").write_text("from before")
     (out / "students" / "mallory").mkdir()
     assert _run("grade", str(folder), "--out", str(out), *FLAGS)[0] == 0
     assert sorted(p.name for p in out.iterdir()) == ["class.html", "class.json", "class.md",
                                                      "students"]
-    assert [p.name for p in (out / "students").iterdir()] == ["erin"]
+    assert sorted(p.name for p in (out / "students").iterdir()) == ["erin", "zed"]
     before = _files(out)
 
     import crosscheck.grade.pool as pool

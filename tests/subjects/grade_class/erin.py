@@ -1,5 +1,5 @@
-"""Does not parse."""
+"""Does not load: the function's name has a typo."""
 
 
-def loss_and_grads(params, X, Y, spec)
+def loss_and_grad(params, X, Y, spec):
     return 0.0, {}

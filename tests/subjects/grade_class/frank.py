@@ -10,7 +10,7 @@ def loss_and_grads(params, X, Y, spec):
         a = z if i == L else np.tanh(z)
         acts.append(a)
     n = X.shape[0]
-    print("debug: forward done", a.shape)
+    print("debug: forward done", a.shape)  # noqa: T201 - the point of this subject
     loss = np.mean((a - Y) ** 2)
     loss += spec.l2 / (2 * n) * sum(np.sum(params[f"W{i}"] ** 2) for i in range(1, L + 1))
     grads, delta = {}, 2 * (a - Y) / a.size
