@@ -78,7 +78,8 @@ def render_class_html(report: dict) -> str:
     if report["unexplained"]:
         out.append("<p>Wrong gradients that no catalogued bug explains: read these by hand.</p>"
                    "<ul>")
-        out += [f"<li><b>{escape(name)}</b>: {escape(records[name]['conclusion'])}</li>"
+        out += [f"<li><a href=\"{escape(f'students/{name}/report.html')}\"><b>{escape(name)}"
+                f"</b></a>: {escape(records[name]['conclusion'])}</li>"
                 for name in report["unexplained"]]
         out.append("</ul>")
     else:

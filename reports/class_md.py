@@ -43,8 +43,8 @@ def render_class_md(report: dict) -> str:
     if report["unexplained"]:
         lines.append("Wrong gradients that no catalogued bug explains: read these by hand.")
         lines.append("")
-        lines += [f"- {name}: {_cell(records[name]['conclusion'])}"
-                  for name in report["unexplained"]]
+        lines += [f"- {name}: {_cell(records[name]['conclusion'])} "
+                  f"(students/{name}/report.md)" for name in report["unexplained"]]
     else:
         lines.append("None.")
     lines += ["", "## Students", "", "| student | verdict | finding | bugs | score |",

@@ -9,6 +9,7 @@ print, ``os._exit``) ends up in that student's record; nothing here raises for i
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,10 +94,10 @@ def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
 def reproduce_command(sub: Submission, cfg: GradeConfig) -> str:
     """The command that checks this student alone, as the class was checked."""
     path = sub.path or f"{sub.name}/"
+    targets = " ".join(shlex.quote(f"{path}:{f}") for f in cfg.functions)
     if cfg.layer:
-        targets = " ".join(f"{path}:{f}" for f in cfg.functions)
         return f"crosscheck verify-layer {cfg.layer} {targets} {cfg.flags}".rstrip()
-    return f"crosscheck verify {path}:{cfg.functions[0]} {cfg.flags}".rstrip()
+    return f"crosscheck verify {targets} {cfg.flags}".rstrip()
 
 
 def _label(sub: Submission, cfg: GradeConfig) -> str:
