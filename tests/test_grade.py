@@ -377,3 +377,38 @@ def test_a_cnn_assignment(tmp_path):
     report = json.loads((out / "students" / "ben" / "report.json").read_text())
     assert report["options"]["cnn"] == net
     assert f"--cnn '{net}'" in got["ben"]["reproduce"]
+
+
+def test_sigterm_ends_the_grading_processes_and_leaves_nothing(tmp_path):
+    """SIGTERM while two grading processes work: exit 143, no grading process left, no
+    temporary output left, nothing at --out."""
+    import signal
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "crosscheck.cli.main", "grade", str(CLASS),
+                             "--out", str(out), "--jobs", "2", *FLAGS],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, CI="1"))
+    try:
+        deadline = time.monotonic() + 300
+        while not any((tmp_path.glob(".out.tmp-*/students/*"))) and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        children = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)],
+                                                   capture_output=True, text=True).stdout.split()]
+        assert len(children) == 2
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    for pid in children:  # gone (a zombie reaped by init counts as gone)
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.1)
+        assert not Path(f"/proc/{pid}").exists()
+    assert list(tmp_path.iterdir()) == []
