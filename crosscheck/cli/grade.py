@@ -158,9 +158,9 @@ def run(args) -> int:
 
     which = parse_shard(args.shard)
     cfg, assignment = config(args)
-    out = check_out(args.out, inputs=(args.submissions,))
     everyone = discover(args.submissions, cfg.functions, file=args.file)
     subs = shard(everyone, which)
+    out = check_out(args.out, inputs=(args.submissions,))
     progress = Progress("grade")
     total = len(subs)
 

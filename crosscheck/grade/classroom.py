@@ -158,8 +158,15 @@ def merge_outputs(dirs: list, out) -> dict:
         raise UsageError("shards " + (f"missing: {', '.join(f'{i}/{total}' for i in missing)}"
                                       if missing else
                                       f"given twice: {', '.join(f'{i}/{total}' for i in twice)}"))
-    out = check_out(out, inputs=tuple(dirs))
     records = [rec for r in reports for rec in r["records"]]
+    names = [rec["name"] for rec in records]
+    size = {s["class_size"] for s in shards}
+    if len(set(names)) != len(names) or size != {len(names)}:
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise UsageError(f"the shards are not one class: {len(names)} students in all, for a "
+                         f"class of {' or '.join(map(str, sorted(size)))}"
+                         + (f"; graded twice: {', '.join(twice)}" if twice else ""))
+    out = check_out(out, inputs=tuple(dirs))
     with _staged(out) as tmp:
         students = tmp / "students"
         students.mkdir()

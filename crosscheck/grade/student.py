@@ -136,7 +136,8 @@ def _not_loaded(sub: Submission, cfg: GradeConfig, problem: str):
 def _summary(result) -> str:
     """The summary ``verify`` prints, without its timing (so that the same seed gives the
     same feedback on a busy machine)."""
-    return re.sub(r"\(\d+(?:\.\d+)? s(?:, [^;()]*)?; ", "(", str(result))
+    text = re.sub(r"\(\d+(?:\.\d+)? s(?:, [^;()]*)?; ", "(", str(result))  # verify's
+    return re.sub(r" \(\d+(?:\.\d+)? s\)", "", text)  # verify-layer's
 
 
 def _one_line(text: str) -> str:
