@@ -422,3 +422,22 @@ def test_sigterm_ends_the_grading_processes_and_leaves_nothing(tmp_path):
             time.sleep(0.1)
         assert not Path(f"/proc/{pid}").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_grading_process_makes_each_oracle_once_for_the_whole_class(tmp_path, monkeypatch):
+    import crosscheck.runner as runner
+
+    made = []
+    real = runner.get_oracle
+
+    def counted(name, **options):
+        made.append(name)
+        return real(name, **options)
+
+    monkeypatch.setattr(runner, "get_oracle", counted)
+    folder = _tiny_class(tmp_path, "alice", "bob")
+    assert _run("grade", str(folder), "--out", str(tmp_path / "out"), "--jobs", "1", *FLAGS)[0] == 0
+    assert sorted(made) == ["fd", "torch"]
+    made.clear()
+    runner.load_oracles(("fd",)), runner.load_oracles(("fd",))  # outside a grade: fresh ones
+    assert made == ["fd", "fd"]
