@@ -441,3 +441,18 @@ def test_a_grading_process_makes_each_oracle_once_for_the_whole_class(tmp_path, 
     made.clear()
     runner.load_oracles(("fd",)), runner.load_oracles(("fd",))  # outside a grade: fresh ones
     assert made == ["fd", "fd"]
+
+
+def test_a_missing_framework_is_the_runs_error_not_the_students(tmp_path, monkeypatch):
+    from crosscheck.oracles.base import OracleUnavailable
+
+    import crosscheck.runner as runner
+
+    def missing(name, **options):
+        raise OracleUnavailable(f"oracle {name!r} needs 'torch', which cannot be imported")
+
+    monkeypatch.setattr(runner, "get_oracle", missing)
+    folder = _tiny_class(tmp_path, "alice")
+    assert "needs 'torch'" in _bad(tmp_path, "grade", str(folder), "--out", str(tmp_path / "out"),
+                                   "--jobs", "1", *FLAGS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["class"]

@@ -3,7 +3,8 @@ checks it, in a worker process under the same timeout and memory limit, their re
 written into their own folder, and a plain record of what was found for the class report.
 
 Whatever the student's code does (a syntax error, a missing function, a crash, a hang, a
-print, ``os._exit``) ends up in that student's record; nothing here raises for it.
+print, ``os._exit``) ends up in that student's record; nothing here raises for it. What is
+wrong for the whole class (a framework missing) is a UsageError, raised.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crosscheck.engine.campaign import CampaignOptions
-from crosscheck.errors import UsageError
 from crosscheck.grade.submissions import Submission
 
 __all__ = ["FINDINGS", "GradeConfig", "finding_of", "grade_student"]
@@ -64,8 +64,11 @@ class GradeConfig:
 def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
     """Grade ``sub``: its report files and Gradescope's ``results.json`` go into ``directory``
     (created); returns the student's record for the class report (:func:`_record`)."""
+    from crosscheck.options import flag
+    from crosscheck.reports.atomic import write_atomic
     from crosscheck.reports.class_gradescope import render_results
     from crosscheck.reports.report_json import to_json
+    from crosscheck.subject.worker import LoadError
 
     start = time.perf_counter()
     directory.mkdir(parents=True, exist_ok=True)
@@ -73,8 +76,8 @@ def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
     if not problem:
         try:
             result = _check(sub, cfg)
-        except UsageError as exc:  # the file does not parse or import, a function is missing
-            problem = _one_line(exc.worded(lambda name, value: f"--{name.replace('_', '-')}"))
+        except LoadError as exc:  # the file does not parse or import, a function is missing
+            problem = _one_line(exc.worded(flag))
     if result is None:
         result = _not_loaded(sub, cfg, problem)
     text = _summary(result)
@@ -83,8 +86,6 @@ def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
         for i in range(cfg.count)]
     result.write_report(directory)
     record = _record(sub, cfg, result, problem, time.perf_counter() - start)
-    from crosscheck.reports.atomic import write_atomic
-
     write_atomic(directory / "results.json",
                  to_json(render_results(record, tests, feedback=text,
                                         reproduce=reproduce_command(sub, cfg))))
