@@ -126,8 +126,9 @@ def _in_processes(subs, directory, jobs, cfg, done) -> list[dict]:
 
 
 def serve() -> None:  # pragma: no cover - runs in a grading process
-    """A grading process: the first line says how to build the configuration; then one
+    """A grading process: the first line holds the configuration (pickled); then one
     student per line, one record per line back, until stdin closes."""
+    from crosscheck.options import flag
     from crosscheck.subject import worker
 
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -143,7 +144,7 @@ def serve() -> None:  # pragma: no cover - runs in a grading process
             try:
                 record = grade_student(Submission.from_dict(task["sub"]), cfg, Path(task["dir"]))
             except UsageError as exc:  # bad input for the whole run (a missing framework)
-                channel.write(json.dumps({"error": str(exc)}) + "\n")
+                channel.write(json.dumps({"error": exc.worded(flag)}) + "\n")
             else:
                 channel.write(json.dumps({"record": record}) + "\n")
             channel.flush()
