@@ -35,7 +35,7 @@ def configure(p) -> None:
                    help="where the students' reports and the class report go (replaced whole)")
     p.add_argument("--target", default="loss_and_grads", metavar="FUNC",
                    help="the function every submission defines (default loss_and_grads)")
-    p.add_argument("--layer", nargs="+", metavar="KIND FORWARD BACKWARD", default=None,
+    p.add_argument("--layer", nargs="+", metavar=("KIND", "FUNCTION"), default=None,
                    help="a layer assignment: the kind and the names of the forward and backward "
                         "functions (a loss kind: one function); --networks counts its cases")
     p.add_argument("--file", default=None, metavar="NAME",
