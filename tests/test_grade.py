@@ -294,16 +294,24 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path):
     assert "--report" in _bad(tmp_path, "grade", str(twice), "--out", str(out),
                               "--report", str(out))
     assert not out.exists()
+    good = tmp_path / "good"
+    good.mkdir()
+    shutil.copy(CLASS / "alice.py", good / "alice.py")
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("keep")
-    assert "not a grade's output" in _bad(tmp_path, "grade", str(twice), "--out",
+    assert "not a grade's output" in _bad(tmp_path, "grade", str(good), "--out",
                                           str(tmp_path / "notes"))
-    assert "overlaps" in _bad(tmp_path, "grade", str(twice), "--out", str(twice / "out"))
-    assert "--layer relu wants" in _bad(tmp_path, "grade", str(twice), "--out", str(out),
+    assert "overlaps" in _bad(tmp_path, "grade", str(good), "--out", str(good / "out"))
+    (tmp_path / "afile").write_text("")
+    assert "not a directory" in _bad(tmp_path, "grade", str(good), "--out",
+                                     str(tmp_path / "afile"))
+    assert "--layer relu wants" in _bad(tmp_path, "grade", str(good), "--out", str(out),
                                         "--layer", "relu", "relu_forward")
     assert "not a grade's output" in _bad(tmp_path, "merge", str(tmp_path / "notes"),
                                           "--out", str(out))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["class", "empty", "notes"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "class", "empty", "good",
+                                                          "notes"]
+    assert sorted(p.name for p in good.iterdir()) == ["alice.py"]
 
 
 def test_merge_refuses_a_missing_shard_and_a_whole_class(graded, tmp_path):
