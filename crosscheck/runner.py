@@ -31,7 +31,7 @@ from crosscheck.subject.worker import LoadError, SubjectWorker
 
 __all__ = ["NESTED", "TIMEOUT_RANGE", "absolute_target", "check_timeout",
            "isolation_target", "load_oracles", "prepare_report_dir", "run_isolated",
-           "worker_session", "write_report_files"]
+           "shared_oracles", "worker_session", "write_report_files"]
 
 TIMEOUT_RANGE = (0.01, 86400.0)  # seconds per call: from 10 ms to one day
 
@@ -41,6 +41,23 @@ _NESTED_WHY = ("its module calls crosscheck.verify() when imported (no `if __nam
                "\"__main__\":` guard), so the worker cannot import it")
 
 
+# while shared_oracles() lasts: name -> the one oracle object every check reuses
+_SHARED: dict | None = None
+
+
+@contextmanager
+def shared_oracles() -> Iterator[None]:
+    """While it lasts, :func:`load_oracles` hands every check the same oracle objects (a
+    grading process checks one student after another: TensorFlow's traces and the frameworks'
+    warm-up are paid once, not once per student)."""
+    global _SHARED
+    saved, _SHARED = _SHARED, {}
+    try:
+        yield
+    finally:
+        _SHARED = saved
+
+
 def load_oracles(names: Sequence[str]) -> list:
     """The oracle objects for ``names``; a missing framework is a :class:`UsageError`."""
     unknown = [n for n in names if n not in ORACLE_NAMES]
@@ -48,7 +65,12 @@ def load_oracles(names: Sequence[str]) -> list:
         raise UsageError(f"unknown oracle {', '.join(map(repr, unknown)) or '(none given)'}; "
                          f"known: {', '.join(ORACLE_NAMES)}")
     try:
-        return [get_oracle(n) for n in names]
+        if _SHARED is None:
+            return [get_oracle(n) for n in names]
+        for n in names:
+            if n not in _SHARED:
+                _SHARED[n] = get_oracle(n)
+        return [_SHARED[n] for n in names]
     except OracleUnavailable as exc:
         raise UsageError(str(exc)) from None
 

@@ -13,6 +13,7 @@ import sys
 import threading
 
 from crosscheck import __version__
+from crosscheck.cli import grade as cmd_grade
 from crosscheck.cli import layer as cmd_layer
 from crosscheck.cli import pitfalls as cmd_pitfalls
 from crosscheck.cli import run as cmd_run
@@ -25,7 +26,7 @@ from crosscheck.subject.worker import sealed_parent_path
 __all__ = ["main"]
 
 # Each module provides add_parser(subparsers) and run(args) -> int.
-SUBCOMMANDS = [cmd_run, cmd_verify, cmd_layer, cmd_pitfalls]
+SUBCOMMANDS = [cmd_run, cmd_verify, cmd_layer, cmd_pitfalls, cmd_grade]
 
 
 def build_parser() -> OnelineParser:

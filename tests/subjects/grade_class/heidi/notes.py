@@ -1,0 +1,2 @@
+"""Not the submission: it defines no loss_and_grads."""
+EPOCHS = 3
