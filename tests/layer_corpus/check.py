@@ -22,6 +22,7 @@ import sys
 import traceback
 import warnings
 import zlib
+from pathlib import Path
 
 sys.dont_write_bytecode = True
 
@@ -30,6 +31,9 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from buggy_lines import entry_line_problems  # noqa: E402  (the buggy lines quote the source)
+
 RTOL = 1e-8  # max |a - b| <= RTOL * max(1, max |b|)
 
 torch.set_default_dtype(torch.float64)
@@ -486,6 +490,8 @@ def main(argv):
         except Exception as e:
             ok, line = False, "FAIL %s [%s] could not be checked: %r" % (
                 entry["file"], entry["kind"], e)
+        for p in entry_line_problems(Path(HERE), entry):  # the buggy lines quote the source
+            ok, line = False, ("FAIL" + line[4:] if line.startswith("ok  ") else line) + "  LINES: " + p
         bad += not ok
         print(line)
     print("%d entries checked, %d truths contradicted" % (n, bad))
