@@ -36,7 +36,7 @@ def line_problems(path: Path, bug: dict) -> list[str]:
         return [f"{bug.get('id')}: lines {lines} are not ascending and distinct"]
     source = path.read_text().splitlines()
     problems = []
-    for n, text in zip(lines, quoted):
+    for n, text in zip(lines, quoted, strict=True):
         if not (isinstance(n, int) and 1 <= n <= len(source)):
             problems.append(f"{bug.get('id')}: line {n} is outside {path.name} ({len(source)} lines)")
         elif source[n - 1].strip() != text:
