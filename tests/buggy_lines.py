@@ -21,7 +21,9 @@ HERE = Path(__file__).resolve().parent
 CORPORA = {
     "corpus": lambda entry: entry["bugs"],
     "cnn_corpus": lambda entry: [entry["bug"]] if entry.get("bug") else [],
-    "layer_corpus": lambda entry: [entry["bug"]] if entry.get("bug") else [],
+    # a layer pair that follows a valid convention torch does not (ReLU'(0) = 1, ...)
+    # records the lines that choose it under "convention"
+    "layer_corpus": lambda entry: [b for b in (entry.get("bug"), entry.get("convention")) if b],
 }
 
 
@@ -50,10 +52,8 @@ def line_problems(path: Path, bug: dict) -> list[str]:
 def entry_line_problems(corpus_dir: Path, entry: dict) -> list[str]:
     """Every line problem of one manifest entry (none for a correct subject)."""
     bugs = CORPORA[corpus_dir.name](entry)
-    if entry["verdict"] == "pass" and not bugs:
-        return []
     if not bugs:
-        return ["a failing truth without a bug to record its lines"]
+        return [] if entry["verdict"] == "pass" else ["a failing truth without a bug to record its lines"]
     return [p for bug in bugs for p in line_problems(corpus_dir / entry["file"], bug)]
 
 
