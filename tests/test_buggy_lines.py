@@ -24,3 +24,15 @@ def test_a_moved_line_or_a_missing_record_is_caught():
     del bare["bugs"][0]["lines"]
     assert entry_line_problems(HERE / "corpus", bare)
     assert entry_line_problems(HERE / "corpus", entry) == []
+
+
+def test_the_class_truths_quote_their_submissions():
+    """benchmarks/class (issue 22) records its students' buggy lines the same way."""
+    from tests.buggy_lines import line_problems
+
+    root = HERE.parent / "benchmarks" / "class"
+    manifest = json.loads((root / "MANIFEST.json").read_text())
+    problems = [f"{e['student']}: {p}" for e in manifest for b in e["bugs"] + e["conventions"]
+                for p in line_problems(root / "submissions" / e["path"], b)]
+    assert problems == []
+    assert all(e["bugs"] for e in manifest if e["verdict"] != "pass")
