@@ -19,10 +19,13 @@ import importlib.util
 import json
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from buggy_lines import entry_line_problems  # noqa: E402  (the buggy lines quote the source)
 KEYS = ('W1', 'b1', 'W2', 'b2', 'W3', 'b3')
 
 
@@ -243,6 +246,9 @@ def main(verbose=False):
             ok = m['verdict'] == verdict and set(mt) == set(w)
             status = 'ok' if ok else 'MISMATCH (manifest: %s %s)' % (m['verdict'], mt)
             all_ok &= ok
+            for p in entry_line_problems(Path(HERE), m):
+                status += '; LINES: ' + p
+                all_ok = False
         print('%-58s %-8s %-28s %s' % (f, verdict, ','.join(w) or '-', status))
         if problems[f]:
             print('    contract problems:', sorted(problems[f]))

@@ -38,6 +38,9 @@ if "--seed" in args:
 FILTERS = [a for a in args if not a.startswith("--")]
 
 from crosscheck.reference import NetworkSpec, init_params  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent))
+from buggy_lines import entry_line_problems  # noqa: E402
 from crosscheck.reference import loss_and_grads as ref_loss_and_grads  # noqa: E402
 
 ALL_ACTS = ("identity", "sigmoid", "tanh", "relu")
@@ -449,6 +452,9 @@ def main():
         if FILTERS and not any(f in entry["file"] for f in FILTERS):
             continue
         ok, msg, revealing = check_entry(entry)
+        lines = entry_line_problems(HERE, entry)  # the buggy lines quote the subject's source
+        if lines:
+            ok, msg = False, "; ".join(filter(None, [msg, *lines]))
         ids = ",".join(b["id"] for b in entry["bugs"]) or "-"
         status = "OK  " if ok else "FAIL"
         detail = msg if not ok else ("differs on " + " ".join(revealing) if revealing else "matches everywhere")

@@ -19,9 +19,9 @@ import importlib.util
 import json
 import os
 import sys
-import traceback
 import warnings
 import zlib
+from pathlib import Path
 
 sys.dont_write_bytecode = True
 
@@ -30,6 +30,9 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from buggy_lines import entry_line_problems  # noqa: E402  (the buggy lines quote the source)
+
 RTOL = 1e-8  # max |a - b| <= RTOL * max(1, max |b|)
 
 torch.set_default_dtype(torch.float64)
@@ -323,24 +326,27 @@ def run_layernorm(mod, c):
             {"out": npy(to), "dx": ex[0], "dgamma": ex[1], "dbeta": ex[2]})
 
 
-def run_dropout(mod, c):
+def run_dropout(mod, c, p_means="keep"):
+    """``p_means``: what the layer's ``p`` is, the keep probability (the corpus's
+    convention) or the drop probability (``--dropout-p drop``, the 2016-17 handouts)."""
     x, param = c["x"], dict(c["dropout_param"])
     np.random.seed(12345)  # a known global state for layers run without a seed
     out, cache = mod.dropout_forward(x.copy(), param)
     g = dout_like(x.shape, "dropout")
     dx = mod.dropout_backward(g.copy(), cache)
-    p = param["p"]
+    keep = param["p"] if p_means == "keep" else 1.0 - param["p"]
     if param["mode"] == "test":
         mask = np.ones(x.shape)
-    elif "seed" in param:
-        mask = (np.random.RandomState(param["seed"]).rand(*x.shape) < p) / p
+    elif "seed" in param and p_means == "keep":
+        mask = (np.random.RandomState(param["seed"]).rand(*x.shape) < keep) / keep
     else:
-        # The mask cannot be replayed; read it off the output (x has no zeros)
-        # and check the kept fraction is plausible.
+        # The mask cannot be replayed (no seed, or a drop probability that may be
+        # drawn either way round); read it off the output (x has no zeros) and
+        # check the kept fraction is plausible: the rate, not only the mask.
         kept = np.asarray(out) != 0
-        mask = kept / p
+        mask = kept / keep
         frac = kept.mean()
-        if abs(frac - p) > 4 * np.sqrt(p * (1 - p) / x.size) + 1e-12:
+        if abs(frac - keep) > 4 * np.sqrt(keep * (1 - keep) / x.size) + 1e-12:
             mask = np.full(x.shape, np.nan)
     tx = T(x)
     to = tx * torch.tensor(mask)
@@ -428,38 +434,152 @@ def load(path):
     return mod
 
 
-def check_entry(entry, verbose=False):
-    """Return (ok, line)."""
+# --------------------------------------------------------------------------
+# Conventions: valid subgradients at a kink that differ from torch's choice.
+# Each maps (kind, case, torch's expected outputs) to the outputs under the
+# convention; a "convention" entry must differ from torch, only in its
+# tensors, and agree with its convention everywhere.
+# --------------------------------------------------------------------------
+
+def _pool_windows(x, pp, dout_shape):
+    ph, pw, s = pp["pool_height"], pp["pool_width"], pp["stride"]
+    for i in range(dout_shape[2]):
+        for j in range(dout_shape[3]):
+            yield i, j, (slice(None), slice(None), slice(i * s, i * s + ph), slice(j * s, j * s + pw))
+
+
+def _pool_ties(pick):
+    def adjust(kind, c, exp):
+        x, pp = c["x"], c["pool_param"]
+        g = dout_like(exp["out"].shape, kind)
+        dx = np.zeros_like(x)
+        for i, j, win in _pool_windows(x, pp, g.shape):
+            region = x[win]
+            share = pick(region == region.max(axis=(2, 3), keepdims=True))
+            dx[win] += share * g[:, :, i, j][:, :, None, None]
+        return dict(exp, dx=dx)
+    return adjust
+
+
+def _last_of(is_max):
+    flat = is_max.reshape(is_max.shape[0], is_max.shape[1], -1)
+    last = flat.shape[2] - 1 - np.argmax(flat[:, :, ::-1], axis=2)
+    one = np.zeros(flat.shape)
+    np.put_along_axis(one, last[:, :, None], 1.0, axis=2)
+    return one.reshape(is_max.shape)
+
+
+def _relu_one_at_zero(kind, c, exp):
+    x = c["x"]
+    return dict(exp, dx=dout_like(x.shape, kind) * (x >= 0))
+
+
+def _leaky_one_at_zero(kind, c, exp):
+    x, alpha = c["x"], c.get("kwargs", {}).get("alpha", 0.01)
+    return dict(exp, dx=dout_like(x.shape, kind) * np.where(x >= 0, 1.0, alpha))
+
+
+CONVENTIONS = {
+    "relu-grad-one-at-zero": _relu_one_at_zero,
+    "leaky-relu-grad-one-at-zero": _leaky_one_at_zero,
+    "max-pool-ties-split-evenly": _pool_ties(lambda m: m / m.sum(axis=(2, 3), keepdims=True)),
+    "max-pool-ties-last-maximum": _pool_ties(_last_of),
+}
+
+
+def observe(entry, mod, runner, adjust=None):
+    """(tensor -> disagreeing cases, errors, tensors seen with a size-compatible other
+    shape) of one run over the kind's cases. Tensors in ``shape_note`` are compared by
+    value after a reshape to the expected shape when their sizes match."""
     kind = entry["kind"]
-    mod = load(os.path.join(HERE, entry["file"]))
-    cases_fn, runner = KINDS[kind]
-    wrong = {}      # tensor -> [case names]
-    errors = []
+    cases_fn = KINDS[kind][0]
+    noted = entry.get("shape_note", [])
+    wrong, errors, reshaped = {}, [], set()
     for cname, case in cases_fn():
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 got, exp = runner(mod, copy.deepcopy(case))
+                if adjust is not None:
+                    exp = adjust(kind, case, exp)
         except Exception as e:  # a crash counts against every tensor of the case
             errors.append("%s: %s: %s" % (cname, type(e).__name__, e))
-            if verbose:
-                traceback.print_exc()
             continue
         for t in exp:
-            if not close(got[t], exp[t]):
+            value = got[t]
+            if t in noted:
+                a = np.asarray(value)
+                if a.shape != np.shape(exp[t]) and a.size == np.size(exp[t]):
+                    reshaped.add(t)
+                    value = a.reshape(np.shape(exp[t]))
+            if not close(value, exp[t]):
                 wrong.setdefault(t, []).append(cname)
-    where = "; ".join("%s@%s" % (t, ",".join(cs)) for t, cs in sorted(wrong.items()))
+    return wrong, errors, reshaped
+
+
+def _fmt(wrong):
+    return "; ".join("%s@%s" % (t, ",".join(cs)) for t, cs in sorted(wrong.items()))
+
+
+def expect_problems(entry):
+    """The flags-and-verdicts table agrees with the entry's verdict and its kind of truth."""
+    expect = entry.get("expect", [{"flags": [], "verdict": entry["verdict"]}])
+    by_flags = {tuple(e["flags"]): e["verdict"] for e in expect}
+    problems = []
+    if by_flags.get(()) != entry["verdict"]:
+        problems.append("expect without flags says %s" % by_flags.get(()))
+    if "convention" in entry:
+        if entry["verdict"] != "pass" or by_flags.get(("--strict",)) != "fail":
+            problems.append("a convention passes by default and fails with --strict")
+    if entry.get("dropout_p") == "drop":
+        if entry["verdict"] != "fail" or by_flags.get(("--dropout-p", "drop")) != "pass":
+            problems.append("p as the drop probability fails by default, passes with --dropout-p drop")
+    return problems
+
+
+def check_entry(entry, verbose=False):
+    """Return (ok, line)."""
+    kind = entry["kind"]
+    mod = load(os.path.join(HERE, entry["file"]))
+    runner = KINDS[kind][1]
+    wrong, errors, reshaped = observe(entry, mod, runner)
+    if verbose:
+        for e in errors:
+            print("    error:", e)
+    where = _fmt(wrong)
     label = "%s [%s]" % (entry["file"], kind)
+    extra = expect_problems(entry)
+    missing_note = sorted(set(entry.get("shape_note", [])) - reshaped)
+    if missing_note:
+        extra.append("shape_note %s but the shapes always match" % missing_note)
+    conv = entry.get("convention")
+    if conv:
+        # differs from torch only where the convention applies, and agrees with it
+        adj_wrong, adj_errors, _ = observe(entry, mod, runner, CONVENTIONS[conv["id"]])
+        ok = bool(wrong) and set(wrong) <= set(conv["tensors"]) and not errors \
+            and not adj_wrong and not adj_errors and not extra
+        detail = "convention %s: differs from torch: %s; under the convention: %s" % (
+            conv["id"], where or "nowhere", _fmt(adj_wrong) or "agrees")
+        if extra:
+            detail += "  [" + "; ".join(extra) + "]"
+        return ok, "%s %-48s pass  %s" % ("ok  " if ok else "FAIL", label, detail)
+    if entry.get("dropout_p") == "drop":
+        drop_wrong, drop_errors, _ = observe(entry, mod, lambda m, c: run_dropout(m, c, "drop"))
+        if drop_wrong or drop_errors:
+            extra.append("with p as the drop probability it still disagrees: %s %s"
+                         % (_fmt(drop_wrong), " | ".join(drop_errors)))
     if entry["verdict"] == "pass":
-        ok = not wrong and not errors
+        ok = not wrong and not errors and not extra
         detail = "agrees on all cases" if ok else "DISAGREES: " + (where or "") + \
             (" errors: " + " | ".join(errors) if errors else "")
+        if extra:
+            detail += "  [" + "; ".join(extra) + "]"
         return ok, "%s %-48s pass  %s" % ("ok  " if ok else "FAIL", label, detail)
     bug = entry["bug"]
     claimed = set(bug["tensors"])
     seen = set(wrong)
     revealed = bool(wrong) or bool(errors)
-    ok = revealed and (seen == claimed or (errors and seen <= claimed))
+    ok = revealed and (seen == claimed or (errors and seen <= claimed)) and not extra
     detail = "bug %s revealed: %s" % (bug["id"], where or "-")
     if errors:
         detail += " errors: " + " | ".join(errors)
@@ -467,6 +587,8 @@ def check_entry(entry, verbose=False):
         detail = "bug %s NOT revealed (agrees everywhere)" % bug["id"]
     elif seen != claimed:
         detail += "  [manifest tensors %s, observed %s]" % (sorted(claimed), sorted(seen))
+    if extra:
+        detail += "  [" + "; ".join(extra) + "]"
     return ok, "%s %-48s fail  %s" % ("ok  " if ok else "FAIL", label, detail)
 
 
@@ -486,6 +608,8 @@ def main(argv):
         except Exception as e:
             ok, line = False, "FAIL %s [%s] could not be checked: %r" % (
                 entry["file"], entry["kind"], e)
+        for p in entry_line_problems(Path(HERE), entry):  # the buggy lines quote the source
+            ok, line = False, ("FAIL" + line[4:] if line.startswith("ok  ") else line) + "  LINES: " + p
         bad += not ok
         print(line)
     print("%d entries checked, %d truths contradicted" % (n, bad))
