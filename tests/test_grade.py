@@ -464,3 +464,16 @@ def test_a_missing_framework_is_the_runs_error_not_the_students(tmp_path, monkey
     assert "needs 'torch'" in _bad(tmp_path, "grade", str(folder), "--out", str(tmp_path / "out"),
                                    "--jobs", "1", *FLAGS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["class"]
+
+
+def test_a_module_that_exits_or_hangs_while_imported_does_not_load(tmp_path):
+    """No network of these was checked: their modules never finished importing."""
+    subjects = Path(__file__).parent / "subjects"
+    (tmp_path / "cls").mkdir()
+    shutil.copy(subjects / "ends_process_at_import.py", tmp_path / "cls" / "exits.py")
+    shutil.copy(subjects / "slow_import.py", tmp_path / "cls" / "hangs.py")
+    code, _, err = _run("grade", str(tmp_path / "cls"), "--out", str(tmp_path / "out"),
+                        "--jobs", "1", *FLAGS)
+    assert code == 0, err
+    got = {r["name"]: r["finding"] for r in _class(tmp_path / "out")["records"]}
+    assert got == {"exits": "does-not-load", "hangs": "does-not-load"}

@@ -31,7 +31,8 @@ FINDINGS = {
     "ends-process": "ended its own process (sys.exit, os._exit, a signal)",
     "crashes": "its process was killed (memory limit, a crash)",
     "misbehaves": "raised, returned the wrong thing or changed its inputs",
-    "does-not-load": "could not be loaded (syntax error, missing function, import error)",
+    "does-not-load": "could not be loaded (syntax error, missing function, import error, or "
+                     "an exit or a hang while its module was imported)",
 }
 _PROCESS = {"timeout": "hangs", "exited": "ends-process", "killed": "crashes",
             "memory": "crashes"}
@@ -148,9 +149,9 @@ def _one_line(text: str) -> str:
 def finding_of(cases: list[dict], bugs: list[str], loaded: bool) -> str:
     """The student's :data:`FINDINGS` key, from their cases (``verdict``, ``error``,
     ``error_kind``) and the catalogued bugs named."""
-    if not loaded:
-        return "does-not-load"
     fails = [c for c in cases if c["verdict"] == "fail"]
+    if not loaded or (fails and all(c.get("during") == "import" for c in fails)):
+        return "does-not-load"  # the module never finished importing: no network was checked
     if not fails:
         return "pass"
     if bugs:
@@ -162,7 +163,8 @@ def finding_of(cases: list[dict], bugs: list[str], loaded: bool) -> str:
 
 
 def _cases(result) -> list[dict]:
-    return [{"verdict": c.verdict, "error": c.error or "", "error_kind": c.error_kind or ""}
+    return [{"verdict": c.verdict, "error": c.error or "", "error_kind": c.error_kind or "",
+             "during": (getattr(c, "error_data", None) or {}).get("during", "")}
             for c in result.cases]
 
 

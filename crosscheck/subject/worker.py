@@ -596,7 +596,8 @@ class SubjectWorker:
                 else:
                     error = SubjectError(f"did not finish importing its module within "
                                          f"{limit:g} s (--timeout) and was stopped",
-                                         kind="timeout", detail=detail)
+                                         kind="timeout", detail=detail,
+                                         data={"during": "import"})
                 self.import_failure = error if during == "import" else self.import_failure
                 raise _copy(error)
             self._read_output()
@@ -607,7 +608,8 @@ class SubjectWorker:
         self._stop()
         if during == "import":
             words = words.replace(": nothing came back", "") + " while its module was being imported"
-        error = SubjectError(words, kind=kind, detail=detail)
+        error = SubjectError(words, kind=kind, detail=detail,
+                             data={"during": "import"} if during == "import" else None)
         if during == "import":
             self.import_failure = error
         raise _copy(error)
