@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from crosscheck.reference import NetworkSpec, init_params, random_batch
 from crosscheck.reference import loss_and_grads as reference
+from crosscheck.reference.sampling import Case
+from crosscheck.reports.repro import reproduction_script
 
 import crosscheck
 from crosscheck.cli.main import main
 from crosscheck.engine.check import run_subject
-from crosscheck.reference.sampling import Case
-from crosscheck.reports.repro import reproduction_script
 from crosscheck.subject.adapters import adapt
 from crosscheck.subject.loading import load_function
 

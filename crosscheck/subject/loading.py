@@ -246,7 +246,7 @@ def _rebuild_class(payload: dict, made: dict, later: list):  # pragma: no cover 
     cls = meta(payload["name"], bases, attrs)
     cls.__qualname__ = payload["qualname"]
     made[payload["key"]] = cls
-    for key, setter in [item for item in later if item[0] == payload["key"]]:
+    for _, setter in [item for item in later if item[0] == payload["key"]]:
         setter(cls)
     later[:] = [item for item in later if item[0] != payload["key"]]
     return cls
