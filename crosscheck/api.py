@@ -54,7 +54,7 @@ from crosscheck.subject.worker import PROCESS_KINDS, in_worker, parse_memory_lim
 
 __all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop",
            "call_conventions", "check_at", "check_cnn_call", "check_fixed", "check_limits",
-           "options_at", "options_for", "run_verify", "verify"]
+           "lr_beside_fixed_lr", "options_at", "options_for", "run_verify", "verify"]
 
 # Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
 MAX_DIAGNOSED = 5
@@ -271,6 +271,12 @@ def check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
     if set(oracles) <= {"complex-step"}:  # it sits CNNs out: nothing would judge
         raise UsageError(f"{option('oracles', 'complex-step')} covers MLP networks only: a CNN "
                          f"needs torch, tensorflow or fd")
+
+
+def lr_beside_fixed_lr() -> UsageError:
+    """The error for a learning rate given both ways."""
+    return UsageError(f"{option('lr')} is the rate your step takes as an argument, "
+                      f"{option('fixed_lr')} the one built into it: give one")
 
 
 def call_conventions(layout: str, mode: str, lr: float, fixed_lr: float | None,
@@ -559,6 +565,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         tolerance = SubjectTolerance(scale=tolerance_scale, rtol=rtol, atol=atol)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if fixed_lr is not None and lr != OPTIONS["lr"].default:
+        raise lr_beside_fixed_lr()
     fixed_case = None
     if check("inputs", inputs) is not None:  # one network: the arrays given
         drawn = {"networks": networks, "batch": batch, "scale": scale, "max_depth": max_depth,

@@ -102,6 +102,14 @@ def test_conventions_that_do_not_fit_are_exit_2(capsys, args, words):
     assert (code, out) == (2, "") and words in err, err
 
 
+def test_the_api_refuses_lr_beside_fixed_lr():
+    step = _subject("fixed_step.py:train_step")
+    with pytest.raises(crosscheck.UsageError, match="^lr is the rate your step takes"):
+        crosscheck.verify(step, fixed_lr=0.05, lr=0.05)
+    with pytest.raises(crosscheck.UsageError, match="^fixed_lr wants a finite number >= 0.001"):
+        crosscheck.verify(step, fixed_lr=0.0)
+
+
 # ---- --unrolled-order F: Octave's column-major vectors ----------------------------------------
 
 def test_a_column_major_unrolled_function_is_read_column_major():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from crosscheck.api import check_limits, options_at, run_verify
+from crosscheck.api import check_limits, lr_beside_fixed_lr, options_at, run_verify
 from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
 from crosscheck.cli.progress import Progress
 from crosscheck.errors import UsageError, option
@@ -45,8 +45,7 @@ def _number(text: str) -> float:
 
 def run(args) -> int:
     if args.fixed_lr is not None and args.lr is not None:
-        raise UsageError(f"{option('lr')} is the rate your step takes as an argument, "
-                         f"{option('fixed_lr')} the one built into it: give one")
+        raise lr_beside_fixed_lr()
     if args.mode == "grads" and args.lr is not None:
         raise UsageError(f"{option('lr')} only applies with {option('mode', 'update')}")
     lr = check_lr(_number(args.lr), shown=args.lr) if args.lr is not None else 0.1
