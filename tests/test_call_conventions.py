@@ -76,7 +76,7 @@ def test_fixed_lr_on_the_command_line(capsys):
     assert code == 0, out + err
     # without it, the step size cannot be told: one message, what to use
     code, out, _ = verify(capsys, f"{target}:train_step", "--mode", "update", *QUICK)
-    assert code == 1 and "it looks like a gradient function" in out
+    assert code == 1 and "built in? use --fixed-lr LR" in out, out
     # a step that takes lr is not one with its size built in
     code, out, _ = verify(capsys, str(SUBJECTS / "update_step.py:sgd_step"), "--fixed-lr",
                           "0.1", *QUICK)

@@ -39,7 +39,7 @@ def _looks_like(sig: inspect.Signature, names: list[str], layout: str, mode: str
         return "it looks like an SGD step f(params, X, Y, spec, lr) -> new_params: use --mode update"
     if mode == "update" and _binds(sig, 4):
         return ("it looks like a gradient function f(params, X, Y, spec) -> (loss, grads): "
-                "drop --mode update")
+                "drop --mode update (an SGD step with its step size built in? use --fixed-lr LR)")
     lowered = [n.lower() for n in names]
     if lowered and lowered[0] in ("x", "inputs", "data"):
         return ("the data comes first, as in a model's loss method (CS231n style); the suite "
