@@ -4,6 +4,7 @@
     result = crosscheck.verify(my_loss_and_grads, networks=20, seed=0)
     print(result)                   # the summary `crosscheck verify` prints
     crosscheck.assert_backprop(my_loss_and_grads)   # in a test: AssertionError with the summary
+    crosscheck.check_at(my_loss_and_grads, params, X, Y, activations="tanh", loss="mse")
 
 Sub-packages: ``crosscheck.reference`` (the numpy reference), ``crosscheck.oracles``
 (torch, tensorflow, fd, complex-step), ``crosscheck.engine`` (comparison, vote, campaigns,
@@ -14,7 +15,7 @@ shrinking), ``crosscheck.subject`` (loading and adapting user code), ``crosschec
 
 from __future__ import annotations
 
-from crosscheck.api import VerifyResult, assert_backprop, verify
+from crosscheck.api import VerifyResult, assert_backprop, check_at, verify
 from crosscheck.errors import UsageError
 from crosscheck.layers.verify import LayerVerification, assert_layer, verify_layer
 
@@ -33,4 +34,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")
 
 __all__ = ["LayerVerification", "UsageError", "VerifyResult", "__version__", "assert_backprop",
-           "assert_layer", "verify", "verify_layer"]
+           "assert_layer", "check_at", "verify", "verify_layer"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from crosscheck.engine.campaign import (
     network_options,
     run_campaign,
 )
-from crosscheck.engine.check import UNCOMPARED, CaseResult, check_case
+from crosscheck.engine.check import UNCOMPARED, CaseResult, check_case, too_few_answers
 from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError, option
@@ -34,7 +35,7 @@ from crosscheck.oracles.base import DEFAULT_ORACLES
 from crosscheck.reference import cnn_loss_and_grads
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.cnn_spec import is_cnn
-from crosscheck.reference.sampling import random_case
+from crosscheck.reference.sampling import Case, random_case
 from crosscheck.runner import (
     NESTED,
     absolute_target,
@@ -47,11 +48,13 @@ from crosscheck.runner import (
     write_report_files,
 )
 from crosscheck.subject.adapters import adapt, layout_note, upcast_note
+from crosscheck.subject.inputs import ArraysGiven, case_at, load_inputs
 from crosscheck.subject.probe import advise, probe_signature
 from crosscheck.subject.worker import PROCESS_KINDS, in_worker, parse_memory_limit
 
-__all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop", "check_cnn_call",
-           "check_limits", "options_for", "run_verify", "verify"]
+__all__ = ["MAX_L2", "MAX_SCALE", "MAX_SIZE", "VerifyResult", "assert_backprop",
+           "call_conventions", "check_at", "check_cnn_call", "check_fixed", "check_limits",
+           "lr_beside_fixed_lr", "options_at", "options_for", "run_verify", "verify"]
 
 # Failing networks that get a diagnosis (it may re-run the subject): the ones the summary shows.
 MAX_DIAGNOSED = 5
@@ -271,11 +274,33 @@ def check_cnn_call(layout: str, mode: str, dtype: str, oracles) -> None:
                          f"needs torch, tensorflow or fd")
 
 
+def lr_beside_fixed_lr() -> UsageError:
+    """The error for a learning rate given both ways."""
+    return UsageError(f"{option('lr')} is the rate your step takes as an argument, "
+                      f"{option('fixed_lr')} the one built into it: give one")
+
+
+def call_conventions(layout: str, mode: str, lr: float, fixed_lr: float | None,
+                     unrolled_order: str) -> tuple[str, float, float | None, str]:
+    """(mode, lr, fixed_lr, unrolled_order) checked: ``fixed_lr`` implies update mode at that
+    one rate; ``unrolled_order`` F goes with the theta-unrolled layout only."""
+    fixed_lr, unrolled_order = check("fixed_lr", fixed_lr), check("unrolled_order", unrolled_order)
+    if unrolled_order != "C" and layout != "theta-unrolled":
+        raise UsageError(f"{option('unrolled_order', unrolled_order)} says how "
+                         f"{option('layout', 'theta-unrolled')} flattens the Theta matrices: "
+                         f"add it, or drop {option('unrolled_order')}")
+    if fixed_lr is not None:
+        mode, lr = "update", fixed_lr
+    return mode, lr, fixed_lr, unrolled_order
+
+
 def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: float | None,
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
                progress=None, dtype: str = "float64", memory_limit: int | None = None,
-               isolation_off: str = "", report=None, function: dict | None = None) -> VerifyResult:
+               isolation_off: str = "", report=None, function: dict | None = None,
+               fixed_lr: float | None = None, unrolled_order: str = "C",
+               fixed_case=None) -> VerifyResult:
     """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them,
     conclude, and write the reports into ``report`` (a directory) if given: the work behind
     both :func:`verify` and ``crosscheck verify``.
@@ -288,6 +313,9 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
 
     layout, mode, lr, dtype = (check(name, value) for name, value in (
         ("layout", layout), ("mode", mode), ("lr", lr), ("dtype", dtype)))
+    mode, lr, fixed_lr, unrolled_order = call_conventions(layout, mode, lr, fixed_lr,
+                                                          unrolled_order)
+    conventions = {"fixed_lr": fixed_lr, "unrolled_order": unrolled_order}
     if dtype == "float32" and mode == "update":
         raise UsageError(f"{option('dtype', 'float32')} applies to {option('mode', 'grads')} "
                          f"only (a float32 step's rounding of the new weights, ~6e-8 |W| / lr, "
@@ -297,20 +325,22 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
     if dtype == "float32":
         tolerance = replace(tolerance or SubjectTolerance(), dtype="float32")
     if not isinstance(fn, str):  # a function here; a target is probed by the worker
-        unusable = probe_signature(fn, layout=layout, mode=mode)
+        unusable = probe_signature(fn, layout=layout, mode=mode, fixed=fixed_lr is not None)
         if unusable:  # before any framework is imported: one message, not one per network
             return _verified(_unusable(label, f"{label} {unusable}", options, oracles, layout,
-                                       mode), report)
+                                       mode, conventions), report)
     target = fn if isinstance(fn, str) else None
     outputs: dict[int, str] = {}  # what the function printed, per network (worker only)
     with worker_session(target, layout=layout, mode=mode, lr=lr, timeout=timeout,
-                        memory_limit=memory_limit, dtype=dtype, function=function) as worker:
+                        memory_limit=memory_limit, dtype=dtype, function=function,
+                        **conventions) as worker:
         if worker is not None and worker.unusable:  # loaded before the oracles: told at once,
             return _verified(_unusable(label, f"{label} {worker.unusable}", options, oracles,
-                                       layout, mode), report)  # before any framework is imported
+                                       layout, mode, conventions), report)  # before any framework
         parties = load_oracles(tuple(oracles))
         subject = worker if worker is not None else adapt(fn, layout=layout, mode=mode, lr=lr,
-                                                          timeout=timeout, dtype=dtype)
+                                                          timeout=timeout, dtype=dtype,
+                                                          **conventions)
 
         def checked(done: int, total: int, case_result: CaseResult) -> None:
             if worker is not None:
@@ -318,8 +348,12 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
             if progress is not None:
                 progress(done, total, case_result)
 
-        result = run_campaign(subject, label, parties, options, progress=checked,
-                              tolerance=tolerance)
+        if fixed_case is not None:  # check_at: the user's own arrays, one network
+            result = check_fixed(fixed_case, subject, label, parties, options, progress=checked,
+                                 tolerance=tolerance)
+        else:
+            result = run_campaign(subject, label, parties, options, progress=checked,
+                                  tolerance=tolerance)
         if outputs:
             result = replace(result, cases=[replace(c, output=outputs.get(c.index, ""))
                                             for c in result.cases])
@@ -329,12 +363,52 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         result = _diagnose_and_shrink(
             result, subject, parties, label, tolerance=tolerance, shrink=shrink,
             subject_import=absolute_target(subject_import),
-            call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype})
+            call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype, **conventions})
     result = replace(result, conclusion=conclude(result.cases, label))
-    return _verified(VerifyResult(result, note=layout_note(layout, mode),
+    return _verified(VerifyResult(result, note=layout_note(layout, mode, **conventions),
                                   isolation_off=isolation_off,
                                   advice=advise(result.cases, options)
                                   if options.architecture == "mlp" else ""), report)
+
+
+AT_ARRAYS_NOTE = ("checked once, at the arrays given: the network (its sizes from the arrays) "
+                  "and the batch are theirs, no seed draws them")
+
+
+def check_fixed(case, subject, label: str, parties: list, options: CampaignOptions, *,
+                progress=None, tolerance: SubjectTolerance | None = None) -> CampaignResult:
+    """The campaign of one network, ``case`` (the user's own arrays, :func:`check_at`)."""
+    t0 = time.perf_counter()
+    result = too_few_answers(check_case(case, subject, parties, subject=label, index=0,
+                                        case_seed=[options.seed, 0], tolerance=tolerance))
+    if progress is not None:
+        progress(1, 1, result)
+    return CampaignResult(options=options, subject=label, oracles=[o.name for o in parties],
+                          cases=[result], seconds=time.perf_counter() - t0,
+                          notes=(AT_ARRAYS_NOTE,))
+
+
+def options_at(arrays, *, drawn: dict, seed: int, layout: str, unrolled_order: str, sizes,
+               activations, hidden_activations, output_activation, loss,
+               l2) -> tuple[Case, CampaignOptions]:
+    """(the network ``arrays`` = ``(params, X, Y)`` give, the campaign of that one network).
+    ``drawn``: the options that describe random networks, refused when given."""
+    given = [name for name, v in drawn.items() if v is not None and v != OPTIONS[name].default]
+    if given:
+        raise UsageError(f"{option(given[0])} describes random networks; at the arrays given "
+                         f"({option('inputs')}) the network and the batch are theirs: drop it")
+    case = case_at(*arrays, layout=check("layout", layout),
+                   unrolled_order=check("unrolled_order", unrolled_order),
+                   sizes=check("sizes", sizes), activations=check("activations", activations),
+                   hidden_activations=check("hidden_activations", hidden_activations),
+                   output_activation=check("output_activation", output_activation),
+                   loss=check("loss", loss), l2=check("l2", l2))
+    spec = case.spec
+    options = network_options(networks=1, seed=check("seed", seed), sizes=spec.sizes,
+                              losses=(spec.loss,), activations=spec.activations,
+                              targets="labels" if case.Y.ndim == 1 else "any", l2=spec.l2,
+                              batch=case.batch)
+    return case, options
 
 
 def _diagnose_and_shrink(result: CampaignResult, subject, parties: list, label: str, *,
@@ -386,7 +460,7 @@ def _verified(result: VerifyResult, report) -> VerifyResult:
 
 
 def _unusable(label: str, message: str, options: CampaignOptions, oracles: Sequence[str],
-              layout: str, mode: str) -> VerifyResult:
+              layout: str, mode: str, conventions: dict) -> VerifyResult:
     """A failed verification without a campaign: one case that carries the message, so the
     reports say fail too."""
     case = CaseResult(index=0, case_seed=[options.seed, 0], case=case_for(options, 0),
@@ -394,7 +468,7 @@ def _unusable(label: str, message: str, options: CampaignOptions, oracles: Seque
                       error_kind="signature")
     result = CampaignResult(options=options, subject=label, oracles=list(oracles), cases=[case],
                             conclusion=message)
-    return VerifyResult(result, note=layout_note(layout, mode), unusable=message)
+    return VerifyResult(result, note=layout_note(layout, mode, **conventions), unusable=message)
 
 
 def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:
@@ -444,7 +518,9 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
            architecture: str | None = None, cnn: str | None = None,
-           in_process: bool = False, edge_networks: bool = True) -> VerifyResult:
+           in_process: bool = False, edge_networks: bool = True,
+           fixed_lr: float | None = None, unrolled_order: str = "C",
+           inputs=None) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -497,12 +573,26 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         tolerance = SubjectTolerance(scale=tolerance_scale, rtol=rtol, atol=atol)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    options = options_for(networks=networks, seed=seed, sizes=sizes, loss=loss,
-                          hidden_activations=hidden_activations, l2=l2, batch=batch,
-                          max_depth=max_depth, max_width=max_width, scale=scale,
-                          activations=activations, output_activation=output_activation,
-                          targets=targets, architecture=architecture, cnn=cnn,
-                          edge_networks=edge_networks)
+    if fixed_lr is not None and lr != OPTIONS["lr"].default:
+        raise lr_beside_fixed_lr()
+    fixed_case = None
+    if check("inputs", inputs) is not None:  # one network: the arrays given
+        drawn = {"networks": networks, "batch": batch, "scale": scale, "max_depth": max_depth,
+                 "max_width": max_width, "targets": targets, "architecture": architecture,
+                 "cnn": cnn}
+        arrays = (inputs.arrays if isinstance(inputs, ArraysGiven)
+                  else load_inputs(inputs, check("layout", layout)))
+        fixed_case, options = options_at(
+            arrays, drawn=drawn, seed=seed, layout=layout, unrolled_order=unrolled_order,
+            sizes=sizes, activations=activations, hidden_activations=hidden_activations,
+            output_activation=output_activation, loss=loss, l2=l2)
+    else:
+        options = options_for(networks=networks, seed=seed, sizes=sizes, loss=loss,
+                              hidden_activations=hidden_activations, l2=l2, batch=batch,
+                              max_depth=max_depth, max_width=max_width, scale=scale,
+                              activations=activations, output_activation=output_activation,
+                              targets=targets, architecture=architecture, cnn=cnn,
+                              edge_networks=edge_networks)
     check_limits(options, max_size=max_size)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")
@@ -511,7 +601,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     common = dict(layout=layout, mode=mode, lr=lr, timeout=timeout, options=options,
                   oracles=oracles, shrink=shrink, subject_import=subject_import,
                   tolerance=None if tolerance.is_default else tolerance, memory_limit=limit,
-                  dtype=dtype, report=report)
+                  dtype=dtype, report=report, fixed_lr=fixed_lr, unrolled_order=unrolled_order,
+                  fixed_case=fixed_case)
 
     def by_value(why: str) -> VerifyResult:
         """``fn`` checked in the worker, sent by value; a UsageError when it cannot be."""
@@ -532,6 +623,28 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         return run_verify(fn, label, isolation_off=why, **common)
     return run_isolated([fn], lambda subject, isolation_off: run_verify(
         subject, label, isolation_off=isolation_off, **common), by_value=by_value)
+
+
+def check_at(fn, params, X, Y, **options) -> VerifyResult:
+    """Check ``fn`` once, at the user's own ``params``, ``X`` and ``Y`` (as
+    ``torch.autograd.gradcheck`` does), with the oracles computing on the same arrays.
+
+    ``params`` is in ``fn``'s layout (a dict ``W1, b1, ...`` or ``Theta1, ...``, or the
+    vector ``nn_params`` with ``sizes=``); the network's sizes come from the arrays, its
+    activations (``activations=``, or ``hidden_activations=`` and ``output_activation=``),
+    ``loss=`` and ``l2=`` (default 0) from the keywords. ``Y`` is ``(batch, n_out)``, or int
+    class labels ``(batch,)`` under ``softmax_cross_entropy``. The other keywords are
+    :func:`verify`'s (``layout``, ``mode``, ``fixed_lr``, ``oracles``, ``report`` ...);
+    those that draw random networks (``networks``, ``batch``, ``scale`` ...) are a
+    :class:`UsageError`. Same verdict, diagnosis and report as :func:`verify`, on one network.
+
+    >>> import numpy as np, crosscheck                                   # doctest: +SKIP
+    >>> r = crosscheck.check_at(my_fn, {"W1": W1, "b1": b1}, X, Y, activations="identity",
+    ...                         loss="mse")                              # doctest: +SKIP
+    """
+    if "inputs" in options:
+        raise UsageError(f"check_at checks the arrays given: drop {option('inputs')}")
+    return verify(fn, inputs=ArraysGiven((params, X, Y)), **options)
 
 
 def assert_backprop(fn, **options) -> VerifyResult:

@@ -29,7 +29,8 @@ from crosscheck.engine.campaign import ARCHITECTURES
 from crosscheck.errors import UsageError, option
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
 from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES, TARGETS
-from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES
+from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES, ORDERS
+from crosscheck.subject.inputs import ArraysGiven
 
 __all__ = ["MAX_SIZE", "OPTIONS", "TABLE_END", "TABLE_START", "Option", "add_options", "check",
            "check_count", "check_int", "check_lr", "count", "flag", "names_text", "options_table",
@@ -195,13 +196,13 @@ def _choice(name: str, known: tuple[str, ...], word: str = "choose from"):
     return check_
 
 
-def check_lr(value, shown=None) -> float:
+def check_lr(value, shown=None, name: str = "lr") -> float:
     """A learning rate for ``mode="update"``: finite and >= :data:`MIN_LR` (``shown``: the
-    text it came from, for the message)."""
+    text it came from, for the message; ``name``: the option, ``lr`` or ``fixed_lr``)."""
     ok = (isinstance(value, int | float) and not isinstance(value, bool) and value >= MIN_LR
           and value < math.inf)
     if not ok:
-        raise UsageError(f"{option('lr')} wants a finite number >= {MIN_LR:g}, got "
+        raise UsageError(f"{option(name)} wants a finite number >= {MIN_LR:g}, got "
                          f"{value if shown is None else shown!r} (a smaller step drowns the "
                          f"inferred gradient in float64 rounding)")
     return float(value)
@@ -225,6 +226,28 @@ def _bool(name: str):
             raise UsageError(f"{option(name)} wants True or False, got {value!r}")
         return value
     return check_
+
+
+def _fixed_lr(value):
+    return None if value is None else check_lr(value, name="fixed_lr")
+
+
+def _fixed_lr_text(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    try:
+        return check_lr(value, shown=text, name="fixed_lr")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.worded(flag)) from None
+
+
+def _inputs(value):
+    if (value is not None and not isinstance(value, str | bytes | ArraysGiven)
+            and not hasattr(value, "__fspath__")):
+        raise UsageError(f"{option('inputs')} wants the path of an .npz file, got {value!r}")
+    return value
 
 
 def _cnn(value):
@@ -345,6 +368,21 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
                 "29,000 on 90% of them, median 2,100), where a loss without its stable form "
                 "overflows; off: ordinary random networks only (MLPs; a CNN campaign draws no "
                 "edge networks)"),
+    Option("fixed_lr", f"number >= {MIN_LR:g}", None, scope="verify", flag="--fixed-lr",
+           metavar="LR", parse=_fixed_lr_text, check=_fixed_lr,
+           help="an SGD step with its step size LR built in, f(params, X, Y, spec) -> "
+                "new_params (implies --mode update): called once per network, the gradient "
+                "inferred as (before - after) / LR, no 2 * LR probe"),
+    Option("unrolled_order", " | ".join(ORDERS), "C", scope="verify", flag="--unrolled-order",
+           choices=ORDERS, check=_choice("unrolled order", ORDERS),
+           help="how --layout theta-unrolled flattens each Theta_l: C row-major (default), F "
+                "column-major (Octave's Theta(:), numpy's order='F')"),
+    Option("inputs", "file.npz", None, scope="verify", flag="--inputs", metavar="FILE.npz",
+           check=_inputs,
+           help="check your function once, at your own arrays: X, Y and the parameters in "
+                "your layout (W1, b1, ... | Theta1, ... | nn_params); the sizes come from "
+                "them, --activations (or --hidden-activations and --output-activation), "
+                "--loss and --l2 (default 0) say the rest (API: check_at)"),
     Option("timeout", "seconds", 10.0, scope="verify", flag="--timeout", metavar="SECONDS",
            cli_default="10",
            help="stop a call of your function, or the import of its module, after this long: "

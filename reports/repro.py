@@ -99,6 +99,9 @@ Y = np.array({Y}){y_dtype}
 SUBJECT = {subject_import!r}
 # how crosscheck called it: --layout, --mode (update: an SGD step at LR), --dtype
 LAYOUT, MODE, LR, DTYPE = {layout!r}, {mode!r}, {lr!r}, {dtype!r}
+# --fixed-lr: the step size LR is built into the step (no lr argument); --unrolled-order:
+# how theta-unrolled flattens each Theta_l ("C" row-major, "F" column-major)
+FIXED_LR, ORDER = {fixed!r}, {order!r}
 # what the subject returned when crosscheck ran (None: it returned nothing usable)
 RECORDED_LOSS = {recorded_loss}
 RECORDED_GRADS = {recorded}
@@ -157,7 +160,8 @@ def encode(params):
     if LAYOUT == "xw":
         return {{k: v.astype(DTYPE) for k, v in params.items()}}
     thetas = {{k: T.astype(DTYPE) for k, T in _thetas(params).items()}}
-    return thetas if LAYOUT == "theta" else np.concatenate([T.ravel() for T in thetas.values()])
+    return thetas if LAYOUT == "theta" else np.concatenate([T.ravel(order=ORDER)
+                                                            for T in thetas.values()])
 
 
 def decode(obj):
@@ -173,7 +177,7 @@ def decode(obj):
                 raise ValueError(f"a vector of {{flat.size}} values, expected "
                                  f"{{sum(r * c for r, c in want.values())}}")
             for k, (rows, cols) in want.items():
-                obj[k] = flat[start:start + rows * cols].reshape(rows, cols)
+                obj[k] = flat[start:start + rows * cols].reshape(rows, cols, order=ORDER)
                 start += rows * cols
         out = {{}}
         for k, shape in want.items():
@@ -197,7 +201,7 @@ def call_subject(fn):
         net = Spec()
     x = X.astype(DTYPE)
     y = Y if Y.ndim == 1 else Y.astype(DTYPE)
-    if MODE == "update":
+    if MODE == "update" and not FIXED_LR:
         return fn(encode(PARAMS), x, y, net, LR)
     return fn(encode(PARAMS), x, y, net)
 
@@ -362,9 +366,11 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
     """The script's text. ``recorded`` is the subject's Party on ``case`` (its loss and grads
     are embedded), or None when it produced none (``error`` says what it did instead);
     ``subject_import`` ("/abs/file.py:func" or "module:func") lets the script call the subject
-    again, as ``call`` says crosscheck called it (``layout``, ``mode``, ``lr``, ``dtype``)."""
+    again, as ``call`` says crosscheck called it (``layout``, ``mode``, ``lr``, ``dtype``,
+    ``fixed_lr``: a step size built in, ``unrolled_order``)."""
     spec = case.spec
-    call = {"layout": "xw", "mode": "grads", "lr": 0.1, "dtype": "float64", **(call or {})}
+    call = {"layout": "xw", "mode": "grads", "lr": 0.1, "dtype": "float64", "fixed_lr": None,
+            "unrolled_order": "C", **(call or {})}
     if error.startswith(f"{subject} "):  # "label raised ValueError: ..." -> "raised ValueError: ..."
         error = error[len(subject) + 1:]
     if hasattr(spec, "input_shape"):  # a CNN-style network (reports import no spec types)
@@ -386,6 +392,7 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         Y=repr(case.Y.tolist()) if labels else _array(case.Y),
         y_dtype=".astype(np.int64)" if labels else "", subject_import=subject_import,
         layout=call["layout"], mode=call["mode"], lr=float(call["lr"]), dtype=call["dtype"],
+        fixed=call["fixed_lr"] is not None, order=call["unrolled_order"],
         recorded_loss=loss, recorded=grads, recorded_error=_one_line(error),
         rtol=rtol, atol=atol, atol_scale=atol_scale,
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 
-from crosscheck.api import check_limits, run_verify
+from crosscheck.api import check_limits, lr_beside_fixed_lr, options_at, run_verify
 from crosscheck.cli.args import add_network_options, add_output_options, campaign_options
 from crosscheck.cli.progress import Progress
 from crosscheck.cli.watch import watch, watched_targets
 from crosscheck.errors import UsageError, option
 from crosscheck.options import add_options, check_lr
 from crosscheck.runner import check_timeout, prepare_report_dir
+from crosscheck.subject.inputs import load_inputs
 from crosscheck.subject.loading import target_label
 from crosscheck.subject.worker import parse_memory_limit
 
@@ -45,12 +46,24 @@ def _number(text: str) -> float:
 
 
 def run(args) -> int:
+    if args.fixed_lr is not None and args.lr is not None:
+        raise lr_beside_fixed_lr()
     if args.mode == "grads" and args.lr is not None:
         raise UsageError(f"{option('lr')} only applies with {option('mode', 'update')}")
     lr = check_lr(_number(args.lr), shown=args.lr) if args.lr is not None else 0.1
     timeout = check_timeout(args.timeout, required=True)
     memory = parse_memory_limit(args.memory_limit, flag=option("memory_limit"))
-    options = campaign_options(args, edges=args.edge_networks)
+    fixed_case = None
+    if args.inputs is not None:  # one network: the user's own arrays
+        drawn = {name: getattr(args, name, None) for name in (
+            "batch", "scale", "max_depth", "max_width", "targets", "architecture", "cnn")}
+        fixed_case, options = options_at(
+            load_inputs(args.inputs, args.layout), drawn=drawn, seed=args.seed,
+            layout=args.layout, unrolled_order=args.unrolled_order, sizes=args.sizes,
+            activations=args.activations, hidden_activations=args.hidden_activations,
+            output_activation=args.output_activation, loss=args.loss, l2=args.l2)
+    else:
+        options = campaign_options(args, edges=args.edge_networks)
     check_limits(options, max_size=args.max_size)
     label = target_label(args.target)
     paths = watched_targets([args.target]) if args.watch else []
@@ -60,7 +73,9 @@ def run(args) -> int:
         result = run_verify(args.target, label, layout=args.layout, mode=args.mode, lr=lr,
                             timeout=timeout, options=options, oracles=args.oracles,
                             shrink=args.shrink, subject_import=args.target, memory_limit=memory,
-                            progress=Progress("verify"), dtype=args.dtype, report=report_dir)
+                            progress=Progress("verify"), dtype=args.dtype, report=report_dir,
+                            fixed_lr=args.fixed_lr, unrolled_order=args.unrolled_order,
+                            fixed_case=fixed_case)
         for path in result.written:
             print(f"wrote {path}", file=sys.stderr)
         return result

@@ -5,8 +5,9 @@ Layouts (how parameters are held):
 - ``xw``: the contract itself, ``W_l (sizes[l-1], sizes[l])`` and ``b_l (sizes[l],)``.
 - ``theta``: ``Theta1 .. ThetaL``, ``Theta_l (sizes[l], sizes[l-1] + 1)`` with the bias as
   column 0, so ``Theta_l = [b_l | W_l^T]``.
-- ``theta-unrolled``: one 1-D vector holding Theta1, Theta2, ... each flattened row-major;
-  the function returns ``(loss, grad)`` with ``grad`` unrolled the same way.
+- ``theta-unrolled``: one 1-D vector holding Theta1, Theta2, ... each flattened row-major
+  (``unrolled_order="C"``) or column-major (``"F"``, Octave's ``Theta(:)``); the function
+  returns ``(loss, grad)`` with ``grad`` unrolled the same way.
 
 Modes (what the function computes):
 - ``grads``: ``f(params, X, Y, spec) -> (loss, grads)``.
@@ -16,6 +17,9 @@ Modes (what the function computes):
   from the same point: a gradient that depends on ``lr`` (a weight updated before it is used
   to propagate the error) is a failure of kind ``lr-dependent``. A step returns no loss, so
   the loss reported for the subject is the reference's: only the step is judged.
+  With ``fixed_lr=LR`` the step size is built into the function, ``f(params, X, Y, spec) ->
+  new_params``: it is called once, and the gradient inferred as ``(before - after) / LR``
+  (no second rate to probe).
 
 Every call of the user's function gets fresh copies of the parameters, X and Y (so nothing it
 keeps can change the suite's own arrays later), is checked for input mutation in the user's
@@ -46,12 +50,15 @@ from crosscheck.engine.compare import compare_tensor, format_index
 from crosscheck.engine.tolerances import TOLERANCES
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 
-__all__ = ["DTYPES", "LAYOUTS", "MIN_LR", "MODES", "adapt", "call_with_timeout", "layout_note",
-           "upcast_note"]
+__all__ = ["DTYPES", "LAYOUTS", "MIN_LR", "MODES", "ORDERS", "adapt", "call_with_timeout",
+           "layout_note", "make_layout", "step_rates", "upcast_note"]
 
 LAYOUTS: tuple[str, ...] = ("xw", "theta", "theta-unrolled")
 MODES: tuple[str, ...] = ("grads", "update")
 DTYPES: tuple[str, ...] = ("float64", "float32")
+# how theta-unrolled flattens each Theta_l: row-major (numpy's default) or column-major
+# (Octave/MATLAB's Theta(:), numpy's order="F")
+ORDERS: tuple[str, ...] = ("C", "F")
 # The inferred gradient (p - p_new) / lr carries the rounding of p_new, about eps * |p| / lr.
 # With |p| <= ~16 (init scale 4, fan-in 1) that is 3.5e-12 at lr = 1e-3: still below the
 # autodiff tolerance's floor of 1e-11. Smaller steps would fail correct code.
@@ -169,9 +176,11 @@ def _from_thetas(thetas: dict, spec) -> dict:
 class _ThetaUnrolled:
     name = "theta-unrolled"
     dtype = np.float64
+    order = "C"  # or "F" (ORDERS)
 
     def encode(self, params: dict, spec) -> np.ndarray:
-        return np.concatenate([T.ravel() for T in _Theta().encode(params, spec).values()]
+        return np.concatenate([T.ravel(order=self.order)
+                               for T in _Theta().encode(params, spec).values()]
                               ).astype(self.dtype)
 
     def inputs(self, user) -> list[tuple[str, np.ndarray]]:
@@ -188,18 +197,35 @@ class _ThetaUnrolled:
                                f"(flatten it with .ravel())")
         if obj.shape != (n,):
             raise SubjectError(f"{what} has shape {obj.shape}, expected ({n},): {layout}, "
-                               f"each flattened row-major")
+                               f"each flattened {_ORDER_WORDS[self.order]}")
         if obj.dtype not in _returned(self.dtype):
             raise SubjectError(f"{what} has dtype {obj.dtype}, expected {np.dtype(self.dtype)}")
         obj = obj.astype(np.float64)
         thetas, start = {}, 0
         for k, (r, c) in shapes.items():
-            thetas[k] = obj[start:start + r * c].reshape(r, c)
+            thetas[k] = obj[start:start + r * c].reshape(r, c, order=self.order)
             start += r * c
         return _from_thetas(thetas, spec)
 
 
 _LAYOUTS = {cls.name: cls for cls in (_XW, _Theta, _ThetaUnrolled)}
+_ORDER_WORDS = {"C": "row-major", "F": "column-major (order='F')"}
+
+
+def make_layout(layout: str, dtype: str = "float64", unrolled_order: str = "C"):
+    """The adapter of ``layout`` for arrays of ``dtype``, unrolling in ``unrolled_order``
+    (theta-unrolled only): the one place a layout object is made (here and in the worker's
+    input check)."""
+    lay = _LAYOUTS[layout]()
+    lay.dtype = np.dtype(dtype).type
+    lay.order = unrolled_order
+    return lay
+
+
+def step_rates(lr: float, fixed_lr: float | None) -> tuple[float, ...]:
+    """The rates an update-mode step is taken at: ``lr`` and ``2 * lr``, or the one rate
+    built into the function (``fixed_lr``)."""
+    return (fixed_lr,) if fixed_lr is not None else (lr, 2.0 * lr)
 # In the worker: a list that gets, per call of the user's function, the arrays it was given as
 # they are after the call; the parent compares them with its own copies (subject/worker.py)
 RECORD: list | None = None
@@ -217,6 +243,8 @@ def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = 
         first = "nn_params" if layout.name == "theta-unrolled" else "params"
         if extra:
             call, other = f"f({first}, X, Y, spec, lr)", " (a gradient function? drop --mode update)"
+        elif hint:  # update mode with the step size built in (--fixed-lr)
+            call, other = f"f({first}, X, Y, spec)", " (it takes lr? use --lr instead of --fixed-lr)"
         else:
             call, other = f"f({first}, X, Y, spec)", " (an SGD step? use --mode update)"
         raise SubjectError(f"cannot be called as {call}: {exc}{other}", kind="raised") from None
@@ -265,19 +293,20 @@ def _grads_mode(fn, layout, timeout):
 _INPLACE_HINT = " (an SGD step must return new arrays: W = W - lr * dW, not W -= lr * dW)"
 
 
-def _update_mode(fn, layout, lr: float, timeout):
-    rates = (lr, 2.0 * lr)
+def _update_mode(fn, layout, rates: tuple[float, ...], timeout, fixed: bool):
     what = "new nn_params" if layout.name == "theta-unrolled" else "new params"
 
     def loss_and_grads(params, X, Y, spec):
         inferred = []
         for rate in rates:
             user = layout.encode(params, spec)
-            new = _call_user(fn, layout, user, X, Y, spec, (rate,), timeout, _INPLACE_HINT)
+            new = _call_user(fn, layout, user, X, Y, spec, () if fixed else (rate,), timeout,
+                             _INPLACE_HINT)
             new = layout.decode(new, spec, what)
             inferred.append({k: (params[k] - new[k]) / rate for k in spec.param_names()})
         loss = reference_loss_and_grads(params, X, Y, spec)[0]
-        _check_lr_independent(inferred, rates, loss, spec)
+        if not fixed:  # a step size built in cannot be probed at another rate
+            _check_lr_independent(inferred, rates, loss, spec)
         return loss, inferred[0]
     return loss_and_grads
 
@@ -306,9 +335,11 @@ def _check_lr_independent(inferred: list[dict], rates: tuple, loss: float, spec)
 
 
 def adapt(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
-          timeout: float | None = 10.0, dtype: str = "float64"):
+          timeout: float | None = 10.0, dtype: str = "float64", fixed_lr: float | None = None,
+          unrolled_order: str = "C"):
     """The contract ``loss_and_grads(params, X, Y, spec)`` for the user's ``fn`` written in
-    ``layout``, ``mode`` and ``dtype`` (see the module docstring)."""
+    ``layout``, ``mode`` and ``dtype`` (see the module docstring); ``fixed_lr``: an update
+    step whose size is built in; ``unrolled_order``: how theta-unrolled flattens."""
     if layout not in _LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
     if mode not in MODES:
@@ -318,23 +349,34 @@ def adapt(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     if dtype == "float32" and mode == "update":
         raise ValueError("dtype float32 applies to mode grads only: a float32 step's rounding "
                          "of the new weights (~6e-8 |W| / lr) would swamp the inferred gradient")
-    lay = _LAYOUTS[layout]()
-    lay.dtype = np.dtype(dtype).type
+    if unrolled_order not in ORDERS:
+        raise ValueError(f"unknown unrolled order {unrolled_order!r}; choose from "
+                         f"{', '.join(ORDERS)}")
+    if fixed_lr is not None and mode != "update":
+        raise ValueError("fixed_lr is a step size built into an update step: mode update only")
+    lay = make_layout(layout, dtype, unrolled_order)
     if mode == "grads":
         return _grads_mode(fn, lay, timeout)
-    if not (np.isfinite(lr) and lr >= MIN_LR):
-        raise ValueError(f"lr must be a finite number >= {MIN_LR:g}, got {lr!r}")
-    return _update_mode(fn, lay, lr, timeout)
+    rate = step_rates(lr, fixed_lr)[0]
+    if not (np.isfinite(rate) and rate >= MIN_LR):
+        raise ValueError(f"lr must be a finite number >= {MIN_LR:g}, got {rate!r}")
+    return _update_mode(fn, lay, step_rates(lr, fixed_lr), timeout, fixed_lr is not None)
 
 
-def layout_note(layout: str, mode: str) -> str:
+def layout_note(layout: str, mode: str, *, fixed_lr: float | None = None,
+                unrolled_order: str = "C") -> str:
     """How the report's tensor names map onto the user's, or "" when they are the user's."""
     notes = []
     if layout in ("theta", "theta-unrolled"):
-        unrolled = " (each Theta_l unrolled row-major into the vector)" if layout != "theta" else ""
+        unrolled = (f" (each Theta_l unrolled {_ORDER_WORDS[unrolled_order]} into the vector)"
+                    if layout != "theta" else "")
         notes.append(f"layout {layout}: W_l[i, j] is Theta_l[j, i + 1] and b_l[j] is "
                      f"Theta_l[j, 0]{unrolled}")
-    if mode == "update":
+    if mode == "update" and fixed_lr is not None:
+        notes.append(f"mode update, step size {fixed_lr:g} built in (--fixed-lr): the "
+                     f"gradients are inferred from one step as (before - after) / {fixed_lr:g}; "
+                     f"the loss is the reference's")
+    elif mode == "update":
         notes.append("mode update: the gradients are inferred from the step as "
                      "(before - after) / lr; the loss is the reference's")
     return "; ".join(notes)

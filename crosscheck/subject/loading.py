@@ -110,8 +110,12 @@ def load_function(target: str):
 # A lambda, a closure or a function typed into a notebook cannot be imported again by name in
 # the worker. It travels by value instead: its code object (marshal: the worker runs the same
 # interpreter), its defaults, the contents of its closure cells, and the globals its code names,
-# each as a module name, another function sent the same way, or a pickle. What cannot travel
-# (a value that does not pickle, a cycle through globals) raises NotSendable with why.
+# each as a module name, another function sent the same way, a class defined where it cannot be
+# imported (a notebook cell: its bases and its attributes, methods sent the same way), or a
+# pickle. A notebook cell's source (registered in linecache under a name like
+# "<ipython-input-3-...>") travels too, so that a traceback in the worker shows its lines.
+# What cannot travel (a value that does not pickle, a cycle through functions) raises
+# NotSendable with why.
 
 class NotSendable(ValueError):
     """The function cannot be rebuilt in another process; the message says why."""
@@ -140,11 +144,43 @@ def _value(value, where: str, seen: set[int]):
         return ("module", value.__name__)
     if isinstance(value, types.FunctionType) and not _importable(value):
         return ("function", function_payload(value, seen))
+    if isinstance(value, type) and not _importable(value):
+        # a class being sent already (a method naming its own class, super()): a reference,
+        # filled once the worker has made the class
+        return ("ref", id(value)) if id(value) in seen else ("class", _class_payload(value, seen))
+    if isinstance(value, staticmethod | classmethod):
+        return (type(value).__name__, _value(value.__func__, where, seen))
+    if isinstance(value, property):
+        return ("property", *(_value(f, where, seen) for f in (value.fget, value.fset, value.fdel)),
+                value.__doc__)
     try:
         return ("pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception as exc:  # noqa: BLE001 - whatever pickling raises, it does not travel
         raise NotSendable(f"{where} ({type(value).__name__}) cannot be pickled "
                           f"({type(exc).__name__})") from None
+
+
+def _class_payload(cls: type, seen: set[int]) -> dict:
+    """A class that cannot be imported by name (defined in a notebook cell): its metaclass,
+    bases and attributes, each sent as :func:`_value` sends a value."""
+    seen = seen | {id(cls)}
+    attrs = {k: _value(v, f"{cls.__qualname__}.{k}", seen) for k, v in vars(cls).items()
+             if k not in ("__dict__", "__weakref__")}
+    return {"key": id(cls), "name": cls.__name__, "qualname": cls.__qualname__,
+            "meta": _value(type(cls), f"the metaclass of {cls.__qualname__}", seen),
+            "bases": [_value(b, f"a base of {cls.__qualname__}", seen) for b in cls.__bases__],
+            "attrs": attrs}
+
+
+def _cell_source(code) -> tuple[str, list[str]] | None:
+    """(file name, lines) of a notebook cell's source that linecache holds, or None."""
+    import linecache
+
+    name = code.co_filename
+    if not (name.startswith("<") and name.endswith(">")):
+        return None
+    lines = linecache.getlines(name)
+    return (name, lines) if lines else None
 
 
 def function_payload(fn, seen: set[int] | None = None) -> dict:
@@ -176,37 +212,83 @@ def function_payload(fn, seen: set[int] | None = None) -> dict:
     return {"code": marshal.dumps(code), "name": fn.__name__, "qualname": fn.__qualname__,
             "module": fn.__module__, "defaults": _value(fn.__defaults__, "its defaults", seen),
             "kwdefaults": _value(fn.__kwdefaults__, "its defaults", seen),
-            "closure": closure, "globals": glob}
+            "closure": closure, "globals": glob, "source": _cell_source(code)}
 
 
-def rebuild_function(payload: dict):  # pragma: no cover - runs in the worker
-    """The function :func:`function_payload` described (in the worker)."""
-    import builtins
-    import marshal
+def _rebuilt(spec, made: dict, later: list, fn=None):  # pragma: no cover - in the worker
+    """The value ``spec`` (:func:`_value`) describes; a reference to a class not made yet is
+    None, and :func:`_later` fills it in."""
     import pickle
+
+    kind = spec[0]
+    if kind == "self":
+        return fn
+    if kind == "module":
+        return importlib.import_module(spec[1])
+    if kind == "function":
+        return _rebuild_function(spec[1], made, later)
+    if kind == "class":
+        return _rebuild_class(spec[1], made, later)
+    if kind == "ref":
+        return made.get(spec[1])
+    if kind in ("staticmethod", "classmethod"):
+        return {"staticmethod": staticmethod, "classmethod": classmethod}[kind](
+            _rebuilt(spec[1], made, later))
+    if kind == "property":
+        return property(*(_rebuilt(s, made, later) for s in spec[1:4]), spec[4])
+    return pickle.loads(spec[1])
+
+
+def _later(spec, made: dict, later: list, setter) -> None:  # pragma: no cover - in the worker
+    """``setter(value)`` now, or once the class ``spec`` refers to is made."""
+    if spec[0] == "ref" and spec[1] not in made:
+        later.append((spec[1], setter))
+    else:
+        setter(_rebuilt(spec, made, later))
+
+
+def _rebuild_class(payload: dict, made: dict, later: list):  # pragma: no cover - in the worker
+    meta = _rebuilt(payload["meta"], made, later)
+    bases = tuple(_rebuilt(b, made, later) for b in payload["bases"])
+    attrs = {k: _rebuilt(v, made, later) for k, v in payload["attrs"].items()}
+    cls = meta(payload["name"], bases, attrs)
+    cls.__qualname__ = payload["qualname"]
+    made[payload["key"]] = cls
+    for _, setter in [item for item in later if item[0] == payload["key"]]:
+        setter(cls)
+    later[:] = [item for item in later if item[0] != payload["key"]]
+    return cls
+
+
+def _rebuild_function(payload: dict, made: dict, later: list):  # pragma: no cover - worker
+    import builtins
+    import linecache
+    import marshal
     import types
 
+    if payload.get("source"):  # a notebook cell's lines, for the tracebacks
+        name, lines = payload["source"]
+        linecache.cache[name] = (sum(map(len, lines)), None, list(lines), name)
     code = marshal.loads(payload["code"])
     namespace = {"__builtins__": builtins, "__name__": payload["module"]}
     cells = [types.CellType() for _ in payload["closure"]]
     fn = types.FunctionType(code, namespace, payload["name"], None, tuple(cells) or None)
-
-    def value(spec):
-        kind = spec[0]
-        if kind == "self":
-            return fn
-        if kind == "module":
-            return importlib.import_module(spec[1])
-        if kind == "function":
-            return rebuild_function(spec[1])
-        return pickle.loads(spec[1])
-
     for name, spec in payload["globals"].items():
-        namespace[name] = value(spec)
+        if spec[0] == "self":
+            namespace[name] = fn
+        else:
+            _later(spec, made, later, lambda v, name=name: namespace.__setitem__(name, v))
     for cell, spec in zip(cells, payload["closure"], strict=True):
-        if spec[0] != "empty":
-            cell.cell_contents = value(spec)
-    fn.__defaults__ = value(payload["defaults"])
-    fn.__kwdefaults__ = value(payload["kwdefaults"])
+        if spec[0] == "self":
+            cell.cell_contents = fn
+        elif spec[0] != "empty":
+            _later(spec, made, later, lambda v, cell=cell: setattr(cell, "cell_contents", v))
+    fn.__defaults__ = _rebuilt(payload["defaults"], made, later)
+    fn.__kwdefaults__ = _rebuilt(payload["kwdefaults"], made, later)
     fn.__qualname__ = payload["qualname"]
     return fn
+
+
+def rebuild_function(payload: dict):  # pragma: no cover - runs in the worker
+    """The function :func:`function_payload` described (in the worker)."""
+    return _rebuild_function(payload, {}, [])

@@ -28,14 +28,18 @@ def _binds(sig: inspect.Signature, n: int) -> bool:
     return True
 
 
-def _looks_like(sig: inspect.Signature, names: list[str], layout: str, mode: str) -> str:
+def _looks_like(sig: inspect.Signature, names: list[str], layout: str, mode: str,
+                fixed: bool = False) -> str:
     """The hint that follows a signature that does not fit: another mode, another layout, or
     what is missing."""
+    if fixed and _binds(sig, 5):
+        return ("it takes a learning rate: use --lr (checked at lr and 2 x lr) instead of "
+                "--fixed-lr, which is for a step whose size is built in")
     if mode == "grads" and _binds(sig, 5):
         return "it looks like an SGD step f(params, X, Y, spec, lr) -> new_params: use --mode update"
     if mode == "update" and _binds(sig, 4):
         return ("it looks like a gradient function f(params, X, Y, spec) -> (loss, grads): "
-                "drop --mode update")
+                "drop --mode update (an SGD step with its step size built in? use --fixed-lr LR)")
     lowered = [n.lower() for n in names]
     if lowered and lowered[0] in ("x", "inputs", "data"):
         return ("the data comes first, as in a model's loss method (CS231n style); the suite "
@@ -44,7 +48,7 @@ def _looks_like(sig: inspect.Signature, names: list[str], layout: str, mode: str
         return ("it looks like the course's nnCostFunction with the layer sizes as arguments: "
                 "wrap it as def f(nn_params, X, Y, spec) (sizes in spec.sizes) and use "
                 "--layout theta-unrolled")
-    need = 5 if mode == "update" else 4
+    need = 5 if mode == "update" and not fixed else 4
     if len(names) < need:
         missing = ["params", "X", "Y", "spec", "lr"][len(names):need]
         spec_note = (" (spec carries sizes, activations, loss, l2 and depth)"
@@ -53,20 +57,21 @@ def _looks_like(sig: inspect.Signature, names: list[str], layout: str, mode: str
     return f"the suite passes exactly {need} positional arguments"
 
 
-def probe_signature(fn, *, layout: str = "xw", mode: str = "grads") -> str:
+def probe_signature(fn, *, layout: str = "xw", mode: str = "grads", fixed: bool = False) -> str:
     """"" when ``fn`` can be called as the contract calls it (4 positional arguments, 5 in
-    update mode); otherwise one line saying how the suite calls it, what it takes, and what
-    it looks like. A function whose signature cannot be read (a builtin) passes the probe:
-    its first call will tell."""
+    update mode unless the step size is built in: ``fixed``); otherwise one line saying how
+    the suite calls it, what it takes, and what it looks like. A function whose signature
+    cannot be read (a builtin) passes the probe: its first call will tell."""
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
         return ""
-    need = 5 if mode == "update" else 4
+    takes_lr = mode == "update" and not fixed
+    need = 5 if takes_lr else 4
     if _binds(sig, need):
         return ""
     first = "nn_params" if layout == "theta-unrolled" else "params"
-    call = f"f({first}, X, Y, spec{', lr' if mode == 'update' else ''})"
+    call = f"f({first}, X, Y, spec{', lr' if takes_lr else ''})"
     params = list(sig.parameters.values())
     names = [p.name for p in params if p.kind in _POSITIONAL]
     required = [p for p in params if p.kind in _POSITIONAL and p.default is p.empty]
@@ -80,7 +85,7 @@ def probe_signature(fn, *, layout: str = "xw", mode: str = "grads") -> str:
         count = (f"{len(required)} required parameters" if len(required) > need
                  else f"{len(names)} parameter(s)")
         takes = f"{name}{sig} has {count}"
-        hint = _looks_like(sig, names, layout, mode)
+        hint = _looks_like(sig, names, layout, mode, fixed)
     return f"cannot be called as {call}: {takes}; {hint}"
 
 

@@ -348,7 +348,8 @@ class SubjectWorker:
                  timeout: float | None = 10.0, memory_limit: int | None = None,
                  sys_path: list[str] | None = None, dtype: str = "float64",
                  layer: tuple[str, str, str | None] | None = None,
-                 function: dict | None = None) -> None:
+                 function: dict | None = None, fixed_lr: float | None = None,
+                 unrolled_order: str = "C") -> None:
         self.target = target
         # the function by value (subject.loading.function_payload) when it cannot be imported
         # by name; ``target`` then only names it
@@ -356,6 +357,9 @@ class SubjectWorker:
         # (kind, FORWARD target, BACKWARD target or None): a layer pair instead of a network
         self.layer = layer
         self.layout, self.mode, self.lr, self.dtype = layout, mode, lr, dtype
+        # the adapter's conventions (subject.adapters.adapt): a step size built in, and how
+        # theta-unrolled flattens
+        self.fixed_lr, self.unrolled_order = fixed_lr, unrolled_order
         # after load(): why the function cannot take the contract's arguments, or ""
         self.unusable = ""
         self.timeout = timeout
@@ -414,7 +418,7 @@ class SubjectWorker:
             message = ("load_layer", *self.layer)
         else:
             message = ("load", self.target, self.layout, self.mode, self.lr, self.dtype,
-                       self.function)
+                       self.function, self.fixed_lr, self.unrolled_order)
         deadline = _deadline(self.timeout)
         self._send(message, deadline)
         try:
@@ -462,14 +466,13 @@ class SubjectWorker:
         """The input-mutation check, done here on the parent's own arrays (a check in the
         worker is the user's code's to replace): every call of the user's function must have
         left the arrays it was given as this process encodes them from what it sent."""
-        from crosscheck.subject.adapters import _INPLACE_HINT, _LAYOUTS, _as_dtype
+        from crosscheck.subject.adapters import _INPLACE_HINT, _as_dtype, make_layout, step_rates
 
-        layout = _LAYOUTS[self.layout]()
-        layout.dtype = np.dtype(self.dtype).type
+        layout = make_layout(self.layout, self.dtype, self.unrolled_order)
         Xu, Yu = _as_dtype(X, Y, layout.dtype)
         user = layout.inputs(layout.encode(params, spec))
         hint = _INPLACE_HINT if self.mode == "update" else ""
-        calls = 2 if self.mode == "update" else 1
+        calls = len(step_rates(self.lr, self.fixed_lr)) if self.mode == "update" else 1
         if len(records) != calls:
             raise SubjectError(f"sent crosscheck {len(records)} record(s) of the arrays it was "
                                f"given, not {calls}: its inputs cannot be checked", kind="mutated")
@@ -846,7 +849,8 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
 
 
 def _load(state: dict, target: str, layout: str, mode: str, lr: float,
-          dtype: str = "float64", function: dict | None = None):  # pragma: no cover - worker
+          dtype: str = "float64", function: dict | None = None, fixed_lr: float | None = None,
+          unrolled_order: str = "C"):  # pragma: no cover - worker
     from crosscheck.subject.adapters import adapt
     from crosscheck.subject.loading import load_function, rebuild_function
     from crosscheck.subject.probe import probe_signature
@@ -860,8 +864,10 @@ def _load(state: dict, target: str, layout: str, mode: str, lr: float,
                                  f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
         else:
             fn, _ = load_function(target)
-        unusable = probe_signature(fn, layout=layout, mode=mode)  # reads the signature only
-        state["contract"] = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=None, dtype=dtype)
+        unusable = probe_signature(fn, layout=layout, mode=mode,  # reads the signature only
+                                   fixed=fixed_lr is not None)
+        state["contract"] = adapt(fn, layout=layout, mode=mode, lr=lr, timeout=None, dtype=dtype,
+                                  fixed_lr=fixed_lr, unrolled_order=unrolled_order)
     except UsageError as exc:
         return ("usage", str(exc))
     except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt, GeneratorExit at import
