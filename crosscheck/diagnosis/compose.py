@@ -7,8 +7,10 @@ An explanation is named only when it reproduces what was measured:
 - times an *algebra* of scale bugs, predicted per tensor from the network alone: every data
   gradient x -1 (sign-flip), x batch or 1/batch (batch-scale), x n/2 (mse-missing-2-over-n),
   x n_out/2 with the loss (half-sse-vs-mse); the biases x 1/batch (bias-mean-vs-sum) or
-  + l2/batch x b (reg-on-bias); and, on at most two tensors, exactly 0 (param-never-updated)
-  or a small constant (stray-constant-factor).
+  + l2/batch x b (reg-on-bias); every weight's L2 term l2/batch x W x 0 (l2-grad-missing,
+  the penalty in the loss or not), x 1/2 (l2-grad-halved) or x 2 (l2-grad-doubled); and, on
+  at most two tensors, exactly 0 (param-never-updated) or a small constant
+  (stray-constant-factor).
 
 Every tensor's measured factor against the base must be the predicted one (to 1e-6), and the
 loss too, unless no loss-only form explains it (then the explanation still names what the
@@ -26,7 +28,14 @@ import numpy as np
 
 from crosscheck.diagnosis.catalogue import CATALOGUE
 from crosscheck.diagnosis.measure import nice_constant, same, symbolic
-from crosscheck.diagnosis.variants import FORMS, grads_from_step, inplace_dout, patched, update_order_step
+from crosscheck.diagnosis.variants import (
+    FORMS,
+    L2_GRAD_FACTORS,
+    grads_from_step,
+    inplace_dout,
+    patched,
+    update_order_step,
+)
 from crosscheck.engine.check import SubjectError, run_subject
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.params import init_params
@@ -77,6 +86,9 @@ class _Scale:
     reg_bias: bool = False
     factors: tuple = ()  # (id, factor on this network) for the words
     whole: bool = False  # the factor covers the L2 term too (a flipped or scaled update)
+    l2_id: str = ""  # an L2 bug: every weight's L2 term is l2 x the reference's ...
+    l2: float = 1.0
+    l2_loss: float = 1.0  # ... and the penalty in the loss l2_loss x the reference's
 
 
 # Bugs that are another bug on some networks: there only the other is named.
@@ -124,6 +136,10 @@ _BATCH = (("batch-scale", lambda c: float(c.batch)), ("batch-scale", lambda c: 1
 _MSE = (("mse-missing-2-over-n", lambda c: c.batch * c.spec.sizes[-1] / 2.0, _one),
         ("half-sse-vs-mse", lambda c: c.spec.sizes[-1] / 2.0, lambda c: c.spec.sizes[-1] / 2.0))
 _BIAS = (("bias-mean-vs-sum", lambda c: 1.0 / c.batch),)
+# (id, factor on the L2 term of every weight gradient, factor on the penalty in the loss):
+# the gradient's L2 term missing (the penalty in the loss, or l2 ignored altogether), halved
+# or doubled
+_L2 = (*((pid, f, 1.0) for pid, f in L2_GRAD_FACTORS.items()), ("l2-grad-missing", 0.0, 0.0))
 
 
 def _scales(case: Case) -> list[_Scale]:
@@ -138,18 +154,20 @@ def _scales(case: Case) -> list[_Scale]:
     bias = [None, *(b for b in _BIAS if visible(b[1]))]
     reg = [False, True] if spec.l2 > 0 else [False]
     whole = [False, True] if spec.l2 > 0 else [False]
+    l2 = [None, *_L2] if spec.l2 > 0 else [None]
     out = []
-    for s, b, m, bb, rb, w in itertools.product(sign, batch, mse, bias, reg, whole):
+    for s, b, m, bb, rb, w, lb in itertools.product(sign, batch, mse, bias, reg, whole, l2):
         global_parts = [x for x in (s, b, m) if x is not None]
-        if w and not global_parts:
+        if w and (not global_parts or lb is not None):  # a whole-step factor covers the L2 term
             continue
         data_fns = [x[1] for x in global_parts]
         ids = tuple(x[0] for x in (*global_parts, *([bb] if bb else []))) + (("reg-on-bias",) if rb else ())
+        ids += (lb[0],) if lb else ()
         out.append(_Scale(
             ids, data=lambda c, fs=tuple(data_fns): float(np.prod([f(c) for f in fs])),
             bias=(bb[1] if bb else _one), loss=(m[2] if m else _one), reg_bias=rb,
             factors=tuple((x[0], x[1](case)) for x in (*global_parts, *([bb] if bb else []))),
-            whole=w))
+            whole=w, **({"l2_id": lb[0], "l2": lb[1], "l2_loss": lb[2]} if lb else {})))
     return out
 
 
@@ -203,6 +221,8 @@ class _Measured:
     as_ref: bool  # g is the reference's: no bug may both change and restore it
     t_data: float | None  # transposed: g - p == c * data.T (square weights)
     t_whole: float | None
+    # g, the base's data term and the L2 term, for the predictions of an L2 bug
+    arrays: tuple = field(default=(), repr=False, compare=False)
 
 
 def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: float) -> bool:
@@ -234,16 +254,34 @@ def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RT
             zero=bool(np.all(g == 0) and np.any(bg != 0)), as_base=same(g, bg, rel=rtol),
             as_ref=same(g, ref[k], rel=rtol),
             t_data=_fit(g - p, data.T, rtol) if square else None,
-            t_whole=_fit(g, bg.T, rtol) if square else None)
+            t_whole=_fit(g, bg.T, rtol) if square else None,
+            arrays=(g, data, p) if k.startswith("W") and case.spec.l2 > 0 else ())
     return out
 
 
-def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: float = _RTOL):
+def _l2_fits(m: _Measured, e: float, l2: float, rtol: float, memo: dict, k: str) -> bool:
+    """Is the weight gradient e x the base's data term plus l2 x its L2 term?"""
+    key = (k, e, l2)
+    if key not in memo:
+        g, data, p = m.arrays
+        memo[key] = same(g, e * data + l2 * p, rel=rtol)
+    return memo[key]
+
+
+def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: float = _RTOL,
+               memo: dict | None = None):
     """Per tensor: None (predicted), ("zero",), ("transposed",) or ("const", c, on_data) for
-    what the scale leaves over; False when a tensor cannot be explained."""
+    what the scale leaves over; False when a tensor cannot be explained. Under an L2 bug every
+    weight must be predicted as it stands (no zero, transpose or constant on top)."""
     out = {}
+    memo = {} if memo is None else memo
     for k, m in measured.items():
         e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
+        if scale.l2_id and m.arrays:
+            if not _l2_fits(m, e, scale.l2, rtol, memo, k):
+                return False
+            out[k] = None
+            continue
         reg = scale.reg_bias and k.startswith("b")
         c = m.reg if reg else (m.whole if scale.whole else m.data)
         if m.any_factor or (c is not None and _close(c, e, rtol)):
@@ -287,6 +325,14 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
     if scale.reg_bias:
         ids.append("reg-on-bias")
         words.append(f"reg-on-bias: every bias is off by l2/batch x b ({case.spec.l2:g}/{batch})")
+    if scale.l2_id:
+        ids.append(scale.l2_id)
+        words.append(f"{scale.l2_id}: every weight gradient is off by exactly {scale.l2 - 1:+g} x "
+                     f"l2/batch x W ({case.spec.l2:g}/{batch}): its L2 term is "
+                     + {0.0: "missing", 0.5: "half the right one", 2.0: "twice the right one"}.get(
+                         scale.l2, f"{scale.l2:g} x the right one")
+                     + (", and the loss lacks the penalty too (l2 is ignored)"
+                        if scale.l2_loss == 0 else ""))
     zeros = sorted(k for k, r in residual.items() if r and r[0] == "zero")
     consts = sorted((k, r[1]) for k, r in residual.items() if r and r[0] == "const")
     flipped = sorted(k for k, r in residual.items() if r and r[0] == "transposed")
@@ -313,7 +359,10 @@ def _predictor(base: _Base, scale: _Scale, residual: dict):
             p = _l2_part(case, k)
             e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
             extra = _reg_bias_part(case, k) if (scale.reg_bias and k.startswith("b")) else 0.0
-            v = e * g[k] + extra if scale.whole else e * (g[k] - p) + p + extra
+            if scale.whole:
+                v = e * g[k] + extra
+            else:
+                v = e * (g[k] - p) + (scale.l2 if k.startswith("W") else 1.0) * p + extra
             r = residual.get(k)
             if r and r[0] == "zero":
                 v = np.zeros_like(v)
@@ -330,7 +379,7 @@ def _loss_prediction(case: Case, base_loss: float, scale: _Scale) -> float:
     spec = case.spec
     pen = spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"W{i}"] ** 2))
                                              for i in range(1, spec.depth + 1))
-    loss = scale.loss(case) * (base_loss - pen) + pen
+    loss = scale.loss(case) * (base_loss - pen) + scale.l2_loss * pen
     if scale.reg_bias:
         loss += spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"b{i}"] ** 2))
                                                    for i in range(1, spec.depth + 1))
@@ -380,8 +429,9 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
         if base.ids and same(b_loss, ref_loss) and all(same(b_grads[k], ref[k]) for k in ref):
             continue  # the structural bug changes nothing on this network: it cannot be seen
         measured = _measure(case, subject.grads, b_grads, ref, rtol)
+        memo: dict = {}
         for scale in _scales(case):
-            residual = _residuals(case, measured, scale, rtol)
+            residual = _residuals(case, measured, scale, rtol, memo)
             if residual is False:
                 continue
             ids, words = _words(case, scale, residual, base.ids)

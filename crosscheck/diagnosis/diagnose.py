@@ -29,7 +29,7 @@ import numpy as np
 from crosscheck.diagnosis import CATALOGUE, trace
 from crosscheck.diagnosis.cnn_locate import locate
 from crosscheck.diagnosis.compose import RTOL, explain, separate
-from crosscheck.diagnosis.measure import exact_ratio, same, shape_story, symbolic, tensor_facts
+from crosscheck.diagnosis.measure import exact_ratio, l2_story, same, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
@@ -37,6 +37,7 @@ from crosscheck.engine.tolerances import pair_tolerance
 from crosscheck.engine.triangulate import Party
 from crosscheck.engine.trust import most_trusted
 from crosscheck.reference.cnn_spec import is_cnn
+from crosscheck.reference.losses import l2_penalty
 from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.sampling import Case, random_case
 
@@ -361,7 +362,9 @@ def _numeric_facts(result, rerun) -> str:
         if right:
             facts.append(f"{', '.join(right)} agree")
         layers = sorted({int(k[1:]) for k in wrong})
-        if layers and layers[-1] < spec.depth:
+        if all(l2_story(k, acc.grads[k], ref.grads[k], l2[k]) for k in wrong):
+            facts.append("every data gradient agrees: only L2 terms are wrong")
+        elif layers and layers[-1] < spec.depth:
             facts.append(f"the wrong tensors start at layer {layers[-1]}: every layer above it agrees")
         elif layers:
             facts.append(f"already the output layer ({spec.activations[-1]}, layer {spec.depth}) is "
@@ -376,7 +379,10 @@ def _numeric_facts(result, rerun) -> str:
         else:
             c = exact_ratio(np.asarray(acc.loss), np.asarray(ref.loss))
             diff = acc.loss - ref.loss
-            if c is not None:
+            pen = l2_penalty([case.params[f"W{i}"] for i in range(1, spec.depth + 1)], spec.l2, case.batch)
+            if pen > 0 and abs(diff + pen) <= 1e-9 * max(1.0, abs(ref.loss)):
+                how = f"short by exactly the L2 penalty l2/(2 batch) sum W^2 = {pen:.6g}: it has none"
+            elif c is not None:
                 how = f"{symbolic(c, case.batch, spec.sizes[-1])} x"
             else:
                 how = f"off by {diff:.3g}" + (f", {diff / abs(ref.loss):.2g} relative" if ref.loss else "")
