@@ -160,6 +160,8 @@ def _scales(case: Case) -> list[_Scale]:
         global_parts = [x for x in (s, b, m) if x is not None]
         if w and (not global_parts or lb is not None):  # a whole-step factor covers the L2 term
             continue
+        if len(global_parts) > 1 and abs(np.prod([x[1](case) for x in global_parts]) - 1.0) <= 1e-12:
+            continue  # factors that cancel on this network (1/batch x n/2 at n_out 2) change nothing
         data_fns = [x[1] for x in global_parts]
         ids = tuple(x[0] for x in (*global_parts, *([bb] if bb else []))) + (("reg-on-bias",) if rb else ())
         ids += (lb[0],) if lb else ()
