@@ -303,3 +303,53 @@ def test_l2_term_is_measured_and_named_where_catalogued(factors, loss_penalty, n
     suspects = diagnose(result, lambda c: check_case(c, fn, parties))
     assert suspects[0].id == named, suspects[0].evidence
     assert fact in suspects[0].evidence, suspects[0].evidence
+
+
+# ---- a factor that follows the batch size is batch-dependent, never a stray constant --------
+
+def _one_tensor_times(k: str, factor):
+    def fn(params, X, Y, spec):
+        loss, grads = loss_and_grads(params, X, Y, spec)
+        return loss, {**grads, k: grads[k] * factor(X.shape[0])}
+    return fn
+
+
+@pytest.mark.parametrize("k, factor, named, fact", [
+    ("b2", lambda batch: batch, "unknown",
+     "b2's factor follows the batch size, batch (4 at batch 4, 5 at batch 5): batch-dependent, "
+     "a sum over the batch where a mean belongs"),
+    ("W1", lambda batch: 1.0 / batch, "unknown",
+     "W1's factor follows the batch size, 1/batch (0.25 at batch 4, 0.2 at batch 5): "
+     "batch-dependent, a mean over the batch where a sum belongs"),
+    # the same number at batch 4, but a constant: it stays 4 at batch 5
+    ("b2", lambda batch: 4.0, "stray-constant-factor", "b2 x 4 on top"),
+])
+def test_a_factor_that_follows_the_batch_is_named_batch_dependent(k, factor, named, fact, oracles):
+    fn = _one_tensor_times(k, factor)
+    case = _case((3, 4, 2), ("tanh", "identity"), batch=4, seed=1)
+    parties = [oracles["torch"], oracles["fd"]]
+    result = check_case(case, fn, parties)
+    suspects = diagnose(result, lambda c: check_case(c, fn, parties))
+    assert suspects[0].id == named, suspects[0].evidence
+    assert fact in suspects[0].evidence, suspects[0].evidence
+    assert "stray-constant-factor" not in suspects[0].evidence or named == "stray-constant-factor"
+
+
+def test_a_rerun_that_raises_keeps_the_diagnosis_of_the_network(oracles):
+    """The caller's re-runs may stop (a spent budget, a dead worker): what one network shows
+    is still measured and named, never "could not measure"."""
+    fn = _one_tensor_times("b2", lambda batch: batch)
+    case = _case((3, 4, 2), ("tanh", "identity"), batch=4, seed=1)
+    parties = [oracles["torch"], oracles["fd"]]
+    result = check_case(case, fn, parties)
+    calls = []
+
+    def spent(c):
+        calls.append(c)
+        raise RuntimeError("re-run budget spent")
+
+    suspects = diagnose(result, spent)
+    assert calls, "the diagnosis asked for no re-run: this test tests nothing"
+    assert not any("could not measure" in s.evidence for s in suspects), suspects[0].evidence
+    # without a re-run at another batch size, the network alone shows a factor 4 on b2
+    assert "b2 x 4" in suspects[0].evidence, suspects[0].evidence

@@ -41,7 +41,7 @@ from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case, random_batch
 
-__all__ = ["Explanation", "explain", "separate"]
+__all__ = ["Explanation", "another_batch", "confirm_constants", "explain", "separate", "targets_of"]
 
 # a measured factor equals a predicted one to this; for a float32 subject, its rounding
 # (~6e-8 per operation, summed over a layer) needs more room
@@ -551,7 +551,7 @@ def separate(explanations: list[Explanation], case: Case, rerun, tries: int = 6
             sizes = (*case.spec.sizes[:-1], case.spec.sizes[-1] + 1 + i % 2)
             spec = replace(spec, sizes=sizes)
         params = init_params(spec, rng)
-        X, Y = random_batch(spec, batch, rng)
+        X, Y = random_batch(spec, batch, rng, targets=targets_of(case))
         cand = replace(case, spec=spec, params=params, X=X, Y=Y)
         preds = [_outcome(e.predict, cand) for e in alive]
         if all(p is None for p in preds) or all(_agree(preds[0], p) for p in preds[1:]):
@@ -566,3 +566,40 @@ def separate(explanations: list[Explanation], case: Case, rerun, tries: int = 6
                          f"predicted otherwise")
             alive = keep
     return alive, notes
+
+
+def targets_of(case: Case) -> str:
+    """The form of targets a re-run hands the subject: ``labels`` (int class indices) where
+    ``case`` has them (a subject written for labels cannot take rows), else ``any`` (rows:
+    one-hot, soft or real, which tells bugs apart that one-hot rows alone would not)."""
+    return "labels" if np.ndim(case.Y) == 1 else "any"
+
+
+def another_batch(case: Case) -> Case:
+    """The same network and parameters on a fresh batch of another size (batch + 1), targets
+    in the same form: where a factor that follows the batch size changes and a constant
+    does not."""
+    rng = np.random.default_rng(20261204)
+    X, Y = random_batch(case.spec, case.batch + 1, rng, targets=targets_of(case))
+    return replace(case, X=X, Y=Y)
+
+
+def confirm_constants(explanations: list[Explanation], case: Case, rerun
+                      ) -> tuple[list[Explanation], list[str]]:
+    """A stray constant read off one network may be a factor that follows the batch size (4 at
+    batch 4 is ``batch``): re-run the subject on another batch size and keep an explanation
+    with ``stray-constant-factor`` only if it still predicts the subject there."""
+    if not any("stray-constant-factor" in e.ids for e in explanations):
+        return explanations, []
+    cand = another_batch(case)
+    seen = _observed(rerun(cand))
+    if seen is None:
+        return explanations, []
+    keep, notes = [], []
+    for e in explanations:
+        if "stray-constant-factor" not in e.ids or _agree(_outcome(e.predict, cand), seen):
+            keep.append(e)
+        else:
+            notes.append(f"re-run at batch {cand.batch}: {' + '.join(e.ids)} predicted otherwise "
+                         "(the factor is not a constant)")
+    return keep, notes
