@@ -227,29 +227,34 @@ class _Measured:
     arrays: tuple = field(default=(), repr=False, compare=False)
 
 
-def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: float) -> bool:
+def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: float,
+                        network_scale: float = 0.0) -> bool:
     """No factor can be read off: wherever both are finite, the base's data term and the
-    subject's (g minus the L2 term) are 0 to rounding (a saturated softmax, a dead layer),
-    and NaN/Inf sit on both sides or neither."""
+    subject's (g minus the L2 term) are 0 to rounding (a saturated softmax, a dead layer, a
+    bias summed over units whose gradients sum to 0) against this tensor or the network's
+    largest gradient (a step's inferred gradient rounds such a tensor to exactly 0), and
+    NaN/Inf sit on both sides or neither."""
     if g.shape != data.shape or bool(np.isfinite(g).all()) != bool(np.isfinite(data).all()):
         return False
     both = np.isfinite(g) & np.isfinite(data)
     if not both.any():
         return True
-    scale = max(float(np.abs(g[both]).max()), float(np.abs(p[both]).max()), 1e-300)
+    scale = max(float(np.abs(g[both]).max()), float(np.abs(p[both]).max()), network_scale, 1e-300)
     return bool(np.abs(data[both]).max() <= rtol * scale and np.abs((g - p)[both]).max() <= rtol * scale)
 
 
 def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RTOL
              ) -> dict[str, _Measured]:
     out = {}
+    finite = [np.abs(r[np.isfinite(r)]) for r in ref.values()]
+    network_scale = max((float(r.max()) for r in finite if r.size), default=0.0)
     for k in case.spec.param_names():
         g, bg = subject[k], base[k]
         p = _l2_part(case, k)
         data = bg - p
         square = g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and g.shape == data.shape
         out[k] = _Measured(
-            any_factor=_nothing_to_measure(g, data, p, rtol),
+            any_factor=_nothing_to_measure(g, data, p, rtol, network_scale),
             data=_fit(g - p, data, rtol), whole=_fit(g, bg, rtol),
             reg=(_fit(g - _reg_bias_part(case, k), data, rtol)
                  if k.startswith("b") and case.spec.l2 > 0 else None),
