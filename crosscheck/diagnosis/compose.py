@@ -21,6 +21,7 @@ re-running the subject on a network where the tied explanations predict differen
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -89,6 +90,7 @@ class _Scale:
     l2_id: str = ""  # an L2 bug: every weight's L2 term is l2 x the reference's ...
     l2: float = 1.0
     l2_loss: float = 1.0  # ... and the penalty in the loss l2_loss x the reference's
+    here: tuple = (1.0, 1.0)  # data(case) and bias(case) on the network measured
 
 
 # Bugs that are another bug on some networks: there only the other is named.
@@ -160,16 +162,17 @@ def _scales(case: Case) -> list[_Scale]:
         global_parts = [x for x in (s, b, m) if x is not None]
         if w and (not global_parts or lb is not None):  # a whole-step factor covers the L2 term
             continue
-        if len(global_parts) > 1 and abs(np.prod([x[1](case) for x in global_parts]) - 1.0) <= 1e-12:
+        if len(global_parts) > 1 and abs(math.prod(x[1](case) for x in global_parts) - 1.0) <= 1e-12:
             continue  # factors that cancel on this network (1/batch x n/2 at n_out 2) change nothing
         data_fns = [x[1] for x in global_parts]
         ids = tuple(x[0] for x in (*global_parts, *([bb] if bb else []))) + (("reg-on-bias",) if rb else ())
         ids += (lb[0],) if lb else ()
         out.append(_Scale(
-            ids, data=lambda c, fs=tuple(data_fns): float(np.prod([f(c) for f in fs])),
+            ids, data=lambda c, fs=tuple(data_fns): math.prod(f(c) for f in fs),
             bias=(bb[1] if bb else _one), loss=(m[2] if m else _one), reg_bias=rb,
             factors=tuple((x[0], x[1](case)) for x in (*global_parts, *([bb] if bb else []))),
-            whole=w, **({"l2_id": lb[0], "l2": lb[1], "l2_loss": lb[2]} if lb else {})))
+            whole=w, **({"l2_id": lb[0], "l2": lb[1], "l2_loss": lb[2]} if lb else {}),
+            here=(math.prod(f(case) for f in data_fns), (bb[1] if bb else _one)(case))))
     return out
 
 
@@ -283,7 +286,7 @@ def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: 
     out = {}
     memo = {} if memo is None else memo
     for k, m in measured.items():
-        e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
+        e = scale.here[0] * (scale.here[1] if k.startswith("b") else 1.0)
         if scale.l2_id and m.arrays:
             if not _l2_fits(m, e, scale.l2, rtol, memo, k):
                 return False
@@ -414,7 +417,7 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
     """Every explanation with the fewest bugs that reproduces ``subject`` (a Party; None when
     the subject produced nothing) or its ``error`` (a SubjectError's data) on ``case``."""
     found: list[Explanation] = []
-    bases = _bases(case, mode_lr)
+    bases, scales = _bases(case, mode_lr), _scales(case)
     ref_loss, ref = reference_loss_and_grads(case.params, case.X, case.Y, case.spec)
     for base in bases:
         try:
@@ -437,7 +440,7 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             continue  # the structural bug changes nothing on this network: it cannot be seen
         measured = _measure(case, subject.grads, b_grads, ref, rtol)
         memo: dict = {}
-        for scale in _scales(case):
+        for scale in scales:
             residual = _residuals(case, measured, scale, rtol, memo)
             if residual is False:
                 continue
