@@ -18,8 +18,8 @@ from crosscheck.reference.network import REFERENCE_PARTS, backprop
 from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.spec import LOGIT_LOSSES
 
-__all__ = ["DEFAULT_LR", "FORMS", "L2_GRAD_FACTORS", "Patch", "VARIANTS", "grads_from_step", "patched", "reference_sgd_step",
-           "update_order_step"]
+__all__ = ["DEFAULT_LR", "FORMS", "L2_GRAD_FACTORS", "Patch", "VARIANTS", "grads_from_step", "patched",
+           "reference_sgd_step", "update_order_step"]
 
 DEFAULT_LR = 0.5  # the learning rate at which update-mode variants are checked
 
