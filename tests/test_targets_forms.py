@@ -15,6 +15,7 @@ from crosscheck.diagnosis import CATALOGUE, DEFAULT_LR, grads_from_step
 from crosscheck.diagnosis.diagnose import diagnose
 from crosscheck.diagnosis.variants import update_order_step
 from crosscheck.engine.check import check_case
+from crosscheck.subject.adapters import adapt
 
 PITFALLS = sorted(pid for pid, p in CATALOGUE.items() if p.target != "fd")
 N_CASES = 3
@@ -71,7 +72,6 @@ def test_labels_get_the_diagnosis_one_hot_rows_get(pid, oracles):
 
 # ---- every form a learner writes: layouts, update mode, float32 (issue 19) ------------------
 
-from crosscheck.subject.adapters import adapt  # noqa: E402
 
 FORMS = ("theta", "theta-unrolled", "update", "float32")
 UPDATE_LR = 0.1
