@@ -150,8 +150,9 @@ _L2_WORDS = {-1.0: "its L2 term is missing", -0.5: "its L2 term is half the righ
              1.0: "its L2 term is twice the right one", -2.0: "its L2 term has the wrong sign"}
 
 
-def l2_story(k: str, g: np.ndarray, r: np.ndarray, p: np.ndarray) -> str:
-    """``k`` off by exactly c x its L2 term ``p`` (l2/batch x W), c a small constant, in words;
+def l2_story(k: str, g: np.ndarray, r: np.ndarray, p: np.ndarray, batch: int = 1, n_out: int = 1) -> str:
+    """``k`` off by exactly c x its L2 term ``p`` (l2/batch x W), c a small constant, in words
+    (the term's factor 1 + c in the network's words: ``batch`` is l2 x W without the 1/batch);
     "" when the difference is not such a multiple."""
     g, r = np.asarray(g, dtype=np.float64), np.asarray(r, dtype=np.float64)
     if g.shape != r.shape or g.shape != np.shape(p) or not np.any(p):
@@ -160,7 +161,7 @@ def l2_story(k: str, g: np.ndarray, r: np.ndarray, p: np.ndarray) -> str:
     if c is None or c == 0 or (c != 1 and nice_constant(c) is None):
         return ""
     c = float(nice_constant(c) or 1)
-    words = _L2_WORDS.get(c, f"its L2 term is {1 + c:g} x the right one")
+    words = _L2_WORDS.get(c, f"its L2 term is {symbolic(1 + c, batch, n_out)} x the right one")
     return f"{k} is off by exactly {c:+g} x l2/batch x {k}: {words}"
 
 
@@ -179,7 +180,7 @@ def tensor_facts(case, subject, trusted, l2_part: dict, wrong: list[str], trace=
         if np.all(g == 0):
             out.append(f"{k} is exactly 0")
             continue
-        story = l2_story(k, g, r, p)
+        story = l2_story(k, g, r, p, batch, n_out)
         if story:
             out.append(story)
             continue
