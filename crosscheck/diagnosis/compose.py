@@ -354,8 +354,9 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
         words.append(f"param-never-updated: {', '.join(zeros)} exactly 0")
     if consts:
         ids.append("stray-constant-factor")
+        # the constant as the number it is: a name such as "batch" would say it follows the batch
         words.append("stray-constant-factor: " + ", ".join(
-            f"{k} x {symbolic(c, batch, n_out)}" for k, c in consts) + " on top")
+            f"{k} x {nice_constant(c) or symbolic(c, batch, n_out)}" for k, c in consts) + " on top")
     return tuple(ids), tuple(words)
 
 
