@@ -234,9 +234,9 @@ def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: fl
                         network_scale: float = 0.0) -> bool:
     """No factor can be read off: wherever both are finite, the base's data term and the
     subject's (g minus the L2 term) are 0 to rounding (a saturated softmax, a dead layer, a
-    bias summed over units whose gradients sum to 0) against this tensor or the network's
-    largest gradient (a step's inferred gradient rounds such a tensor to exactly 0), and
-    NaN/Inf sit on both sides or neither."""
+    bias summed over units whose gradients sum to 0) against this tensor or ``network_scale``
+    (an SGD step's inferred gradient rounds such a tensor to exactly 0), and NaN/Inf sit on
+    both sides or neither."""
     if g.shape != data.shape or bool(np.isfinite(g).all()) != bool(np.isfinite(data).all()):
         return False
     both = np.isfinite(g) & np.isfinite(data)
@@ -246,10 +246,13 @@ def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: fl
     return bool(np.abs(data[both]).max() <= rtol * scale and np.abs((g - p)[both]).max() <= rtol * scale)
 
 
-def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RTOL
-             ) -> dict[str, _Measured]:
+def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RTOL,
+             step: bool = False) -> dict[str, _Measured]:
+    """``step``: the subject's gradients are inferred from an SGD step, which rounds a tensor
+    whose gradient is noise against the network's to exactly 0 (in grads mode an exact 0 where
+    a replay leaves rounding noise is evidence, and is kept)."""
     out = {}
-    finite = [np.abs(r[np.isfinite(r)]) for r in ref.values()]
+    finite = [np.abs(r[np.isfinite(r)]) for r in ref.values()] if step else []
     network_scale = max((float(r.max()) for r in finite if r.size), default=0.0)
     for k in case.spec.param_names():
         g, bg = subject[k], base[k]
@@ -439,7 +442,7 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             continue
         if base.ids and same(b_loss, ref_loss) and all(same(b_grads[k], ref[k]) for k in ref):
             continue  # the structural bug changes nothing on this network: it cannot be seen
-        measured = _measure(case, subject.grads, b_grads, ref, rtol)
+        measured = _measure(case, subject.grads, b_grads, ref, rtol, step=bool(mode_lr))
         memo: dict = {}
         for scale in scales:
             residual = _residuals(case, measured, scale, rtol, memo)
