@@ -54,3 +54,9 @@ def test_compound_subjects_have_every_bug_named(grades):
 def test_subjects_with_bugs_outside_the_catalogue_are_unknown(grades):
     other = [g for g in grades if g.truth and set(g.truth) == {"other"}]
     assert len(other) >= 6 and all(g.outcome == "unknown" for g in other), _table(other)
+
+
+def test_the_diagnosis_never_fails_to_measure(grades):
+    """An internal failure of the diagnosis shows as "could not measure more": none may."""
+    broken = [g for g in grades if g.unmeasured]
+    assert not broken, "\n".join(f"{g.name}: {g.unmeasured[0]}" for g in broken)

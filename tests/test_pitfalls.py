@@ -26,6 +26,8 @@ DESIGN_IDS = (
 REAL_CODE_IDS = (
     "loss-log-epsilon soft-targets-argmax param-never-updated loss-overflow bias-row-broadcast "
     "stray-constant-factor half-sse-vs-mse batch-mean-input-row").split()
+# the L2 term of the gradient, as learners get it wrong (issue 19)
+L2_IDS = ("l2-grad-missing", "l2-grad-halved", "l2-grad-doubled")
 N_DEMO = 12  # observable networks per pitfall
 N_RANDOM = 12  # unconstrained random networks per pitfall
 
@@ -56,7 +58,7 @@ def _diagnose(p, result, subject_fn, parties):
 
 
 def test_catalogue_holds_every_design_id():
-    assert sorted(DESIGN_IDS + REAL_CODE_IDS) == PITFALLS
+    assert sorted(DESIGN_IDS + REAL_CODE_IDS + list(L2_IDS)) == PITFALLS
 
 
 @pytest.mark.parametrize("pid", PITFALLS)
@@ -133,6 +135,8 @@ def _case(sizes, acts, loss="mse", l2=0.0, batch=4, seed=0) -> Case:
     ("mse-missing-2-over-n", _case((3, 1), ("tanh",), loss="half_sse", batch=2), True),
     ("reg-on-bias", _case((3, 4, 2), ("relu", "identity"), l2=0.0), False),
     ("reg-on-bias", _case((3, 4, 2), ("relu", "identity"), l2=0.3), True),
+    ("l2-grad-missing", _case((3, 4, 2), ("relu", "identity"), l2=0.0), False),
+    ("l2-grad-halved", _case((3, 4, 2), ("relu", "identity"), l2=0.3), True),
     ("hidden-uses-input", _case((3, 2), ("sigmoid",)), False),
     ("hidden-uses-input", _case((3, 5, 2), ("sigmoid", "identity")), True),
     ("sigmoid-deriv-input", _case((3, 5, 2), ("tanh", "identity")), False),
@@ -261,3 +265,91 @@ def test_shrunk_network_still_fails_the_same_way(pid, oracles):
     else:
         assert before == after
     assert small.spec.depth <= case.spec.depth and small.batch <= case.batch
+
+
+# ---- the L2 term: measured facts, whether or not a catalogued bug explains them ------------
+
+def _l2_off(factors: dict, loss_penalty: float = 1.0):
+    """The reference whose weight gradients carry ``factors[k]`` x their L2 term (1 elsewhere)
+    and whose loss carries ``loss_penalty`` x the penalty."""
+    from crosscheck.reference.losses import l2_penalty
+
+    def fn(params, X, Y, spec):
+        loss, grads = loss_and_grads(params, X, Y, spec)
+        weights = [params[f"W{i}"] for i in range(1, spec.depth + 1)]
+        loss += (loss_penalty - 1.0) * l2_penalty(weights, spec.l2, X.shape[0])
+        return loss, {k: g + (factors.get(k, 1.0) - 1.0) * spec.l2 / X.shape[0] * params[k]
+                      for k, g in grads.items()}
+    return fn
+
+
+@pytest.mark.parametrize("factors, loss_penalty, named, fact", [
+    ({"W1": 0.0, "W2": 0.0}, 0.0, "l2-grad-missing", "the loss lacks the penalty too (l2 is ignored)"),
+    ({"W1": 0.5, "W2": 0.5}, 1.0, "l2-grad-halved", "off by exactly -0.5 x l2/batch x W"),
+    ({"W1": 2.0, "W2": 2.0}, 1.0, "l2-grad-doubled", "off by exactly +1 x l2/batch x W"),
+    # outside the catalogue: measured, not named
+    ({"W2": 0.0}, 1.0, "unknown", "W2 is off by exactly -1 x l2/batch x W2: its L2 term is missing; "
+                                  "W1, b1, b2 agree; every data gradient agrees: only L2 terms are wrong"),
+    ({"W1": -1.0, "W2": -1.0}, 1.0, "unknown", "W1 is off by exactly -2 x l2/batch x W1: its L2 term "
+                                               "has the wrong sign"),
+    ({}, 0.0, "unknown", "short by exactly the L2 penalty"),
+])
+def test_l2_term_is_measured_and_named_where_catalogued(factors, loss_penalty, named, fact, oracles):
+    fn = _l2_off(factors, loss_penalty)
+    case = _case((3, 4, 2), ("tanh", "identity"), l2=0.7, batch=5)
+    parties = [oracles["torch"], oracles["fd"]]
+    result = check_case(case, fn, parties)
+    assert result.verdict == "fail"
+    suspects = diagnose(result, lambda c: check_case(c, fn, parties))
+    assert suspects[0].id == named, suspects[0].evidence
+    assert fact in suspects[0].evidence, suspects[0].evidence
+
+
+# ---- a factor that follows the batch size is batch-dependent, never a stray constant --------
+
+def _one_tensor_times(k: str, factor):
+    def fn(params, X, Y, spec):
+        loss, grads = loss_and_grads(params, X, Y, spec)
+        return loss, {**grads, k: grads[k] * factor(X.shape[0])}
+    return fn
+
+
+@pytest.mark.parametrize("k, factor, named, fact", [
+    ("b2", lambda batch: batch, "unknown",
+     "b2's factor follows the batch size, batch (4 at batch 4, 5 at batch 5): batch-dependent, "
+     "a sum over the batch where a mean belongs"),
+    ("W1", lambda batch: 1.0 / batch, "unknown",
+     "W1's factor follows the batch size, 1/batch (0.25 at batch 4, 0.2 at batch 5): "
+     "batch-dependent, a mean over the batch where a sum belongs"),
+    # the same number at batch 4, but a constant: it stays 4 at batch 5
+    ("b2", lambda batch: 4.0, "stray-constant-factor", "b2 x 4 on top"),
+])
+def test_a_factor_that_follows_the_batch_is_named_batch_dependent(k, factor, named, fact, oracles):
+    fn = _one_tensor_times(k, factor)
+    case = _case((3, 4, 2), ("tanh", "identity"), batch=4, seed=1)
+    parties = [oracles["torch"], oracles["fd"]]
+    result = check_case(case, fn, parties)
+    suspects = diagnose(result, lambda c: check_case(c, fn, parties))
+    assert suspects[0].id == named, suspects[0].evidence
+    assert fact in suspects[0].evidence, suspects[0].evidence
+    assert "stray-constant-factor" not in suspects[0].evidence or named == "stray-constant-factor"
+
+
+def test_a_rerun_that_raises_keeps_the_diagnosis_of_the_network(oracles):
+    """The caller's re-runs may stop (a spent budget, a dead worker): what one network shows
+    is still measured and named, never "could not measure"."""
+    fn = _one_tensor_times("b2", lambda batch: batch)
+    case = _case((3, 4, 2), ("tanh", "identity"), batch=4, seed=1)
+    parties = [oracles["torch"], oracles["fd"]]
+    result = check_case(case, fn, parties)
+    calls = []
+
+    def spent(c):
+        calls.append(c)
+        raise RuntimeError("re-run budget spent")
+
+    suspects = diagnose(result, spent)
+    assert calls, "the diagnosis asked for no re-run: this test tests nothing"
+    assert not any("could not measure" in s.evidence for s in suspects), suspects[0].evidence
+    # without a re-run at another batch size, the network alone shows a factor 4 on b2
+    assert "b2 x 4" in suspects[0].evidence, suspects[0].evidence

@@ -15,6 +15,7 @@ from crosscheck.diagnosis import CATALOGUE, DEFAULT_LR, grads_from_step
 from crosscheck.diagnosis.diagnose import diagnose
 from crosscheck.diagnosis.variants import update_order_step
 from crosscheck.engine.check import check_case
+from crosscheck.subject.adapters import adapt
 
 PITFALLS = sorted(pid for pid, p in CATALOGUE.items() if p.target != "fd")
 N_CASES = 3
@@ -67,3 +68,113 @@ def test_labels_get_the_diagnosis_one_hot_rows_get(pid, oracles):
         assert labels_verdict == rows_verdict, where
         assert not any("could not measure" in s.evidence for s in named), (where, named[0].evidence)
         assert [s.id for s in named] == [s.id for s in rows], where
+
+
+# ---- every form a learner writes: layouts, update mode, float32 (issue 19) ------------------
+
+
+FORMS = ("theta", "theta-unrolled", "update", "float32")
+UPDATE_LR = 0.1
+N_FORM_CASES = 2
+
+
+def _to_xw(thetas: dict, spec) -> dict:
+    """Theta_l = [b_l | W_l^T] back to W_l, b_l (as a learner's code would hold them)."""
+    out = {}
+    for layer in range(1, spec.depth + 1):
+        T = thetas[f"Theta{layer}"]
+        out[f"W{layer}"], out[f"b{layer}"] = T[:, 1:].T.copy(), T[:, 0].copy()
+    return out
+
+
+def _to_thetas(grads: dict, spec) -> dict:
+    return {f"Theta{layer}": np.hstack([grads[f"b{layer}"][:, None], grads[f"W{layer}"].T])
+            for layer in range(1, spec.depth + 1)}
+
+
+def _unrolled(thetas: dict, spec) -> np.ndarray:
+    return np.concatenate([thetas[f"Theta{layer}"].ravel() for layer in range(1, spec.depth + 1)])
+
+
+def _rolled(vector: np.ndarray, spec) -> dict:
+    out, start = {}, 0
+    for layer in range(1, spec.depth + 1):
+        r, c = spec.sizes[layer], spec.sizes[layer - 1] + 1
+        out[f"Theta{layer}"] = vector[start:start + r * c].reshape(r, c)
+        start += r * c
+    return out
+
+
+def _written_as(p, form: str):
+    """The pitfall's variant as a learner in ``form`` writes it, adapted to the contract."""
+    fn = p.loss_and_grads
+    if form == "theta":
+        def theta_fn(thetas, X, Y, spec):
+            loss, grads = fn(_to_xw(thetas, spec), X, Y, spec)
+            return loss, _to_thetas(grads, spec)
+        return adapt(theta_fn, layout="theta", timeout=None)
+    if form == "theta-unrolled":
+        def unrolled_fn(vector, X, Y, spec):
+            loss, grads = fn(_to_xw(_rolled(vector, spec), spec), X, Y, spec)
+            return loss, _unrolled(_to_thetas(grads, spec), spec)
+        return adapt(unrolled_fn, layout="theta-unrolled", timeout=None)
+    if form == "update":
+        def step(params, X, Y, spec, lr):
+            return {k: params[k] - lr * g for k, g in fn(params, X, Y, spec)[1].items()}
+        return adapt(p.sgd_step or step, mode="update", lr=UPDATE_LR, timeout=None)
+    if form == "float32":
+        def float32_fn(params, X, Y, spec):
+            loss, grads = fn(params, X, Y, spec)
+            return float(loss), {k: np.asarray(g).astype(np.float32) for k, g in grads.items()}
+        return adapt(float32_fn, dtype="float32", timeout=None)
+    raise ValueError(form)
+
+
+def _diagnosis(p, subject, case, oracles, form):
+    result = check_case(case, subject, oracles, subject="subject")
+    if result.verdict == "pass":
+        return result, []
+
+    def rerun(c):
+        return check_case(c, subject, oracles, subject="subject")
+
+    if form == "update":
+        def rerun_lr(lr):
+            return check_case(result.case, adapt(p.sgd_step, mode="update", lr=lr, timeout=None)
+                              if p.sgd_step else subject, oracles, subject="subject")
+        # the plain form of an SGD-step pitfall is its step at DEFAULT_LR
+        lr = UPDATE_LR if subject is not p.loss_and_grads else DEFAULT_LR
+        return result, diagnose(result, rerun, lr=lr, rerun_lr=rerun_lr)
+    return result, diagnose(result, rerun)
+
+
+@pytest.fixture(scope="module")
+def quick_oracles():
+    return [get_oracle(name) for name in ("torch", "fd")]
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("pid", PITFALLS)
+def test_every_form_gets_the_diagnosis(pid, form, quick_oracles):
+    """Each pitfall's variant, written in another layout, as an SGD step or in float32: the
+    verdict of the plain form, the diagnosis never "could not measure", and (float64) the
+    same bug named first as in the plain form."""
+    p = CATALOGUE[pid]
+    if pid == "bias-row-broadcast" and form.startswith("theta"):
+        return  # a (1, n) bias cannot be written into column 0 of a Theta matrix
+    for seed in range(N_FORM_CASES):
+        case = p.demo_case(np.random.default_rng([2026, seed]))
+        plain, plain_suspects = _diagnosis(p, p.loss_and_grads, case, quick_oracles,
+                                           "update" if form == p.target == "update" else "grads")
+        result, suspects = _diagnosis(p, _written_as(p, form), case, quick_oracles, form)
+        where = f"{pid} as {form} on {case.spec.describe()} batch={case.batch}"
+        assert not any("could not measure" in s.evidence for s in suspects), (where, suspects[0].evidence)
+        if form == "update" and result.verdict == "pass":
+            # a step never reports a loss: a bug in the loss alone cannot show in update mode
+            assert plain.verdict == "pass" or not any(v.tensor != "loss" for v in plain.failing_votes())
+            continue
+        if form == "float32":
+            continue  # float32 rounding may hide a small effect or name it otherwise
+        assert result.verdict == plain.verdict, where
+        assert [s.id for s in suspects[:1]] == [s.id for s in plain_suspects[:1]], \
+            (where, suspects[0].evidence if suspects else None)

@@ -111,7 +111,10 @@ def test_a_diagnosis_that_breaks_falls_back_to_the_measured_facts(capsys, monkey
     out, err = capsys.readouterr()
     assert code == 1 and "Traceback" not in out + err
     assert "suspect 1: unknown (0.00) no catalogued bug explains this" in out
-    assert "wrong: b1, b2; the diagnosis could not measure more (TypeError)" in out
+    # what was measured before the step broke is kept: the factor on each bias
+    evidence = out.split("suspect 1: unknown (0.00) no catalogued bug explains this", 1)[1]
+    assert "b1 is 1/4 x the oracle's" in evidence and "W1, W2 agree" in evidence
+    assert "the diagnosis could not measure more (TypeError)" in evidence
 
 
 def test_a_step_that_is_nan_at_every_rate_is_not_called_lr_dependent(capsys, tmp_path):

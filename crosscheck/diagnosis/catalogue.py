@@ -502,6 +502,34 @@ _RECORDS = [
                 "batch mean before the outer product; invisible at batch 1 (and at depth 1 it "
                 "is mean-before-outer, by that name).",
         caught_by=ALL, demo_options={"min_depth": 2}),
+    Pitfall(
+        id="l2-grad-missing", target="subject", loss_and_grads=V.l2_grad_missing, rule=_l2,
+        title="the L2 penalty is in the loss but not in the gradient",
+        buggy_line="J += lam / (2 * m) * sum(W ** 2 for W in weights); dW = a.T @ dz",
+        fixed_line="dW = a.T @ dz + lam / m * W   # the penalty's own gradient",
+        symptom="every weight gradient is off by exactly -1 x l2/batch x W while the biases "
+                "agree; the loss agrees (when the loss lacks the penalty too, l2 is ignored "
+                "altogether and the loss is short by l2/(2 batch) sum W^2); invisible at "
+                "l2 = 0.",
+        caught_by=ALL, demo_options={"l2": 0.5}),
+    Pitfall(
+        id="l2-grad-halved", target="subject", loss_and_grads=V.l2_grad_halved, rule=_l2,
+        title="the L2 gradient without the 2 of the square",
+        buggy_line="dW = a.T @ dz + lam / (2 * m) * W   # d/dW of lam/(2m) W^2 copied from the loss",
+        fixed_line="dW = a.T @ dz + lam / m * W",
+        symptom="every weight gradient is off by exactly -1/2 x l2/batch x W (its L2 term is "
+                "half the right one) while the biases and the loss agree; invisible at l2 = 0.",
+        caught_by=ALL, demo_options={"l2": 0.5}),
+    Pitfall(
+        id="l2-grad-doubled", target="subject", loss_and_grads=V.l2_grad_doubled, rule=_l2,
+        title="the L2 gradient twice the penalty's",
+        buggy_line="dW = a.T @ dz + 2 * lam / m * W   # for the penalty lam/(2m) sum W^2",
+        fixed_line="dW = a.T @ dz + lam / m * W   # the 1/2 of the penalty cancels the 2",
+        symptom="every weight gradient is off by exactly +1 x l2/batch x W (its L2 term is "
+                "twice the right one; in an SGD step, weight decay applied on top of a "
+                "gradient that already holds the L2 term) while the biases and the loss "
+                "agree; invisible at l2 = 0.",
+        caught_by=ALL, demo_options={"l2": 0.5}),
 ]
 
 CATALOGUE: dict[str, Pitfall] = {p.id: p for p in _RECORDS}

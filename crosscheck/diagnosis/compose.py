@@ -7,8 +7,10 @@ An explanation is named only when it reproduces what was measured:
 - times an *algebra* of scale bugs, predicted per tensor from the network alone: every data
   gradient x -1 (sign-flip), x batch or 1/batch (batch-scale), x n/2 (mse-missing-2-over-n),
   x n_out/2 with the loss (half-sse-vs-mse); the biases x 1/batch (bias-mean-vs-sum) or
-  + l2/batch x b (reg-on-bias); and, on at most two tensors, exactly 0 (param-never-updated)
-  or a small constant (stray-constant-factor).
+  + l2/batch x b (reg-on-bias); every weight's L2 term l2/batch x W x 0 (l2-grad-missing,
+  the penalty in the loss or not), x 1/2 (l2-grad-halved) or x 2 (l2-grad-doubled); and, on
+  at most two tensors, exactly 0 (param-never-updated) or a small constant
+  (stray-constant-factor).
 
 Every tensor's measured factor against the base must be the predicted one (to 1e-6), and the
 loss too, unless no loss-only form explains it (then the explanation still names what the
@@ -19,6 +21,7 @@ re-running the subject on a network where the tied explanations predict differen
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -26,13 +29,20 @@ import numpy as np
 
 from crosscheck.diagnosis.catalogue import CATALOGUE
 from crosscheck.diagnosis.measure import nice_constant, same, symbolic
-from crosscheck.diagnosis.variants import FORMS, grads_from_step, inplace_dout, patched, update_order_step
+from crosscheck.diagnosis.variants import (
+    FORMS,
+    L2_GRAD_FACTORS,
+    grads_from_step,
+    inplace_dout,
+    patched,
+    update_order_step,
+)
 from crosscheck.engine.check import SubjectError, run_subject
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case, random_batch
 
-__all__ = ["Explanation", "explain", "separate"]
+__all__ = ["Explanation", "another_batch", "confirm_constants", "explain", "separate", "targets_of"]
 
 # a measured factor equals a predicted one to this; for a float32 subject, its rounding
 # (~6e-8 per operation, summed over a layer) needs more room
@@ -77,6 +87,10 @@ class _Scale:
     reg_bias: bool = False
     factors: tuple = ()  # (id, factor on this network) for the words
     whole: bool = False  # the factor covers the L2 term too (a flipped or scaled update)
+    l2_id: str = ""  # an L2 bug: every weight's L2 term is l2 x the reference's ...
+    l2: float = 1.0
+    l2_loss: float = 1.0  # ... and the penalty in the loss l2_loss x the reference's
+    here: tuple = (1.0, 1.0)  # data(case) and bias(case) on the network measured
 
 
 # Bugs that are another bug on some networks: there only the other is named.
@@ -124,6 +138,10 @@ _BATCH = (("batch-scale", lambda c: float(c.batch)), ("batch-scale", lambda c: 1
 _MSE = (("mse-missing-2-over-n", lambda c: c.batch * c.spec.sizes[-1] / 2.0, _one),
         ("half-sse-vs-mse", lambda c: c.spec.sizes[-1] / 2.0, lambda c: c.spec.sizes[-1] / 2.0))
 _BIAS = (("bias-mean-vs-sum", lambda c: 1.0 / c.batch),)
+# (id, factor on the L2 term of every weight gradient, factor on the penalty in the loss):
+# the gradient's L2 term missing (the penalty in the loss, or l2 ignored altogether), halved
+# or doubled
+_L2 = (*((pid, f, 1.0) for pid, f in L2_GRAD_FACTORS.items()), ("l2-grad-missing", 0.0, 0.0))
 
 
 def _scales(case: Case) -> list[_Scale]:
@@ -138,18 +156,23 @@ def _scales(case: Case) -> list[_Scale]:
     bias = [None, *(b for b in _BIAS if visible(b[1]))]
     reg = [False, True] if spec.l2 > 0 else [False]
     whole = [False, True] if spec.l2 > 0 else [False]
+    l2 = [None, *_L2] if spec.l2 > 0 else [None]
     out = []
-    for s, b, m, bb, rb, w in itertools.product(sign, batch, mse, bias, reg, whole):
+    for s, b, m, bb, rb, w, lb in itertools.product(sign, batch, mse, bias, reg, whole, l2):
         global_parts = [x for x in (s, b, m) if x is not None]
-        if w and not global_parts:
+        if w and (not global_parts or lb is not None):  # a whole-step factor covers the L2 term
             continue
+        if len(global_parts) > 1 and abs(math.prod(x[1](case) for x in global_parts) - 1.0) <= 1e-12:
+            continue  # factors that cancel on this network (1/batch x n/2 at n_out 2) change nothing
         data_fns = [x[1] for x in global_parts]
         ids = tuple(x[0] for x in (*global_parts, *([bb] if bb else []))) + (("reg-on-bias",) if rb else ())
+        ids += (lb[0],) if lb else ()
         out.append(_Scale(
-            ids, data=lambda c, fs=tuple(data_fns): float(np.prod([f(c) for f in fs])),
+            ids, data=lambda c, fs=tuple(data_fns): math.prod(f(c) for f in fs),
             bias=(bb[1] if bb else _one), loss=(m[2] if m else _one), reg_bias=rb,
             factors=tuple((x[0], x[1](case)) for x in (*global_parts, *([bb] if bb else []))),
-            whole=w))
+            whole=w, **({"l2_id": lb[0], "l2": lb[1], "l2_loss": lb[2]} if lb else {}),
+            here=(math.prod(f(case) for f in data_fns), (bb[1] if bb else _one)(case))))
     return out
 
 
@@ -203,47 +226,75 @@ class _Measured:
     as_ref: bool  # g is the reference's: no bug may both change and restore it
     t_data: float | None  # transposed: g - p == c * data.T (square weights)
     t_whole: float | None
+    # g, the base's data term and the L2 term, for the predictions of an L2 bug
+    arrays: tuple = field(default=(), repr=False, compare=False)
 
 
-def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: float) -> bool:
+def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: float,
+                        network_scale: float = 0.0) -> bool:
     """No factor can be read off: wherever both are finite, the base's data term and the
-    subject's (g minus the L2 term) are 0 to rounding (a saturated softmax, a dead layer),
-    and NaN/Inf sit on both sides or neither."""
+    subject's (g minus the L2 term) are 0 to rounding (a saturated softmax, a dead layer, a
+    bias summed over units whose gradients sum to 0) against this tensor or ``network_scale``
+    (an SGD step's inferred gradient rounds such a tensor to exactly 0), and NaN/Inf sit on
+    both sides or neither."""
     if g.shape != data.shape or bool(np.isfinite(g).all()) != bool(np.isfinite(data).all()):
         return False
     both = np.isfinite(g) & np.isfinite(data)
     if not both.any():
         return True
-    scale = max(float(np.abs(g[both]).max()), float(np.abs(p[both]).max()), 1e-300)
+    scale = max(float(np.abs(g[both]).max()), float(np.abs(p[both]).max()), network_scale, 1e-300)
     return bool(np.abs(data[both]).max() <= rtol * scale and np.abs((g - p)[both]).max() <= rtol * scale)
 
 
-def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RTOL
-             ) -> dict[str, _Measured]:
+def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RTOL,
+             step: bool = False) -> dict[str, _Measured]:
+    """``step``: the subject's gradients are inferred from an SGD step, which rounds a tensor
+    whose gradient is noise against the network's to exactly 0 (in grads mode an exact 0 where
+    a replay leaves rounding noise is evidence, and is kept)."""
     out = {}
+    finite = [np.abs(r[np.isfinite(r)]) for r in ref.values()] if step else []
+    network_scale = max((float(r.max()) for r in finite if r.size), default=0.0)
     for k in case.spec.param_names():
         g, bg = subject[k], base[k]
         p = _l2_part(case, k)
         data = bg - p
         square = g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and g.shape == data.shape
         out[k] = _Measured(
-            any_factor=_nothing_to_measure(g, data, p, rtol),
+            any_factor=_nothing_to_measure(g, data, p, rtol, network_scale),
             data=_fit(g - p, data, rtol), whole=_fit(g, bg, rtol),
             reg=(_fit(g - _reg_bias_part(case, k), data, rtol)
                  if k.startswith("b") and case.spec.l2 > 0 else None),
             zero=bool(np.all(g == 0) and np.any(bg != 0)), as_base=same(g, bg, rel=rtol),
             as_ref=same(g, ref[k], rel=rtol),
             t_data=_fit(g - p, data.T, rtol) if square else None,
-            t_whole=_fit(g, bg.T, rtol) if square else None)
+            t_whole=_fit(g, bg.T, rtol) if square else None,
+            arrays=(g, data, p) if k.startswith("W") and case.spec.l2 > 0 else ())
     return out
 
 
-def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: float = _RTOL):
+def _l2_fits(m: _Measured, e: float, l2: float, rtol: float, memo: dict, k: str) -> bool:
+    """Is the weight gradient e x the base's data term plus l2 x its L2 term?"""
+    key = (k, e, l2)
+    if key not in memo:
+        g, data, p = m.arrays
+        memo[key] = same(g, e * data + l2 * p, rel=rtol)
+    return memo[key]
+
+
+def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: float = _RTOL,
+               memo: dict | None = None):
     """Per tensor: None (predicted), ("zero",), ("transposed",) or ("const", c, on_data) for
-    what the scale leaves over; False when a tensor cannot be explained."""
+    what the scale leaves over; False when a tensor cannot be explained. Under an L2 bug every
+    weight must be predicted as it stands (no zero, transpose or constant on top)."""
     out = {}
+    memo = {} if memo is None else memo
     for k, m in measured.items():
-        e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
+        e = scale.here[0] * (scale.here[1] if k.startswith("b") else 1.0)
+        if scale.l2_id and m.arrays:
+            if not _l2_fits(m, e, scale.l2, rtol, memo, k):
+                return False
+            out[k] = None
+            continue
         reg = scale.reg_bias and k.startswith("b")
         c = m.reg if reg else (m.whole if scale.whole else m.data)
         if m.any_factor or (c is not None and _close(c, e, rtol)):
@@ -287,6 +338,14 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
     if scale.reg_bias:
         ids.append("reg-on-bias")
         words.append(f"reg-on-bias: every bias is off by l2/batch x b ({case.spec.l2:g}/{batch})")
+    if scale.l2_id:
+        ids.append(scale.l2_id)
+        words.append(f"{scale.l2_id}: every weight gradient is off by exactly {scale.l2 - 1:+g} x "
+                     f"l2/batch x W ({case.spec.l2:g}/{batch}): its L2 term is "
+                     + {0.0: "missing", 0.5: "half the right one", 2.0: "twice the right one"}.get(
+                         scale.l2, f"{scale.l2:g} x the right one")
+                     + (", and the loss lacks the penalty too (l2 is ignored)"
+                        if scale.l2_loss == 0 else ""))
     zeros = sorted(k for k, r in residual.items() if r and r[0] == "zero")
     consts = sorted((k, r[1]) for k, r in residual.items() if r and r[0] == "const")
     flipped = sorted(k for k, r in residual.items() if r and r[0] == "transposed")
@@ -298,8 +357,9 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
         words.append(f"param-never-updated: {', '.join(zeros)} exactly 0")
     if consts:
         ids.append("stray-constant-factor")
+        # the constant as the number it is: a name such as "batch" would say it follows the batch
         words.append("stray-constant-factor: " + ", ".join(
-            f"{k} x {symbolic(c, batch, n_out)}" for k, c in consts) + " on top")
+            f"{k} x {nice_constant(c) or symbolic(c, batch, n_out)}" for k, c in consts) + " on top")
     return tuple(ids), tuple(words)
 
 
@@ -313,7 +373,10 @@ def _predictor(base: _Base, scale: _Scale, residual: dict):
             p = _l2_part(case, k)
             e = scale.data(case) * (scale.bias(case) if k.startswith("b") else 1.0)
             extra = _reg_bias_part(case, k) if (scale.reg_bias and k.startswith("b")) else 0.0
-            v = e * g[k] + extra if scale.whole else e * (g[k] - p) + p + extra
+            if scale.whole:
+                v = e * g[k] + extra
+            else:
+                v = e * (g[k] - p) + (scale.l2 if k.startswith("W") else 1.0) * p + extra
             r = residual.get(k)
             if r and r[0] == "zero":
                 v = np.zeros_like(v)
@@ -330,7 +393,7 @@ def _loss_prediction(case: Case, base_loss: float, scale: _Scale) -> float:
     spec = case.spec
     pen = spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"W{i}"] ** 2))
                                              for i in range(1, spec.depth + 1))
-    loss = scale.loss(case) * (base_loss - pen) + pen
+    loss = scale.loss(case) * (base_loss - pen) + scale.l2_loss * pen
     if scale.reg_bias:
         loss += spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"b{i}"] ** 2))
                                                    for i in range(1, spec.depth + 1))
@@ -358,7 +421,7 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
     """Every explanation with the fewest bugs that reproduces ``subject`` (a Party; None when
     the subject produced nothing) or its ``error`` (a SubjectError's data) on ``case``."""
     found: list[Explanation] = []
-    bases = _bases(case, mode_lr)
+    bases, scales = _bases(case, mode_lr), _scales(case)
     ref_loss, ref = reference_loss_and_grads(case.params, case.X, case.Y, case.spec)
     for base in bases:
         try:
@@ -379,9 +442,10 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             continue
         if base.ids and same(b_loss, ref_loss) and all(same(b_grads[k], ref[k]) for k in ref):
             continue  # the structural bug changes nothing on this network: it cannot be seen
-        measured = _measure(case, subject.grads, b_grads, ref, rtol)
-        for scale in _scales(case):
-            residual = _residuals(case, measured, scale, rtol)
+        measured = _measure(case, subject.grads, b_grads, ref, rtol, step=bool(mode_lr))
+        memo: dict = {}
+        for scale in scales:
+            residual = _residuals(case, measured, scale, rtol, memo)
             if residual is False:
                 continue
             ids, words = _words(case, scale, residual, base.ids)
@@ -499,7 +563,7 @@ def separate(explanations: list[Explanation], case: Case, rerun, tries: int = 6
             sizes = (*case.spec.sizes[:-1], case.spec.sizes[-1] + 1 + i % 2)
             spec = replace(spec, sizes=sizes)
         params = init_params(spec, rng)
-        X, Y = random_batch(spec, batch, rng)
+        X, Y = random_batch(spec, batch, rng, targets=targets_of(case))
         cand = replace(case, spec=spec, params=params, X=X, Y=Y)
         preds = [_outcome(e.predict, cand) for e in alive]
         if all(p is None for p in preds) or all(_agree(preds[0], p) for p in preds[1:]):
@@ -514,3 +578,40 @@ def separate(explanations: list[Explanation], case: Case, rerun, tries: int = 6
                          f"predicted otherwise")
             alive = keep
     return alive, notes
+
+
+def targets_of(case: Case) -> str:
+    """The form of targets a re-run hands the subject: ``labels`` (int class indices) where
+    ``case`` has them (a subject written for labels cannot take rows), else ``any`` (rows:
+    one-hot, soft or real, which tells bugs apart that one-hot rows alone would not)."""
+    return "labels" if np.ndim(case.Y) == 1 else "any"
+
+
+def another_batch(case: Case) -> Case:
+    """The same network and parameters on a fresh batch of another size (batch + 1), targets
+    in the same form: where a factor that follows the batch size changes and a constant
+    does not."""
+    rng = np.random.default_rng(20261204)
+    X, Y = random_batch(case.spec, case.batch + 1, rng, targets=targets_of(case))
+    return replace(case, X=X, Y=Y)
+
+
+def confirm_constants(explanations: list[Explanation], case: Case, rerun
+                      ) -> tuple[list[Explanation], list[str]]:
+    """A stray constant read off one network may be a factor that follows the batch size (4 at
+    batch 4 is ``batch``): re-run the subject on another batch size and keep an explanation
+    with ``stray-constant-factor`` only if it still predicts the subject there."""
+    if not any("stray-constant-factor" in e.ids for e in explanations):
+        return explanations, []
+    cand = another_batch(case)
+    seen = _observed(rerun(cand))
+    if seen is None:
+        return explanations, []
+    keep, notes = [], []
+    for e in explanations:
+        if "stray-constant-factor" not in e.ids or _agree(_outcome(e.predict, cand), seen):
+            keep.append(e)
+        else:
+            notes.append(f"re-run at batch {cand.batch}: {' + '.join(e.ids)} predicted otherwise "
+                         "(the factor is not a constant)")
+    return keep, notes

@@ -28,8 +28,8 @@ import numpy as np
 
 from crosscheck.diagnosis import CATALOGUE, trace
 from crosscheck.diagnosis.cnn_locate import locate
-from crosscheck.diagnosis.compose import RTOL, explain, separate
-from crosscheck.diagnosis.measure import exact_ratio, same, shape_story, symbolic, tensor_facts
+from crosscheck.diagnosis.compose import RTOL, another_batch, confirm_constants, explain, separate
+from crosscheck.diagnosis.measure import exact_ratio, l2_story, same, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
 from crosscheck.engine.compare import element_bad
@@ -37,6 +37,7 @@ from crosscheck.engine.tolerances import pair_tolerance
 from crosscheck.engine.triangulate import Party
 from crosscheck.engine.trust import most_trusted
 from crosscheck.reference.cnn_spec import is_cnn
+from crosscheck.reference.losses import l2_grad, l2_penalty
 from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.sampling import Case, random_case
 
@@ -240,12 +241,37 @@ def diagnose(result: CaseResult, rerun: Callable[[Case], CaseResult] | None = No
     accused = "fd" if result.blame == ["fd"] else result.subject
     try:
         if accused == "fd":
-            return _diagnose_fd(result, rerun, limit, replay)
-        return _diagnose_subject(result, rerun, lr, rerun_lr, limit)
+            return _diagnose_fd(result, _guarded(rerun), limit, replay)
+        return _diagnose_subject(result, _guarded(rerun), lr, _guarded(rerun_lr), limit)
+    except _RerunFailed:  # a re-run failed (its budget spent, its worker gone): do without
+        if rerun is not None or rerun_lr is not None:
+            return diagnose(result, lr=lr, limit=limit, replay=replay)
+        raise
     except Exception as exc:  # noqa: BLE001 - odd values (np.matrix, subclasses) must not crash
+        # a step failed: keep every fact that can still be measured without it
+        try:
+            facts = _error_facts(result) if result.error else _numeric_facts(result, None)
+        except Exception:  # noqa: BLE001
+            facts = _basic_facts(result)
         return [Suspect("unknown", _UNKNOWN, 0.0,
-                        f"{_basic_facts(result)}; the diagnosis could not measure more "
-                        f"({type(exc).__name__})")]
+                        f"{facts}; the diagnosis could not measure more ({type(exc).__name__})")]
+
+
+class _RerunFailed(Exception):
+    """A re-run the caller passed in raised (its ``__cause__``): the diagnosis then runs again
+    without re-runs, so that what one network shows is never lost."""
+
+
+def _guarded(fn):
+    if fn is None:
+        return None
+
+    def call(*args):
+        try:
+            return fn(*args)
+        except Exception as exc:
+            raise _RerunFailed from exc
+    return call
 
 
 _UNKNOWN = "no catalogued bug explains this"
@@ -285,6 +311,9 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
     notes: list[str] = []
     if len(found) > 1 and rerun is not None:
         found, notes = separate(found, case, rerun)
+    if found and rerun is not None:
+        found, more = confirm_constants(found, case, rerun)
+        notes += more
     if not found:
         facts = _error_facts(result) if error is not None else _numeric_facts(result, rerun)
         return [Suspect("unknown", _UNKNOWN, 0.0, facts)]
@@ -361,7 +390,9 @@ def _numeric_facts(result, rerun) -> str:
         if right:
             facts.append(f"{', '.join(right)} agree")
         layers = sorted({int(k[1:]) for k in wrong})
-        if layers and layers[-1] < spec.depth:
+        if all(l2_story(k, acc.grads[k], ref.grads[k], l2[k]) for k in wrong):
+            facts.append("every data gradient agrees: only L2 terms are wrong")
+        elif layers and layers[-1] < spec.depth:
             facts.append(f"the wrong tensors start at layer {layers[-1]}: every layer above it agrees")
         elif layers:
             facts.append(f"already the output layer ({spec.activations[-1]}, layer {spec.depth}) is "
@@ -376,7 +407,10 @@ def _numeric_facts(result, rerun) -> str:
         else:
             c = exact_ratio(np.asarray(acc.loss), np.asarray(ref.loss))
             diff = acc.loss - ref.loss
-            if c is not None:
+            pen = l2_penalty([case.params[f"W{i}"] for i in range(1, spec.depth + 1)], spec.l2, case.batch)
+            if pen > 0 and abs(diff + pen) <= 1e-9 * max(1.0, abs(ref.loss)):
+                how = f"short by exactly the L2 penalty l2/(2 batch) sum W^2 = {pen:.6g}: it has none"
+            elif c is not None:
                 how = f"{symbolic(c, case.batch, spec.sizes[-1])} x"
             else:
                 how = f"off by {diff:.3g}" + (f", {diff / abs(ref.loss):.2g} relative" if ref.loss else "")
@@ -386,11 +420,69 @@ def _numeric_facts(result, rerun) -> str:
     if any(not np.all(np.isfinite(acc.grads[k])) for k in names):
         z = trace(case).z[-1]
         facts.append(f"NaN/Inf in the gradients; the largest logit is {float(np.abs(z).max()):.4g}")
+    if rerun is not None and wrong:
+        facts += _factors_across_batches(result, acc, ref, wrong, rerun)
     if rerun is not None and case.batch > 1 and wrong:
         r = rerun(replace(case, X=case.X[:1].copy(), Y=case.Y[:1].copy()))
         facts.append("at batch 1 the same network passes: the bug needs batch > 1"
                      if r.verdict == "pass" else "at batch 1 it still fails")
     return "; ".join(facts)
+
+
+def _factor(case, g, r, k) -> float | None:
+    """The exact factor of ``k`` against the oracle: on its data term (the L2 term agreeing),
+    else on the whole gradient."""
+    p = l2_grad(case.params[k], case.spec.l2, case.batch) if k.startswith("W") else np.zeros_like(r)
+    if np.shape(g) != np.shape(r):
+        return None
+    c = exact_ratio(g - p, r - p)
+    return c if c is not None else exact_ratio(g, r)
+
+
+def _batch_like(c: float, batch: int, n_out: int) -> bool:
+    """Could ``c`` be a power of the batch size (times n_out and 2 powers) on this network?"""
+    return any(abs(abs(c) - float(batch) ** bp * float(n_out) ** op * 2.0 ** tp) <= 1e-6 * abs(c)
+               for bp in (1, -1, 2, -2) for op in (0, 1, -1) for tp in (0, 1, -1, 2, -2))
+
+
+def _factors_across_batches(result, acc, ref, wrong, rerun) -> list[str]:
+    """Re-measure each exact factor at another batch size: a factor that follows the batch
+    size is a sum where a mean belongs (or the reverse), never a stray constant."""
+    case = result.case
+    first = {k: _factor(case, acc.grads[k], ref.grads[k], k) for k in wrong}
+    first = {k: c for k, c in first.items() if c is not None and abs(c - 1.0) > 1e-9}
+    if not first:
+        return []
+    cand = another_batch(case)
+    r = rerun(cand)
+    acc2, ref2 = _party(r, r.subject), _trusted(r, r.subject)
+    if r.error or acc2 is None or ref2 is None:
+        return []
+    b, b2, n_out = case.batch, cand.batch, case.spec.sizes[-1]
+    out = []
+    for k, c in first.items():
+        c2 = _factor(cand, acc2.grads[k], ref2.grads[k], k)
+        if c2 is None:
+            continue
+        if abs(c2 - c) <= 1e-6 * abs(c):
+            if _batch_like(c, b, n_out):  # say so where the first batch left it open
+                out.append(f"{k} keeps the factor {symbolic(c, b2, n_out)} at batch {b2}: a "
+                           "constant, not the batch size")
+            continue
+        power = np.log(abs(c2 / c)) / np.log(b2 / b) if c2 / c > 0 else 0.0
+        p = round(power)
+        if p == 0 or abs(power - p) > 1e-6:
+            out.append(f"{k}'s factor changes with the batch size ({c:.6g} at batch {b}, "
+                       f"{c2:.6g} at batch {b2}): batch-dependent, not a constant")
+            continue
+        expr = {1: "batch", -1: "1/batch"}.get(p, f"batch^{p}")
+        rest = c / float(b) ** p
+        lead = "" if abs(rest - 1.0) <= 1e-6 else f"{symbolic(rest, b, n_out)} x "
+        how = "a sum over the batch where a mean belongs" if p > 0 else \
+            "a mean over the batch where a sum belongs"
+        out.append(f"{k}'s factor follows the batch size, {lead}{expr} ({c:.6g} at batch {b}, "
+                   f"{c2:.6g} at batch {b2}): batch-dependent, {how}")
+    return out
 
 
 def _diagnose_fd(result, rerun, limit, replay) -> list[Suspect]:

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["exact_ratio", "nice_constant", "same", "shape_story", "symbolic", "tensor_facts"]
+__all__ = ["exact_ratio", "l2_story", "nice_constant", "same", "shape_story", "symbolic", "tensor_facts"]
 
 _RATIO_RTOL = 1e-6  # a fit this close is an exact factor, not a coincidence
 _SAME_RTOL = 1e-8  # a replay this close reproduces the subject
@@ -146,10 +146,30 @@ def shape_story(tensor: str, actual: tuple, expected: tuple, spec, batch: int) -
     return f"{tensor} has shape {actual}, expected {expected}"
 
 
+_L2_WORDS = {-1.0: "its L2 term is missing", -0.5: "its L2 term is half the right one",
+             1.0: "its L2 term is twice the right one", -2.0: "its L2 term has the wrong sign"}
+
+
+def l2_story(k: str, g: np.ndarray, r: np.ndarray, p: np.ndarray, batch: int = 1, n_out: int = 1) -> str:
+    """``k`` off by exactly c x its L2 term ``p`` (l2/batch x W), c a small constant, in words
+    (the term's factor 1 + c in the network's words: ``batch`` is l2 x W without the 1/batch);
+    "" when the difference is not such a multiple."""
+    g, r = np.asarray(g, dtype=np.float64), np.asarray(r, dtype=np.float64)
+    if g.shape != r.shape or g.shape != np.shape(p) or not np.any(p):
+        return ""
+    c = exact_ratio(g - r, p)
+    if c is None or c == 0 or (c != 1 and nice_constant(c) is None):
+        return ""
+    c = float(nice_constant(c) or 1)
+    words = _L2_WORDS.get(c, f"its L2 term is {symbolic(1 + c, batch, n_out)} x the right one")
+    return f"{k} is off by exactly {c:+g} x l2/batch x {k}: {words}"
+
+
 def tensor_facts(case, subject, trusted, l2_part: dict, wrong: list[str], trace=None) -> list[str]:
-    """One phrase per wrong tensor: exactly zero, an exact factor (symbolic), transposed,
-    rank 1, one value repeated, off by l2/batch x b, wrong only on inactive ReLU units, or
-    "no simple pattern" (with the relative error)."""
+    """One phrase per wrong tensor: exactly zero, off by a multiple of its L2 term (missing,
+    halved, doubled), an exact factor (symbolic), transposed, rank 1, one value repeated, off
+    by l2/batch x b, wrong only on inactive ReLU units, or "no simple pattern" (with the
+    relative error)."""
     spec, batch, n_out = case.spec, case.batch, case.spec.sizes[-1]
     out = []
     for k in wrong:
@@ -159,6 +179,10 @@ def tensor_facts(case, subject, trusted, l2_part: dict, wrong: list[str], trace=
             continue
         if np.all(g == 0):
             out.append(f"{k} is exactly 0")
+            continue
+        story = l2_story(k, g, r, p, batch, n_out)
+        if story:
+            out.append(story)
             continue
         c = exact_ratio(g - p, r - p)
         if c is not None:

@@ -18,8 +18,8 @@ from crosscheck.reference.network import REFERENCE_PARTS, backprop
 from crosscheck.reference.ops import ACTIVATION_OPS
 from crosscheck.reference.spec import LOGIT_LOSSES
 
-__all__ = ["DEFAULT_LR", "FORMS", "Patch", "VARIANTS", "grads_from_step", "patched", "reference_sgd_step",
-           "update_order_step"]
+__all__ = ["DEFAULT_LR", "FORMS", "L2_GRAD_FACTORS", "Patch", "VARIANTS", "grads_from_step", "patched",
+           "reference_sgd_step", "update_order_step"]
 
 DEFAULT_LR = 0.5  # the learning rate at which update-mode variants are checked
 
@@ -322,6 +322,23 @@ BATCH_MEAN_INPUT_ROW = affine_patch(_first_layer_mean_row)
 batch_mean_input_row = patched(BATCH_MEAN_INPUT_ROW)
 
 
+# ---- the L2 term: in the loss, but its gradient missing, halved or doubled ------------------
+
+def _l2_grad_times(factor: float):
+    """The reference with the L2 term of every weight gradient ``factor`` x l2/batch x W (the
+    penalty in the loss stays l2/(2 batch) sum W^2)."""
+    return _variant(_with(l2_grad=lambda W, lam, batch: factor * LS.l2_grad(W, lam, batch)))
+
+
+# L2_GRAD_FACTORS: each L2 bug as the factor its gradient puts on the L2 term l2/batch x W
+L2_GRAD_FACTORS = {"l2-grad-missing": 0.0, "l2-grad-halved": 0.5, "l2-grad-doubled": 2.0}
+l2_grad_missing = _l2_grad_times(L2_GRAD_FACTORS["l2-grad-missing"])
+# d/dW of l2/(2 batch) W^2 written without the 2 that the square brings down
+l2_grad_halved = _l2_grad_times(L2_GRAD_FACTORS["l2-grad-halved"])
+# the 1/2 of the penalty forgotten in its derivative (or weight decay applied on top of it)
+l2_grad_doubled = _l2_grad_times(L2_GRAD_FACTORS["l2-grad-doubled"])
+
+
 # ---- other forms of the same bugs, as learners write them (replayed by the diagnosis) -------
 
 # sigma'(a): a helper that expects z is handed the activation
@@ -392,6 +409,9 @@ VARIANTS = {
     "stray-constant-factor": stray_constant_factor,
     "half-sse-vs-mse": half_sse_vs_mse,
     "batch-mean-input-row": batch_mean_input_row,
+    "l2-grad-missing": l2_grad_missing,
+    "l2-grad-halved": l2_grad_halved,
+    "l2-grad-doubled": l2_grad_doubled,
 }
 
 # The structural bugs as the forms learners write them: each form is the patches that make

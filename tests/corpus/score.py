@@ -28,6 +28,8 @@ class Grade:
     compound_all: bool | None
     named: tuple[str, ...]
     conclusion: str
+    # the diagnosis fell back on "could not measure more" somewhere (an internal failure)
+    unmeasured: tuple[str, ...] = ()
 
 
 def run_entry(entry: dict, *, networks: int = 8, seed: int = 0,
@@ -53,9 +55,11 @@ def grade(entry: dict, result) -> Grade:
     f = findings(result.cases)
     named = tuple(pid for pid, _ in f.named)
     verdict_ok = result.verdict == entry["verdict"]
+    unmeasured = tuple(s.evidence for c in result.cases for s in c.suspects
+                       if "could not measure" in s.evidence)
     if entry["verdict"] == "pass":
         return Grade(entry["file"], truth, verdict_ok, "pass-ok" if verdict_ok else "false-alarm",
-                     True, False, None, named, result.conclusion)
+                     True, False, None, named, result.conclusion, unmeasured)
     if not named:
         outcome = "unknown"
     else:
@@ -64,7 +68,7 @@ def grade(entry: dict, result) -> Grade:
                  top2=bool(set(named[:2]) & catalogued),
                  strict_wrong=bool(set(named) - catalogued),
                  compound_all=(catalogued <= set(named)) if len(catalogued) >= 2 else None,
-                 named=named, conclusion=result.conclusion)
+                 named=named, conclusion=result.conclusion, unmeasured=unmeasured)
 
 
 def summary(grades: list[Grade]) -> dict:
