@@ -26,6 +26,7 @@ from crosscheck.engine.campaign import (
     run_campaign,
 )
 from crosscheck.engine.check import UNCOMPARED, CaseResult, check_case
+from crosscheck.engine.conventions import mark_conventions
 from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError, option
@@ -274,7 +275,8 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                options: CampaignOptions, oracles: Sequence[str], shrink: int,
                tolerance: SubjectTolerance | None = None, subject_import: str | None = None,
                progress=None, dtype: str = "float64", memory_limit: int | None = None,
-               isolation_off: str = "", report=None, function: dict | None = None) -> VerifyResult:
+               isolation_off: str = "", report=None, function: dict | None = None,
+               strict: bool = False) -> VerifyResult:
     """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them,
     conclude, and write the reports into ``report`` (a directory) if given: the work behind
     both :func:`verify` and ``crosscheck verify``.
@@ -317,8 +319,9 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
             if progress is not None:
                 progress(done, total, case_result)
 
-        result = run_campaign(subject, label, parties, options, progress=checked,
-                              tolerance=tolerance)
+        result = mark_conventions(run_campaign(subject, label, parties, options,
+                                               progress=checked, tolerance=tolerance),
+                                  strict=check("strict", strict))
         if outputs:
             result = replace(result, cases=[replace(c, output=outputs.get(c.index, ""))
                                             for c in result.cases])
@@ -440,7 +443,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
            architecture: str | None = None, cnn: str | None = None,
-           in_process: bool = False) -> VerifyResult:
+           in_process: bool = False, strict: bool = False) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -477,13 +480,16 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
 
     Returns a :class:`VerifyResult`: ``.passed``, ``.cases``, ``.conclusion``,
     ``.write_report(dir)``, and ``str()`` gives the CLI's summary. ``report=DIR`` writes the
-    reports too (checked before the campaign starts). Bad options raise
+    reports too (checked before the campaign starts). A network on which ``fn`` differs from
+    the frameworks only by a subgradient convention at an exact kink (ReLU'(0) = 1, on the
+    relu-ties edge network) passes with a warning; ``strict=True`` fails it. Bad options raise
     :class:`crosscheck.UsageError` (a ``ValueError``).
     """
     if in_worker():  # a module that calls verify at import, being imported by the worker
         raise UsageError(f"{NESTED} this module: put the call under "
                          f"`if __name__ == \"__main__\":`")
     check("shrink", shrink)
+    check("strict", strict)
     timeout = check_timeout(timeout)
     limit = parse_memory_limit(memory_limit, flag=option("memory_limit"))
     try:
@@ -503,7 +509,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     common = dict(layout=layout, mode=mode, lr=lr, timeout=timeout, options=options,
                   oracles=oracles, shrink=shrink, subject_import=subject_import,
                   tolerance=None if tolerance.is_default else tolerance, memory_limit=limit,
-                  dtype=dtype, report=report)
+                  dtype=dtype, report=report, strict=strict)
 
     def by_value(why: str) -> VerifyResult:
         """``fn`` checked in the worker, sent by value; a UsageError when it cannot be."""

@@ -219,6 +219,10 @@ def _positive(name: str):
     return check_
 
 
+def _not_bool(name: str, value):
+    raise UsageError(f"{option(name)} wants True or False, got {value!r}")
+
+
 def check_count(name: str, value) -> int:
     """``value`` of option ``name`` as a count >= 0 (a :class:`UsageError` otherwise)."""
     if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -322,6 +326,11 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
            metavar="SIZE",
            help="address space of the process your function runs in, e.g. 4G or 512M "
                 "(default half this machine's memory)"),
+    Option("strict", "bool", False, scope="verify", flag="--strict",
+           check=lambda v: v if isinstance(v, bool) else _not_bool("strict", v),
+           help="fail a difference that is only a subgradient convention at an exact kink "
+                "(ReLU'(0) = 1 where the frameworks use 0), which by default passes with a "
+                "warning"),
     Option("rtol", "number >= 0", None, scope="api",
            help="replaces the tolerance table's relative tolerance"),
     Option("atol", "number >= 0", None, scope="api",
@@ -361,6 +370,9 @@ def add_options(parser, scope: str, *, group=None, networks: int | None = None) 
         if o.name == "networks" and networks is not None:
             default, help_ = networks, f"how many random networks to check (default {networks})"
         kwargs = {"default": default, "help": help_}
+        if o.type == "bool":  # a switch: present or not
+            target.add_argument(o.flag, action="store_true", help=help_)
+            continue
         if o.parse is not None:
             kwargs["type"] = o.parse
         if o.choices is not None:
@@ -379,9 +391,10 @@ def _text(value) -> str:
 def reproduce_line(target: str, options: dict) -> str:
     """``crosscheck verify TARGET --flag value ...``: the command that runs again what the
     keywords ``options`` (in the order given) asked for."""
-    flags = " ".join(f"{OPTIONS[k].flag} {_text(v)}" for k, v in options.items()
+    flags = " ".join(OPTIONS[k].flag if OPTIONS[k].type == "bool" else
+                     f"{OPTIONS[k].flag} {_text(v)}" for k, v in options.items()
                      if k in OPTIONS and OPTIONS[k].flag and OPTIONS[k].reproduce
-                     and v is not None)
+                     and v is not None and not (OPTIONS[k].type == "bool" and not v))
     return f"crosscheck verify {target} {flags}".rstrip()
 
 

@@ -55,7 +55,8 @@ def run(args) -> int:
     result = run_verify(args.target, label, layout=args.layout, mode=args.mode, lr=lr,
                         timeout=timeout, options=options, oracles=args.oracles,
                         shrink=args.shrink, subject_import=args.target, memory_limit=memory,
-                        progress=Progress("verify"), dtype=args.dtype, report=report_dir)
+                        progress=Progress("verify"), dtype=args.dtype, report=report_dir,
+                        strict=args.strict)
     for path in result.written:
         print(f"wrote {path}", file=sys.stderr)
     print(result)
