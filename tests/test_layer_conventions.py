@@ -83,3 +83,30 @@ def test_the_dropout_script_fails_on_a_mask_of_the_wrong_rate(tmp_path):
                          timeout=300)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "DISAGREE the mask your forward drew" in run.stdout
+
+
+def test_a_relu_mask_z_ge_0_passes_verify_with_a_warning_and_fails_strict():
+    """The MLP side: on the relu-ties edge network ReLU'(0) = 1 is a convention."""
+    import crosscheck
+    from crosscheck.engine.conventions import subgradient_convention
+
+    path = Path(__file__).parent / "subjects" / "relu_ge_mask.py"
+    argv = dict(targets="labels", loss="softmax_cross_entropy", sizes="4-6-3",
+                hidden_activations="relu", networks=5, shrink=0)
+    sys.path.insert(0, str(path.parent))
+    try:
+        import relu_ge_mask
+    finally:
+        sys.path.remove(str(path.parent))
+    loose = crosscheck.verify(relu_ge_mask.loss, **argv)
+    text = " ".join(str(loose).split())
+    assert loose.passed, text
+    assert ("warning: convention: ReLU'(0) = 1 where the frameworks use 0; any value in [0,1] "
+            "is a valid subgradient (network 3)") in text
+    strict = crosscheck.verify(relu_ge_mask.loss, strict=True, **argv)
+    assert not strict.passed and [c.index for c in strict.failures] == [3]
+    # a gradient off the segment between the two one-sided slopes is no convention
+    case = strict.cases[3]
+    twice = {k: 2 * v - case.parties[1].grads[k] for k, v in case.parties[0].grads.items()}
+    assert subgradient_convention(case.case, dict(case.parties[0].grads))
+    assert not subgradient_convention(case.case, twice)
