@@ -73,17 +73,20 @@ class LayerCase:
             else "pass"
 
 
-@dataclass
+@dataclass(frozen=True)
 class LayerResult:
+    """What checking a layer pair found: frozen once made, as the other results; the driver
+    (``run_layer``) adds the shrunk cases and the targets with :func:`dataclasses.replace`."""
+
     kind: str
     subject: str
-    cases: list[LayerCase] = field(default_factory=list)
+    cases: tuple[LayerCase, ...] = ()
     seconds: float = 0.0
     isolation_off: str = ""  # why the pair ran in this process, or ""
     dtype: str = "float64"
     seed: int = 0
     # the first failing cases, shrunk (crosscheck/layers/shrink.py: ShrunkCase)
-    shrunk: list = field(default_factory=list)
+    shrunk: tuple = ()
     targets: tuple | None = None  # ("/abs/file.py:forward", ".../backward" or None), if any
     stopped: str = ""  # why the check ended before its last case, if it did
     strict: bool = False  # a subgradient convention at a kink fails (see LayerCase.convention)
@@ -435,23 +438,24 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
     the tolerance table against the frameworks on the same rounded inputs; finite differences
     of a float32 forward measure rounding, not a derivative (the fd-float32 pitfall), so they
     are off. ``names``, ``dropout_p`` and ``strict``: as :func:`check_layer_case` takes them."""
-    result = LayerResult(kind=kind_name, subject=label, dtype=dtype, seed=seed, strict=strict,
-                         dropout_p=dropout_p)
     t0 = time.perf_counter()
     shapes = shapes if shapes is not None else case_shapes(kind_name, cases, seed)
+    done: list[LayerCase] = []
+    stopped = ""
     for index, shape in enumerate(shapes):
         case, _ = check_layer_case(shape, pair_call, label=label, oracles=oracles, index=index,
                                    dtype=dtype, names=names, dropout_p=dropout_p, strict=strict)
-        result.cases.append(case)
+        done.append(case)
         if progress:
             progress(index + 1, len(shapes), case)
-        hung = [c.index for c in result.cases[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
+        hung = [c.index for c in done[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
         if len(hung) == STOP_AFTER_TIMEOUTS and index + 1 < len(shapes):
-            result.stopped = (f"stopped after cases {' and '.join(map(str, hung))} timed out in a "
-                              f"row: the other {len(shapes) - index - 1} case(s) were not run")
+            stopped = (f"stopped after cases {' and '.join(map(str, hung))} timed out in a "
+                       f"row: the other {len(shapes) - index - 1} case(s) were not run")
             break
-    result.seconds = time.perf_counter() - t0
-    return result
+    return LayerResult(kind=kind_name, subject=label, cases=tuple(done),
+                       seconds=time.perf_counter() - t0, dtype=dtype, seed=seed, stopped=stopped,
+                       strict=strict, dropout_p=dropout_p)
 
 
 def in_process(kind_name: str, forward, backward):

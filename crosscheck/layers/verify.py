@@ -171,7 +171,7 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
                                     **settings)
                   for case in [c for c in result.cases if c.verdict == "fail"][:shrink]]
     result = replace(result, isolation_off=isolation_off,
-                     shrunk=[s for s in shrunk if s is not None],
+                     shrunk=tuple(s for s in shrunk if s is not None),
                      targets=((absolute_target(forward), absolute_target(backward))
                               if target is not None else None))
     checked = LayerVerification(result)
