@@ -278,7 +278,7 @@ def test_shrinking_keeps_the_failure_it_found_not_another_one():
 def test_shrink_0_shrinks_nothing():
     p = LAYER_PITFALLS["batchnorm-no-mean-terms"]
     result = crosscheck.verify_layer("batchnorm", p.forward, p.backward, cases=4, shrink=0)
-    assert not result.passed and result.result.shrunk == []
+    assert not result.passed and result.result.shrunk == ()
 
 
 def test_the_reproduction_script_fails_on_the_bug_and_passes_once_it_is_fixed(tmp_path):
