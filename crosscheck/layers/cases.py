@@ -48,7 +48,11 @@ class Dim:
 _ND = [Dim("n"), Dim("d")]
 # trailing input dimensions (0: none), as affine's: the kinds CS231n says take input of any
 # shape are drawn 2-D, 3-D and 4-D, so that code written for (N, D) alone fails
-_TRAILING = [Dim("k1", 0, 3), Dim("k2", 0, lambda d: 3 if d["k1"] else 0)]
+def _trailing_dims(hi: int) -> list[Dim]:
+    return [Dim("k1", 0, hi), Dim("k2", 0, lambda d: hi if d["k1"] else 0)]
+
+
+_TRAILING = _trailing_dims(3)
 _ANY_RANK = [*_ND, *_TRAILING]
 _CONV_SIDE = 9  # odd spatial sizes up to 9
 
@@ -66,8 +70,9 @@ SPACES: dict[str, list[Dim]] = {
     "batchnorm": [Dim("n", 2, 6), Dim("d")],
     "layernorm": [Dim("n", 2, 6), Dim("d")],
     # wide enough that a mask keeping with the wrong probability shows (layers/check.py)
+    # (up to 2 x 2 trailing: at most 512 elements, each differenced alone)
     "dropout": [Dim("n", 1, 8), Dim("d", 1, 16), Dim("p", choices=(0.5, 0.3, 0.8)),
-                *_TRAILING],
+                *_trailing_dims(2)],
     "conv": [Dim("n", 1, 3), Dim("c", 1, 3), Dim("f", 1, 3), Dim("hh", 1, 3), Dim("ww", 1, 3),
              Dim("stride", choices=(1, 2)), Dim("pad", choices=(0, 1, 2)),
              Dim("h", _conv_lo("hh"), _CONV_SIDE), Dim("w", _conv_lo("ww"), _CONV_SIDE)],
