@@ -14,6 +14,9 @@ ReLUs (the derivative at the tie), ties inside max-pooling windows, saturated si
 large scores for the losses. At ReLU zeros and pooling ties central differences measure a
 chord, not a derivative: there the consistency check is skipped and the case says so; the
 framework comparisons still run (their convention: ReLU'(0) = 0, the first maximum of a tie).
+A pair that differs from them there only by another valid subgradient (the kind's record,
+``LayerKind.subgradient``, says which) follows a convention: the case passes with the words
+in ``LayerCase.convention``, and fails only under ``strict``.
 """
 
 from __future__ import annotations
