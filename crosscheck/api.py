@@ -27,6 +27,7 @@ from crosscheck.engine.campaign import (
     run_campaign,
 )
 from crosscheck.engine.check import UNCOMPARED, CaseResult, check_case, too_few_answers
+from crosscheck.engine.conventions import mark_conventions
 from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError, option
@@ -300,7 +301,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                progress=None, dtype: str = "float64", memory_limit: int | None = None,
                isolation_off: str = "", report=None, function: dict | None = None,
                fixed_lr: float | None = None, unrolled_order: str = "C",
-               fixed_case=None) -> VerifyResult:
+               fixed_case=None, strict: bool = False) -> VerifyResult:
     """Check ``fn`` on the campaign, diagnose the worst failing networks, shrink them,
     conclude, and write the reports into ``report`` (a directory) if given: the work behind
     both :func:`verify` and ``crosscheck verify``.
@@ -354,6 +355,7 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         else:
             result = run_campaign(subject, label, parties, options, progress=checked,
                                   tolerance=tolerance)
+        result = mark_conventions(result, strict=check("strict", strict))
         if outputs:
             result = replace(result, cases=[replace(c, output=outputs.get(c.index, ""))
                                             for c in result.cases])
@@ -520,7 +522,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            architecture: str | None = None, cnn: str | None = None,
            in_process: bool = False, edge_networks: bool = True,
            fixed_lr: float | None = None, unrolled_order: str = "C",
-           inputs=None) -> VerifyResult:
+           inputs=None, strict: bool = False) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
     ``fn(params, X, Y, spec) -> (loss, grads)`` by default (see the contract in
@@ -560,13 +562,16 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
 
     Returns a :class:`VerifyResult`: ``.passed``, ``.cases``, ``.conclusion``,
     ``.write_report(dir)``, and ``str()`` gives the CLI's summary. ``report=DIR`` writes the
-    reports too (checked before the campaign starts). Bad options raise
+    reports too (checked before the campaign starts). A network on which ``fn`` differs from
+    the frameworks only by a subgradient convention at an exact kink (ReLU'(0) = 1, on the
+    relu-ties edge network) passes with a warning; ``strict=True`` fails it. Bad options raise
     :class:`crosscheck.UsageError` (a ``ValueError``).
     """
     if in_worker():  # a module that calls verify at import, being imported by the worker
         raise UsageError(f"{NESTED} this module: put the call under "
                          f"`if __name__ == \"__main__\":`")
     check("shrink", shrink)
+    check("strict", strict)
     timeout = check_timeout(timeout)
     limit = parse_memory_limit(memory_limit, flag=option("memory_limit"))
     try:
@@ -602,7 +607,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                   oracles=oracles, shrink=shrink, subject_import=subject_import,
                   tolerance=None if tolerance.is_default else tolerance, memory_limit=limit,
                   dtype=dtype, report=report, fixed_lr=fixed_lr, unrolled_order=unrolled_order,
-                  fixed_case=fixed_case)
+                  fixed_case=fixed_case, strict=strict)
 
     def by_value(why: str) -> VerifyResult:
         """``fn`` checked in the worker, sent by value; a UsageError when it cannot be."""

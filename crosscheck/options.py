@@ -391,7 +391,12 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
            metavar="SIZE",
            help="address space of the process your function runs in, e.g. 4G or 512M "
                 "(default half this machine's memory)"),
-    Option("watch", "switch", False, scope="cli", flag="--watch", reproduce=False,
+    Option("strict", "bool", False, scope="verify", flag="--strict",
+           check=_bool("strict"),
+           help="fail a difference that is only a subgradient convention at an exact kink "
+                "(ReLU'(0) = 1 where the frameworks use 0), which by default passes with a "
+                "warning"),
+    Option("watch", "bool", False, scope="cli", flag="--watch", reproduce=False,
            help="keep the frameworks loaded and check again each time a .py file in your "
                 "function's folder is saved, saying what changed (fixed, still failing, newly "
                 "failing); Ctrl-C stops, with the last verdict's exit code"),
@@ -434,14 +439,15 @@ def add_options(parser, scope: str, *, group=None, networks: int | None = None) 
         if o.name == "networks" and networks is not None:
             default, help_ = networks, f"how many random networks to check (default {networks})"
         kwargs = {"default": default, "help": help_}
+        if o.type == "bool":  # a switch: present or not
+            target.add_argument(o.flag, action="store_true", help=help_)
+            continue
         if o.parse is not None:
             kwargs["type"] = o.parse
         if o.choices is not None:
             kwargs["choices"] = o.choices
         if o.metavar is not None:
             kwargs["metavar"] = o.metavar
-        if o.type == "switch":  # a flag that takes no value
-            kwargs = {"action": "store_true", "help": help_}
         target.add_argument(o.flag, **kwargs)
 
 
@@ -456,9 +462,10 @@ def _text(value) -> str:
 def reproduce_line(target: str, options: dict) -> str:
     """``crosscheck verify TARGET --flag value ...``: the command that runs again what the
     keywords ``options`` (in the order given) asked for."""
-    flags = " ".join(f"{OPTIONS[k].flag} {_text(v)}" for k, v in options.items()
+    flags = " ".join(OPTIONS[k].flag if OPTIONS[k].type == "bool" else
+                     f"{OPTIONS[k].flag} {_text(v)}" for k, v in options.items()
                      if k in OPTIONS and OPTIONS[k].flag and OPTIONS[k].reproduce
-                     and v is not None)
+                     and v is not None and not (OPTIONS[k].type == "bool" and not v))
     return f"crosscheck verify {target} {flags}".rstrip()
 
 

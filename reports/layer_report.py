@@ -17,7 +17,9 @@ from crosscheck.reports.report_json import environment
 __all__ = ["LAYER_SCHEMA_VERSION", "layer_report_dict", "load_layer_schema",
            "render_layer_files", "script_name", "write_layer_report_dir"]
 
-LAYER_SCHEMA_VERSION = "1.1"  # 1.1: shrunk cases and their reproduction scripts, stopped
+# 1.1: shrunk cases and their reproduction scripts, stopped; 1.2: strict, dropout_p,
+# convention (and per case convention, conventions), findings of part "shape"
+LAYER_SCHEMA_VERSION = "1.2"
 
 
 def layer_report_dict(result) -> dict:
@@ -34,6 +36,9 @@ def layer_report_dict(result) -> dict:
         "oracles": ["torch", "tensorflow", "fd-of-your-forward"],
         "isolation_off": result.isolation_off,
         "stopped": getattr(result, "stopped", ""),
+        "strict": result.strict,
+        "dropout_p": result.dropout_p,
+        "convention": result.convention,
         "summary": {"cases": len(result.cases),
                     "passed": sum(c.verdict == "pass" for c in result.cases),
                     "failed": sum(c.verdict == "fail" for c in result.cases)},
@@ -41,10 +46,15 @@ def layer_report_dict(result) -> dict:
         "seconds": round(result.seconds, 3),
         "cases": [{"index": c.index, "describe": c.describe, "verdict": c.verdict,
                    "error": c.error, "suspect": c.suspect, "fd_skipped": c.fd_skipped,
-                   "findings": [{"part": p, "tensor": t, "message": m} for p, t, m in c.findings]}
+                   "convention": c.convention, "conventions": _findings(c.conventions),
+                   "findings": _findings(c.findings)}
                   for c in result.cases],
         "shrunk": [_shrunk(s, result) for s in getattr(result, "shrunk", [])],
     }
+
+
+def _findings(findings) -> list[dict]:
+    return [{"part": p, "tensor": t, "message": m} for p, t, m in findings]
 
 
 def script_name(index: int) -> str:
@@ -54,7 +64,8 @@ def script_name(index: int) -> str:
 def _shrunk(s, result) -> dict:
     c = s.case
     return {"from_case": s.index, "describe": c.describe, "shape": c.shape.to_dict(),
-            "verdict": c.verdict, "error": c.error, "suspect": c.suspect, "steps": s.steps,
+            "verdict": c.verdict, "error": c.error, "suspect": c.suspect,
+            "convention": c.convention, "steps": s.steps,
             "tries": s.tries, "seconds": round(s.seconds, 3),
             "findings": [{"part": p, "tensor": t, "message": m} for p, t, m in c.findings],
             "script": script_name(s.index) if result.targets else None}
@@ -74,11 +85,15 @@ def _md(report: dict, limit: int = 5) -> str:
              f"**Conclusion:** {_cell(report['conclusion'])}"]
     if report.get("stopped"):
         lines += ["", _cell(report["stopped"]).capitalize() + "."]
+    if report.get("convention"):
+        lines += ["", f"**Warning:** {_cell(report['convention'])}"
+                      + ("" if report.get("strict") else " (`--strict` fails it)")]
     fails = [c for c in report["cases"] if c["verdict"] == "fail"]
     if fails:
         lines += ["", "| case | shapes | suspect | first finding |", "|---|---|---|---|"]
         for c in fails[:limit]:
-            first = c["error"] or (c["findings"][0]["message"] if c["findings"] else "")
+            first = c["error"] or (c["findings"][0]["message"] if c["findings"] else "") or \
+                f"convention: {c.get('convention', '')}"
             lines.append(f"| {c['index']} | {_cell(c['describe'])} | {_cell(c['suspect'])} | "
                          f"{_cell(first)} |")
     for s in report.get("shrunk", []):
@@ -95,6 +110,7 @@ def _html(report: dict) -> str:
         f"<tr class='{c['verdict']}'><td>{c['index']}</td><td>{e(c['describe'])}</td>"
         f"<td>{c['verdict']}</td><td>{e(c['suspect'])}</td><td><ul>"
         + (f"<li>{e(c['error'])}</li>" if c["error"] else "")
+        + (f"<li><b>convention</b> {e(c['convention'])}</li>" if c.get("convention") else "")
         + "".join(f"<li><b>{e(f['part'])}</b> {e(f['message'])}</li>" for f in c["findings"])
         + "</ul></td></tr>" for c in report["cases"])
     return ("<!doctype html><html><head><meta charset='utf-8'><title>crosscheck layer report"
@@ -106,6 +122,8 @@ def _html(report: dict) -> str:
             f"{report['summary']['cases']} cases.</p>"
             f"<p><b>Conclusion:</b> {e(report['conclusion'])}</p>"
             + (f"<p>{e(report['stopped'])}</p>" if report.get("stopped") else "")
+            + (f"<p><b>Warning:</b> {e(report['convention'])}</p>" if report.get("convention")
+               else "")
             + "".join(f"<p><b>Smallest failing case</b> (case {s['from_case']} shrunk in "
                       f"{s['steps']} step(s)): {e(s['describe'])}"
                       + (f"; reproduce with <code>python {e(s['script'])}</code>" if s["script"]
@@ -124,7 +142,8 @@ def _junit(report: dict) -> str:
             body.append(f"  <testcase classname={quoteattr(report['subject'])} name={name}/>")
             continue
         text = "\n".join([c["error"]] if c["error"] else
-                         [f"{f['part']}: {f['message']}" for f in c["findings"]])
+                         [f"{f['part']}: {f['message']}" for f in c["findings"]]
+                         or [f"convention: {c.get('convention', '')}"])
         body.append(f"  <testcase classname={quoteattr(report['subject'])} name={name}>"
                     f"<failure message={quoteattr(text.splitlines()[0] if text else 'fail')}>"
                     f"{escape(text)}</failure></testcase>")

@@ -4,7 +4,9 @@ The script embeds the smallest failing case exactly (arrays as Python float repr
 round-trip), imports the user's forward and backward again from their files, calls them the
 way crosscheck did (the call is written out, so it can be stepped through in a debugger),
 and compares the output and every gradient with PyTorch's own op and autograd through
-crosscheck's layer oracle. It exits 1 while they disagree and 0 once the layer is fixed.
+crosscheck's layer oracle; for dropout it also checks the mask the forward drew (0 or 1/p,
+and a kept fraction that fits p), since a comparison with torch can only replay that mask.
+It exits 1 while they disagree and 0 once the layer is fixed.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ FORWARD = {forward!r}
 BACKWARD = {backward!r}
 INPUTS = {inputs!r}
 DTYPE = {dtype!r}  # what crosscheck gave your layer
+KEEP = {keep!r}  # dropout: the probability of keeping an entry (EXTRA holds the p you read)
 TEST_MODE = {test_mode!r}  # the forward at inference: nothing to differentiate
 ARRAYS = {{
 {arrays}}}
@@ -76,12 +79,22 @@ def main():
         print("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]).rstrip())
         return 1
     extra = dict(EXTRA)
+    problem = ""
     if KIND == "dropout" and not TEST_MODE:  # torch applies the mask your forward drew
-        extra["mask"] = (np.asarray(out) != 0) / EXTRA["param"]["p"]
+        from crosscheck.layers.check import dropout_mask
+
+        mask, problem = dropout_mask(np.asarray(out, dtype=np.float64), ARRAYS["x"], KEEP,
+                                     rtol=1e-5 if DTYPE == "float32" else 1e-9,
+                                     hint=KEEP == EXTRA["param"]["p"])
+        extra["mask"] = mask
+        extra["param"] = {{**EXTRA["param"], "p": KEEP}}
     t_out, t_grads = torch_layer(KIND, ARRAYS, extra, DOUT)
     rows = [("loss" if DOUT is None else "out", out, t_out)]
     rows += [(f"d{{k}}", grads[k], t_grads[k]) for k in ([] if TEST_MODE else INPUTS)]
-    return 1 if compare(rows, "yours") else 0
+    bad = compare(rows, "yours")
+    if problem:  # the rows above replay your own mask: they cannot see a wrong one
+        print(f"DISAGREE the mask your forward drew (torch replayed it above): {{problem}}")
+    return 1 if bad or problem else 0
 
 
 if __name__ == "__main__":
@@ -140,14 +153,18 @@ def _call(kind, args_of) -> str:
 
 def layer_reproduction_script(kind, *, title: str, describe: str, forward: str,
                               backward: str | None, arrays: dict, extra: dict, dout,
-                              dtype: str, test_mode: bool, tolerance) -> str:
+                              dtype: str, test_mode: bool, tolerance,
+                              keep: float | None = None) -> str:
     """The script's text. ``kind`` is the :class:`~crosscheck.layers.kinds.LayerKind`,
     ``forward``/``backward`` the targets (``/abs/file.py:name``), ``tolerance`` the row of
-    the table the case was judged with."""
+    the table the case was judged with, ``keep`` dropout's keep probability (by default the
+    ``p`` in ``extra``, as the contract reads it)."""
+    if keep is None and "p" in (extra.get("param") or {}):
+        keep = extra["param"]["p"]
     rows = "".join(f"    {k!r}: {literal(v)},\n" for k, v in arrays.items())
     return _TEMPLATE.format(
         kind=kind.name, title=title, describe=describe, forward=forward, backward=backward,
-        inputs=tuple(kind.inputs), dtype=dtype, test_mode=test_mode, arrays=rows,
+        inputs=tuple(kind.inputs), dtype=dtype, keep=keep, test_mode=test_mode, arrays=rows,
         extra=literal(extra), dout="None" if dout is None else literal(np.asarray(dout)),
         rtol=tolerance.rtol, atol=tolerance.atol_loss, atol_scale=tolerance.atol_grad,
         call=_call(kind, kind.args), compare=COMPARE, load=LOAD)

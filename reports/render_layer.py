@@ -24,6 +24,11 @@ def render_layer_summary(result, limit: int = 5, scripts: dict | None = None) ->
                            break_on_hyphens=False)
     if getattr(result, "stopped", ""):
         lines.append(f"  {result.stopped}")
+    if getattr(result, "convention", ""):
+        lines += textwrap.wrap(
+            f"warning: {result.convention}"
+            + ("" if result.strict else "; --strict (strict=True) fails it"),
+            width=100, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
     if getattr(result, "dtype", "float64") == "float32":
         lines.append("  float32: judged with the float32 tolerances; finite differences off (a "
                      "float32 forward's differences measure rounding)")
@@ -34,6 +39,9 @@ def render_layer_summary(result, limit: int = 5, scripts: dict | None = None) ->
         lines.append(f"  FAIL case {c.index} [{c.describe}]")
         if c.suspect:
             lines.append(f"    suspect: {c.suspect} (replaying it on this case reproduces it)")
+        if getattr(c, "convention", ""):
+            lines.append(f"    convention (strict): {c.convention}")
+            lines += [f"    {part}: {message}" for part, _, message in c.conventions[:1]]
         if c.error:
             lines.append(f"    {c.error}")
             if c.error_detail:
@@ -52,7 +60,8 @@ def render_layer_summary(result, limit: int = 5, scripts: dict | None = None) ->
                f"case {s.index} itself: none of {s.tries - 1} smaller shapes fails the same way"
                if s.tries > 1 else f"case {s.index} itself: every dimension is at its least")
         lines.append(f"  smallest failing case ({how}): [{c.describe}]")
-        first = c.error or (c.findings[0][2] if c.findings else "")
+        first = c.error or (c.findings[0][2] if c.findings else "") or (
+            f"convention: {c.convention}" if getattr(c, "convention", "") else "")
         if first:
             lines.append(f"    {first}")
         script = (scripts or {}).get(s.index)

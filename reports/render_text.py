@@ -42,6 +42,17 @@ def render_summary(result: CampaignResult, limit: int = 5, scripts: dict | None 
     elif kinks:
         lines.append(f"  {kinks} finite-difference coordinate(s) crossed a ReLU kink and were "
                      f"excluded")
+    conventions: dict[str, list] = {}
+    for c in result.cases:
+        if getattr(c, "convention", ""):
+            conventions.setdefault(c.convention, []).append(c.index)
+    for words, which in conventions.items():  # a difference that is no wrong backprop
+        strict = any(c.strict for c in result.cases if c.convention == words)
+        lines += textwrap.wrap(
+            f"warning: convention: {words} (network{'s' if len(which) > 1 else ''} "
+            f"{', '.join(map(str, which))})"
+            + ("" if strict else "; --strict (strict=True) fails it"),
+            width=100, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
     sampled = [c for c in result.cases if c.fd_mode == "sampled"]
     if sampled:
         lines.append(f"  {len(sampled)} large network(s): finite differences ran directional "
@@ -55,6 +66,8 @@ def render_summary(result: CampaignResult, limit: int = 5, scripts: dict | None 
             lines.append(f"    {c.error}")
             if c.error_detail:
                 lines.append(c.error_detail)
+        if getattr(c, "convention", ""):
+            lines.append(f"    only a convention, failed by --strict: {c.convention}")
         for v in c.failing_votes()[:3]:
             worst = max((d for d in v.diffs if not d.ok), key=lambda d: d.max_abs)
             lines.append(f"    {worst.message()}")

@@ -133,6 +133,7 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
         "init_scale": c.case.scale,
         "verdict": c.verdict,
         "blame": c.blame,
+        "convention": c.convention,  # a subgradient convention at a kink: a warning, or strict
         "suspects": [s.to_dict() for s in c.suspects],
         "kinks": c.kinks,
         "fd_refined": c.fd_refined,

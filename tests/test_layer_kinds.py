@@ -32,6 +32,9 @@ def missing(kind: LayerKind) -> list[str]:
         elif f.name == "kinks":
             if value not in KINKS:
                 gaps.append(f.name)
+        elif f.name == "subgradient":  # exactly the kinds with a kink know its conventions
+            if (value is None) != (kind.kinks == ""):
+                gaps.append(f.name)
         elif f.name == "inputs":
             if not (isinstance(value, tuple) and value and all(isinstance(v, str) for v in value)):
                 gaps.append(f.name)

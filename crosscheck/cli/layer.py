@@ -8,7 +8,7 @@ import sys
 from crosscheck.cli.progress import Progress
 from crosscheck.errors import UsageError
 from crosscheck.layers.kinds import KINDS
-from crosscheck.layers.verify import run_layer
+from crosscheck.layers.verify import DROPOUT_P, run_layer
 from crosscheck.options import count, positive_int
 from crosscheck.runner import check_timeout, prepare_report_dir
 from crosscheck.subject.loading import target_label
@@ -50,6 +50,13 @@ def add_parser(sub) -> None:
     p.add_argument("--shrink", type=count, default=1, metavar="K",
                    help="shrink the first K failing cases to the smallest failing shape "
                         "(default 1; 0: none)")
+    p.add_argument("--dropout-p", choices=DROPOUT_P, default="keep",
+                   help="what dropout's p means to your layer: keep (the keep probability, "
+                        "as the contract says; default) or drop (the drop probability)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail a subgradient convention at a kink (ReLU'(0) = 1, tied pooling "
+                        "maxima sharing the gradient) where the frameworks differ; by default "
+                        "it is a warning")
     p.add_argument("--report", metavar="DIR",
                    help="write report.json, report.md, report.html and junit.xml into DIR, and "
                         "a script reproducing each shrunk case")
@@ -66,7 +73,7 @@ def run(args) -> int:
     result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
                        seed=seed, timeout=timeout, memory_limit=memory,
                        progress=Progress("verify-layer"), dtype=args.dtype, shrink=args.shrink,
-                       report=report_dir)
+                       report=report_dir, dropout_p=args.dropout_p, strict=args.strict)
     for path in result.written:
         print(f"wrote {path}", file=sys.stderr)
     print(result)

@@ -75,7 +75,7 @@ def run(args) -> int:
                             shrink=args.shrink, subject_import=args.target, memory_limit=memory,
                             progress=Progress("verify"), dtype=args.dtype, report=report_dir,
                             fixed_lr=args.fixed_lr, unrolled_order=args.unrolled_order,
-                            fixed_case=fixed_case)
+                            fixed_case=fixed_case, strict=args.strict)
         for path in result.written:
             print(f"wrote {path}", file=sys.stderr)
         return result

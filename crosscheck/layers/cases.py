@@ -46,6 +46,14 @@ class Dim:
 
 
 _ND = [Dim("n"), Dim("d")]
+# trailing input dimensions (0: none), as affine's: the kinds CS231n says take input of any
+# shape are drawn 2-D, 3-D and 4-D, so that code written for (N, D) alone fails
+def _trailing_dims(hi: int) -> list[Dim]:
+    return [Dim("k1", 0, hi), Dim("k2", 0, lambda d: hi if d["k1"] else 0)]
+
+
+_TRAILING = _trailing_dims(3)
+_ANY_RANK = [*_ND, *_TRAILING]
 _CONV_SIDE = 9  # odd spatial sizes up to 9
 
 
@@ -54,16 +62,17 @@ def _conv_lo(k: str):
 
 
 SPACES: dict[str, list[Dim]] = {
-    "affine": [Dim("n"), Dim("d"), Dim("m"), Dim("k1", 0, 3),
-               Dim("k2", 0, lambda d: 3 if d["k1"] else 0)],  # trailing input dims, 0: none
-    "relu": _ND, "sigmoid": _ND, "tanh": _ND,
-    "leaky_relu": [*_ND, Dim("alpha", choices=(0.01, 0.1, 0.3))],
+    "affine": [Dim("n"), Dim("d"), Dim("m"), *_TRAILING],
+    "relu": _ANY_RANK, "sigmoid": _ANY_RANK, "tanh": _ANY_RANK,
+    "leaky_relu": [*_ANY_RANK, Dim("alpha", choices=(0.01, 0.1, 0.3))],
     "softmax_loss": [Dim("n"), Dim("c", 2, 5)],
     "svm_loss": [Dim("n"), Dim("c", 2, 5)],
     "batchnorm": [Dim("n", 2, 6), Dim("d")],
     "layernorm": [Dim("n", 2, 6), Dim("d")],
     # wide enough that a mask keeping with the wrong probability shows (layers/check.py)
-    "dropout": [Dim("n", 1, 8), Dim("d", 1, 16), Dim("p", choices=(0.5, 0.3, 0.8))],
+    # (up to 2 x 2 trailing: at most 512 elements, each differenced alone)
+    "dropout": [Dim("n", 1, 8), Dim("d", 1, 16), Dim("p", choices=(0.5, 0.3, 0.8)),
+                *_trailing_dims(2)],
     "conv": [Dim("n", 1, 3), Dim("c", 1, 3), Dim("f", 1, 3), Dim("hh", 1, 3), Dim("ww", 1, 3),
              Dim("stride", choices=(1, 2)), Dim("pad", choices=(0, 1, 2)),
              Dim("h", _conv_lo("hh"), _CONV_SIDE), Dim("w", _conv_lo("ww"), _CONV_SIDE)],
@@ -186,14 +195,17 @@ def _x(rng, *shape):
     return rng.normal(size=shape)
 
 
+def _trailing(d) -> list[int]:
+    return [k for k in (d.get("k1", 0), d.get("k2", 0)) if k]
+
+
 def _affine(d, rng):
-    trailing = [k for k in (d["k1"], d["k2"]) if k]
-    x = _x(rng, d["n"], d["d"], *trailing)
+    x = _x(rng, d["n"], d["d"], *_trailing(d))
     return {"x": x, "w": _x(rng, int(np.prod(x.shape[1:])), d["m"]), "b": _x(rng, d["m"])}, {}
 
 
 def _elementwise(d, rng):
-    return {"x": 2.0 * _x(rng, d["n"], d["d"])}, {}
+    return {"x": 2.0 * _x(rng, d["n"], d["d"], *_trailing(d))}, {}
 
 
 def _leaky(d, rng):
@@ -211,7 +223,7 @@ def _norm(d, rng):
 
 
 def _dropout(d, rng):
-    return ({"x": _x(rng, d["n"], d["d"])},
+    return ({"x": _x(rng, d["n"], d["d"], *_trailing(d))},
             {"param": {"p": d["p"], "mode": "train", "seed": int(rng.integers(1 << 30))}})
 
 

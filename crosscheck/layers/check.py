@@ -14,6 +14,9 @@ ReLUs (the derivative at the tie), ties inside max-pooling windows, saturated si
 large scores for the losses. At ReLU zeros and pooling ties central differences measure a
 chord, not a derivative: there the consistency check is skipped and the case says so; the
 framework comparisons still run (their convention: ReLU'(0) = 0, the first maximum of a tie).
+A pair that differs from them there only by another valid subgradient (the kind's record,
+``LayerKind.subgradient``, says which) follows a convention: the case passes with the words
+in ``LayerCase.convention``, and fails only under ``strict``.
 """
 
 from __future__ import annotations
@@ -25,14 +28,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from crosscheck.engine.check import SubjectError
-from crosscheck.engine.compare import compare_tensor
+from crosscheck.engine.compare import compare_tensor, element_bad
 from crosscheck.engine.tolerances import TOLERANCES, Tolerance
 from crosscheck.layers.cases import Shape, build, draw_shapes
 from crosscheck.layers.kinds import KINDS, LayerKind, call, directions, numerical_grads
 from crosscheck.layers.pitfalls import name_layer_bug
 
 __all__ = ["CaseData", "LayerCase", "LayerResult", "case_shapes", "check_layer_case", "check_layer",
-           "prepare", "reference_pair"]
+           "dropout_mask", "prepare", "reference_pair"]
 
 
 def _bn_test(param: dict, arrays: dict, rng) -> dict:
@@ -53,35 +56,59 @@ class LayerCase:
     describe: str  # the shapes and parameters of the case
     error: str = ""  # the pair raised or returned something unusable
     error_detail: str = ""
-    # (part, tensor, message): part is "forward", "backward" (vs torch) or "consistency"
+    # (part, tensor, message): part is "forward", "backward" (vs torch), "consistency" or
+    # "shape" (a gradient of its input's size in another shape, its values still compared)
     findings: list = field(default_factory=list)
     fd_skipped: bool = False  # an edge case at a kink: no finite differences
     suspect: str = ""  # the catalogued layer bug whose replay reproduces this case, if any
     shape: Shape | None = None  # what the case was built from
     error_kind: str = ""  # the SubjectError's kind when the pair raised or returned junk
+    # a subgradient convention at the kind's kinks (ReLU'(0) = 1, tied maxima sharing the
+    # gradient), in words, when the pair differs from the frameworks there and nowhere else;
+    # the differences it explains are in ``conventions`` (as findings), not in ``findings``
+    convention: str = ""
+    conventions: list = field(default_factory=list)
+    strict: bool = False  # a convention fails the case too
 
     @property
     def verdict(self) -> str:
-        return "fail" if self.error or self.findings else "pass"
+        return "fail" if self.error or self.findings or (self.convention and self.strict) \
+            else "pass"
 
 
-@dataclass
+@dataclass(frozen=True)
 class LayerResult:
+    """What checking a layer pair found: frozen once made, as the other results; the driver
+    (``run_layer``) adds the shrunk cases and the targets with :func:`dataclasses.replace`."""
+
     kind: str
     subject: str
-    cases: list[LayerCase] = field(default_factory=list)
+    cases: tuple[LayerCase, ...] = ()
     seconds: float = 0.0
     isolation_off: str = ""  # why the pair ran in this process, or ""
     dtype: str = "float64"
     seed: int = 0
     # the first failing cases, shrunk (crosscheck/layers/shrink.py: ShrunkCase)
-    shrunk: list = field(default_factory=list)
+    shrunk: tuple = ()
     targets: tuple | None = None  # ("/abs/file.py:forward", ".../backward" or None), if any
     stopped: str = ""  # why the check ended before its last case, if it did
+    strict: bool = False  # a subgradient convention at a kink fails (see LayerCase.convention)
+    dropout_p: str = "keep"  # what dropout's p meant to the pair: the keep or drop probability
 
     @property
     def passed(self) -> bool:
         return all(c.verdict == "pass" for c in self.cases)
+
+    @property
+    def convention(self) -> str:
+        """The subgradient conventions the pair follows where the frameworks differ, in words
+        with the cases they showed on ("" for none): a warning, or with ``strict`` a failure."""
+        seen: dict[str, list] = {}
+        for c in self.cases:
+            if c.convention:
+                seen.setdefault(c.convention, []).append(c.index)
+        return "; ".join(f"convention: {text} (case{'s' if len(idx) > 1 else ''} "
+                         f"{', '.join(map(str, idx))})" for text, idx in seen.items())
 
     @property
     def conclusion(self) -> str:
@@ -89,6 +116,11 @@ class LayerResult:
         if not fails:
             judged = ("torch and tensorflow (float32 tolerances)" if self.dtype == "float32"
                       else "torch, tensorflow and finite differences of the forward")
+            if self.convention:
+                k = sum(1 for c in self.cases if c.convention)
+                return (f"every one of the {len(self.cases)} cases agrees with {judged}, "
+                        f"{k} of them up to a subgradient convention at a kink (a warning; "
+                        f"strict fails it)")
             return f"every one of the {len(self.cases)} cases agrees with {judged}"
         named: dict[str, int] = {}
         for c in fails:
@@ -105,6 +137,10 @@ class LayerResult:
                 parts.setdefault(part, set()).add(tensor)
         raised = sum(1 for c in fails if c.error)
         words = []
+        strict = [c for c in fails if c.convention and not c.findings and not c.error]
+        if strict:
+            words.append(f"{len(strict)} case(s) differ from the frameworks only by a "
+                         f"subgradient convention at a kink, which strict fails")
         if "forward" in parts:
             words.append(f"the forward is wrong ({', '.join(sorted(parts['forward']))} differ "
                          f"from the frameworks')")
@@ -121,6 +157,9 @@ class LayerResult:
         elif cons:
             words.append(f"{', '.join(sorted(cons))} differ from finite differences of your "
                          f"own forward only")
+        if "shape" in parts:
+            words.append(f"{', '.join(sorted(parts['shape']))} come back in another shape of "
+                         f"the right size (their values compared as if reshaped)")
         if raised:
             words.append(f"it raised or returned something unusable on {raised} case(s)")
         if not words and any(c.findings for c in fails):
@@ -151,10 +190,19 @@ def _edge(kind: str, arrays: dict, extra: dict, rng) -> tuple[dict, bool]:
     return a, False
 
 
-def _dropout_mask(out: np.ndarray, x: np.ndarray, p: float,
-                  rtol: float = 1e-9) -> tuple[np.ndarray, str]:
+def dropout_mask(out: np.ndarray, x: np.ndarray, p: float, rtol: float = 1e-9,
+                 hint: bool = False) -> tuple[np.ndarray, str]:
     """The mask the user's forward applied (out / x), and what is wrong with it, if anything
-    (``rtol``: how far from 1/p a kept entry's ratio may be; float32 rounds it at 1e-7)."""
+    (``p`` keeps an entry; ``rtol``: how far from 1/p a kept entry's ratio may be, float32
+    rounds it at 1e-7). ``hint``: when the mask fits ``1 - p`` instead, say so (the pair
+    reads p as the drop probability, as the 2016-17 CS231n handouts did)."""
+    mask, problem = _mask_problem(out, x, p, rtol)
+    if problem and hint and 0 < p < 1 and not _mask_problem(out, x, 1.0 - p, rtol)[1]:
+        problem += "; p looks like the drop probability (--dropout-p drop)"
+    return mask, problem
+
+
+def _mask_problem(out: np.ndarray, x: np.ndarray, p: float, rtol: float) -> tuple[np.ndarray, str]:
     mask = np.divide(out, x, out=np.zeros_like(x), where=x != 0)
     kept = mask[(x != 0) & (mask != 0)]
     if kept.size and np.allclose(kept, 1.0, rtol=rtol) and p < 1:
@@ -262,40 +310,65 @@ def _float32_floor(shape: Shape, data: CaseData) -> dict | None:
     return {"out": out, **grads}
 
 
+def _name(names: dict | None, who: str, label: str) -> str:
+    """The function ``who`` ("forward", "backward") by its name, or the pair's ``label``."""
+    return (names or {}).get(who) or label
+
+
 def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, index: int = 0,
-               dtype: str = "float64") -> tuple[LayerCase, CaseData]:
+                     dtype: str = "float64", names: dict | None = None,
+                     dropout_p: str = "keep", strict: bool = False) -> tuple[LayerCase, CaseData]:
     """One case: the pair's output and gradients against each framework's layer oracle and
-    against finite differences of the pair's own forward."""
+    against finite differences of the pair's own forward. ``names`` maps "forward" and
+    "backward" to the functions' names (a problem is told under the function at fault; the
+    pair's ``label`` otherwise); ``dropout_p``: what dropout's ``p`` means to the pair
+    ("keep", as in the contract, or "drop"); ``strict``: a difference that is only a
+    subgradient convention at a kink (the kind's record says which are valid) fails."""
     kind_name = shape.kind
     kind: LayerKind = KINDS[kind_name]
     autodiff, fd = TOLERANCES["autodiff"], TOLERANCES["fd"]
     if dtype == "float32":
         autodiff = TOLERANCES["float32"]
     data = prepare(shape, dtype)
-    arrays, extra, dout = data.arrays, data.extra, data.dout
+    arrays, extra, dout = data.arrays, data.extra, data.dout  # extra: p keeps, as the oracles
+    if kind_name == "dropout" and dropout_p == "drop":  # the pair is given the drop probability
+        data = replace(data, extra={**extra, "param": {**extra["param"],
+                                                       "p": 1.0 - extra["param"]["p"]}})
     test_mode = shape.mode == "test"
     case = LayerCase(index=index, describe=describe(shape, data), shape=shape,
-                     fd_skipped=shape.mode == "edge" and bool(kind.kinks))
+                     fd_skipped=shape.mode == "edge" and bool(kind.kinks), strict=strict)
     mine = arrays if dtype == "float64" else {k: v.astype(np.float32) for k, v in arrays.items()}
     my_dout = dout if dtype == "float64" or dout is None else dout.astype(np.float32)
     try:
-        out, grads, num = pair_call(mine, extra, my_dout, data.numerical, test_mode)
+        out, grads, num = pair_call(mine, data.extra, my_dout, data.numerical, test_mode)
     except SubjectError as exc:
-        case.error, case.error_detail = f"{label} {exc}", exc.detail
+        who = (getattr(exc, "data", None) or {}).get("who", "forward")
+        case.error, case.error_detail = f"{_name(names, who, label)} {exc}", exc.detail
         case.error_kind = exc.kind
         case.suspect = name_layer_bug(kind_name, arrays, extra, dout, None, None,
                                       getattr(exc, "data", None) or {"kind": exc.kind})
         return case, data
+    # a gradient of its input's size in another shape ((1, D) for (D,)): said, then compared
+    for k in list(grads):
+        if grads[k].shape != arrays[k].shape:
+            case.findings.append(("shape", f"d{k}", (
+                f"{_name(names, 'forward' if kind.loss else 'backward', label)} returned d{k} "
+                f"with shape {grads[k].shape} where {k} has shape {arrays[k].shape} (its "
+                f"values are compared below as if reshaped)")))
+            grads = {**grads, k: grads[k].reshape(arrays[k].shape)}
     oracle_extra = dict(extra)
     if kind_name == "dropout" and not test_mode:
-        mask, problem = _dropout_mask(out, arrays["x"], extra["param"]["p"],
-                                      rtol=1e-5 if dtype == "float32" else 1e-9)
+        mask, problem = dropout_mask(out, arrays["x"], extra["param"]["p"],
+                                     rtol=1e-5 if dtype == "float32" else 1e-9,
+                                     hint=dropout_p == "keep")
         oracle_extra["mask"] = mask
         if problem:
             case.findings.append(("forward", "out", problem))
     floor = _float32_floor(shape, data) if dtype == "float32" else None
+    theirs: dict = {}  # the first framework's gradients: a convention is read against them
     for framework, layer_oracle in oracles.items():
         t_out, t_grads = layer_oracle(kind_name, arrays, oracle_extra, dout)
+        theirs = theirs or t_grads
 
         def tol(name, theirs):
             if floor is None or name not in floor:
@@ -303,11 +376,15 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
             return replace(autodiff, atol_abs=_FLOOR_FACTOR * float(np.max(
                 np.abs(floor[name] - theirs), initial=0.0)))
 
-        if np.shape(out) != np.shape(t_out):
-            case.findings.append(("forward", "out", f"out has shape {np.shape(out)}, "
+        mine_out = np.asarray(out)
+        if mine_out.shape != np.shape(t_out):
+            case.findings.append(("forward", "out", f"out has shape {mine_out.shape}, "
                                                     f"{framework}'s {np.shape(t_out)}"))
-        else:
-            d = compare_tensor("out", np.asarray(out), np.asarray(t_out), label, framework,
+            # the same size in another shape: the values are still compared
+            mine_out = mine_out.reshape(np.shape(t_out)) if mine_out.size == np.size(t_out) \
+                else None
+        if mine_out is not None:
+            d = compare_tensor("out", mine_out, np.asarray(t_out), label, framework,
                                tol("out", t_out), 0.0)
             if not d.ok:
                 case.findings.append(("forward", "out", d.message()))
@@ -330,7 +407,15 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
             d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
             if not d.ok:
                 case.findings.append(("consistency", f"d{k}", d.message()))
-    if case.findings:
+    if case.findings and case.fd_skipped and kind.subgradient is not None and all(
+            part == "backward" for part, _, _ in case.findings):
+        # only the gradient differs, on a case at the kind's kinks: a convention there?
+        case.convention = kind.subgradient(
+            arrays, extra, dout, grads, theirs,
+            lambda a, b: element_bad(a, b, autodiff, 0.0))
+        if case.convention:
+            case.conventions, case.findings = case.findings, []
+    if case.findings or case.convention:
         case.suspect = name_layer_bug(kind_name, arrays, extra, dout, out, grads,
                                       rtol=2e-4 if dtype == "float32" else 1e-8)
     return case, data
@@ -345,7 +430,8 @@ STOP_AFTER_TIMEOUTS = 2
 
 def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
                 oracles: dict, progress=None, shapes: list[Shape] | None = None,
-                dtype: str = "float64") -> LayerResult:
+                dtype: str = "float64", names: dict | None = None, dropout_p: str = "keep",
+                strict: bool = False) -> LayerResult:
     """Check the pair on ``cases`` random cases (:func:`case_shapes`). ``pair_call(arrays,
     extra, dout, numerical, forward_only)`` runs the user's pair (in the worker, or here) and
     returns ``(out, grads, numerical)`` or raises :class:`SubjectError`; ``oracles`` maps a
@@ -354,23 +440,25 @@ def check_layer(kind_name: str, pair_call, *, label: str, cases: int, seed: int,
     ``dtype="float32"``: the pair gets float32 arrays and is judged with the float32 row of
     the tolerance table against the frameworks on the same rounded inputs; finite differences
     of a float32 forward measure rounding, not a derivative (the fd-float32 pitfall), so they
-    are off."""
-    result = LayerResult(kind=kind_name, subject=label, dtype=dtype, seed=seed)
+    are off. ``names``, ``dropout_p`` and ``strict``: as :func:`check_layer_case` takes them."""
     t0 = time.perf_counter()
     shapes = shapes if shapes is not None else case_shapes(kind_name, cases, seed)
+    done: list[LayerCase] = []
+    stopped = ""
     for index, shape in enumerate(shapes):
         case, _ = check_layer_case(shape, pair_call, label=label, oracles=oracles, index=index,
-                             dtype=dtype)
-        result.cases.append(case)
+                                   dtype=dtype, names=names, dropout_p=dropout_p, strict=strict)
+        done.append(case)
         if progress:
             progress(index + 1, len(shapes), case)
-        hung = [c.index for c in result.cases[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
+        hung = [c.index for c in done[-STOP_AFTER_TIMEOUTS:] if c.error_kind == "timeout"]
         if len(hung) == STOP_AFTER_TIMEOUTS and index + 1 < len(shapes):
-            result.stopped = (f"stopped after cases {' and '.join(map(str, hung))} timed out in a "
-                              f"row: the other {len(shapes) - index - 1} case(s) were not run")
+            stopped = (f"stopped after cases {' and '.join(map(str, hung))} timed out in a "
+                       f"row: the other {len(shapes) - index - 1} case(s) were not run")
             break
-    result.seconds = time.perf_counter() - t0
-    return result
+    return LayerResult(kind=kind_name, subject=label, cases=tuple(done),
+                       seconds=time.perf_counter() - t0, dtype=dtype, seed=seed, stopped=stopped,
+                       strict=strict, dropout_p=dropout_p)
 
 
 def in_process(kind_name: str, forward, backward):

@@ -11,6 +11,8 @@ dict). :func:`call` returns ``(out, grads)`` with ``grads`` named like ``arrays`
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from crosscheck.engine.check import SubjectError
@@ -25,30 +27,55 @@ def call(kind: LayerKind, forward, backward, arrays: dict, extra: dict, dout,
     """``(out, grads, cache)`` of the pair on the case; for a loss kind ``forward`` is the loss
     function, ``out`` the loss and ``grads`` its dx (``backward`` and ``dout`` unused). What
     the pair returns is checked here: a wrong type, count or shape is a :class:`SubjectError`
-    saying so. Every call gets copies: nothing the pair does to them reaches the caller; but
+    saying so, its ``data["who"]`` the function at fault (``forward`` or ``backward``): a
+    report names that one. A gradient of another shape but the same size as its input (``(1,
+    D)`` for ``(D,)``) comes back as returned, for the check to report and still compare by
+    value. Every call gets copies: nothing the pair does to them reaches the caller; but
     a pair that writes into the arrays it was given (its inputs, or ``dout``) would overwrite
     its caller's in real code, and that is a :class:`SubjectError` of kind ``mutated``."""
     given = {k: v.copy() for k, v in arrays.items()}
     args = kind.args(given, _copy(extra))
     if kind.loss:
-        loss, dx = _pair(forward(*args), "the loss function", "(loss, dx)")
-        _unchanged(given, arrays, "the loss function")
-        return _array(loss, "loss", ()), {"x": _array(dx, "dx", arrays["x"].shape)}, None
-    out, cache = _pair(forward(*args), "forward", "(out, cache)")
-    _unchanged(given, arrays, "forward")
-    out = _array(out, "out", None)
+        with _at_fault("forward"):
+            loss, dx = _pair(forward(*args), "the loss function", "(loss, dx)")
+            _unchanged(given, arrays, "the loss function")
+            return _array(loss, "loss", ()), {"x": _array(dx, "dx", arrays["x"].shape,
+                                                          reshaped=True)}, None
+    with _at_fault("forward"):
+        out, cache = _pair(forward(*args), "forward", "(out, cache)")
+        _unchanged(given, arrays, "forward")
+        out = _array(out, "out", None)
     if forward_only:  # test mode: nothing to differentiate
         return out, {}, cache
-    upstream = np.array(dout, copy=True)
-    grads = backward(upstream, cache)
-    _unchanged({**given, "dout": upstream}, {**arrays, "dout": np.asarray(dout)}, "backward")
-    grads = tuple(grads) if isinstance(grads, tuple | list) else (grads,)
-    if len(grads) != len(kind.inputs):
-        names = ", ".join(f"d{k}" for k in kind.inputs)
-        raise SubjectError(f"backward returned {len(grads)} value(s), expected "
-                           f"{len(kind.inputs)}: {names}", kind="returned")
-    checked = {k: _array(g, f"d{k}", arrays[k].shape) for k, g in zip(kind.inputs, grads, strict=True)}
+    with _at_fault("backward"):
+        upstream = np.array(dout, copy=True)
+        grads = backward(upstream, cache)
+        _unchanged({**given, "dout": upstream}, {**arrays, "dout": np.asarray(dout)}, "backward")
+        grads = tuple(grads) if isinstance(grads, tuple | list) else (grads,)
+        if len(grads) != len(kind.inputs):
+            names = ", ".join(f"d{k}" for k in kind.inputs)
+            raise SubjectError(f"backward returned {len(grads)} value(s), expected "
+                               f"{len(kind.inputs)}: {names}", kind="returned")
+        checked = {k: _array(g, f"d{k}", arrays[k].shape, reshaped=True)
+                   for k, g in zip(kind.inputs, grads, strict=True)}
     return out, checked, cache
+
+
+@contextmanager
+def _at_fault(who: str):
+    """Errors inside: a :class:`SubjectError` whose ``data["who"]`` is ``who`` (an exception
+    the pair raised is described as the worker describes it, its traceback kept)."""
+    try:
+        yield
+    except SubjectError as exc:
+        exc.data.setdefault("who", who)
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user's own bug: a verdict
+        from crosscheck.engine.check import describe_exception
+
+        error = describe_exception(exc)
+        error.data["who"] = who
+        raise error from exc
 
 
 def _unchanged(given: dict, originals: dict, who: str) -> None:
@@ -67,15 +94,17 @@ def _pair(value, who: str, what: str):
     return value
 
 
-def _array(value, name: str, shape) -> np.ndarray:
-    """``value`` as a float64 array, checked against ``shape`` (None: any)."""
+def _array(value, name: str, shape, reshaped: bool = False) -> np.ndarray:
+    """``value`` as a float64 array, checked against ``shape`` (None: any; ``reshaped``: a
+    shape of the same size passes, as returned, for the check to report and compare)."""
     if not isinstance(value, np.ndarray | float | int | np.floating) or isinstance(value, bool):
         raise SubjectError(f"{name} is a {type(value).__name__}, expected a numpy array",
                            kind="returned")
     arr = np.asarray(value)
     if not np.issubdtype(arr.dtype, np.floating) and not np.issubdtype(arr.dtype, np.integer):
         raise SubjectError(f"{name} has dtype {arr.dtype}, expected float64", kind="returned")
-    if shape is not None and arr.shape != tuple(shape):
+    if shape is not None and arr.shape != tuple(shape) and not (
+            reshaped and arr.size == int(np.prod(shape))):
         raise SubjectError(f"{name} has shape {arr.shape}, expected {tuple(shape)}", kind="shape",
                            data={"kind": "shape", "tensor": name, "actual": arr.shape,
                                  "expected": tuple(shape)})

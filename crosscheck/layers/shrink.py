@@ -41,7 +41,7 @@ class ShrunkCase:
 
 def signature(case: LayerCase) -> tuple:
     return (case.error_kind, frozenset((part, tensor) for part, tensor, _ in case.findings),
-            case.suspect)
+            case.suspect, case.convention)
 
 
 def layer_passes(kind: str) -> tuple[Pass, ...]:
@@ -51,10 +51,11 @@ def layer_passes(kind: str) -> tuple[Pass, ...]:
 
 
 def shrink_layer_case(case: LayerCase, pair_call, *, label: str, oracles: dict,
-                      dtype: str = "float64",
-                      budget: int = LAYER_SHRINK_TRIES) -> ShrunkCase | None:
+                      dtype: str = "float64", budget: int = LAYER_SHRINK_TRIES,
+                      **settings) -> ShrunkCase | None:
     """The smallest shape failing like ``case`` (a failing case of :func:`check_layer`), or
-    None when it cannot be re-run (a hang, a crash, no shape)."""
+    None when it cannot be re-run (a hang, a crash, no shape). ``settings``: the check's own
+    (``names``, ``dropout_p``, ``strict``), as :func:`check_layer_case` takes them."""
     if case.verdict != "fail" or case.shape is None or case.error_kind in NOT_RERUN:
         return None
     t0 = time.perf_counter()
@@ -63,7 +64,7 @@ def shrink_layer_case(case: LayerCase, pair_call, *, label: str, oracles: dict,
 
     def fails_the_same_way(shape: Shape) -> bool:
         small, _ = check_layer_case(shape, pair_call, label=label, oracles=quick, index=case.index,
-                              dtype=dtype)
+                                    dtype=dtype, **settings)
         if small.error_kind in NOT_RERUN:
             raise StopShrinking
         return signature(small) == target
@@ -71,6 +72,6 @@ def shrink_layer_case(case: LayerCase, pair_call, *, label: str, oracles: dict,
     found = shrink(case.shape, fails_the_same_way, layer_passes(case.shape.kind),
                    sort_key=size, max_tries=budget)
     final, data = check_layer_case(found.value, pair_call, label=label, oracles=oracles,
-                             index=case.index, dtype=dtype)
+                                   index=case.index, dtype=dtype, **settings)
     return ShrunkCase(index=case.index, case=final, data=data, steps=found.steps,
                       tries=found.tries + 1, seconds=time.perf_counter() - t0)

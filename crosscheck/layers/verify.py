@@ -21,7 +21,11 @@ from crosscheck.runner import (
     write_report_files,
 )
 
-__all__ = ["MAX_CASES", "LayerVerification", "assert_layer", "run_layer", "verify_layer"]
+__all__ = ["DROPOUT_P", "MAX_CASES", "LayerVerification", "assert_layer", "run_layer",
+           "verify_layer"]
+
+DROPOUT_P = ("keep", "drop")  # what dropout's p means: the keep probability (the contract's) or
+# the drop probability (the 2016-17 CS231n handouts)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class LayerVerification:
             describe=shrunk.case.describe, forward=r.targets[0], backward=r.targets[1],
             arrays=shrunk.data.arrays, extra=shrunk.data.extra, dout=shrunk.data.dout,
             dtype=r.dtype, test_mode=shrunk.case.shape.mode == "test",
+            keep=_keep(shrunk.data.extra, r.dropout_p),
             tolerance=TOLERANCES["float32" if r.dtype == "float32" else "autodiff"])
 
     def __str__(self) -> str:
@@ -86,6 +91,14 @@ class LayerVerification:
         return render_layer_summary(self.result, scripts=self.scripts())
 
     __repr__ = object.__repr__
+
+
+def _keep(extra: dict, dropout_p: str) -> float | None:
+    """Dropout's keep probability in a case the pair was given (``extra``), or None."""
+    p = (extra.get("param") or {}).get("p")
+    if p is None:
+        return None
+    return 1.0 - p if dropout_p == "drop" else p
 
 
 def _check_kind(kind: str, backward) -> None:
@@ -112,19 +125,28 @@ def _check_counts(cases, seed, timeout) -> float | None:
 def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed: int = 0,
               timeout: float | None = 10.0, memory_limit: int | None = None,
               isolation_off: str = "", progress=None, dtype: str = "float64",
-              shrink: int = 1, report=None) -> LayerVerification:
+              shrink: int = 1, report=None, dropout_p: str = "keep",
+              strict: bool = False) -> LayerVerification:
     """Check the pair: ``forward``/``backward`` are targets (``FILE.py:FUNC``), imported and
     called in a worker process, or functions, called here (``isolation_off`` says why).
     Each case's call, finite differences of the forward included, gets 10 x ``timeout``.
     The first ``shrink`` failing cases are shrunk to the smallest shape failing the same way
     (``crosscheck/layers/shrink.py``); targets also get a reproduction script each when the
-    report is written into ``report`` (a directory), if given."""
+    report is written into ``report`` (a directory), if given. ``dropout_p``: what
+    dropout's ``p`` means to the pair ("keep", the contract's, or "drop"); ``strict``: a
+    subgradient convention at a kink (ReLU'(0) = 1, tied maxima sharing the gradient) fails
+    instead of warning."""
     from crosscheck.oracles.tf_layers import tf_layer
     from crosscheck.oracles.torch_layers import torch_layer
 
     _check_kind(kind, backward)
     timeout = _check_counts(cases, seed, timeout)
     check_count("shrink", shrink)
+    if dropout_p not in DROPOUT_P:
+        raise UsageError(f"unknown {option('dropout_p')} {dropout_p!r}; choose from "
+                         f"{', '.join(DROPOUT_P)}")
+    if not isinstance(strict, bool):
+        raise UsageError(f"{option('strict')} wants True or False, got {strict!r}")
     if dtype not in ("float64", "float32"):
         raise UsageError(f"unknown dtype {dtype!r}; choose from float64, float32")
     load_oracles(("torch", "tensorflow"))  # a missing framework is a UsageError naming it
@@ -140,12 +162,16 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
                                          forward_only=forward_only)
         else:
             pair_call = in_process(kind, forward, backward)
+        settings = {"names": {"forward": _function_name(forward),
+                              "backward": _function_name(backward)},
+                    "dropout_p": dropout_p, "strict": strict}
         result = check_layer(kind, pair_call, label=label, cases=cases, seed=seed,
-                             oracles=oracles, progress=progress, dtype=dtype)
-        shrunk = [shrink_layer_case(case, pair_call, label=label, oracles=oracles, dtype=dtype)
+                             oracles=oracles, progress=progress, dtype=dtype, **settings)
+        shrunk = [shrink_layer_case(case, pair_call, label=label, oracles=oracles, dtype=dtype,
+                                    **settings)
                   for case in [c for c in result.cases if c.verdict == "fail"][:shrink]]
     result = replace(result, isolation_off=isolation_off,
-                     shrunk=[s for s in shrunk if s is not None],
+                     shrunk=tuple(s for s in shrunk if s is not None),
                      targets=((absolute_target(forward), absolute_target(backward))
                               if target is not None else None))
     checked = LayerVerification(result)
@@ -154,14 +180,28 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
     return checked
 
 
+def _function_name(f) -> str | None:
+    """A function's name as a report says it: ``conv_backward_naive`` (a target's name after
+    the colon, or the function's qualified name)."""
+    if f is None:
+        return None
+    if isinstance(f, str):
+        return f.rpartition(":")[2]
+    return getattr(f, "__qualname__", None)
+
+
 def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: int = 0,
                  timeout: float | None = 10.0, memory_limit=None,
-                 dtype: str = "float64", shrink: int = 1) -> LayerVerification:
+                 dtype: str = "float64", shrink: int = 1, dropout_p: str = "keep",
+                 strict: bool = False) -> LayerVerification:
     """Check a hand-written layer, CS231n style: ``out, cache = forward(...)`` and
     ``grads = backward(dout, cache)`` (a loss kind: one function ``(x, y) -> (loss, dx)``),
     against PyTorch's and TensorFlow's ops and autograd and against finite differences of its
     own forward, on ``cases`` random cases drawn from ``seed``; the first ``shrink`` failing
-    cases are shrunk to the smallest failing shape. Kinds and signatures: docs/contract.md."""
+    cases are shrunk to the smallest failing shape. ``dropout_p="drop"``: the pair's dropout
+    reads ``p`` as the drop probability; ``strict=True``: a subgradient convention at a kink
+    (ReLU'(0) = 1, tied pooling maxima sharing the gradient), a warning by default, fails.
+    Kinds and signatures: docs/contract.md."""
     from crosscheck.subject.worker import parse_memory_limit
 
     _check_kind(kind, backward)
@@ -175,7 +215,8 @@ def verify_layer(kind: str, forward, backward=None, *, cases: int = 20, seed: in
         [f for f in (forward, backward) if f is not None],
         lambda fwd, bwd=None, isolation_off="": run_layer(
             kind, fwd, bwd, label, cases=cases, seed=seed, timeout=timeout, memory_limit=limit,
-            isolation_off=isolation_off, dtype=dtype, shrink=shrink))
+            isolation_off=isolation_off, dtype=dtype, shrink=shrink, dropout_p=dropout_p,
+            strict=strict))
 
 
 def assert_layer(kind: str, forward, backward=None, **options) -> LayerVerification:
