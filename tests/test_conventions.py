@@ -1,0 +1,139 @@
+"""The conventions that change the mathematics (issue 19): ``reduction`` (mean | sum),
+``l2_convention`` (batch | plain) and networks without biases. Each lives on the NetworkSpec
+(reference/spec.py); the reference, every oracle, the reproduction scripts and the campaign
+read it from there. The formulas are pinned here by hand, independently of the spec's methods."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from crosscheck.oracles import ORACLE_NAMES
+from crosscheck.reference import NetworkSpec, init_params, loss_and_grads, random_case
+
+from crosscheck.engine.check import check_case
+
+CONVENTIONS = {
+    "sum": dict(reduction="sum"),
+    "plain": dict(l2_convention="plain"),
+    "sum-plain": dict(reduction="sum", l2_convention="plain"),
+    "no-bias": dict(bias=False),
+    "sum-no-bias": dict(reduction="sum", bias=False),
+}
+
+
+def _case(seed: int, **conventions):
+    return random_case(np.random.default_rng([19, seed]), l2=0.7, min_depth=2, max_depth=3,
+                       max_width=6, max_batch=6, scale=1.0,
+                       hidden_activations=("tanh", "sigmoid", "relu"), **conventions)
+
+
+def _sq(params) -> float:
+    return sum(float(np.sum(v * v)) for k, v in params.items() if k.startswith("W"))
+
+
+# ---- the reference, against the formulas written out --------------------------------------------
+
+@pytest.mark.parametrize("seed", range(4))
+def test_summed_loss_is_batch_times_the_mean_objective(seed):
+    """reduction=sum: L = sum over the batch of the per-example loss + lambda/2 sum W^2,
+    i.e. batch x the contract's objective, every gradient too."""
+    case = _case(seed)
+    summed = replace(case.spec, reduction="sum")
+    loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
+    s_loss, s_grads = loss_and_grads(case.params, case.X, case.Y, summed)
+    n = case.batch
+    assert s_loss == pytest.approx(n * loss, rel=1e-12)
+    for k in grads:
+        np.testing.assert_allclose(s_grads[k], n * grads[k], rtol=1e-12, atol=1e-14)
+    # the same summed objective whatever l2_convention says: lambda / 2 sum W^2
+    plain = replace(summed, l2_convention="plain")
+    assert loss_and_grads(case.params, case.X, case.Y, plain)[0] == pytest.approx(s_loss, rel=1e-12)
+    # per example: the sum of batch-1 losses, penalty once
+    per_example = sum(
+        loss_and_grads(case.params, case.X[i:i + 1], case.Y[i:i + 1], replace(case.spec, l2=0.0))[0]
+        for i in range(n))
+    assert s_loss == pytest.approx(per_example + case.spec.l2 / 2 * _sq(case.params), rel=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_plain_penalty_is_cs231n(seed):
+    """l2_convention=plain with a mean loss: L = mean loss + 0.5 * reg * sum(W * W), dW gets
+    reg * W (no division by the batch)."""
+    case = _case(seed)
+    plain = replace(case.spec, l2_convention="plain")
+    data, data_grads = loss_and_grads(case.params, case.X, case.Y, replace(case.spec, l2=0.0))
+    loss, grads = loss_and_grads(case.params, case.X, case.Y, plain)
+    reg = case.spec.l2
+    assert loss == pytest.approx(data + 0.5 * reg * _sq(case.params), rel=1e-12)
+    for k in grads:
+        extra = reg * case.params[k] if k.startswith("W") else 0.0
+        np.testing.assert_allclose(grads[k], data_grads[k] + extra, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_no_bias_network_is_the_network_with_zero_biases(seed):
+    case = _case(seed, bias=False)
+    assert case.spec.param_names() == tuple(f"W{i}" for i in range(1, case.spec.depth + 1))
+    assert set(case.params) == set(case.spec.param_names())
+    with_bias = replace(case.spec, bias=True)
+    zeros = {**case.params, **{f"b{i}": np.zeros(case.spec.sizes[i])
+                               for i in range(1, case.spec.depth + 1)}}
+    loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
+    z_loss, z_grads = loss_and_grads(zeros, case.X, case.Y, with_bias)
+    assert set(grads) == set(case.params)
+    assert loss == pytest.approx(z_loss, rel=1e-13)
+    for k in grads:
+        np.testing.assert_allclose(grads[k], z_grads[k], rtol=1e-13, atol=1e-15)
+    with pytest.raises(ValueError, match="unexpected"):
+        loss_and_grads(zeros, case.X, case.Y, case.spec)
+
+
+def test_defaults_draw_the_same_networks_and_dicts():
+    """The conventions take nothing from the Generator and a default spec's dict is as before."""
+    a = random_case(np.random.default_rng(5))
+    b = random_case(np.random.default_rng(5), reduction="sum", l2_convention="plain")
+    assert a.spec.sizes == b.spec.sizes and all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+    assert set(a.spec.to_dict()) == {"sizes", "activations", "loss", "l2"}
+    assert b.spec.to_dict()["reduction"] == "sum" and "bias" not in b.spec.to_dict()
+    assert NetworkSpec.from_dict(b.spec.to_dict()) == b.spec
+    nb = replace(a.spec, bias=False)
+    assert NetworkSpec.from_dict(nb.to_dict()) == nb and nb.describe().endswith("no-bias")
+
+
+def test_bad_conventions_are_value_errors():
+    for bad, match in ((dict(reduction="total"), "reduction"), (dict(l2_convention="x"), "l2_convention"),
+                       (dict(bias=0), "bias")):
+        with pytest.raises(ValueError, match=match):
+            NetworkSpec(sizes=(2, 2), activations=("identity",), **bad)
+
+
+def test_init_params_without_biases():
+    spec = NetworkSpec(sizes=(3, 4, 2), activations=("tanh", "identity"), bias=False)
+    assert set(init_params(spec, np.random.default_rng(0))) == {"W1", "W2"}
+
+
+# ---- every oracle computes the convention itself -------------------------------------------------
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+@pytest.mark.parametrize("oracle_name", ORACLE_NAMES)
+def test_reference_agrees_with_every_oracle_under_each_convention(oracle_name, convention,
+                                                                   oracle_cache):
+    oracle = oracle_cache(oracle_name)
+    judged = 0
+    for seed in range(4):
+        case = _case(seed, **CONVENTIONS[convention])
+        if not getattr(oracle, "applies", lambda spec: True)(case.spec):
+            continue
+        judged += 1
+        checked = check_case(case, loss_and_grads, [oracle])
+        assert checked.verdict == "pass", [d.message() for v in checked.votes for d in v.diffs
+                                           if not d.ok]
+        # and the convention makes a difference the oracle sees: the default reference fails
+        default = replace(case.spec, reduction="mean", l2_convention="batch")
+        if convention != "no-bias":
+            def mean_subject(params, X, Y, spec, default=default):
+                return loss_and_grads(params, X, Y, default)
+            assert check_case(case, mean_subject, [oracle]).verdict == "fail"
+    assert judged
