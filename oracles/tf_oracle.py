@@ -67,7 +67,7 @@ class TensorFlowOracle:
         return fn
 
     def _function_for(self, spec, labels: bool = False):
-        key = (spec.sizes, spec.activations, spec.loss, labels, spec.bias)
+        key = (spec.sizes, spec.activations, spec.loss, labels, *(() if spec.bias else ("no-bias",)))
         if key in self._traced:
             return self._traced[key]
         self._seen[key] = self._seen.get(key, 0) + 1
