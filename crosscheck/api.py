@@ -164,7 +164,8 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                 max_depth: int = 4, max_width: int = 32, scale: float | None = None,
                 activations=None, output_activation=None, targets: str = "any",
                 edges: bool = True, architecture: str | None = None,
-                cnn: str | None = None) -> CampaignOptions:
+                cnn: str | None = None, reduction: str = "mean", l2_convention: str = "batch",
+                bias: bool = True) -> CampaignOptions:
     """The campaign for these keywords, validated (a :class:`UsageError` names the bad one).
     ``cnn`` (one CNN in the summary's words) implies ``architecture="cnn"``, which takes
     ``networks``, ``seed``, ``batch`` and ``l2`` only."""
@@ -179,7 +180,8 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
     if cnn is not None or architecture == "cnn":
         mlp = {"sizes": sizes, "loss": loss, "hidden_activations": hidden_activations,
                "scale": scale, "activations": activations, "output_activation": output_activation,
-               "targets": targets, "max_depth": max_depth, "max_width": max_width}
+               "targets": targets, "max_depth": max_depth, "max_width": max_width,
+               "reduction": reduction, "l2_convention": l2_convention, "bias": bias}
         given = [name for name, v in mlp.items() if v is not None and v != OPTIONS[name].default]
         if given:
             takes = ", ".join(option(name) for name in CNN_FIELDS[:-1])
@@ -193,7 +195,8 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
         hidden_activations=check("hidden_activations", hidden_activations),
         output_activations=check("output_activation", output_activation),
         targets=targets, l2=l2, batch=batch, max_depth=max_depth, max_width=max_width,
-        scale=scale, edges=edges)
+        scale=scale, edges=edges, reduction=check("reduction", reduction),
+        l2_convention=check("l2_convention", l2_convention), bias=check("bias", bias))
 
 
 def _largest(options: CampaignOptions) -> tuple[int, int]:
@@ -293,6 +296,9 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                          f"would swamp the inferred gradient)")
     if options.architecture == "cnn":
         check_cnn_call(layout, mode, dtype, oracles)
+    if not options.bias and layout != "xw":
+        raise UsageError(f"networks without biases ({option('bias', 'False')}) go with "
+                         f"{option('layout', 'xw')}: a Theta matrix holds its bias in column 0")
     if dtype == "float32":
         tolerance = replace(tolerance or SubjectTolerance(), dtype="float32")
     if not isinstance(fn, str):  # a function here; a target is probed by the worker
@@ -440,6 +446,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
            architecture: str | None = None, cnn: str | None = None,
+           reduction: str = "mean", l2_convention: str = "batch", bias: bool = True,
            in_process: bool = False) -> VerifyResult:
     """Check a hand-written backprop ``fn`` against the oracles on random networks.
 
@@ -455,6 +462,9 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     ``cnn="3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(10)"`` (the words the
     summary prints, loss and ``l2=X`` optional) checks a CNN-style ``fn`` on that network
     (``architecture="cnn"`` without it: random CNNs); see docs/contract.md.
+    Conventions (docs/contract.md): ``reduction="sum"`` (loss and gradients summed over the
+    batch), ``l2_convention="plain"`` (the penalty ``l2/2 sum W^2``), ``bias=False``
+    (networks without biases; layout "xw").
 
     Tolerances: by default each comparison uses the table in
     ``crosscheck.engine.tolerances`` for the oracle compared with (about 1e-9 relative against
@@ -494,7 +504,8 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
                           hidden_activations=hidden_activations, l2=l2, batch=batch,
                           max_depth=max_depth, max_width=max_width, scale=scale,
                           activations=activations, output_activation=output_activation,
-                          targets=targets, architecture=architecture, cnn=cnn)
+                          targets=targets, architecture=architecture, cnn=cnn,
+                          reduction=reduction, l2_convention=l2_convention, bias=bias)
     check_limits(options, max_size=max_size)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from .ops import ACTIVATION_OPS, LOSS_OPS
 
-__all__ = ["ACTIVATIONS", "DEFAULT_ACTIVATIONS", "DEFAULT_LOSSES", "L2_CONVENTIONS", "LABEL_LOSSES",
-           "LOGIT_LOSSES", "LOSSES", "REDUCTIONS", "TARGETS", "NetworkSpec"]
+__all__ = ["ACTIVATIONS", "CONVENTIONS", "DEFAULT_ACTIVATIONS", "DEFAULT_LOSSES", "L2_CONVENTIONS",
+           "LABEL_LOSSES", "LOGIT_LOSSES", "LOSSES", "REDUCTIONS", "TARGETS", "NetworkSpec"]
 
 # Every name below is derived from the records in reference/ops.py (one per operation).
 ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATION_OPS)
@@ -34,6 +34,8 @@ REDUCTIONS: tuple[str, ...] = ("mean", "sum")
 # beside a mean loss, lambda / 2 sum W^2 beside a summed one); "plain", lambda / 2 sum W^2
 # always (CS231n's 0.5 * reg * sum(W * W)).
 L2_CONVENTIONS: tuple[str, ...] = ("batch", "plain")
+# NetworkSpec's convention fields and their defaults (bias=False: no b_l at all)
+CONVENTIONS: dict = {"reduction": REDUCTIONS[0], "l2_convention": L2_CONVENTIONS[0], "bias": True}
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ class NetworkSpec:
 
     def conventions(self) -> dict:
         """The conventions that differ from the contract's defaults, by field name."""
-        return {name: getattr(self, name) for name, default in _CONVENTION_DEFAULTS.items()
+        return {name: getattr(self, name) for name, default in CONVENTIONS.items()
                 if getattr(self, name) != default}
 
     def describe(self) -> str:
@@ -155,7 +157,5 @@ class NetworkSpec:
     def from_dict(cls, d: dict) -> NetworkSpec:
         return cls(sizes=tuple(d["sizes"]), activations=tuple(d["activations"]),
                    loss=d["loss"], l2=d.get("l2", 0.0),
-                   **{k: d[k] for k in _CONVENTION_DEFAULTS if k in d})
+                   **{k: d[k] for k in CONVENTIONS if k in d})
 
-
-_CONVENTION_DEFAULTS = {"reduction": REDUCTIONS[0], "l2_convention": L2_CONVENTIONS[0], "bias": True}
