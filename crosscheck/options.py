@@ -305,7 +305,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("reduction", " | ".join(REDUCTIONS), REDUCTIONS[0], scope="network",
            flag="--reduction", choices=REDUCTIONS, cli_default=None, check=_choice("reduction", REDUCTIONS, "known:"),
            help="mean: the loss and its gradients averaged over the batch (default); sum: summed "
-                "over the batch, batch x the mean objective (the penalty then lambda/2 sum W^2)"),
+                "over the batch, batch x the mean objective (penalty then lambda/2 sum W^2)"),
     Option("l2_convention", " | ".join(L2_CONVENTIONS), L2_CONVENTIONS[0], scope="network",
            flag="--l2-convention", choices=L2_CONVENTIONS, cli_default=None,
            check=_choice("l2 convention", L2_CONVENTIONS, "known:"),

@@ -7,8 +7,8 @@ import argparse
 from crosscheck.engine.campaign import CNN_FIELDS, CampaignOptions, network_options
 from crosscheck.errors import UsageError
 from crosscheck.options import OPTIONS, add_options, names_text
-from crosscheck.reference.spec import CONVENTIONS
 from crosscheck.oracles.base import ORACLE_NAMES
+from crosscheck.reference.spec import CONVENTIONS
 
 __all__ = ["OnelineParser", "add_network_options", "add_output_options", "campaign_options",
            "parse_oracles"]
