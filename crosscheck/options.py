@@ -303,7 +303,8 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
                 "(default: drawn, mostly 1)"),
     # the conventions that change the mathematics: NetworkSpec's fields (reference/spec.py)
     Option("reduction", " | ".join(REDUCTIONS), REDUCTIONS[0], scope="network",
-           flag="--reduction", choices=REDUCTIONS, cli_default=None, check=_choice("reduction", REDUCTIONS, "known:"),
+           flag="--reduction", choices=REDUCTIONS, cli_default=None,
+           check=_choice("reduction", REDUCTIONS, "known:"),
            help="mean: the loss and its gradients averaged over the batch (default); sum: summed "
                 "over the batch, batch x the mean objective (penalty then lambda/2 sum W^2)"),
     Option("l2_convention", " | ".join(L2_CONVENTIONS), L2_CONVENTIONS[0], scope="network",
