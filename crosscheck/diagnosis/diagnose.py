@@ -353,7 +353,7 @@ def _numeric_facts(result, rerun) -> str:
     loss_wrong = not np.isfinite(acc.loss) or abs(acc.loss - ref.loss) > 1e-9 * max(1.0, abs(ref.loss))
     facts = []
     if wrong:
-        l2 = {k: (spec.l2 / case.batch) * case.params[k] if k.startswith("W")
+        l2 = {k: (spec.l2 / spec.l2_divisor(case.batch)) * case.params[k] if k.startswith("W")
               else np.zeros_like(case.params[k]) for k in names}
         facts.append("measured against " + ref.name + ": "
                      + "; ".join(tensor_facts(case, acc, ref, l2, wrong, trace(case))))
