@@ -5,13 +5,18 @@ read it from there. The formulas are pinned here by hand, independently of the s
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from crosscheck.oracles import ORACLE_NAMES
 from crosscheck.reference import NetworkSpec, init_params, loss_and_grads, random_case
 
+from crosscheck.cli.main import main
 from crosscheck.engine.check import check_case
 
 CONVENTIONS = {
@@ -137,3 +142,102 @@ def test_reference_agrees_with_every_oracle_under_each_convention(oracle_name, c
                 return loss_and_grads(params, X, Y, default)
             assert check_case(case, mean_subject, [oracle]).verdict == "fail"
     assert judged
+
+
+# ---- a learner's function under each convention: right passes, broken fails on its tensors -----
+
+SUBJECTS = Path(__file__).parent / "subjects" / "conventions.py"
+# three tanh-tanh-identity layers under mse, l2 > 0 so the L2 convention shows; two cheap
+# oracles make a majority of three with the subject
+NETWORK = ["--oracles", "torch,fd", "--networks", "3", "--loss", "mse", "--activations",
+           "tanh,tanh,identity", "--l2", "0.4", "--seed", "2"]
+STYLES = {
+    # function, its flags, the tensors a bug makes wrong (empty: it is right)
+    "summed": ("summed_mse", ["--reduction", "sum"], set()),
+    "summed-db-mean": ("summed_mse_db_mean", ["--reduction", "sum"], {"b1", "b2", "b3"}),
+    "plain": ("plain_l2_mse", ["--l2-convention", "plain"], set()),
+    "plain-reg-over-batch": ("plain_l2_mse_over_batch", ["--l2-convention", "plain"],
+                             {"W1", "W2", "W3"}),
+    "no-bias": ("no_bias_mse", ["--no-bias"], set()),
+    "no-bias-tanh-deriv": ("no_bias_mse_tanh_deriv_input", ["--no-bias"], {"W1"}),
+}
+
+
+def _verify(capsys, *args):
+    try:
+        code = main(["verify", *args])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_a_learner_in_the_convention_passes_or_fails_on_its_tensors(style, capsys, tmp_path):
+    fn, flags, wrong = STYLES[style]
+    code, out, err = _verify(capsys, f"{SUBJECTS}:{fn}", *NETWORK, *flags, "--shrink", "1",
+                             "--report", str(tmp_path))
+    report = json.loads((tmp_path / "report.json").read_text())
+    if not wrong:
+        assert code == 0, out + err
+        # and without its flag the same function fails: the flag is what makes it right
+        code, out, err = _verify(capsys, f"{SUBJECTS}:{fn}", *NETWORK, "--shrink", "0")
+        assert code == 1, out + err
+        return
+    assert code == 1, out + err
+    bad = {t["tensor"] for c in report["cases"] for t in c["tensors"] if t["status"] != "agree"}
+    assert bad == wrong
+    assert "could not measure" not in out
+    # its reproduction script replays the network in the convention: it fails on the same
+    # tensors, and passes with the reference in place of the subject
+    case = next(c for c in report["cases"] if c["reproduction"])
+    conventions = {"--reduction": ("reduction", "sum"), "--l2-convention": ("l2_convention", "plain"),
+                   "--no-bias": ("bias", False)}
+    key, value = conventions[flags[0]]
+    assert case["spec"][key] == value and case["reproduction"]["spec"][key] == value  # shrunk too
+    script = case["reproduction"]["script"]
+    done = _run_script(script, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    shown = {line.split()[1].split("[")[0].rstrip(":") for line in done.stdout.splitlines()
+             if line.startswith("DISAGREE")}
+    assert shown and shown <= wrong, done.stdout
+    fixed = script.replace(f"SUBJECT = '{SUBJECTS}:{fn}'",
+                           "SUBJECT = 'crosscheck.reference:loss_and_grads'")
+    assert fixed != script
+    done = _run_script(fixed, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _run_script(text: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    path = tmp_path / "repro_conventions.py"
+    path.write_text(text, encoding="utf-8")
+    return subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+
+
+def test_the_flags_reach_every_network_and_the_reproduce_line(capsys):
+    from crosscheck.options import reproduce_line
+
+    line = reproduce_line("f.py:g", {"reduction": "sum", "l2_convention": "plain", "bias": False})
+    assert line == "crosscheck verify f.py:g --reduction sum --l2-convention plain --no-bias"
+    assert reproduce_line("f.py:g", {"bias": True}) == "crosscheck verify f.py:g"
+    from crosscheck.api import options_for
+    from crosscheck.engine.campaign import case_for
+
+    options = options_for(reduction="sum", l2_convention="plain", bias=False)
+    spec = case_for(options, 0).spec
+    assert (spec.reduction, spec.l2_convention, spec.bias) == ("sum", "plain", False)
+    assert options.to_dict()["bias"] is False
+    assert "reduction" not in options_for().to_dict()
+
+
+@pytest.mark.parametrize("keywords, match", [
+    (dict(reduction="total"), "reduction"), (dict(l2_convention="cs231n"), "l2 convention"),
+    (dict(bias="no"), "bias"), (dict(bias=False, layout="theta"), "layout"),
+    (dict(reduction="sum", architecture="cnn"), "reduction"),
+])
+def test_bad_convention_keywords_are_usage_errors(keywords, match):
+    import crosscheck
+
+    with pytest.raises(crosscheck.UsageError, match=match):
+        crosscheck.verify(loss_and_grads, oracles=("torch",), networks=1, **keywords)
