@@ -180,9 +180,15 @@ def test_a_learner_in_the_convention_passes_or_fails_on_its_tensors(style, capsy
     report = json.loads((tmp_path / "report.json").read_text())
     if not wrong:
         assert code == 0, out + err
-        # and without its flag the same function fails: the flag is what makes it right
+        # and without its flag the same function fails: the flag is what makes it right, and
+        # the diagnosis says so (a convention, not a bug) with the flag that checks it
         code, out, err = _verify(capsys, f"{SUBJECTS}:{fn}", *NETWORK, "--shrink", "0")
         assert code == 1, out + err
+        if flags[0] == "--no-bias":
+            assert "(a network without biases? use --no-bias)" in out
+        else:
+            assert "a convention, not a bug" in out and " ".join(flags) in out, out
+            assert "batch-scale" not in out
         return
     assert code == 1, out + err
     bad = {t["tensor"] for c in report["cases"] for t in c["tensors"] if t["status"] != "agree"}
