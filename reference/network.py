@@ -54,10 +54,13 @@ def backprop(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec,
     weights = [params[f"W{layer}"] for layer in range(1, spec.depth + 1)]
     # the conventions (spec.py): a summed loss is batch x the mean one; the penalty's divisor
     scale, divisor = spec.loss_scale(batch), spec.l2_divisor(batch)
-    loss = scale * loss_fn.value(out, Y) + parts.l2_penalty(weights, spec.l2, divisor)
+    loss = loss_fn.value(out, Y)
+    loss = (loss if scale == 1.0 else scale * loss) + parts.l2_penalty(weights, spec.l2, divisor)
 
     grads: dict[str, np.ndarray] = {}
-    da = scale * loss_fn.grad(out, Y)  # dL/da_L
+    da = loss_fn.grad(out, Y)  # dL/da_L
+    if scale != 1.0:  # a new array only then: a catalogued variant may share the loss's buffer
+        da = scale * da
     for layer in range(spec.depth, 0, -1):
         a_prev, z, a = cache[layer - 1]
         dz = parts.activations[spec.activations[layer - 1]].backward(da, z, a)

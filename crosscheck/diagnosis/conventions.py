@@ -36,16 +36,16 @@ def matching_convention(case: Case, subject, rel: float) -> str:
     """Words naming the convention under which the reference equals ``subject`` (its loss
     and every gradient, to ``rel``) on ``case``, and how to check under it; "" when none
     does. Only conventions whose objective differs from the case's on this network (another
-    batch factor or L2 divisor) are tried."""
+    batch factor, or another L2 coefficient where l2 > 0) are tried."""
     spec, batch = case.spec, case.batch
     fields = ("reduction", "l2_convention")
     others = sorted((replace(spec, reduction=r, l2_convention=c)
                      for r, c in product(REDUCTIONS, L2_CONVENTIONS)),
                     key=lambda o: sum(getattr(o, f) != getattr(spec, f) for f in fields))
     for other in others:  # the fewest changes first
-        if (other.loss_scale(batch), other.l2_divisor(batch)) == (spec.loss_scale(batch),
-                                                                  spec.l2_divisor(batch)):
-            continue  # the same objective here: it explains nothing
+        if (other.loss_scale(batch), spec.l2 / other.l2_divisor(batch)) == (
+                spec.loss_scale(batch), spec.l2 / spec.l2_divisor(batch)):
+            continue  # the same objective here (batch 1, or l2 = 0): it explains nothing
         loss, grads = loss_and_grads(case.params, case.X, case.Y, other)
         if not same(subject.loss, loss, rel) or not all(
                 same(subject.grads[k], grads[k], rel) for k in grads):
