@@ -247,3 +247,21 @@ def test_bad_convention_keywords_are_usage_errors(keywords, match):
 
     with pytest.raises(crosscheck.UsageError, match=match):
         crosscheck.verify(loss_and_grads, oracles=("torch",), networks=1, **keywords)
+
+
+def test_the_diagnosis_names_a_convention_only_where_the_objective_differs():
+    from crosscheck.diagnosis.conventions import matching_convention
+    from crosscheck.engine.triangulate import Party
+
+    case = _case(0)
+    assert case.batch > 1
+    for other, word in ((dict(reduction="sum"), "--reduction sum"),
+                        (dict(l2_convention="plain"), "--l2-convention plain")):
+        loss, grads = loss_and_grads(case.params, case.X, case.Y, replace(case.spec, **other))
+        assert word in matching_convention(case, Party("s", "subject", loss, grads), 1e-6)
+    # the case's own answer, and a plain penalty at l2 = 0 (the same objective), name nothing
+    loss, grads = loss_and_grads(case.params, case.X, case.Y, case.spec)
+    assert matching_convention(case, Party("s", "subject", loss, grads), 1e-6) == ""
+    free = replace(case, spec=replace(case.spec, l2=0.0))
+    loss, grads = loss_and_grads(free.params, free.X, free.Y, free.spec)
+    assert matching_convention(free, Party("s", "subject", loss * 1.0000001, grads), 1e-6) == ""
