@@ -168,7 +168,8 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
                 max_depth: int = 4, max_width: int = 32, scale: float | None = None,
                 activations=None, output_activation=None, targets: str = "any",
                 edge_networks: bool = True, architecture: str | None = None,
-                cnn: str | None = None) -> CampaignOptions:
+                cnn: str | None = None, reduction: str = "mean", l2_convention: str = "batch",
+                bias: bool = True) -> CampaignOptions:
     """The campaign for these keywords, validated (a :class:`UsageError` names the bad one).
     ``cnn`` (one CNN in the summary's words) implies ``architecture="cnn"``, which takes
     ``networks``, ``seed``, ``batch`` and ``l2`` only."""
@@ -184,7 +185,8 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
     if cnn is not None or architecture == "cnn":
         mlp = {"sizes": sizes, "loss": loss, "hidden_activations": hidden_activations,
                "scale": scale, "activations": activations, "output_activation": output_activation,
-               "targets": targets, "max_depth": max_depth, "max_width": max_width}
+               "targets": targets, "max_depth": max_depth, "max_width": max_width,
+               "reduction": reduction, "l2_convention": l2_convention, "bias": bias}
         given = [name for name, v in mlp.items() if v is not None and v != OPTIONS[name].default]
         if given:
             takes = ", ".join(option(name) for name in CNN_FIELDS[:-1])
@@ -198,7 +200,8 @@ def options_for(*, networks: int = 20, seed: int = 0, sizes=None, loss=None,
         hidden_activations=check("hidden_activations", hidden_activations),
         output_activations=check("output_activation", output_activation),
         targets=targets, l2=l2, batch=batch, max_depth=max_depth, max_width=max_width,
-        scale=scale, edges=edges)
+        scale=scale, edges=edges, reduction=check("reduction", reduction),
+        l2_convention=check("l2_convention", l2_convention), bias=check("bias", bias))
 
 
 def _largest(options: CampaignOptions) -> tuple[int, int]:
@@ -323,6 +326,9 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
                          f"would swamp the inferred gradient)")
     if options.architecture == "cnn":
         check_cnn_call(layout, mode, dtype, oracles)
+    if not options.bias and layout != "xw":
+        raise UsageError(f"networks without biases ({option('bias', 'False')}) go with "
+                         f"{option('layout', 'xw')}: a Theta matrix holds its bias in column 0")
     if dtype == "float32":
         tolerance = replace(tolerance or SubjectTolerance(), dtype="float32")
     if not isinstance(fn, str):  # a function here; a target is probed by the worker
@@ -392,9 +398,15 @@ def check_fixed(case, subject, label: str, parties: list, options: CampaignOptio
 
 def options_at(arrays, *, drawn: dict, seed: int, layout: str, unrolled_order: str, sizes,
                activations, hidden_activations, output_activation, loss,
-               l2) -> tuple[Case, CampaignOptions]:
+               l2, reduction: str = "mean", l2_convention: str = "batch",
+               bias: bool = True) -> tuple[Case, CampaignOptions]:
     """(the network ``arrays`` = ``(params, X, Y)`` give, the campaign of that one network).
-    ``drawn``: the options that describe random networks, refused when given."""
+    ``drawn``: the options that describe random networks, refused when given; the conventions
+    (``reduction``, ``l2_convention``) apply to that network. A network without biases
+    (``bias=False``) cannot be given as arrays yet: a :class:`UsageError` says so."""
+    if not check("bias", bias):
+        raise UsageError(f"{option('bias', False)} with {option('inputs')} is not supported: "
+                         f"check a bias-free function on random networks (drop --inputs)")
     given = [name for name, v in drawn.items() if v is not None and v != OPTIONS[name].default]
     if given:
         raise UsageError(f"{option(given[0])} describes random networks; at the arrays given "
@@ -405,11 +417,14 @@ def options_at(arrays, *, drawn: dict, seed: int, layout: str, unrolled_order: s
                    hidden_activations=check("hidden_activations", hidden_activations),
                    output_activation=check("output_activation", output_activation),
                    loss=check("loss", loss), l2=check("l2", l2))
-    spec = case.spec
+    spec = replace(case.spec, reduction=check("reduction", reduction),
+                   l2_convention=check("l2_convention", l2_convention))
+    case = replace(case, spec=spec)
     options = network_options(networks=1, seed=check("seed", seed), sizes=spec.sizes,
                               losses=(spec.loss,), activations=spec.activations,
                               targets="labels" if case.Y.ndim == 1 else "any", l2=spec.l2,
-                              batch=case.batch)
+                              batch=case.batch, reduction=spec.reduction,
+                              l2_convention=spec.l2_convention)
     return case, options
 
 
@@ -520,6 +535,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,
            architecture: str | None = None, cnn: str | None = None,
+           reduction: str = "mean", l2_convention: str = "batch", bias: bool = True,
            in_process: bool = False, edge_networks: bool = True,
            fixed_lr: float | None = None, unrolled_order: str = "C",
            inputs=None, strict: bool = False) -> VerifyResult:
@@ -540,6 +556,9 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
     ``cnn="3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(10)"`` (the words the
     summary prints, loss and ``l2=X`` optional) checks a CNN-style ``fn`` on that network
     (``architecture="cnn"`` without it: random CNNs); see docs/contract.md.
+    Conventions (docs/contract.md): ``reduction="sum"`` (loss and gradients summed over the
+    batch), ``l2_convention="plain"`` (the penalty ``l2/2 sum W^2``), ``bias=False``
+    (networks without biases; layout "xw").
 
     Tolerances: by default each comparison uses the table in
     ``crosscheck.engine.tolerances`` for the oracle compared with (about 1e-9 relative against
@@ -590,14 +609,16 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
         fixed_case, options = options_at(
             arrays, drawn=drawn, seed=seed, layout=layout, unrolled_order=unrolled_order,
             sizes=sizes, activations=activations, hidden_activations=hidden_activations,
-            output_activation=output_activation, loss=loss, l2=l2)
+            output_activation=output_activation, loss=loss, l2=l2, reduction=reduction,
+            l2_convention=l2_convention, bias=bias)
     else:
         options = options_for(networks=networks, seed=seed, sizes=sizes, loss=loss,
                               hidden_activations=hidden_activations, l2=l2, batch=batch,
                               max_depth=max_depth, max_width=max_width, scale=scale,
                               activations=activations, output_activation=output_activation,
                               targets=targets, architecture=architecture, cnn=cnn,
-                              edge_networks=edge_networks)
+                              edge_networks=edge_networks, reduction=reduction,
+                              l2_convention=l2_convention, bias=bias)
     check_limits(options, max_size=max_size)
     if not callable(fn):
         raise UsageError(f"verify wants a function, got {type(fn).__name__}")

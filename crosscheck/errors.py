@@ -22,6 +22,8 @@ def option(name: str, value=None) -> str:
 def _keyword(name: str, value: str | None) -> str:
     if value is None:
         return name
+    if value in ("True", "False"):  # a bool keyword (bias=False)
+        return f"{name}={value}"
     try:
         float(value)
     except ValueError:

@@ -28,7 +28,14 @@ from dataclasses import dataclass
 from crosscheck.engine.campaign import ARCHITECTURES
 from crosscheck.errors import UsageError, option
 from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
-from crosscheck.reference.spec import ACTIVATIONS, DEFAULT_LOSSES, LOSSES, TARGETS
+from crosscheck.reference.spec import (
+    ACTIVATIONS,
+    DEFAULT_LOSSES,
+    L2_CONVENTIONS,
+    LOSSES,
+    REDUCTIONS,
+    TARGETS,
+)
 from crosscheck.subject.adapters import DTYPES, LAYOUTS, MIN_LR, MODES, ORDERS
 from crosscheck.subject.inputs import ArraysGiven
 
@@ -58,6 +65,8 @@ class Option:
     cli_default: object = _UNSET  # the flag's default where it differs from the keyword's
     check: Callable[[object], object] | None = None  # the keyword's value, checked
     reproduce: bool = True  # whether the reproduce line repeats it
+    # "store_false": a flag without a value (--no-bias) that sets the keyword to False
+    action: str | None = None
 
     @property
     def shown_default(self) -> str:
@@ -265,6 +274,14 @@ def _positive(name: str):
     return check_
 
 
+def _bool(name: str):
+    def check_(value):
+        if not isinstance(value, bool):
+            raise UsageError(f"{option(name)} wants True or False, got {value!r}")
+        return value
+    return check_
+
+
 def check_count(name: str, value) -> int:
     """``value`` of option ``name`` as a count >= 0 (a :class:`UsageError` otherwise)."""
     if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -330,6 +347,23 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
            parse=_number_text("scale", positive=True), check=_number("scale", positive=True),
            help="fix the init scale; 4-8 saturates sigmoid/tanh units and makes large logits "
                 "(default: drawn, mostly 1)"),
+    # the conventions that change the mathematics: NetworkSpec's fields (reference/spec.py)
+    Option("reduction", " | ".join(REDUCTIONS), REDUCTIONS[0], scope="network",
+           flag="--reduction", choices=REDUCTIONS, cli_default=None,
+           check=_choice("reduction", REDUCTIONS, "known:"),
+           help="mean: the loss and its gradients averaged over the batch (default); sum: summed "
+                "over the batch, batch x the mean objective (penalty then lambda/2 sum W^2)"),
+    Option("l2_convention", " | ".join(L2_CONVENTIONS), L2_CONVENTIONS[0], scope="network",
+           flag="--l2-convention", choices=L2_CONVENTIONS, cli_default=None,
+           check=_choice("l2 convention", L2_CONVENTIONS, "known:"),
+           help="batch: the penalty lambda/(2 batch) sum W^2 beside a mean loss (default); "
+                "plain: lambda/2 sum W^2, CS231n's 0.5*reg*sum(W*W), with no division by the "
+                "batch"),
+    Option("bias", "bool", True, scope="network", flag="--no-bias", action="store_false",
+           cli_default=None,
+           check=_bool("bias"),
+           help="networks without biases: params and grads hold W1..WL only, a_l = "
+                "act_l(a_{l-1} @ W_l) (API: bias=False; layout xw only)"),
     Option("max_size", "int >= 1", MAX_SIZE, scope="run", flag="--max-size", parse=int,
            metavar="N", check=_positive("max_size"),
            help=f"refuse networks above N parameters x batch (default {MAX_SIZE:.0e})"),
@@ -391,12 +425,13 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
            metavar="SIZE",
            help="address space of the process your function runs in, e.g. 4G or 512M "
                 "(default half this machine's memory)"),
-    Option("strict", "bool", False, scope="verify", flag="--strict",
+    Option("strict", "bool", False, scope="verify", flag="--strict", action="store_true",
            check=_bool("strict"),
            help="fail a difference that is only a subgradient convention at an exact kink "
                 "(ReLU'(0) = 1 where the frameworks use 0), which by default passes with a "
                 "warning"),
-    Option("watch", "bool", False, scope="cli", flag="--watch", reproduce=False,
+    Option("watch", "bool", False, scope="cli", flag="--watch", action="store_true",
+           reproduce=False,
            help="keep the frameworks loaded and check again each time a .py file in your "
                 "function's folder is saved, saying what changed (fixed, still failing, newly "
                 "failing); Ctrl-C stops, with the last verdict's exit code"),
@@ -417,6 +452,8 @@ def flag(name: str, value: str | None = None) -> str:
     table does not hold (verify-layer's ``cases``) as ``--name``."""
     declared = OPTIONS.get(name)
     text = declared.flag if declared and declared.flag else "--" + name.replace("_", "-")
+    if declared and declared.action:  # a flag without a value (--no-bias)
+        return text
     return text if value is None else f"{text} {value}"
 
 
@@ -439,9 +476,8 @@ def add_options(parser, scope: str, *, group=None, networks: int | None = None) 
         if o.name == "networks" and networks is not None:
             default, help_ = networks, f"how many random networks to check (default {networks})"
         kwargs = {"default": default, "help": help_}
-        if o.type == "bool":  # a switch: present or not
-            target.add_argument(o.flag, action="store_true", help=help_)
-            continue
+        if o.action is not None:
+            kwargs.update(action=o.action, dest=o.name)
         if o.parse is not None:
             kwargs["type"] = o.parse
         if o.choices is not None:
@@ -462,10 +498,12 @@ def _text(value) -> str:
 def reproduce_line(target: str, options: dict) -> str:
     """``crosscheck verify TARGET --flag value ...``: the command that runs again what the
     keywords ``options`` (in the order given) asked for."""
-    flags = " ".join(OPTIONS[k].flag if OPTIONS[k].type == "bool" else
-                     f"{OPTIONS[k].flag} {_text(v)}" for k, v in options.items()
+    def words(o: Option, v) -> str:  # a flag without a value stands alone, when it is set
+        return o.flag if o.action else f"{o.flag} {_text(v)}"
+
+    flags = " ".join(words(OPTIONS[k], v) for k, v in options.items()
                      if k in OPTIONS and OPTIONS[k].flag and OPTIONS[k].reproduce
-                     and v is not None and not (OPTIONS[k].type == "bool" and not v))
+                     and v is not None and not (OPTIONS[k].action and v == OPTIONS[k].default))
     return f"crosscheck verify {target} {flags}".rstrip()
 
 

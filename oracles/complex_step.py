@@ -75,7 +75,7 @@ class ComplexStepOracle(FiniteDifferenceOracle):
         losses, _ = self._propagate_columns(zc, cols, layer, params, Y, spec, base)
         g = losses.imag / step
         if is_weight and spec.l2 > 0:
-            g = g + spec.l2 / batch * w
+            g = g + spec.l2 / spec.l2_divisor(batch) * w
         return g, np.zeros(cols.size, dtype=bool)
 
     def refine(self, params, X, Y, spec, name, mask):  # nothing to refine: no truncation error

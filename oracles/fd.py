@@ -72,12 +72,18 @@ def _rows(Y: np.ndarray, n_out: int) -> np.ndarray:
     return Y
 
 
-def _data_loss(out: np.ndarray, Y: np.ndarray, loss: str, shift=None) -> np.ndarray:
+def _data_loss(out: np.ndarray, Y: np.ndarray, spec, shift=None) -> np.ndarray:
     """Loss without the L2 term for out of shape (..., batch, n_out): one value per leading index.
     ``Y`` is rows (batch, n_out); callers turn class labels into rows first (:func:`_rows`).
     ``shift`` (batch, 1) is the softmax stabiliser (the record's ``numeric``, reference/ops.py).
+    The spec's reduction applies (``NetworkSpec.loss_scale``: a summed loss is batch x the mean).
     """
-    return LOSS_OPS[loss].numeric(out, Y, shift)
+    return spec.loss_scale(Y.shape[0]) * LOSS_OPS[spec.loss].numeric(out, Y, shift)
+
+
+def _bias(params, spec, layer):
+    """``b_layer``, or 0.0 for a network without biases."""
+    return params[f"b{layer}"] if spec.bias else 0.0
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ class FiniteDifferenceOracle:
     def _base(self, params, X, spec) -> _Base:
         a, z = [X], []
         for layer in range(1, spec.depth + 1):
-            z.append(a[-1] @ params[f"W{layer}"] + params[f"b{layer}"])
+            z.append(a[-1] @ params[f"W{layer}"] + _bias(params, spec, layer))
             a.append(_ACTS[spec.activations[layer - 1]](z[-1]))
         return _Base(a=a, z=z, shift=a[-1].max(axis=-1, keepdims=True))
 
@@ -133,11 +139,11 @@ class FiniteDifferenceOracle:
         a = None
         for m in range(layer, spec.depth + 1):
             if m > layer:
-                Z = a @ params[f"W{m}"] + params[f"b{m}"]
+                Z = a @ params[f"W{m}"] + _bias(params, spec, m)
             act = spec.activations[m - 1]
             kinked |= _kinked(act, Z, base.z[m - 1], (1, 2))
             a = _ACTS[act](Z)
-        return _data_loss(a, Y, spec.loss, base.shift), kinked
+        return _data_loss(a, Y, spec, base.shift), kinked
 
     def _propagate_columns(self, zc, cols, layer, params, Y, spec, base):
         """Perturbations that change only column cols[p] of z_layer, to zc[p] (shape (P, batch))."""
@@ -149,7 +155,7 @@ class FiniteDifferenceOracle:
         if layer == spec.depth:
             out = np.repeat(base.a[layer][None], zc.shape[0], axis=0).astype(ac.dtype, copy=False)
             out[np.arange(zc.shape[0]), :, cols] = ac
-            return _data_loss(out, Y, spec.loss, base.shift), kinked
+            return _data_loss(out, Y, spec, base.shift), kinked
         delta = ac - base.a[layer][:, cols].T  # (P, batch): change of the unit's output
         W_next = params[f"W{layer + 1}"]
         Z = base.z[layer][None] + delta[:, :, None] * W_next[cols][:, None, :]
@@ -164,7 +170,8 @@ class FiniteDifferenceOracle:
 
     def _loss(self, params, spec, base, Y, batch) -> float:
         weight_sq = sum(float(np.sum(params[f"W{m}"] ** 2)) for m in range(1, spec.depth + 1))
-        return float(_data_loss(base.a[-1], Y, spec.loss, base.shift)) + spec.l2 / (2 * batch) * weight_sq
+        return (float(_data_loss(base.a[-1], Y, spec, base.shift))
+                + spec.l2 / (2 * spec.l2_divisor(batch)) * weight_sq)
 
     def evaluate(self, params, X, Y, spec, *, sample: int | None = None,
                  rng: np.random.Generator | None = None) -> OracleResult:
@@ -185,7 +192,7 @@ class FiniteDifferenceOracle:
         batch = X.shape[0]
         grads, kinks, unchecked = {}, {}, {}
         for layer in range(1, spec.depth + 1):
-            for name in (f"W{layer}", f"b{layer}"):
+            for name in spec.layer_params(layer):
                 grads[name], kinks[name], u = sampled(
                     lambda coords, name=name, layer=layer: self._tensor_fd(
                         name, layer, params, Y, spec, base, batch, coords),
@@ -232,7 +239,7 @@ class FiniteDifferenceOracle:
         if is_weight and spec.l2 > 0:
             # central difference of lambda/(2 batch) * w^2, kept apart from the data loss so
             # the (large) constant part of the penalty cannot cancel digits away
-            g = g + spec.l2 / (2 * batch) * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
+            g = g + spec.l2 / (2 * spec.l2_divisor(batch)) * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
         return g, kinked
 
     def refine(self, params, X, Y, spec, name: str, mask: np.ndarray) -> np.ndarray:
@@ -276,7 +283,7 @@ class FiniteDifferenceOracle:
         loss = self._loss(params, spec, base, Y, batch)
         derivatives, directions, kinked = {}, {}, {}
         for layer in range(1, spec.depth + 1):
-            for name in (f"W{layer}", f"b{layer}"):
+            for name in spec.layer_params(layer):
                 u = rng.normal(size=params[name].shape)
                 u /= np.linalg.norm(u)
                 if name.startswith("W"):
@@ -292,7 +299,7 @@ class FiniteDifferenceOracle:
                     # the central difference of the quadratic penalty, expanded: it is exact,
                     # (|W + hu|^2 - |W - hu|^2) / 2h = 2 <W, u>, without the cancellation of
                     # subtracting two large sums
-                    d += spec.l2 / (2 * batch) * 2.0 * float(np.sum(params[name] * u))
+                    d += spec.l2 / (2 * spec.l2_divisor(batch)) * 2.0 * float(np.sum(params[name] * u))
                 derivatives[name], directions[name], kinked[name] = d, u, bool(k)
         return DirectionalResult(oracle=self.name, loss=loss, derivatives=derivatives,
                                  directions=directions, kinked=kinked)

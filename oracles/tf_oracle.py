@@ -48,16 +48,18 @@ class TensorFlowOracle:
         loss_op = LOSS_OPS[spec.loss].tf_op
         depth = spec.depth
 
-        def fn(weights, biases, x, y, l2):
+        def fn(weights, biases, x, y, l2, scale, divisor):
+            # scale and divisor: the spec's conventions for this batch (NetworkSpec.loss_scale,
+            # l2_divisor), inputs of the trace like l2; biases is empty for a network without
             with tf.GradientTape() as tape:
                 tape.watch(weights)
                 tape.watch(biases)
                 a = x
                 for layer in range(depth):
-                    a = acts[layer](tf, tf.matmul(a, weights[layer]) + biases[layer])
-                batch = tf.cast(tf.shape(x)[0], tf.float64)
-                loss = loss_op(tf, a, y)  # integer y: class indices (the loss's sparse op)
-                loss = loss + l2 / (2.0 * batch) * tf.add_n(
+                    z = tf.matmul(a, weights[layer])
+                    a = acts[layer](tf, z + biases[layer] if biases else z)
+                loss = scale * loss_op(tf, a, y)  # integer y: class indices (the loss's sparse op)
+                loss = loss + l2 / (2.0 * divisor) * tf.add_n(
                     [tf.reduce_sum(tf.square(w)) for w in weights])
             dw, db = tape.gradient(loss, [weights, biases])
             return loss, dw, db
@@ -65,7 +67,7 @@ class TensorFlowOracle:
         return fn
 
     def _function_for(self, spec, labels: bool = False):
-        key = (spec.sizes, spec.activations, spec.loss, labels)
+        key = (spec.sizes, spec.activations, spec.loss, labels, *(() if spec.bias else ("no-bias",)))
         if key in self._traced:
             return self._traced[key]
         self._seen[key] = self._seen.get(key, 0) + 1
@@ -76,11 +78,12 @@ class TensorFlowOracle:
         f64 = tf.float64
         signature = [
             [tf.TensorSpec(spec.param_shapes()[f"W{i}"], f64) for i in range(1, spec.depth + 1)],
-            [tf.TensorSpec(spec.param_shapes()[f"b{i}"], f64) for i in range(1, spec.depth + 1)],
+            [tf.TensorSpec(spec.param_shapes()[f"b{i}"], f64) for i in range(1, spec.depth + 1)
+             if spec.bias],
             tf.TensorSpec((None, spec.sizes[0]), f64),
             (tf.TensorSpec((None,), tf.int64) if labels
              else tf.TensorSpec((None, spec.sizes[-1]), f64)),
-            tf.TensorSpec((), f64),
+            tf.TensorSpec((), f64), tf.TensorSpec((), f64), tf.TensorSpec((), f64),
         ]
         traced = tf.function(fn, input_signature=signature, reduce_retracing=True)
         self._traced[key] = traced
@@ -99,17 +102,20 @@ class TensorFlowOracle:
             return tf.constant(np.array(arr, dtype=np.float64), dtype=tf.float64)
 
         weights = [const(params[f"W{i}"]) for i in range(1, spec.depth + 1)]
-        biases = [const(params[f"b{i}"]) for i in range(1, spec.depth + 1)]
+        biases = [const(params[f"b{i}"]) for i in range(1, spec.depth + 1) if spec.bias]
         labels = Y.ndim == 1  # integer class indices (softmax cross-entropy), checked above
         y = tf.constant(np.array(Y, dtype=np.int64), dtype=tf.int64) if labels else const(Y)
-        loss, dw, db = self._function_for(spec, labels)(weights, biases, const(X), y,
-                                                        tf.constant(spec.l2, dtype=tf.float64))
+        batch = X.shape[0]
+        scalars = [tf.constant(v, dtype=tf.float64)
+                   for v in (spec.l2, spec.loss_scale(batch), spec.l2_divisor(batch))]
+        loss, dw, db = self._function_for(spec, labels)(weights, biases, const(X), y, *scalars)
         if any(g is None for g in (*dw, *db)):  # an unwatched tensor: never compare None
             raise RuntimeError("tensorflow returned no gradient for a parameter")
         grads = {}
         for i in range(1, spec.depth + 1):
             grads[f"W{i}"] = np.array(dw[i - 1].numpy(), dtype=np.float64)
-            grads[f"b{i}"] = np.array(db[i - 1].numpy(), dtype=np.float64)
+            if spec.bias:
+                grads[f"b{i}"] = np.array(db[i - 1].numpy(), dtype=np.float64)
         return OracleResult(oracle=self.name, loss=float(loss.numpy()),
                             grads={n: grads[n] for n in spec.param_names()})
 

@@ -53,12 +53,13 @@ class TorchOracle:
         a = x
         for layer in range(1, spec.depth + 1):
             a = ACTIVATION_OPS[spec.activations[layer - 1]].torch_op(
-                torch, F.linear(a, leaves[f"W{layer}"].T, leaves[f"b{layer}"]))
+                torch, F.linear(a, leaves[f"W{layer}"].T, leaves.get(f"b{layer}")))  # no bias: None
         batch = X.shape[0]
-        loss = LOSS_OPS[spec.loss].torch_op(torch, a, y)
+        # the spec's conventions (reference/spec.py): a summed loss is batch x the mean one
+        loss = spec.loss_scale(batch) * LOSS_OPS[spec.loss].torch_op(torch, a, y)
         if spec.l2 > 0:
             sq = sum((leaves[f"W{layer}"] ** 2).sum() for layer in range(1, spec.depth + 1))
-            loss = loss + spec.l2 / (2.0 * batch) * sq
+            loss = loss + spec.l2 / (2.0 * spec.l2_divisor(batch)) * sq
         grads = torch.autograd.grad(loss, [leaves[n] for n in names])
         if any(g is None for g in grads):  # pragma: no cover - would be a torch bug
             raise RuntimeError("torch returned no gradient for a parameter")

@@ -50,9 +50,9 @@ def mul_backward(dout, x, y):
 
 # ---- affine layer ---------------------------------------------------------------------------
 
-def affine_forward(a: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """z = a @ W + b, with a: (batch, n_in), W: (n_in, n_out), b: (n_out,)."""
-    return a @ W + b
+def affine_forward(a: np.ndarray, W: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+    """z = a @ W + b, with a: (batch, n_in), W: (n_in, n_out), b: (n_out,) (None: no bias)."""
+    return a @ W if b is None else a @ W + b
 
 
 def affine_backward(dz: np.ndarray, a: np.ndarray, W: np.ndarray):

@@ -23,11 +23,12 @@ class Loss(NamedTuple):
 LOSS_FUNCTIONS: dict[str, Loss] = {name: Loss(op.value, op.grad) for name, op in LOSS_OPS.items()}
 
 
-def l2_penalty(weights, lam: float, batch: int) -> float:
-    """lambda / (2 * batch) * sum_l ||W_l||^2 over the weight matrices only (no biases)."""
+def l2_penalty(weights, lam: float, batch: float) -> float:
+    """lambda / (2 * batch) * sum_l ||W_l||^2 over the weight matrices only (no biases).
+    ``batch`` is the divisor the spec's conventions give (``NetworkSpec.l2_divisor``)."""
     return float(lam / (2.0 * batch) * sum(float(np.sum(W * W)) for W in weights))
 
 
-def l2_grad(W: np.ndarray, lam: float, batch: int) -> np.ndarray:
+def l2_grad(W: np.ndarray, lam: float, batch: float) -> np.ndarray:
     """d/dW of the penalty: lambda / batch * W."""
     return (lam / batch) * W

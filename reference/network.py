@@ -36,7 +36,8 @@ def forward(params: dict, X: np.ndarray, spec: NetworkSpec, parts: Parts = REFER
     a = X
     cache = []
     for layer in range(1, spec.depth + 1):
-        z = _layers.affine_forward(a, params[f"W{layer}"], params[f"b{layer}"])
+        b = params[f"b{layer}"] if spec.bias else None
+        z = _layers.affine_forward(a, params[f"W{layer}"], b)
         a_next = parts.activations[spec.activations[layer - 1]].forward(z)
         cache.append((a, z, a_next))
         a = a_next
@@ -51,10 +52,15 @@ def backprop(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec,
     out, cache = forward(params, X, spec, parts)
     loss_fn = parts.losses[spec.loss]
     weights = [params[f"W{layer}"] for layer in range(1, spec.depth + 1)]
-    loss = loss_fn.value(out, Y) + parts.l2_penalty(weights, spec.l2, batch)
+    # the conventions (spec.py): a summed loss is batch x the mean one; the penalty's divisor
+    scale, divisor = spec.loss_scale(batch), spec.l2_divisor(batch)
+    loss = loss_fn.value(out, Y)
+    loss = (loss if scale == 1.0 else scale * loss) + parts.l2_penalty(weights, spec.l2, divisor)
 
     grads: dict[str, np.ndarray] = {}
     da = loss_fn.grad(out, Y)  # dL/da_L
+    if scale != 1.0:  # a new array only then: a catalogued variant may share the loss's buffer
+        da = scale * da
     for layer in range(spec.depth, 0, -1):
         a_prev, z, a = cache[layer - 1]
         dz = parts.activations[spec.activations[layer - 1]].backward(da, z, a)
@@ -65,8 +71,9 @@ def backprop(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec,
             dW, db = _layers.affine_param_grads(dz, a_prev)
         else:
             da, dW, db = parts.affine_backward(dz, a_prev, W)
-        grads[f"W{layer}"] = dW + parts.l2_grad(W, spec.l2, batch)
-        grads[f"b{layer}"] = db
+        grads[f"W{layer}"] = dW + parts.l2_grad(W, spec.l2, divisor)
+        if spec.bias:
+            grads[f"b{layer}"] = db
     return float(loss), {k: grads[k] for k in spec.param_names()}
 
 
@@ -74,7 +81,9 @@ def loss_and_grads(params: dict, X: np.ndarray, Y: np.ndarray,
                    spec: NetworkSpec) -> tuple[float, dict]:
     """The reference: ``(L, {name: dL/dname})`` for the contract in DESIGN.md.
 
-    L = loss(a_L, Y) + l2 / (2 * batch) * sum_l ||W_l||^2, with a_l = act_l(a_{l-1} @ W_l + b_l).
+    L = loss(a_L, Y) + l2 / (2 * batch) * sum_l ||W_l||^2, with a_l = act_l(a_{l-1} @ W_l + b_l);
+    under the spec's conventions L = loss_scale * loss(a_L, Y) + l2 / (2 * l2_divisor) * sum_l
+    ||W_l||^2 (``NetworkSpec.loss_scale``, ``l2_divisor``), and without biases no ``+ b_l``.
     Inputs are validated (keys, shapes, float64, finite) and never modified.
     """
     return backprop(params, X, Y, spec, REFERENCE_PARTS)

@@ -13,7 +13,8 @@ def init_params(spec: NetworkSpec, rng: np.random.Generator, scale: float = 1.0)
     """Draw ``W_l ~ N(0, scale^2 / fan_in)`` and ``b_l ~ N(0, (0.1 * scale)^2)``, float64.
 
     ``scale=1`` is a LeCun-style init; larger scales push sigmoid/tanh units into saturation.
-    Biases are non-zero on purpose: a zero bias hides bias-gradient bugs.
+    Biases are non-zero on purpose: a zero bias hides bias-gradient bugs. A spec without
+    biases (``bias=False``) draws the weights only.
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator (e.g. np.random.default_rng(0))")
@@ -21,7 +22,8 @@ def init_params(spec: NetworkSpec, rng: np.random.Generator, scale: float = 1.0)
     for layer in range(1, spec.depth + 1):
         fan_in, fan_out = spec.sizes[layer - 1], spec.sizes[layer]
         params[f"W{layer}"] = rng.normal(0.0, scale / np.sqrt(fan_in), size=(fan_in, fan_out))
-        params[f"b{layer}"] = rng.normal(0.0, 0.1 * scale, size=(fan_out,))
+        if spec.bias:
+            params[f"b{layer}"] = rng.normal(0.0, 0.1 * scale, size=(fan_out,))
     return params
 
 

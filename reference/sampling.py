@@ -7,7 +7,7 @@ the same case. Every dimension (its bounds, how it is drawn) is declared in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,6 +57,9 @@ def random_spec(
     l2: float | None = None,
     activations: tuple[str, ...] | None = None,
     output_activations: tuple[str, ...] | None = None,
+    reduction: str = "mean",
+    l2_convention: str = "batch",
+    bias: bool = True,
 ) -> NetworkSpec:
     """A random spec. ``sizes``/``l2`` fix those fields; otherwise depth, widths and l2 are
     drawn (l2 is 0 half the time). Hidden layers draw from ``hidden_activations``; the output
@@ -64,7 +67,8 @@ def random_spec(
     any default activation) otherwise. ``activations`` fixes every layer's activation, the output's
     included: one name per layer (which fixes the depth), or a single name for all layers.
     A combination no network satisfies (a ``sigmoid`` output under a logit loss) raises
-    ``ValueError`` from :class:`NetworkSpec`."""
+    ``ValueError`` from :class:`NetworkSpec`. ``reduction``, ``l2_convention`` and ``bias``
+    are the spec's conventions: given, never drawn (they take nothing from ``rng``)."""
     acts = tuple(activations) if activations is not None else None
     if sizes is None:
         if acts is not None and len(acts) > 1:
@@ -89,7 +93,8 @@ def random_spec(
             last = OUTPUT_ACTIVATION.draw(rng, output_activations)
     if l2 is None:
         l2 = L2.draw(rng)
-    return NetworkSpec(sizes=tuple(sizes), activations=(*hidden, last), loss=loss, l2=l2)
+    return NetworkSpec(sizes=tuple(sizes), activations=(*hidden, last), loss=loss, l2=l2,
+                       reduction=reduction, l2_convention=l2_convention, bias=bias)
 
 
 def random_batch(spec: NetworkSpec, batch: int, rng: np.random.Generator,
@@ -169,16 +174,17 @@ def edge_case(case: Case, kind: str, rng: np.random.Generator,
     if kind == "relu-ties":
         if spec.depth < 2 or "relu" not in hidden_activations or case.batch < 2:
             return case
-        spec = NetworkSpec(sizes=spec.sizes, activations=("relu", *spec.activations[1:]),
-                           loss=spec.loss, l2=spec.l2)
+        spec = replace(spec, activations=("relu", *spec.activations[1:]))
         X = case.X.copy()
         X[rng.choice(case.batch, size=case.batch // 2, replace=False)] = 0.0
-        params = {**case.params, "b1": np.zeros_like(case.params["b1"])}
+        params = dict(case.params)
+        if spec.bias:
+            params["b1"] = np.zeros_like(case.params["b1"])
         return Case(spec=spec, params=params, X=X, Y=case.Y, scale=case.scale)
     if kind == "large-logits":
         if spec.loss not in LOGIT_LOSSES:
             return case
         L = spec.depth
-        params = {**case.params, f"W{L}": case.params[f"W{L}"] * 1e3, f"b{L}": case.params[f"b{L}"] * 1e3}
+        params = {**case.params, **{k: case.params[k] * 1e3 for k in spec.layer_params(L)}}
         return Case(spec=spec, params=params, X=case.X, Y=case.Y, scale=case.scale)
     raise ValueError(f"unknown edge {kind!r}; known: {', '.join(EDGES)}")

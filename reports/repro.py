@@ -90,6 +90,10 @@ SIZES = {sizes!r}
 ACTIVATIONS = {activations!r}
 LOSS = {loss!r}
 L2 = {l2!r}
+# the conventions (crosscheck's NetworkSpec): REDUCTION "mean" | "sum" (batch x the mean
+# objective), L2_CONVENTION "batch" (L2 / (2 batch) sum W^2 beside a mean loss) | "plain"
+# (L2 / 2 sum W^2), BIAS False: no b_l at all
+REDUCTION, L2_CONVENTION, BIAS = {reduction!r}, {l2_convention!r}, {bias!r}
 PARAMS = {{
 {params}}}
 X = np.array({X})
@@ -114,14 +118,15 @@ class Spec:
     """The fields of crosscheck's NetworkSpec that a subject reads, without crosscheck."""
 
     sizes, activations, loss, l2 = SIZES, ACTIVATIONS, LOSS, L2
+    reduction, l2_convention, bias = REDUCTION, L2_CONVENTION, BIAS
     depth = len(SIZES) - 1
 
     def param_names(self):
-        return [f"{{p}}{{i}}" for i in range(1, self.depth + 1) for p in "Wb"]
+        return [f"{{p}}{{i}}" for i in range(1, self.depth + 1) for p in ("Wb" if BIAS else "W")]
 
     def param_shapes(self):
         return {{f"{{p}}{{i}}": ((self.sizes[i - 1], self.sizes[i]) if p == "W" else (self.sizes[i],))
-                for i in range(1, self.depth + 1) for p in "Wb"}}
+                for i in range(1, self.depth + 1) for p in ("Wb" if BIAS else "W")}}
 
 
 def torch_loss_and_grads(params, X, Y):
@@ -132,12 +137,16 @@ def torch_loss_and_grads(params, X, Y):
     acts = {{
 {acts}    }}
     for layer, act in enumerate(ACTIVATIONS, start=1):
-        a = acts[act](a @ t[f"W{{layer}}"] + t[f"b{{layer}}"])
+        z = a @ t[f"W{{layer}}"]
+        a = acts[act](z + t[f"b{{layer}}"] if BIAS else z)
     batch = X.shape[0]
     loss = {loss_expr}
-    if L2 > 0:
-        loss = loss + L2 / (2.0 * batch) * sum((t[f"W{{i}}"] ** 2).sum()
-                                               for i in range(1, len(SIZES)))
+    if REDUCTION == "sum":  # summed over the batch: batch x the mean loss
+        loss = loss * batch
+    if L2 > 0:  # L2 / (2 batch) sum W^2 only for a mean loss under the "batch" convention
+        divisor = batch if REDUCTION == "mean" and L2_CONVENTION == "batch" else 1.0
+        loss = loss + L2 / (2.0 * divisor) * sum((t[f"W{{i}}"] ** 2).sum()
+                                                 for i in range(1, len(SIZES)))
     loss.backward()
     return float(loss.detach()), {{k: v.grad.numpy() for k, v in t.items()}}
 
@@ -196,7 +205,8 @@ def call_subject(fn):
     """What the subject returns, called as crosscheck called it."""
     try:  # crosscheck's own spec where it is installed (a subject may check the type)
         net = importlib.import_module("crosscheck.reference").NetworkSpec(
-            sizes=SIZES, activations=ACTIVATIONS, loss=LOSS, l2=L2)
+            sizes=SIZES, activations=ACTIVATIONS, loss=LOSS, l2=L2, reduction=REDUCTION,
+            l2_convention=L2_CONVENTION, bias=BIAS)
     except ImportError:
         net = Spec()
     x = X.astype(DTYPE)
@@ -388,7 +398,9 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         loss_expr=LOSS_OPS[spec.loss].repro,
         title=_safe_doc(title), subject=_safe_doc(subject), describe=spec.describe(),
         batch=case.batch, sizes=tuple(spec.sizes), activations=tuple(spec.activations),
-        loss=spec.loss, l2=float(spec.l2), params=_dict_lines(case.params), X=_array(case.X),
+        loss=spec.loss, l2=float(spec.l2), reduction=spec.reduction,
+        l2_convention=spec.l2_convention, bias=spec.bias,
+        params=_dict_lines(case.params), X=_array(case.X),
         Y=repr(case.Y.tolist()) if labels else _array(case.Y),
         y_dtype=".astype(np.int64)" if labels else "", subject_import=subject_import,
         layout=call["layout"], mode=call["mode"], lr=float(call["lr"]), dtype=call["dtype"],

@@ -8,6 +8,7 @@ from crosscheck.engine.campaign import CNN_FIELDS, CampaignOptions, network_opti
 from crosscheck.errors import UsageError
 from crosscheck.options import OPTIONS, add_options, names_text
 from crosscheck.oracles.base import ORACLE_NAMES
+from crosscheck.reference.spec import CONVENTIONS
 
 __all__ = ["OnelineParser", "add_network_options", "add_output_options", "campaign_options",
            "parse_oracles"]
@@ -35,7 +36,7 @@ def parse_oracles(text: str) -> tuple[str, ...]:
 # The network flags that describe an MLP: a CNN campaign draws its own networks.
 MLP_ONLY = {name: OPTIONS[name].flag for name in (
     "sizes", "loss", "activations", "hidden_activations", "output_activation", "targets",
-    "max_depth", "max_width", "scale")}
+    "max_depth", "max_width", "scale", "reduction", "l2_convention", "bias")}
 
 
 def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
@@ -62,4 +63,6 @@ def campaign_options(args, *, edges: bool = False) -> CampaignOptions:
         max_depth=getattr(args, "max_depth", None) or 4,
         max_width=getattr(args, "max_width", None) or 32,
         scale=getattr(args, "scale", None), edges=edges,
+        **{name: getattr(args, name) for name in CONVENTIONS  # None: not given
+           if getattr(args, name, None) is not None},
     )

@@ -61,7 +61,9 @@ def run(args) -> int:
             load_inputs(args.inputs, args.layout), drawn=drawn, seed=args.seed,
             layout=args.layout, unrolled_order=args.unrolled_order, sizes=args.sizes,
             activations=args.activations, hidden_activations=args.hidden_activations,
-            output_activation=args.output_activation, loss=args.loss, l2=args.l2)
+            output_activation=args.output_activation, loss=args.loss, l2=args.l2,
+            reduction=args.reduction or "mean", l2_convention=args.l2_convention or "batch",
+            bias=args.bias is not False)
     else:
         options = campaign_options(args, edges=args.edge_networks)
     check_limits(options, max_size=args.max_size)

@@ -26,6 +26,15 @@ def _batch_gt_1(case: Case) -> str:
     return "" if case.batch > 1 else "batch is 1: a sum and a mean over one row are equal"
 
 
+def _biased(rule=None):
+    """``rule``, on a network that has biases (a spec with ``bias=False`` has none to get wrong)."""
+    def biased(case: Case) -> str:
+        if not case.spec.bias:
+            return "the network has no biases (bias=False)"
+        return rule(case) if rule is not None else ""
+    return biased
+
+
 def _has(act: str):
     def rule(case: Case) -> str:
         return "" if act in case.spec.activations else f"the network has no {act} layer"
@@ -277,7 +286,7 @@ _RECORDS = [
         caught_by=ALL),
     Pitfall(
         id="bias-mean-vs-sum", target="subject", loss_and_grads=V.bias_mean_vs_sum,
-        rule=_batch_gt_1,
+        rule=_biased(_batch_gt_1),
         title="the bias gradient averages over the batch while dW sums",
         buggy_line="db = dz.mean(axis=0)",
         fixed_line="db = dz.sum(axis=0)   # the 1/batch is already inside dz",
@@ -286,7 +295,7 @@ _RECORDS = [
         caught_by=ALL),
     Pitfall(
         id="bias-reduce-axis", target="subject", loss_and_grads=V.bias_reduce_axis,
-        rule=_wide_layer,
+        rule=_biased(_wide_layer),
         title="the bias gradient is reduced over every axis",
         buggy_line="db = np.sum(dz)            # one scalar, broadcast to every unit",
         fixed_line="db = np.sum(dz, axis=0)",
@@ -396,7 +405,7 @@ _RECORDS = [
                 "its gradient, so only an oracle with its own loss catches it.",
         caught_by=ALL, demo_options={"losses": LOGIT_LOSSES}),
     Pitfall(
-        id="reg-on-bias", target="subject", loss_and_grads=V.reg_on_bias, rule=_l2,
+        id="reg-on-bias", target="subject", loss_and_grads=V.reg_on_bias, rule=_biased(_l2),
         title="the L2 penalty includes the biases",
         buggy_line="penalty = l2 / (2 * m) * sum(theta ** 2)   # bias column included",
         fixed_line="penalty = l2 / (2 * m) * sum(W ** 2 for W in weights)   # biases excluded",
@@ -468,6 +477,7 @@ _RECORDS = [
         caught_by=ALL, demo_options={"losses": ("sigmoid_bce",)}, prepare=_huge_logits),
     Pitfall(
         id="bias-row-broadcast", target="subject", loss_and_grads=V.bias_row_broadcast,
+        rule=_biased(),
         title="a bias gradient that becomes a (1, n) row",
         buggy_line="db = np.sum(dz, axis=0, keepdims=True)   # then b -= lr * db makes b (1, n)",
         fixed_line="db = np.sum(dz, axis=0)",

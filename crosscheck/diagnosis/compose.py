@@ -178,12 +178,12 @@ def _scales(case: Case) -> list[_Scale]:
 
 def _l2_part(case: Case, k: str) -> np.ndarray:
     if k.startswith("W"):
-        return (case.spec.l2 / case.batch) * case.params[k]
+        return (case.spec.l2 / case.spec.l2_divisor(case.batch)) * case.params[k]
     return np.zeros_like(case.params[k])
 
 
 def _reg_bias_part(case: Case, k: str) -> np.ndarray:
-    return (case.spec.l2 / case.batch) * case.params[k]
+    return (case.spec.l2 / case.spec.l2_divisor(case.batch)) * case.params[k]
 
 
 def _one_group(zeros: list[str], case: Case) -> bool:
@@ -391,12 +391,13 @@ def _predictor(base: _Base, scale: _Scale, residual: dict):
 
 def _loss_prediction(case: Case, base_loss: float, scale: _Scale) -> float:
     spec = case.spec
-    pen = spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"W{i}"] ** 2))
-                                             for i in range(1, spec.depth + 1))
+    divisor = spec.l2_divisor(case.batch)  # the spec's L2 convention
+    pen = spec.l2 / (2.0 * divisor) * sum(float(np.sum(case.params[f"W{i}"] ** 2))
+                                          for i in range(1, spec.depth + 1))
     loss = scale.loss(case) * (base_loss - pen) + scale.l2_loss * pen
     if scale.reg_bias:
-        loss += spec.l2 / (2.0 * case.batch) * sum(float(np.sum(case.params[f"b{i}"] ** 2))
-                                                   for i in range(1, spec.depth + 1))
+        loss += spec.l2 / (2.0 * divisor) * sum(float(np.sum(case.params[f"b{i}"] ** 2))
+                                                for i in range(1, spec.depth + 1))
     return loss
 
 

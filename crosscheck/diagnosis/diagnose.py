@@ -29,6 +29,7 @@ import numpy as np
 from crosscheck.diagnosis import CATALOGUE, trace
 from crosscheck.diagnosis.cnn_locate import locate
 from crosscheck.diagnosis.compose import RTOL, another_batch, confirm_constants, explain, separate
+from crosscheck.diagnosis.conventions import matching_convention
 from crosscheck.diagnosis.measure import exact_ratio, l2_story, same, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
 from crosscheck.engine.check import CaseResult, SubjectError, run_subject
@@ -307,6 +308,10 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
     if subject is None and error is None:
         return [Suspect("unknown", _UNKNOWN, 0.0, _basic_facts(result))]
     rtol = RTOL[getattr(getattr(subject, "tolerance", None), "dtype", None) or "float64"]
+    if subject is not None and lr is None:  # right under another reduction or L2 convention
+        words = matching_convention(case, subject, rtol)
+        if words:
+            return [Suspect("unknown", "a convention, not a bug", 0.0, words)]
     found = explain(case, subject, error=error, mode_lr=lr, check_loss=lr is None, rtol=rtol)
     notes: list[str] = []
     if len(found) > 1 and rerun is not None:
@@ -382,7 +387,7 @@ def _numeric_facts(result, rerun) -> str:
     loss_wrong = not np.isfinite(acc.loss) or abs(acc.loss - ref.loss) > 1e-9 * max(1.0, abs(ref.loss))
     facts = []
     if wrong:
-        l2 = {k: (spec.l2 / case.batch) * case.params[k] if k.startswith("W")
+        l2 = {k: (spec.l2 / spec.l2_divisor(case.batch)) * case.params[k] if k.startswith("W")
               else np.zeros_like(case.params[k]) for k in names}
         facts.append("measured against " + ref.name + ": "
                      + "; ".join(tensor_facts(case, acc, ref, l2, wrong, trace(case))))

@@ -197,7 +197,7 @@ def tensor_facts(case, subject, trusted, l2_part: dict, wrong: list[str], trace=
             out.append(f"{k} equals the oracle's transposed")
             continue
         if k.startswith("b") and spec.l2 > 0 and np.allclose(
-                g - r, spec.l2 / batch * case.params[k], rtol=1e-6, atol=1e-12):
+                g - r, spec.l2 / spec.l2_divisor(batch) * case.params[k], rtol=1e-6, atol=1e-12):
             out.append(f"{k} is off by exactly l2/batch x {k}: a penalty on the bias")
             continue
         if k.startswith("b") and g.size > 1 and np.ptp(g) <= 1e-12 * max(1.0, np.abs(g).max()):

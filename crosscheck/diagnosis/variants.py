@@ -204,11 +204,11 @@ loss_raw_labels = patched(*LOSS_RAW_LABELS)
 def reg_on_bias(params, X, Y, spec):
     """The L2 penalty also covers the biases: loss + l2/(2N) sum b^2, db + l2/N b."""
     loss, grads = backprop(params, X, Y, spec, REFERENCE_PARTS)
-    batch = X.shape[0]
+    divisor = spec.l2_divisor(X.shape[0])  # the spec's L2 convention
     for layer in range(1, spec.depth + 1):
         b = params[f"b{layer}"]
-        loss += spec.l2 / (2.0 * batch) * float(np.sum(b * b))
-        grads[f"b{layer}"] = grads[f"b{layer}"] + spec.l2 / batch * b
+        loss += spec.l2 / (2.0 * divisor) * float(np.sum(b * b))
+        grads[f"b{layer}"] = grads[f"b{layer}"] + spec.l2 / divisor * b
     return float(loss), grads
 
 
@@ -296,7 +296,7 @@ bias_row_broadcast = patched(BIAS_ROW_BROADCAST)
 def stray_constant_factor(params, X, Y, spec):
     """A constant planted on one tensor, as gradient-checking exercises do: dW1 x 2."""
     loss, grads = backprop(params, X, Y, spec, REFERENCE_PARTS)
-    penalty = REFERENCE_PARTS.l2_grad(params["W1"], spec.l2, X.shape[0])
+    penalty = REFERENCE_PARTS.l2_grad(params["W1"], spec.l2, spec.l2_divisor(X.shape[0]))
     return loss, {**grads, "W1": 2.0 * (grads["W1"] - penalty) + penalty}
 
 
@@ -360,10 +360,10 @@ def reference_sgd_step(params, X, Y, spec, lr):
 
 def update_order_step(params, X, Y, spec, lr):
     """SGD step that updates W_l *before* using it to pass the gradient down to layer l-1."""
-    batch = X.shape[0]
+    divisor = spec.l2_divisor(X.shape[0])  # the spec's L2 convention
 
     def affine_backward(dz, a, W):
-        dW = a.T @ dz + REFERENCE_PARTS.l2_grad(W, spec.l2, batch)
+        dW = a.T @ dz + REFERENCE_PARTS.l2_grad(W, spec.l2, divisor)
         W_new = W - lr * dW  # the bug: the updated weight is used below
         return dz @ W_new.T, a.T @ dz, dz.sum(axis=0)
 

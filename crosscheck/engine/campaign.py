@@ -22,6 +22,7 @@ from crosscheck.reference.cnn_sampling import fixed_cnn_case, random_cnn_case
 from crosscheck.reference.cnn_spec import CNNSpec, parse_cnn
 from crosscheck.reference.sampling import EDGES, Case, edge_case, random_case
 from crosscheck.reference.spec import (
+    CONVENTIONS,
     DEFAULT_ACTIVATIONS,
     DEFAULT_LOSSES,
     LABEL_LOSSES,
@@ -67,6 +68,10 @@ class CampaignOptions:
     # max(2,s2)-affine(10) [loss] [l2=X]"; reference.cnn_spec.parse_cnn) instead of random
     # ones; a loss or l2 it leaves out is drawn per network
     cnn: str | None = None
+    # the conventions of every network (NetworkSpec's fields, reference/spec.py; mlp only)
+    reduction: str = "mean"
+    l2_convention: str = "batch"
+    bias: bool = True
 
     def __post_init__(self) -> None:
         if self.architecture not in ARCHITECTURES:
@@ -100,6 +105,10 @@ class CampaignOptions:
             "output_activations": (list(self.output_activations) if self.output_activations
                                    else None),
             "targets": self.targets, "edges": self.edges,
+            # the conventions only where they are not the defaults: a default campaign's
+            # report.json is unchanged
+            **{name: getattr(self, name) for name, default in CONVENTIONS.items()
+               if getattr(self, name) != default},
         }
 
 
@@ -184,7 +193,7 @@ def edged_case_for(options: CampaignOptions, index: int) -> tuple[Case, str]:
                        max_width=options.max_width, scale=options.scale,
                        activations=options.activations,
                        output_activations=options.output_activations, targets=options.targets,
-                       **extra)
+                       **{name: getattr(options, name) for name in CONVENTIONS}, **extra)
     if not kind:
         return case, ""
     # the ReLU ties need ReLU allowed on the first layer

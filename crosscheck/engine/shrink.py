@@ -50,7 +50,6 @@ from crosscheck.reference.cnn_sampling import batchnorm_sees_enough
 from crosscheck.reference.cnn_spec import Affine, CNNSpec, Conv, is_cnn
 from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case
-from crosscheck.reference.spec import NetworkSpec
 
 __all__ = ["SHRINK_TRIES", "Reproduction", "attach_reproductions", "cnn_key", "cnn_passes",
            "failure_signature", "mlp_key", "mlp_passes", "reproduction", "same_failure",
@@ -186,7 +185,7 @@ def _drop_layer(case: Case, layer: int, seed: list) -> Case:
     spec = case.spec
     sizes = spec.sizes[:layer] + spec.sizes[layer + 1:]
     acts = spec.activations[:layer - 1] + spec.activations[layer:]
-    new = NetworkSpec(sizes=sizes, activations=acts, loss=spec.loss, l2=spec.l2)
+    new = replace(spec, sizes=sizes, activations=acts)  # its conventions kept
     rng = np.random.default_rng([*seed, 104729, layer, spec.depth])
     return replace(case, spec=new, params=init_params(new, rng, scale=case.scale))
 
@@ -200,7 +199,8 @@ def _narrow(case: Case, i: int, width: int) -> Case:
         X = X[:, :width].copy()
     else:
         p[f"W{i}"] = p[f"W{i}"][:, :width].copy()
-        p[f"b{i}"] = p[f"b{i}"][:width].copy()
+        if spec.bias:
+            p[f"b{i}"] = p[f"b{i}"][:width].copy()
     if i < spec.depth:
         p[f"W{i + 1}"] = p[f"W{i + 1}"][:width, :].copy()
     elif Y.ndim == 1:  # integer class labels: the classes cut away become the last one kept

@@ -101,6 +101,21 @@ def _key_hint(obj, prefix: str, hint: str) -> str:
     return hint if isinstance(obj, dict) and any(str(k).startswith(prefix) for k in obj) else ""
 
 
+def _bias_hint(obj, spec) -> str:
+    """A hint when a returned dict differs from the params by exactly the biases: a function
+    written for the other bias convention (NetworkSpec.bias)."""
+    if not isinstance(obj, dict):
+        return ""
+    weights = {f"W{layer}" for layer in range(1, spec.depth + 1)}
+    biases = {f"b{layer}" for layer in range(1, spec.depth + 1)}
+    keys = {str(k) for k in obj}
+    if spec.bias and keys == weights:
+        return " (a network without biases? use --no-bias)"
+    if not spec.bias and keys == weights | biases:
+        return " (biases, but --no-bias draws networks without them)"
+    return ""
+
+
 class _XW:
     name = "xw"
     dtype = np.float64  # what the user's function gets and returns
@@ -112,7 +127,8 @@ class _XW:
         return [(f"params[{k!r}]", v) for k, v in user.items()]
 
     def decode(self, obj, spec, what: str) -> dict:
-        hint = _key_hint(obj, "Theta", " (Theta matrices? use --layout theta)")
+        hint = (_key_hint(obj, "Theta", " (Theta matrices? use --layout theta)")
+                or _bias_hint(obj, spec))
         return check_arrays(obj, spec.param_shapes(), what, hint, dtype=_returned(self.dtype))
 
 
