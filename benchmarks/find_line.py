@@ -1,7 +1,7 @@
 """Finding the line on the corpora: is the first wrong line pointed at a buggy line?
 
 For every MLP subject of a corpus whose broken subjects record their buggy lines (``lines`` in
-the MANIFEST's bugs), run it as ``crosscheck verify`` does (a worker, the torch oracle,
+the MANIFEST's bugs), run it as ``crosscheck verify`` does (a worker, the torch and fd oracles,
 the worst failing network shrunk) and score the line ``verify`` reports:
 
 - hit: the line is one of the buggy lines the corpus author recorded;
@@ -47,7 +47,7 @@ def _options(entry: dict, networks: int, seed: int):
                        hidden_activations=o.get("hidden_activations"),
                        output_activation=o.get("output_activation"),
                        targets=o.get("targets", "any"), l2=o.get("l2"),
-                       max_depth=depth or 4)
+                       max_depth=depth or 4, max_width=12)
 
 
 def _cost(worker, case) -> tuple[float, float]:
@@ -70,7 +70,7 @@ def run(entry: dict, folder: Path, networks: int, seed: int) -> dict:
     lr = o.get("lr", 0.1)
     result = run_verify(target, target_label(target), layout=entry["layout"], mode=entry["mode"],
                         lr=lr, timeout=30.0, options=_options(entry, networks, seed),
-                        oracles=("torch",), shrink=1, dtype=dtype)
+                        oracles=("torch", "fd"), shrink=1, dtype=dtype)
     found = next((c for c in result.cases if c.line), None)
     out = {"verdict": result.verdict, "line": dict(found.line) if found else None}
     if found is not None:
@@ -89,6 +89,7 @@ def main() -> int:
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="learner")
     parser.add_argument("--networks", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each line found")
     parser.add_argument("only", nargs="*")
     args = parser.parse_args()
     folder = CORPORA[args.corpus]
@@ -135,6 +136,8 @@ def main() -> int:
             where = f"line {line['line']} (buggy {buggy})"
         tally[outcome] += 1
         print(f"{outcome:10} {name:34} {where}{cost}")
+        if args.verbose and line is not None:
+            print("    " + line["text"].replace("\n", "\n    "))
     broken = tally["hit"] + tally["miss"] + tally["unmatched"] + tally["no line"]
     print(f"\nfind the line on {args.corpus} ({time.perf_counter() - t0:.0f} s): the first wrong "
           f"line is a buggy line in {tally['hit']} of {broken} broken MLP subjects "

@@ -70,7 +70,9 @@ def mlp_nodes(found: dict, params: dict, X, Y, spec) -> list[Node]:
         nodes.append(Node(name, name, np.asarray(value, float), aux=True))
     out = found[f"a{L}"]
     z = found[f"z{L}"]
-    if spec.loss == "softmax_cross_entropy":
+    if spec.loss == "softmax_cross_entropy":  # logits shifted before exp: the same softmax
+        nodes.append(Node("shifted", "z - max(z)", z - z.max(axis=1, keepdims=True), aux=True))
+        nodes.append(Node("shifted_all", "z - max(z)", z - z.max(), aux=True))
         e = np.exp(z - z.max(axis=1, keepdims=True))
         nodes.append(Node("softmax", "softmax(z)", e / e.sum(axis=1, keepdims=True), aux=True))
     elif spec.loss == "sigmoid_bce":
@@ -228,12 +230,14 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
         matches.append(found)
     exact: dict[str, int] = {}
     seen: dict[str, int] = {}
+    last: dict[str, int] = {}  # the last record matching each node
     scaled: dict[str, tuple[int, str]] = {}
     for i, found in enumerate(matches):
         for m in found:
             seen.setdefault(m.node, i)
+            last[m.node] = i
             if m.factor:
-                scaled.setdefault(m.node, (i, m.factor))
+                scaled[m.node] = (i, m.factor)  # the factor it ends with
             else:
                 exact.setdefault(m.node, i)
     children: dict[str, list[str]] = {}
@@ -282,23 +286,30 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
                       batch=batch, n_out=n_out)
     start = max((anchor(d) for d in broken.deps), default=-1)
     deps = set(broken.deps)
-    # whole arrays first (same shape, transposed, unrolled), then the line that matched the
-    # node's input itself (the step from there is missing), then one sample's slices
-    for fits in (_fits_whole, None, _fits_sample):
-        if fits is None:
-            if start >= 0 and _fits_whole(records[start].value, broken.value) \
-                    and not records[start].given:
-                return _found(records, matches, start, broken, by_key, tol, stopped=True)
-            continue
-        for i in range(start + 1, len(records)):
-            rec = records[i]
-            if rec.given or not np.any(rec.value) or not fits(rec.value, broken.value):
-                continue
-            if not matches[i]:
-                return _found(records, matches, i, broken, by_key, tol)
-            if all(m.node in deps and not m.factor for m in matches[i]):
-                # a new array that still equals the node's input: the step was left out
-                return _found(records, matches, i, broken, by_key, tol, stopped=True)
+    # a new array (not one bound again) after the node's inputs were first seen: one that
+    # matches nothing, whole (same shape, transposed, unrolled); then one that still equals
+    # an input (the step from there is missing), the input's own line last; then one
+    # sample's slice that matches nothing
+    known = {records[j].ident for j in range(start + 1)}
+    fresh = []
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        if rec.ident not in known and not rec.given and np.any(rec.value):
+            fresh.append(i)
+        known.add(rec.ident)
+    whole = [i for i in fresh if _fits_whole(records[i].value, broken.value)]
+    for i in whole:
+        if not matches[i]:
+            return _found(records, matches, i, broken, by_key, tol)
+    for i in whole:
+        if all(m.node in deps and not m.factor for m in matches[i]):
+            return _found(records, matches, i, broken, by_key, tol, stopped=True)
+    if start >= 0 and _fits_whole(records[start].value, broken.value) \
+            and not records[start].given:
+        return _found(records, matches, start, broken, by_key, tol, stopped=True)
+    for i in fresh:
+        if not matches[i] and _fits_sample(records[i].value, broken.value):
+            return _found(records, matches, i, broken, by_key, tol)
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
                       f"(the code computes it in a form the matcher does not follow)", truncated)

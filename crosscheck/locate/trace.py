@@ -40,6 +40,7 @@ class Record:
     name: str
     value: np.ndarray
     given: bool = False  # an argument as the function got it (recorded at its def line)
+    ident: int = 0  # which array object it was (the same object bound again keeps its ident)
 
 
 @dataclass
@@ -118,8 +119,8 @@ def _named(frame, returned=None):
                     take(f"self.{k}", v, 1)
         else:
             take(name, value, 1)
-    if returned is not None:
-        take("return", returned, 1)
+    if returned is not None:  # (loss, grads) holds the gradients one level further down
+        take("return", returned, 2)
     return out
 
 
@@ -130,6 +131,7 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
     seen: dict[int, dict] = {}  # id(frame) -> name -> (id(array), copy)
     current: dict[int, int] = {}  # id(frame) -> the line about to run
     state = {"truncated": False}
+    alive: list = []  # the recorded objects, kept alive so that their ids stay theirs
 
     def snapshot(frame, line, returned=None, given=False):
         key = id(frame)
@@ -146,7 +148,8 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
                 state["truncated"] = True
                 continue
             source = linecache.getline(filename, line).strip()
-            records.append(Record(filename, line, source, name, copy, given))
+            alive.append(value)
+            records.append(Record(filename, line, source, name, copy, given, id(value)))
 
     def local(frame, event, arg):
         if event == "line" or event == "return":
