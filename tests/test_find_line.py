@@ -109,6 +109,6 @@ def test_verify_shows_the_line_in_the_summary_and_the_assertion():
     with pytest.raises(AssertionError) as err:
         crosscheck.assert_backprop(module.loss_and_grads, networks=2, seed=0, sizes="3-6-2",
                                    hidden_activations="relu", output_activation="identity",
-                                   loss="mse", shrink=1)
+                                   loss="mse", l2=0.0, shrink=1)
     assert f"first wrong line: leaky_relu_mask.py:{_bug_line('leaky_relu_mask.py')}  " \
         in str(err.value)

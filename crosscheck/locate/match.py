@@ -21,6 +21,7 @@ record, the answer says that nothing could be matched, and why; it never guesses
 
 from __future__ import annotations
 
+import linecache
 import math
 import os
 from dataclasses import dataclass, field
@@ -393,7 +394,18 @@ def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = ""
                  f"{last['source']}  # equals {last['equals']}")
     return {"status": "found", "file": rec.file, "line": rec.line, "source": rec.source,
             "name": rec.name, "should_equal": node.label, "node": node.key, "detail": detail,
-            "last_match": last, "text": text}
+            "last_match": last, "context": _context(rec.file, rec.line), "text": text}
+
+
+def _context(file: str, line: int, around: int = 3) -> list:
+    """[line number, text] of the line and its neighbours, as the file reads now."""
+    rows = []
+    for n in range(max(1, line - around), line + around + 1):
+        text = linecache.getline(file, n)
+        if not text and n > line:
+            break
+        rows.append([n, text.rstrip("\n")])
+    return rows
 
 
 def _fact(yours, ref, diff, node: Node, by_key) -> str:
