@@ -9,14 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from crosscheck.reference import NetworkSpec, init_params, random_batch
+from crosscheck.reference.network import intermediates
+from crosscheck.reference.sampling import Case
 
 import crosscheck
 from crosscheck.locate import find_line
 from crosscheck.locate.match import locate, mlp_nodes
 from crosscheck.locate.trace import trace_call, user_file
-from crosscheck.reference import NetworkSpec, init_params, random_batch
-from crosscheck.reference.network import intermediates
-from crosscheck.reference.sampling import Case
 from crosscheck.subject.worker import SubjectWorker
 
 HERE = Path(__file__).resolve().parent / "findline_subjects"

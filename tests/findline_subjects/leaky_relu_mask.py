@@ -4,7 +4,6 @@ import numpy as np
 
 
 def loss_and_grads(params, X, Y, spec):
-    n = X.shape[0]
     z1 = X @ params["W1"] + params["b1"]
     h = np.maximum(z1, 0)
     out = h @ params["W2"] + params["b2"]

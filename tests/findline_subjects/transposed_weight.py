@@ -4,7 +4,6 @@ import numpy as np
 
 
 def loss_and_grads(params, X, Y, spec):
-    n = X.shape[0]
     W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
     z1 = X @ W1 + b1
     a1 = np.tanh(z1)
