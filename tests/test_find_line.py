@@ -36,7 +36,9 @@ def _case(sizes, activations, loss="mse", l2=0.0, batch=5, seed=3) -> Case:
 
 
 def _found(name: str, case: Case) -> dict:
-    with SubjectWorker(f"{HERE / name}:loss_and_grads") as worker:
+    update = name.startswith("sgd_step")  # update mode: sgd_step(params, X, Y, spec, lr)
+    target = f"{HERE / name}:{'sgd_step' if update else 'loss_and_grads'}"
+    with SubjectWorker(target, mode="update" if update else "grads", lr=0.1) as worker:
         worker.load()
         return find_line(worker, case)
 
@@ -49,6 +51,7 @@ def _found(name: str, case: Case) -> dict:
      "dL/da2", "factor batch"),
     ("class_net.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dz1", ""),
     ("per_sample_loop.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1", ""),
+    ("sgd_step_update.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dz1", "missing"),
 ])
 def test_the_line_found_is_the_buggy_one(name, case, should, fact):
     found = _found(name, case)
