@@ -134,6 +134,12 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
     alive: list = []  # the recorded objects, kept alive so that their ids stay theirs
 
     def snapshot(frame, line, returned=None, given=False):
+        try:
+            record(frame, line, returned, given)
+        except Exception:  # noqa: BLE001 - an object whose attributes raise: not recorded
+            pass
+
+    def record(frame, line, returned, given):
         key = id(frame)
         before = seen.setdefault(key, {})
         filename = frame.f_code.co_filename
