@@ -128,7 +128,7 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
     """``(result or None, exception or None, Recording)`` of ``call(*args)`` run once under the
     line tracer."""
     records: list[Record] = []
-    seen: dict[int, dict] = {}  # id(frame) -> name -> (id(array), copy)
+    seen: dict[int, dict] = {}  # id(frame) -> name -> (array, its bytes, its shape)
     current: dict[int, int] = {}  # id(frame) -> the line about to run
     state = {"truncated": False}
     alive: list = []  # the recorded objects, kept alive so that their ids stay theirs
@@ -145,11 +145,12 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
         filename = frame.f_code.co_filename
         for name, value in _named(frame, returned):
             old = before.get(name)
-            if old is not None and old[0] is value and old[1].shape == value.shape \
-                    and np.array_equal(old[1], value, equal_nan=True):
+            raw = value.tobytes()  # bytes compare faster than arrays (and NaN equals NaN)
+            if old is not None and old[0] is value and old[1] == raw \
+                    and old[2] == value.shape:
                 continue
             copy = np.array(value, dtype=np.float64, copy=True)
-            before[name] = (value, copy)
+            before[name] = (value, raw, value.shape)
             if len(records) >= max_arrays:
                 state["truncated"] = True
                 continue
