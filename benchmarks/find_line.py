@@ -91,11 +91,13 @@ def main() -> int:
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="learner")
     parser.add_argument("--networks", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--manifest", type=Path, help="another MANIFEST.json for the corpus's "
+                        "subjects (e.g. one that records their lines)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each line found")
     parser.add_argument("only", nargs="*")
     args = parser.parse_args()
     folder = CORPORA[args.corpus]
-    manifest = json.loads((folder / "MANIFEST.json").read_text())
+    manifest = json.loads((args.manifest or folder / "MANIFEST.json").read_text())
     tally = {"hit": 0, "miss": 0, "unmatched": 0, "no line": 0, "correct": 0,
              "correct with a line": 0, "outside": 0, "no recorded lines": 0}
     ratios = []

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crosscheck.engine.tolerances import TOLERANCES
+from crosscheck.locate.trace import Record
 
 __all__ = ["FACTORS", "Node", "locate", "mlp_nodes"]
 
@@ -301,7 +302,8 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     whole = [i for i in fresh if _fits_whole(records[i].value, broken.value)]
     for i in whole:
         if not matches[i]:
-            return _found(records, matches, i, broken, by_key, tol)
+            return _found(records, matches, _caller(records, matches, i, broken, by_key),
+                          broken, by_key, tol, at=i)
     for i in whole:
         if all(m.node in deps and not m.factor for m in matches[i]):
             return _found(records, matches, i, broken, by_key, tol, stopped=True)
@@ -310,10 +312,36 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
         return _found(records, matches, start, broken, by_key, tol, stopped=True)
     for i in fresh:
         if not matches[i] and _fits_sample(records[i].value, broken.value):
-            return _found(records, matches, i, broken, by_key, tol)
+            return _found(records, matches, _caller(records, matches, i, broken, by_key),
+                          broken, by_key, tol, at=i)
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
                       f"(the code computes it in a form the matcher does not follow)", truncated)
+
+
+def _caller(records, matches, index: int, broken: Node, by_key: dict):
+    """The record to name for a wrong gradient made inside a helper of the user's that works
+    on forward quantities only (``sigmoid_prime(a)``, an activation's derivative): no array
+    of the helper's matches a gradient, so what is wrong is how it is called (applied to a
+    instead of z, or the wrong helper); the line that calls it, in the nearest caller that
+    does work on gradients, is named instead. A layer's backward (given a gradient) is named
+    itself."""
+    rec = records[index]
+    if not broken.gradient or not rec.callers:
+        return index
+    grads_in = {records[j].frame for j in range(len(records))
+                if any(by_key[m.node].gradient for m in matches[j])}
+    if rec.frame in grads_in:
+        return index
+    for frame, line in reversed(rec.callers):
+        if frame in grads_in:
+            file = next((r.file for r in records if r.frame == frame), rec.file)
+            source = linecache.getline(file, line).strip()
+            records.append(Record(file, line, source, f"{rec.name} (made by a helper it calls)",
+                                  rec.value, False, rec.ident, frame, ()))
+            matches.append(matches[index])
+            return len(records) - 1
+    return index
 
 
 def _ancestors(key: str, by_key: dict) -> set:
@@ -359,7 +387,7 @@ def _where(rec) -> str:
 
 
 def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = "",
-           batch: int = 0, n_out: int = 0, stopped: bool = False) -> dict:
+           batch: int = 0, n_out: int = 0, stopped: bool = False, at: int | None = None) -> dict:
     rec = records[index]
     aligned = _aligned(rec.value, node.value, tol)
     if factor:
@@ -381,7 +409,7 @@ def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = ""
         if fact:
             detail += f" ({fact})"
     last = None
-    for j in range(index - 1, -1, -1):
+    for j in range((index if at is None else at) - 1, -1, -1):
         exact = [m for m in matches[j] if not m.factor and not by_key[m.node].aux]
         if exact and not records[j].given:
             last = {"file": records[j].file, "line": records[j].line,

@@ -41,6 +41,9 @@ class Record:
     value: np.ndarray
     given: bool = False  # an argument as the function got it (recorded at its def line)
     ident: int = 0  # which array object it was (the same object bound again keeps its ident)
+    frame: int = 0  # which call of a function of the user's it was bound in
+    # the user's calls it was made under, outermost first: (call number, the line it was on)
+    callers: tuple = ()
 
 
 @dataclass
@@ -132,6 +135,9 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
     current: dict[int, int] = {}  # id(frame) -> the line about to run
     state = {"truncated": False}
     alive: list = []  # the recorded objects, kept alive so that their ids stay theirs
+    frames: dict[int, int] = {}  # id(frame) -> the number of the call (ids are reused)
+    calls = [0]
+    stack: list = []  # the user frames running, outermost first
 
     def snapshot(frame, line, returned=None, given=False):
         try:
@@ -156,7 +162,10 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
                 continue
             source = linecache.getline(filename, line).strip()
             alive.append(value)
-            records.append(Record(filename, line, source, name, copy, given, id(value)))
+            callers = tuple((frames[id(f)], current.get(id(f)) or f.f_lineno)
+                            for f in stack if f is not frame)
+            records.append(Record(filename, line, source, name, copy, given, id(value),
+                                  frames[key], callers))
 
     def local(frame, event, arg):
         if event == "line" or event == "return":
@@ -168,11 +177,16 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
             else:
                 current.pop(id(frame), None)
                 seen.pop(id(frame), None)
+                if stack and stack[-1] is frame:
+                    stack.pop()
         return local
 
     def start(frame, event, arg):
         if event == "call" and user_file(frame.f_code.co_filename):
             current[id(frame)] = None
+            calls[0] += 1
+            frames[id(frame)] = calls[0]
+            stack.append(frame)
             snapshot(frame, frame.f_lineno, given=True)  # the arguments, as the function got them
             return local
         return None

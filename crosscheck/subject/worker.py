@@ -541,12 +541,15 @@ class SubjectWorker:
             from crosscheck.locate.trace import Record
 
             records = []
-            for file, line, source, given, ident, entry in reply[1]:
+            for file, line, source, given, ids, entry in reply[1]:
                 if not (isinstance(file, str) and isinstance(line, int)
-                        and isinstance(source, str) and isinstance(ident, int)):
+                        and isinstance(source, str) and isinstance(ids, tuple) and len(ids) == 3
+                        and isinstance(ids[0], int) and isinstance(ids[1], int)
+                        and all(isinstance(c, tuple) and len(c) == 2
+                                and all(isinstance(i, int) for i in c) for c in ids[2])):
                     raise ValueError("a malformed record")
                 (name, value), = _arrays([entry]).items()
-                records.append(Record(file, line, source, name, value, bool(given), ident))
+                records.append(Record(file, line, source, name, value, bool(given), *ids))
             return "trace", records, bool(reply[2])
         if reply[0] == "layer" and len(reply) == 4:
             return ("layer", _arrays([reply[1]])["out"], _arrays(reply[2]), _arrays(reply[3]))
@@ -974,7 +977,8 @@ def _trace(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the w
 
     adapters.RECORD = []
     _, _, recording = trace_call(run_subject, state["contract"], Case(spec, params, X, Y))
-    return ("trace", [(r.file, r.line, r.source, r.given, r.ident, _entry(r.name, r.value))
+    return ("trace", [(r.file, r.line, r.source, r.given, (r.ident, r.frame, r.callers),
+                       _entry(r.name, r.value))
                       for r in recording.records], bool(recording.truncated))
 
 
