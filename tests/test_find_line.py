@@ -51,6 +51,7 @@ def _found(name: str, case: Case) -> dict:
      "dL/da2", "factor batch"),
     ("class_net.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dz1", ""),
     ("per_sample_loop.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1", ""),
+    ("helper_wrong_input.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1", ""),
     ("sgd_step_update.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dz1", "missing"),
 ])
 def test_the_line_found_is_the_buggy_one(name, case, should, fact):

@@ -77,8 +77,16 @@ def mlp_nodes(found: dict, params: dict, X, Y, spec) -> list[Node]:
         nodes.append(Node("shifted_all", "z - max(z)", z - z.max(), aux=True))
         e = np.exp(z - z.max(axis=1, keepdims=True))
         nodes.append(Node("softmax", "softmax(z)", e / e.sum(axis=1, keepdims=True), aux=True))
+        log_p = (z - z.max(axis=1, keepdims=True)) - np.log(e.sum(axis=1, keepdims=True))
+        nodes.append(Node("log_softmax", "log softmax(z)", log_p, aux=True))
     elif spec.loss == "sigmoid_bce":
-        nodes.append(Node("sigmoid", "sigmoid(z)", 1 / (1 + np.exp(-z)), aux=True))
+        with np.errstate(over="ignore"):
+            nodes.append(Node("sigmoid", "sigmoid(z)", 1 / (1 + np.exp(-z)), aux=True))
+        nodes.append(Node("log_sigmoid", "log sigmoid(z)", -np.logaddexp(0, -z), aux=True))
+        nodes.append(Node("log_1_sigmoid", "log(1 - sigmoid(z))", -np.logaddexp(0, z), aux=True))
+    if np.asarray(Y).dtype.kind == "f" and np.shape(Y) == z.shape:  # the loss's own terms
+        nodes.append(Node("residual", "out - Y", found[f"a{L}"] - Y, aux=True))
+        nodes.append(Node("squares", "(out - Y)^2", (found[f"a{L}"] - Y) ** 2, aux=True))
     del out
     for layer in range(1, L + 1):
         nodes.append(Node(f"z{layer}", f"z{layer} (layer {layer})", found[f"z{layer}"],
