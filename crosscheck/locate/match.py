@@ -126,6 +126,9 @@ class Match:
     how: str  # "", "transposed", "row i", "F order", ...
 
 
+_COLUMN0 = "column 0 of the Theta layout"
+
+
 def _views(r: np.ndarray, n: np.ndarray):
     """(how, array shaped like n, or a stack of per-sample candidates) for the conventions."""
     views = []
@@ -136,7 +139,7 @@ def _views(r: np.ndarray, n: np.ndarray):
     if r.ndim == 2 and n.ndim == 2 and r.shape[1] == n.shape[0] + 1 and r.shape[0] == n.shape[1]:
         views.append(("Theta layout", r[:, 1:].T))  # dTheta = [db, dW^T]
     if r.ndim == 2 and n.ndim == 1 and r.shape[0] == n.shape[0] and r.shape[1] >= 2:
-        views.append(("column 0 of the Theta layout", r[:, 0]))
+        views.append((_COLUMN0, r[:, 0]))
     if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[0], n.shape[1] + 1) \
             and np.all(r[:, 0] == 1.0):
         views.append(("after the bias column", r[:, 1:]))
@@ -300,19 +303,27 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     # matches nothing, whole (same shape, transposed, unrolled); then one that still equals
     # an input (the step from there is missing), the input's own line last; then one
     # sample's slice that matches nothing
-    known = {records[j].ident for j in range(start + 1)}
-    fresh = []
+    last_value = {}  # ident -> its value when last recorded
+    for j in range(start + 1):
+        last_value[records[j].ident] = records[j].value
+    fresh, renamed = [], []
     for i in range(start + 1, len(records)):
         rec = records[i]
-        if rec.ident not in known and not rec.given and np.any(rec.value):
-            fresh.append(i)
-        known.add(rec.ident)
+        before = last_value.get(rec.ident)
+        same = before is not None and before.shape == rec.value.shape \
+            and np.array_equal(before, rec.value)
+        if not rec.given and np.any(rec.value):
+            if not same:
+                fresh.append(i)  # a new array, or one changed in place
+            elif rec.name.isidentifier():
+                renamed.append(i)  # `dz2 = da2`: the same array under a new name
+        last_value[rec.ident] = rec.value
     whole = [i for i in fresh if _fits_whole(records[i].value, broken.value)]
-    for i in whole:
-        if not matches[i]:
+    for i in whole:  # a match through column 0 alone leaves the rest of the array unexplained
+        if not [m for m in matches[i] if m.how != _COLUMN0]:
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
-    for i in whole:
+    for i in sorted(whole + [i for i in renamed if _fits_whole(records[i].value, broken.value)]):
         if all(m.node in deps and not m.factor for m in matches[i]):
             return _found(records, matches, i, broken, by_key, tol, stopped=True)
     if start >= 0 and _fits_whole(records[start].value, broken.value) \
