@@ -44,6 +44,8 @@ class Node:
     layer: int = 0
     aux: bool = False  # known to the reference, not on the chain (X, W, softmax, act')
     final: bool = False  # a gradient the function returns
+    # one sample's share of it, stacked (batch, ...): a_{l-1}[i]^T dz_l[i] for dW, or None
+    per_sample: np.ndarray | None = None
 
 
 def _factors(batch: int, n_out: int) -> dict:
@@ -101,9 +103,11 @@ def mlp_nodes(found: dict, params: dict, X, Y, spec) -> list[Node]:
         nodes.append(Node(f"dz{layer}", f"dL/dz{layer} (layer {layer})", found[f"dz{layer}"],
                           (f"da{layer}",), gradient=True, layer=layer))
         has_l2 = spec.l2 > 0
+        shares = np.einsum("bi,bj->bij", found[f"a{layer - 1}"], found[f"dz{layer}"])
         nodes.append(Node(f"dW{layer}", f"dL/dW{layer} (layer {layer})"
                           + (", without its L2 term" if has_l2 else ""), found[f"dW{layer}"],
-                          (f"dz{layer}",), gradient=True, layer=layer, final=not has_l2))
+                          (f"dz{layer}",), gradient=True, layer=layer, final=not has_l2,
+                          per_sample=shares))
         if has_l2:
             nodes.append(Node(f"grad_W{layer}", f"dL/dW{layer} (layer {layer})",
                               found[f"grad_W{layer}"], (f"dW{layer}",), gradient=True,
@@ -199,6 +203,12 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
             f = _factor_of(row, n[i], factors, tol, node.gradient)
             if f is not None:
                 return Match(node.key, f, f"sample {i}")
+    if node.per_sample is not None and node.per_sample.shape[0] > 1:
+        for how, view in _views(r, n):
+            for i, share in enumerate(node.per_sample):
+                f = _factor_of(view, share, factors, tol, node.gradient)
+                if f is not None:
+                    return Match(node.key, f, f"sample {i}'s share" + (f", {how}" if how else ""))
     return None
 
 
@@ -286,8 +296,13 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
         return max(anchor(d, depth + 1) for d in node.deps)
 
     if broken.key in scaled and broken.key not in exact:
-        # the first line that carries the factor, along the chain up to this node
         index, factor = scaled[broken.key]
+        # per-sample code carries a factor until it divides at the end: a new array that
+        # fits after the last scaled one and matches nothing is where that went wrong
+        for i in _fresh(records, index)[0]:
+            if not matches[i] and _fits_whole(records[i].value, broken.value):
+                return _found(records, matches, i, broken, by_key, tol)
+        # else the first line that carries the factor, along the chain up to this node
         lineage = _ancestors(broken.key, by_key) | {broken.key}
         for i, found in enumerate(matches):
             hit = next((m for m in found if m.node in lineage and m.factor == factor
@@ -303,21 +318,7 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     # matches nothing, whole (same shape, transposed, unrolled); then one that still equals
     # an input (the step from there is missing), the input's own line last; then one
     # sample's slice that matches nothing
-    last_value = {}  # ident -> its value when last recorded
-    for j in range(start + 1):
-        last_value[records[j].ident] = records[j].value
-    fresh, renamed = [], []
-    for i in range(start + 1, len(records)):
-        rec = records[i]
-        before = last_value.get(rec.ident)
-        same = before is not None and before.shape == rec.value.shape \
-            and np.array_equal(before, rec.value)
-        if not rec.given and np.any(rec.value):
-            if not same:
-                fresh.append(i)  # a new array, or one changed in place
-            elif rec.name.isidentifier():
-                renamed.append(i)  # `dz2 = da2`: the same array under a new name
-        last_value[rec.ident] = rec.value
+    fresh, renamed = _fresh(records, start)
     whole = [i for i in fresh if _fits_whole(records[i].value, broken.value)]
     for i in whole:  # a match through column 0 alone leaves the rest of the array unexplained
         if not [m for m in matches[i] if m.how != _COLUMN0]:
@@ -336,6 +337,31 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
                       f"(the code computes it in a form the matcher does not follow)", truncated)
+
+
+def _fresh(records, start: int):
+    """(new arrays, arrays bound again under a new name) after record ``start``."""
+    last_value = {}  # ident -> its value when last recorded
+    for j in range(start + 1):
+        last_value[records[j].ident] = records[j].value
+    fresh, renamed = [], []
+    seen_at: dict[tuple, int] = {}  # (ident, line) -> how often that line changed that array
+    for rec in records:
+        seen_at[rec.ident, rec.line] = seen_at.get((rec.ident, rec.line), 0) + 1
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        before = last_value.get(rec.ident)
+        same = before is not None and before.shape == rec.value.shape \
+            and np.array_equal(before, rec.value)
+        if not rec.given and np.any(rec.value):
+            if before is None or (not same and seen_at[rec.ident, rec.line] == 1):
+                # a new array, or one changed in place once (not an accumulator in a loop,
+                # `dW += ...` per sample, whose partial sums match nothing until the end)
+                fresh.append(i)
+            elif same and rec.name.isidentifier():
+                renamed.append(i)  # `dz2 = da2`: the same array under a new name
+        last_value[rec.ident] = rec.value
+    return fresh, renamed
 
 
 def _caller(records, matches, index: int, broken: Node, by_key: dict):
