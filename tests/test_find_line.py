@@ -116,3 +116,20 @@ def test_verify_shows_the_line_in_the_summary_and_the_assertion():
                                    loss="mse", l2=0.0, shrink=1)
     assert f"first wrong line: leaky_relu_mask.py:{_bug_line('leaky_relu_mask.py')}  " \
         in str(err.value)
+
+
+def test_nothing_is_traced_when_every_case_passes(monkeypatch):
+    import importlib.util
+
+    def traced(*args, **kwargs):
+        raise AssertionError("traced although every case passed")
+
+    monkeypatch.setattr(SubjectWorker, "trace", traced)
+    spec_ = importlib.util.spec_from_file_location("correct", HERE / "correct.py")
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    result = crosscheck.verify(module.loss_and_grads, networks=2, seed=0, sizes="3-4-2",
+                               hidden_activations="tanh", output_activation="identity",
+                               loss="mse")
+    assert result.passed
+    assert all(c.line is None for c in result.cases)
