@@ -461,12 +461,33 @@ def _diagnose_and_shrink(result: CampaignResult, subject, parties: list, label: 
                                      subject_import=subject_import, call=call,
                                      budget=SHRINK_TRIES, stop=lambda: net.fired("shrinking"),
                                      skip_kinds=PROCESS_KINDS)
+    cases = _find_lines(cases, subject, call["dtype"])
     notes = result.notes
     if net.cut:
         notes += (f"the wall-clock safety net ({net.seconds:g} s of re-runs) fired during "
                   f"{net.cut}: later re-runs were skipped, so this report may differ from "
                   f"another run of the same seed",)
     return replace(result, cases=cases, notes=notes, safety_net=net.to_dict())
+
+
+def _find_lines(cases: list, subject, dtype: str) -> list:
+    """``cases`` with the worst numeric MLP failure's line found (crosscheck/locate), on its
+    shrunk case when there is one that keeps a batch of 3 and 2 outputs (smaller ones make
+    the conventions ambiguous), else on the case as it failed: the user's function runs once
+    more, traced, in the worker (nothing when it runs in this process, or when every case
+    passed)."""
+    from crosscheck.locate import find_line
+
+    failing = [c for c in _to_diagnose([c for c in cases if c.verdict == "fail"])
+               if not c.error and not is_cnn(c.spec) and c.subject in c.blame]
+    if not failing or not hasattr(subject, "trace"):
+        return cases
+    worst = failing[0]
+    case = worst.shrunk[0] if worst.shrunk else worst.case
+    if case.X.shape[0] < 3 or case.spec.sizes[-1] < 2:  # a batch of 1 makes 1/batch = 1, ones
+        case = worst.case  # of softmax over one row: the case as it failed tells them apart
+    line = find_line(subject, case, dtype=dtype)
+    return [replace(c, line=line) if c.index == worst.index and line else c for c in cases]
 
 
 def _verified(result: VerifyResult, report) -> VerifyResult:

@@ -16,7 +16,7 @@ from . import losses as _losses
 from .params import check_inputs
 from .spec import NetworkSpec
 
-__all__ = ["Parts", "REFERENCE_PARTS", "backprop", "forward", "loss_and_grads"]
+__all__ = ["Parts", "REFERENCE_PARTS", "backprop", "forward", "intermediates", "loss_and_grads"]
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,29 @@ def loss_and_grads(params: dict, X: np.ndarray, Y: np.ndarray,
     Inputs are validated (keys, shapes, float64, finite) and never modified.
     """
     return backprop(params, X, Y, spec, REFERENCE_PARTS)
+
+
+def intermediates(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec) -> dict:
+    """Every array the reference computes on the way, by name, for finding the line of a
+    subject that goes wrong (crosscheck/locate): per layer l, ``z{l}``, ``a{l}``,
+    ``act'{l}`` (the activation's derivative at z), ``da{l}`` (dL/da_l), ``dz{l}``,
+    ``dW{l}`` (the data part, ``a_{l-1}^T dz_l``), ``grad_W{l}`` (with the L2 term) and
+    ``db{l}``; ``a0`` is X. The same backprop as :func:`loss_and_grads`, kept step by step."""
+    check_inputs(params, X, Y, spec)
+    batch = X.shape[0]
+    out, cache = forward(params, X, spec)
+    found = {"a0": X}
+    for layer, (_, z, a) in enumerate(cache, start=1):
+        act = REFERENCE_PARTS.activations[spec.activations[layer - 1]]
+        found[f"z{layer}"], found[f"a{layer}"] = z, a
+        found[f"act'{layer}"] = act.backward(np.ones_like(z), z, a)
+    da = REFERENCE_PARTS.losses[spec.loss].grad(out, Y)
+    for layer in range(spec.depth, 0, -1):
+        a_prev, z, a = cache[layer - 1]
+        found[f"da{layer}"] = da
+        dz = REFERENCE_PARTS.activations[spec.activations[layer - 1]].backward(da, z, a)
+        W = params[f"W{layer}"]
+        da, dW, db = _layers.affine_backward(dz, a_prev, W)
+        found[f"dz{layer}"], found[f"dW{layer}"], found[f"db{layer}"] = dz, dW, db
+        found[f"grad_W{layer}"] = dW + REFERENCE_PARTS.l2_grad(W, spec.l2, batch)
+    return found

@@ -38,6 +38,7 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;padding:8px;overflow-x:auto;whit
 .case{border:1px solid #d0d7de;border-radius:6px;padding:4px 16px 12px;margin:16px 0}
 .grid{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
 .muted{color:#57606a}.err{color:#cf222e;font-weight:600}
+.hl{background:#fff8c5;font-weight:600}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle}
 """
 
@@ -222,6 +223,24 @@ def _reproduction(case: dict, options: dict | None) -> str:
             f"</details>")
 
 
+def _line(case: dict) -> str:
+    """The first wrong line of the user's code, with its neighbours, the line highlighted."""
+    found = case.get("line")
+    if not found:
+        return ""
+    if found["status"] != "found":
+        return f"<p><b>First wrong line:</b> none found: {_e(found['reason'])}</p>"
+    rows = "".join(
+        f"<span class='{'hl' if n == found['line'] else 'muted'}'>{n:>5}  {_e(text)}</span>\n"
+        for n, text in found.get("context", []))
+    last = found.get("last_match")
+    after = (f"<p class='muted'>Last line that matched: line {last['line']} "
+             f"<code>{_e(last['source'])}</code> equals {_e(last['equals'])}.</p>" if last else "")
+    return (f"<div class='line'><p><b>First wrong line:</b> <code>{_e(found['file'])}:"
+            f"{found['line']}</code> should equal {_e(found['should_equal'])}: "
+            f"{_e(found['detail'])}</p><pre>{rows}</pre>{after}</div>")
+
+
 def _failing_case(case: dict, oracles: list[str], options: dict | None) -> str:
     failing = [d for t in case["tensors"] for d in t["discrepancies"] if not d["ok"]]
     msgs = "".join(f"<li><code>{_e(worst_message(d))}</code></li>" for d in failing[:6])
@@ -230,7 +249,7 @@ def _failing_case(case: dict, oracles: list[str], options: dict | None) -> str:
     return (f"<div class='case' id='{_e(case['name'])}'><h3>{_e(case_title(case))}</h3>"
             f"<p>Blame: <b>{_e(', '.join(case['blame']) or 'nobody')}</b>"
             f"{'; ' + str(case['kinks']) + ' kink coordinate(s) excluded' if case['kinks'] else ''}"
-            f"</p>{error}<ul>{msgs}{more}</ul>{_suspects(case)}"
+            f"</p>{error}<ul>{msgs}{more}</ul>{_suspects(case)}{_line(case)}"
             f"<div class='grid'><div><h4>Relative error norm, {_e(case['subject'])} vs each "
             f"oracle</h4>{_case_heatmap(case, oracles)}</div>{_norm_profile(case)}</div>"
             f"{_worst_elements(case)}{_reproduction(case, options)}</div>")

@@ -62,6 +62,11 @@ def render_md(report: dict, *, limit: int = 5) -> str:
             lines += [f"{found}: {_code(repro['describe'])} "
                       f"batch={repro['batch']}. Reproduce with {_code('python ' + repro['script_name'])} "
                       "(written next to this report)."]
+        line = next((c["line"] for c in fails if c.get("line")), None)
+        if line and line["status"] == "found":
+            lines += ["", f"First wrong line: {_code(line['text'].splitlines()[0])}"]
+        elif line:
+            lines += ["", f"First wrong line: none found: {_cell(line['reason'])}"]
         if worst["suspects"]:
             top = worst["suspects"][0]
             lines.append(f"Most likely: **{_cell(top['id'])}** ({_cell(top['title'])}): "

@@ -21,6 +21,16 @@ def _output_lines(text: str) -> list[str]:
     return [f"    output{more}:", *shown]
 
 
+def _line_lines(found) -> list[str]:
+    """The first wrong line of the user's code (crosscheck/locate), or why none was found."""
+    if found["status"] != "found":
+        return textwrap.wrap(f"line: none found: {found['reason']}", width=100,
+                             initial_indent="    ", subsequent_indent="      ",
+                             break_on_hyphens=False)
+    first, *rest = found["text"].splitlines()
+    return [f"    first wrong line: {first}", *(f"      {r}" for r in rest)]
+
+
 def render_summary(result: CampaignResult, limit: int = 5, scripts: dict | None = None) -> str:
     """The conclusion, the counts, then the ``limit`` worst failing networks: blame, the worst
     element of up to three failing tensors, the suspects and the reproduction (with the path
@@ -77,6 +87,8 @@ def render_summary(result: CampaignResult, limit: int = 5, scripts: dict | None 
             lines.append(f"    suspect {rank}: {s.id} ({s.score:.2f}) {s.title}")
             lines += textwrap.wrap(s.evidence, width=100, initial_indent="      ",
                                    subsequent_indent="      ", break_on_hyphens=False)
+        if c.line:
+            lines += _line_lines(c.line)
         if c.reproduction:
             r = c.reproduction
             script = (scripts or {}).get(c.index)

@@ -24,7 +24,7 @@ from crosscheck.engine.compare import format_index
 __all__ = ["SCHEMA_VERSION", "VOLATILE_KEYS", "WORST_K", "case_to_dict", "environment",
            "load_schema", "merged_report", "report_dict", "strip_volatile", "to_json"]
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 # Keys whose values differ between two runs with the same seed (wall-clock timings and the
 # versions of what produced the report): removed, at any depth, before comparing two reports.
@@ -98,7 +98,7 @@ def _reproduction(c: CaseResult) -> dict | None:
                                       subject_import=c.reproduction.get("subject_import"),
                                       title=c.reproduction.get("title", f"case-{c.index}"),
                                       call=c.reproduction.get("call"),
-                                      error=c.reproduction.get("error", ""))
+                                      error=c.reproduction.get("error", ""), line=c.line)
     return r
 
 
@@ -147,8 +147,21 @@ def case_to_dict(c: CaseResult, *, name: str | None = None, k: int = WORST_K) ->
         "tensors": tensors,
         "grad_norms": _grad_norms(c),
         "reproduction": _reproduction(c),
+        **({"line": _line(c.line)} if c.line else {}),
         "seconds": {k: round(v, 6) for k, v in c.seconds.items()},
     }
+
+
+def _line(found) -> dict:
+    """The first wrong line of the user's code (crosscheck/locate) as plain JSON."""
+    out = {k: v for k, v in found.items() if k not in ("last_match", "context")}
+    if "context" in found:
+        out["context"] = [[int(n), str(t)] for n, t in found["context"]]
+    if found.get("last_match") is not None:
+        out["last_match"] = dict(found["last_match"])
+    elif found.get("status") == "found":
+        out["last_match"] = None
+    return out
 
 
 def merged_report(cases: list[dict], *, subject: str, oracles: list[str], seed: int | None,

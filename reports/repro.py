@@ -112,6 +112,9 @@ RECORDED_GRADS = {recorded}
 RECORDED_ERROR = {recorded_error!r}
 # |subject - torch| <= ATOL + ATOL_SCALE * max|torch| + RTOL * |torch|, per tensor
 RTOL, ATOL, ATOL_SCALE = {rtol!r}, {atol!r}, {atol_scale!r}
+# the first line of the subject's code that computed a wrong value, as crosscheck found it
+# (None: none found); `python THIS_SCRIPT --pdb` stops there in pdb, before the line runs
+{line_comment}WRONG_LINE = {wrong_line!r}
 
 
 class Spec:
@@ -211,9 +214,16 @@ def call_subject(fn):
         net = Spec()
     x = X.astype(DTYPE)
     y = Y if Y.ndim == 1 else Y.astype(DTYPE)
-    if MODE == "update" and not FIXED_LR:
-        return fn(encode(PARAMS), x, y, net, LR)
-    return fn(encode(PARAMS), x, y, net)
+    args = ((encode(PARAMS), x, y, net, LR) if MODE == "update" and not FIXED_LR
+            else (encode(PARAMS), x, y, net))
+    if "--pdb" in sys.argv[1:] and WRONG_LINE is not None:
+        import pdb
+
+        debugger = pdb.Pdb()
+        debugger.set_break(*WRONG_LINE)
+        debugger.rcLines.append("continue")  # straight to the line, not the function's first
+        return debugger.runcall(fn, *args)
+    return fn(*args)
 
 
 def read_answer(out):
@@ -372,12 +382,14 @@ def _cnn_script(case: Case, *, subject: str, subject_import, recorded, title: st
 
 def reproduction_script(case: Case, *, subject: str, subject_import: str | None = None,
                         recorded=None, title: str = "case", call: dict | None = None,
-                        error: str = "") -> str:
+                        error: str = "", line=None) -> str:
     """The script's text. ``recorded`` is the subject's Party on ``case`` (its loss and grads
     are embedded), or None when it produced none (``error`` says what it did instead);
     ``subject_import`` ("/abs/file.py:func" or "module:func") lets the script call the subject
     again, as ``call`` says crosscheck called it (``layout``, ``mode``, ``lr``, ``dtype``,
-    ``fixed_lr``: a step size built in, ``unrolled_order``)."""
+    ``fixed_lr``: a step size built in, ``unrolled_order``).
+    ``line`` is the first wrong line found (crosscheck/locate), named in a comment; the
+    script's ``--pdb`` stops there."""
     spec = case.spec
     call = {"layout": "xw", "mode": "grads", "lr": 0.1, "dtype": "float64", "fixed_lr": None,
             "unrolled_order": "C", **(call or {})}
@@ -407,6 +419,10 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         fixed=call["fixed_lr"] is not None, order=call["unrolled_order"],
         recorded_loss=loss, recorded=grads, recorded_error=_one_line(error),
         rtol=rtol, atol=atol, atol_scale=atol_scale,
+        wrong_line=((line["file"], int(line["line"])) if line and line.get("status") == "found"
+                    else None),
+        line_comment=("".join(f"# {row}\n" for row in line["text"].splitlines())
+                      if line and line.get("status") == "found" else ""),
     )
 
 

@@ -121,6 +121,10 @@ class CaseResult:
     # in words (crosscheck.engine.conventions), or "": the case passes unless ``strict``
     convention: str = ""
     strict: bool = False
+    # the first line of the user's code that computes a wrong value (crosscheck/locate), as
+    # data for the reports: status "found" (file, line, source, should_equal, detail, ...) or
+    # "unmatched" (reason); None when it was not looked for
+    line: Mapping | None = None
 
     def __post_init__(self) -> None:  # the containers a caller hands in, made read-only
         for name in ("case_seed", "oracles", "votes", "suspects", "parties"):
@@ -131,6 +135,8 @@ class CaseResult:
                 object.__setattr__(self, name, _frozen(getattr(self, name)))
         if self.reproduction is not None and not isinstance(self.reproduction, MappingProxyType):
             object.__setattr__(self, "reproduction", _frozen(self.reproduction))
+        if self.line is not None and not isinstance(self.line, MappingProxyType):
+            object.__setattr__(self, "line", _frozen(self.line))
 
     @property
     def spec(self):

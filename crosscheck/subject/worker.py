@@ -482,6 +482,22 @@ class SubjectWorker:
             check_unchanged([(label, np.asarray(before, dtype=np.float64), after.get(label))
                              for label, before in (("X", Xu), ("Y", Yu))])
 
+    def trace(self, params, X, Y, spec):
+        """``(records, truncated)``: the user's function called once more on this case under
+        the line tracer, in the worker (crosscheck/locate/trace.py); a SubjectError when the
+        call did not come back. Tracing is slower than a call: the limit is 3 x the timeout."""
+        from crosscheck.locate.trace import MAX_ARRAYS, MAX_ELEMENTS
+
+        self._ensure_loaded()
+        limit = None if self.timeout is None else 3 * self.timeout
+        deadline = _deadline(limit)
+        self._send(("trace", params, X, Y, spec), deadline)
+        cap = MAX_ARRAYS * (8 * MAX_ELEMENTS + 512) + REPLY_SLACK
+        reply = self._receive(limit, during="call", deadline=deadline, cap=cap)
+        if reply[0] == "trace":
+            return reply[1], reply[2]
+        raise _error(reply[1], reply[2])
+
     def call_layer(self, arrays: dict, extra: dict, dout, *, numerical: bool,
                    limit: float | None = None, forward_only: bool = False):
         """One layer case in the worker: ``(out, grads, numerical grads)``, the last from
@@ -524,6 +540,20 @@ class SubjectWorker:
         if reply[0] == "ok" and len(reply) == 4 and isinstance(reply[1], float) \
                 and isinstance(reply[3], list):
             return "ok", reply[1], _arrays(reply[2]), [_arrays(r) for r in reply[3]]
+        if reply[0] == "trace" and len(reply) == 3 and isinstance(reply[1], list):
+            from crosscheck.locate.trace import Record
+
+            records = []
+            for file, line, source, given, ids, entry in reply[1]:
+                if not (isinstance(file, str) and isinstance(line, int)
+                        and isinstance(source, str) and isinstance(ids, tuple) and len(ids) == 3
+                        and isinstance(ids[0], int) and isinstance(ids[1], int)
+                        and all(isinstance(c, tuple) and len(c) == 2
+                                and all(isinstance(i, int) for i in c) for c in ids[2])):
+                    raise ValueError("a malformed record")
+                (name, value), = _arrays([entry]).items()
+                records.append(Record(file, line, source, name, value, bool(given), *ids))
+            return "trace", records, bool(reply[2])
         if reply[0] == "layer" and len(reply) == 4:
             return ("layer", _arrays([reply[1]])["out"], _arrays(reply[2]), _arrays(reply[3]))
         if reply[0] == "error" and len(reply) == 3 and isinstance(reply[1], str) \
@@ -838,6 +868,8 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
             reply = _load_layer(state, *message[1:])
         elif op == "call_layer":
             reply = _call_layer(state, *message[1:])
+        elif op == "trace":
+            reply = _trace(state, *message[1:])
         else:
             os._exit(0)
         _flush()
@@ -941,6 +973,21 @@ def _call(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the wo
         except Exception:  # noqa: BLE001 - a message that cannot be shown
             message, fields = "raised an exception whose message cannot be shown", {"kind": "raised"}
         return ("error", message, fields)
+
+
+def _trace(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the worker
+    """One more call of the user's function on a failing case, under the line tracer
+    (crosscheck/locate/trace.py): the arrays its own lines bound, as plain data."""
+    from crosscheck.engine.check import run_subject
+    from crosscheck.locate.trace import trace_call
+    from crosscheck.reference.sampling import Case
+    from crosscheck.subject import adapters
+
+    adapters.RECORD = []
+    _, _, recording = trace_call(run_subject, state["contract"], Case(spec, params, X, Y))
+    return ("trace", [(r.file, r.line, r.source, r.given, (r.ident, r.frame, r.callers),
+                       _entry(r.name, r.value))
+                      for r in recording.records], bool(recording.truncated))
 
 
 def _plain_data(value):

@@ -1,0 +1,168 @@
+"""Finding the line on the corpora: is the first wrong line pointed at a buggy line?
+
+For every MLP subject of a corpus whose broken subjects record their buggy lines (``lines`` in
+the MANIFEST's bugs), run it as ``crosscheck verify`` does (a worker, the torch and fd oracles,
+the worst failing network shrunk) and score the line ``verify`` reports:
+
+- hit: the line is one of the buggy lines the corpus author recorded;
+- miss: another line;
+- unmatched: "no line's arrays could be matched" (honest, counted apart);
+- no line: the subject did not fail, or failed in a way that is not looked into (it raised).
+
+A correct subject scores a point for every line it gets (the target is 0). Subjects written
+under conventions the MLP contract does not express (``unrolled-F``, ``no-bias``,
+``reduction-sum``, ``fixed-lr``: correct code fails under the contract there) are listed
+apart, not scored; ``l2-plain`` subjects (``0.5 * reg * sum(W^2)``) are checked at l2 = 0,
+where a bug in their L2 term cannot show ("no line", verdict pass). The tracing's cost is
+shown beside each subject: the traced call against one plain call of the subject on the same
+case, and against the failing case's own check (the subject and the oracles on it; the
+target is at most 2x).
+
+    python benchmarks/find_line.py [--corpus learner|corpus|holdout] [--networks 3] [name ...]
+
+benchmarks/holdout is a holdout: the matcher is never tuned on it; run it only to report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = {"learner": ROOT / "tests" / "learner_corpus",
+           "corpus": ROOT / "tests" / "corpus",
+           "holdout": ROOT / "benchmarks" / "holdout"}
+OUTSIDE = {"unrolled-F", "no-bias", "reduction-sum", "fixed-lr"}
+
+
+def _options(entry: dict, networks: int, seed: int):
+    from crosscheck.api import options_for
+
+    o = entry.get("options", {})
+    depth = o.get("depth")
+    return options_for(networks=networks, seed=seed, sizes=o.get("sizes"), loss=o.get("loss"),
+                       hidden_activations=o.get("hidden_activations"),
+                       output_activation=o.get("output_activation"),
+                       targets=o.get("targets", "any"),
+                       # 0.5 * reg * sum(W^2) is not the contract's l2 / (2 batch): checked at 0
+                       l2=0.0 if "l2-plain" in entry.get("conventions", ()) else o.get("l2"),
+                       max_depth=depth or 4, max_width=12)
+
+
+def _cost(worker, case) -> tuple[float, float]:
+    """Seconds of one plain call and of one traced call of the subject on ``case``."""
+    t0 = time.perf_counter()
+    worker(case.params, case.X, case.Y, case.spec)
+    t1 = time.perf_counter()
+    worker.trace(case.params, case.X, case.Y, case.spec)
+    return t1 - t0, time.perf_counter() - t1
+
+
+def run(entry: dict, folder: Path, networks: int, seed: int) -> dict:
+    from crosscheck.api import run_verify
+    from crosscheck.subject.loading import target_label
+    from crosscheck.subject.worker import SubjectWorker
+
+    target = f"{folder / entry['file']}:{entry['function']}"
+    o = entry.get("options", {})
+    dtype = "float32" if "float32" in entry.get("conventions", ()) else "float64"
+    lr = o.get("lr", 0.1)
+    result = run_verify(target, target_label(target), layout=entry["layout"], mode=entry["mode"],
+                        lr=lr, timeout=30.0, options=_options(entry, networks, seed),
+                        oracles=("torch", "fd"), shrink=1, dtype=dtype)
+    found = next((c for c in result.cases if c.line), None)
+    out = {"verdict": result.verdict, "line": dict(found.line) if found else None}
+    if found is not None:
+        out["check"] = sum(found.seconds.values())  # the failing case's own check, all parties
+        case = found.shrunk[0] if found.shrunk else found.case
+        with SubjectWorker(target, layout=entry["layout"], mode=entry["mode"], lr=lr,
+                           dtype=dtype) as worker:
+            worker.load()
+            worker(case.params, case.X, case.Y, case.spec)  # warm: imports, first-call costs
+            out["plain"], out["traced"] = min((_cost(worker, case) for _ in range(3)),
+                                              key=lambda t: t[1])
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="learner")
+    parser.add_argument("--networks", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--manifest", type=Path, help="another MANIFEST.json for the corpus's "
+                        "subjects (e.g. one that records their lines)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each line found")
+    parser.add_argument("only", nargs="*")
+    args = parser.parse_args()
+    folder = CORPORA[args.corpus]
+    manifest = json.loads((args.manifest or folder / "MANIFEST.json").read_text())
+    tally = {"hit": 0, "miss": 0, "unmatched": 0, "no line": 0, "correct": 0,
+             "correct with a line": 0, "outside": 0, "no recorded lines": 0}
+    ratios = []
+    t0 = time.perf_counter()
+    for entry in manifest:
+        if entry.get("kind") or entry.get("cnn") or entry.get("forward"):
+            continue  # layers and CNNs: not yet
+        if args.only and not any(s in entry["file"] for s in args.only):
+            continue
+        name = Path(entry["file"]).stem
+        broken = entry["verdict"] != "pass"
+        buggy = sorted({n for b in entry["bugs"] for n in b.get("lines", ())})
+        if OUTSIDE & set(entry.get("conventions", ())):
+            tally["outside"] += 1
+            print(f"{'outside':10} {name:34} conventions {','.join(entry['conventions'])}")
+            continue
+        if broken and not buggy:
+            tally["no recorded lines"] += 1
+            print(f"{'no truth':10} {name:34} (its bugs record no lines)")
+            continue
+        r = run(entry, folder, args.networks, args.seed)
+        line = r["line"]
+        cost = (f"  trace {1e3 * r['traced']:.0f} ms: {r['traced'] / max(r['plain'], 1e-9):.1f}x "
+                f"its call, {r['traced'] / max(r['check'], 1e-9):.2f}x its check"
+                if "plain" in r else "")
+        if "plain" in r:
+            ratios.append((r["traced"] / max(r["plain"], 1e-9), r["traced"] / max(r["check"], 1e-9)))
+        if not broken:
+            tally["correct"] += 1
+            got = line is not None and line["status"] == "found"
+            tally["correct with a line"] += got
+            print(f"{'CORRECT+' if got else 'correct':10} {name:34} {r['verdict']}"
+                  + (f"  points at {line['line']}" if got else ""))
+            continue
+        if line is None:
+            outcome, where = "no line", f"verdict {r['verdict']}"
+        elif line["status"] != "found":
+            outcome, where = "unmatched", line["reason"][:70]
+        else:
+            outcome = "hit" if line["line"] in buggy else "miss"
+            where = f"line {line['line']} (buggy {buggy})"
+        tally[outcome] += 1
+        print(f"{outcome:10} {name:34} {where}{cost}")
+        if args.verbose and line is not None:
+            print("    " + line["text"].replace("\n", "\n    "))
+    looked = tally["hit"] + tally["miss"] + tally["unmatched"]  # a numeric failure: looked for
+    broken = looked + tally["no line"]
+    print(f"\nfind the line on {args.corpus} ({time.perf_counter() - t0:.0f} s): the first wrong "
+          f"line is a buggy line in {tally['hit']} of {broken} broken MLP subjects "
+          f"({100 * tally['hit'] / max(broken, 1):.0f}%; {tally['hit']} of {looked} where verify "
+          f"looked for one, {100 * tally['hit'] / max(looked, 1):.0f}%); wrong line "
+          f"{tally['miss']}, could not "
+          f"match {tally['unmatched']}, no line {tally['no line']}; correct subjects with a line "
+          f"{tally['correct with a line']} of {tally['correct']}; outside the contract "
+          f"{tally['outside']}, broken without recorded lines {tally['no recorded lines']}"
+          + (f"; the traced call took {min(r[0] for r in ratios):.1f}x to "
+             f"{max(r[0] for r in ratios):.1f}x a plain call of the subject on the same case, "
+             f"{min(r[1] for r in ratios):.2f}x to {max(r[1] for r in ratios):.2f}x the failing "
+             f"case's own check (subject and oracles)" if ratios else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

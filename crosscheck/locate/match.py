@@ -1,0 +1,502 @@
+"""The matcher: runs in the parent, matches the arrays the user's lines bound (trace.py) to
+the reference's intermediates on the same inputs, and names the first line that goes wrong.
+
+A record matches an intermediate when it equals it within the subject's dtype tolerance
+(crosscheck/engine/tolerances.py), as it is or under one of the conventions real code uses:
+a transpose, C or Fortran order of an unrolled vector, a per-sample slice (one row, for code
+that loops over samples), the bias column 0 of the Theta layout, and, for gradients only, a
+scalar that the contract explains (:data:`FACTORS`: 1/batch, batch, 2, 1/2, n_out and their
+products). A scaled match is followed through the data flow: it is fine when a later
+intermediate matches exactly (the code divides by the batch later), and the first line that
+carries the factor otherwise.
+
+The intermediates form a chain (:class:`Node` with its ``deps``): z, a forward per layer,
+then dL/da, dL/dz, dL/dW, dL/db backwards. The first node in that order that no record
+matches, and whose descendants no record matches either (a node computed inline is fine when
+what it feeds is right), is where the code goes wrong. The line pointed at is the first
+record after the node's inputs were last seen right whose shape fits the node (same role by
+shape and data flow) and which matches nothing the reference computes. When there is no such
+record, the answer says that nothing could be matched, and why; it never guesses.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from crosscheck.engine.tolerances import TOLERANCES
+from crosscheck.locate.trace import Record
+
+__all__ = ["FACTORS", "Node", "locate", "mlp_nodes"]
+
+
+@dataclass(frozen=True)
+class Node:
+    key: str  # "dz1"
+    label: str  # "dL/dz1 (layer 1)"
+    value: np.ndarray
+    deps: tuple = ()  # keys of the nodes it is computed from
+    gradient: bool = False  # a backward quantity: scalar conventions allowed
+    layer: int = 0
+    aux: bool = False  # known to the reference, not on the chain (X, W, softmax, act')
+    final: bool = False  # a gradient the function returns
+    # one sample's share of it, stacked (batch, ...): a_{l-1}[i]^T dz_l[i] for dW, or None
+    per_sample: np.ndarray | None = None
+
+
+def _factors(batch: int, n_out: int) -> dict:
+    """Name -> value of every scalar the contract explains (see FACTORS), for this case."""
+    base = {"batch": batch, "2": 2.0, "n_out": n_out, "batch*n_out": batch * n_out,
+            "batch/2": batch / 2, "batch*n_out/2": batch * n_out / 2}
+    out = {}
+    for name, value in base.items():
+        out[name] = value
+        out[f"1/({name})" if "*" in name or "/" in name else f"1/{name}"] = 1.0 / value
+    return {k: v for k, v in out.items() if v != 1.0}
+
+
+FACTORS = ("batch", "1/batch", "2", "1/2", "n_out", "1/n_out", "batch*n_out", "1/(batch*n_out)",
+           "batch/2", "1/(batch/2)", "batch*n_out/2", "1/(batch*n_out/2)")
+
+
+def mlp_nodes(found: dict, params: dict, X, Y, spec) -> list[Node]:
+    """The chain of an MLP from ``reference.network.intermediates`` plus the known arrays."""
+    L = spec.depth
+    nodes = [Node("X", "X", np.asarray(X, float), aux=True),
+             Node("a0", "X", np.asarray(X, float), aux=True)]
+    if np.asarray(Y).dtype.kind == "f":
+        nodes.append(Node("Y", "Y", np.asarray(Y, float), aux=True))
+    for name, value in params.items():
+        nodes.append(Node(name, name, np.asarray(value, float), aux=True))
+    out = found[f"a{L}"]
+    z = found[f"z{L}"]
+    if spec.loss == "softmax_cross_entropy":  # logits shifted before exp: the same softmax
+        nodes.append(Node("shifted", "z - max(z)", z - z.max(axis=1, keepdims=True), aux=True))
+        nodes.append(Node("shifted_all", "z - max(z)", z - z.max(), aux=True))
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        nodes.append(Node("softmax", "softmax(z)", e / e.sum(axis=1, keepdims=True), aux=True))
+        log_p = (z - z.max(axis=1, keepdims=True)) - np.log(e.sum(axis=1, keepdims=True))
+        nodes.append(Node("log_softmax", "log softmax(z)", log_p, aux=True))
+    elif spec.loss == "sigmoid_bce":
+        with np.errstate(over="ignore"):
+            nodes.append(Node("sigmoid", "sigmoid(z)", 1 / (1 + np.exp(-z)), aux=True))
+        nodes.append(Node("log_sigmoid", "log sigmoid(z)", -np.logaddexp(0, -z), aux=True))
+        nodes.append(Node("log_1_sigmoid", "log(1 - sigmoid(z))", -np.logaddexp(0, z), aux=True))
+    if np.asarray(Y).dtype.kind == "f" and np.shape(Y) == z.shape:  # the loss's own terms
+        nodes.append(Node("residual", "out - Y", found[f"a{L}"] - Y, aux=True))
+        nodes.append(Node("squares", "(out - Y)^2", (found[f"a{L}"] - Y) ** 2, aux=True))
+    del out
+    for layer in range(1, L + 1):
+        nodes.append(Node(f"z{layer}", f"z{layer} (layer {layer})", found[f"z{layer}"],
+                          (f"a{layer - 1}",), layer=layer))
+        nodes.append(Node(f"a{layer}", f"a{layer} (layer {layer})", found[f"a{layer}"],
+                          (f"z{layer}",), layer=layer))
+        nodes.append(Node(f"act'{layer}", f"the activation's derivative (layer {layer})",
+                          found[f"act'{layer}"], aux=True, layer=layer))
+    nodes.append(Node(f"da{L}", f"dL/da{L} (layer {L})", found[f"da{L}"], (f"a{L}",),
+                      gradient=True, layer=L))
+    for layer in range(L, 0, -1):
+        nodes.append(Node(f"dz{layer}", f"dL/dz{layer} (layer {layer})", found[f"dz{layer}"],
+                          (f"da{layer}",), gradient=True, layer=layer))
+        has_l2 = spec.l2 > 0
+        shares = np.einsum("bi,bj->bij", found[f"a{layer - 1}"], found[f"dz{layer}"])
+        nodes.append(Node(f"dW{layer}", f"dL/dW{layer} (layer {layer})"
+                          + (", without its L2 term" if has_l2 else ""), found[f"dW{layer}"],
+                          (f"dz{layer}",), gradient=True, layer=layer, final=not has_l2,
+                          per_sample=shares))
+        if has_l2:
+            nodes.append(Node(f"grad_W{layer}", f"dL/dW{layer} (layer {layer})",
+                              found[f"grad_W{layer}"], (f"dW{layer}",), gradient=True,
+                              layer=layer, final=True))
+        nodes.append(Node(f"db{layer}", f"dL/db{layer} (layer {layer})", found[f"db{layer}"],
+                          (f"dz{layer}",), gradient=True, layer=layer, final=True))
+        if layer > 1:
+            nodes.append(Node(f"da{layer - 1}", f"dL/da{layer - 1} (layer {layer - 1})",
+                              found[f"da{layer - 1}"], (f"dz{layer}",), gradient=True,
+                              layer=layer - 1))
+    return nodes
+
+
+# ---- matching one record ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Match:
+    node: str
+    factor: str  # "" for an exact match, else a name in FACTORS
+    how: str  # "", "transposed", "row i", "F order", ...
+
+
+_COLUMN0 = "column 0 of the Theta layout"
+
+
+def _views(r: np.ndarray, n: np.ndarray):
+    """(how, array shaped like n, or a stack of per-sample candidates) for the conventions."""
+    views = []
+    if r.shape == n.shape:
+        views.append(("", r))
+    if r.ndim == 2 and r.T.shape == n.shape and r.shape != n.shape:
+        views.append(("transposed", r.T))
+    if r.ndim == 2 and n.ndim == 2 and r.shape[1] == n.shape[0] + 1 and r.shape[0] == n.shape[1]:
+        views.append(("Theta layout", r[:, 1:].T))  # dTheta = [db, dW^T]
+    if r.ndim == 2 and n.ndim == 1 and r.shape[0] == n.shape[0] and r.shape[1] >= 2:
+        views.append((_COLUMN0, r[:, 0]))
+    if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[0], n.shape[1] + 1) \
+            and np.all(r[:, 0] == 1.0):
+        views.append(("after the bias column", r[:, 1:]))
+    if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[1] + 1, n.shape[0]) \
+            and np.all(r[0] == 1.0):
+        views.append(("after the bias row, transposed", r[1:].T))
+    if r.size == n.size and r.shape != n.shape and r.shape != n.T.shape and n.ndim == 2:
+        views.append(("C order", r.reshape(n.shape)))
+        views.append(("F order", r.reshape(n.shape, order="F")))
+    if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[1], n.shape[0]) and r.shape == n.shape:
+        views.append(("transposed", r.T))
+    return views
+
+
+def _rows(r: np.ndarray, n: np.ndarray):
+    """A per-sample record: (how, row vector) when r is one sample's slice of n."""
+    if n.ndim != 2 or n.shape[0] < 2:
+        return None
+    width = n.shape[1]
+    if r.shape in ((width,), (1, width), (width, 1)):
+        return r.reshape(width)
+    return None
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol) -> np.ndarray:
+    atol = tol.atol_grad * float(np.max(np.abs(b))) + tol.atol_loss
+    return np.abs(a - b) <= atol + tol.rtol * np.abs(b)
+
+
+def _factor_of(a: np.ndarray, b: np.ndarray, factors: dict, tol, gradient: bool):
+    """"" when a equals b, a factor's name when a equals factor * b, else None."""
+    if a.shape != b.shape:
+        return None
+    if np.all(_close(a, b, tol)):
+        return ""
+    if not gradient:
+        return None
+    bb = float(np.vdot(b, b))
+    if bb == 0.0:
+        return None
+    c = float(np.vdot(a, b)) / bb
+    for name, value in factors.items():
+        if math.isclose(c, value, rel_tol=1e-6) and np.all(_close(a, value * b, tol)):
+            return name
+    return None
+
+
+def _match(r: np.ndarray, node: Node, factors: dict, tol):
+    n = node.value
+    for how, view in _views(r, n):
+        f = _factor_of(view, n, factors, tol, node.gradient)
+        if f is not None:
+            return Match(node.key, f, how)
+    row = _rows(r, n)
+    if row is not None:
+        for i in range(n.shape[0]):
+            f = _factor_of(row, n[i], factors, tol, node.gradient)
+            if f is not None:
+                return Match(node.key, f, f"sample {i}")
+    if node.per_sample is not None and node.per_sample.shape[0] > 1:
+        for how, view in _views(r, n):
+            for i, share in enumerate(node.per_sample):
+                f = _factor_of(view, share, factors, tol, node.gradient)
+                if f is not None:
+                    return Match(node.key, f, f"sample {i}'s share" + (f", {how}" if how else ""))
+    return None
+
+
+def _fits_whole(r: np.ndarray, n: np.ndarray) -> bool:
+    return bool(_views(r, n))
+
+
+def _fits_sample(r: np.ndarray, n: np.ndarray) -> bool:
+    return _rows(r, n) is not None
+
+
+def _fits(r: np.ndarray, n: np.ndarray) -> bool:
+    """Same role by shape: r could hold n (as it is, transposed, unrolled, one sample)."""
+    return bool(_views(r, n)) or _rows(r, n) is not None
+
+
+# ---- the chain ---------------------------------------------------------------------------------
+
+@dataclass
+class _State:
+    nodes: dict
+    order: list
+    matches: list = field(default_factory=list)  # per record: list[Match]
+
+
+def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "float64",
+           truncated: bool = False) -> dict:
+    """The line, as data for the reports: ``status`` "found" (with ``file``, ``line``,
+    ``source``, ``name``, ``should_equal``, ``detail`` and ``last_match``) or "unmatched" (with
+    ``reason``); ``text`` says it in words."""
+    tol = TOLERANCES["float32" if dtype == "float32" else "autodiff"]
+    factors = _factors(batch, n_out)
+    by_key = {n.key: n for n in nodes}
+    chain = [n for n in nodes if not n.aux]
+    matches = []
+    for rec in records:
+        value = rec.value
+        if not np.all(np.isfinite(value)) or not np.any(value):
+            matches.append([])
+            continue
+        found = [m for m in (_match(value, node, factors, tol) for node in nodes) if m]
+        matches.append(found)
+    exact: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    last: dict[str, int] = {}  # the last record matching each node
+    scaled: dict[str, tuple[int, str]] = {}
+    for i, found in enumerate(matches):
+        for m in found:
+            seen.setdefault(m.node, i)
+            last[m.node] = i
+            if m.factor:
+                scaled[m.node] = (i, m.factor)  # the factor it ends with
+            else:
+                exact.setdefault(m.node, i)
+    children: dict[str, list[str]] = {}
+    for n in chain:
+        for d in n.deps:
+            children.setdefault(d, []).append(n.key)
+
+    ok_memo: dict[str, bool] = {}
+
+    def ok(key: str) -> bool:
+        if key not in ok_memo:
+            ok_memo[key] = False
+            ok_memo[key] = key in exact or any(ok(c) for c in children.get(key, ()))
+        return ok_memo[key]
+
+    if not any(n.key in seen for n in chain):
+        return _unmatched("no line's arrays could be matched to the reference's intermediates "
+                          "(the code computes them in a form the matcher does not follow)",
+                          truncated)
+    broken = next((n for n in chain if not ok(n.key)), None)
+    if broken is None:
+        return _unmatched("every intermediate the reference computes was matched by a line: "
+                          "the difference is not in an array the code binds (a loss value, "
+                          "or gradients assembled in a form the matcher does not follow)",
+                          truncated)
+
+    def anchor(key: str, depth: int = 0) -> int:
+        if key in seen:
+            return seen[key]
+        node = by_key.get(key)
+        if node is None or not node.deps or depth > 50:
+            return -1
+        return max(anchor(d, depth + 1) for d in node.deps)
+
+    if broken.key in scaled and broken.key not in exact:
+        index, factor = scaled[broken.key]
+        # per-sample code carries a factor until it divides at the end: a new array that
+        # fits after the last scaled one and matches nothing is where that went wrong
+        for i in _fresh(records, index)[0]:
+            if not matches[i] and _fits_whole(records[i].value, broken.value):
+                return _found(records, matches, i, broken, by_key, tol)
+        # else the first line that carries the factor, along the chain up to this node
+        lineage = _ancestors(broken.key, by_key) | {broken.key}
+        for i, found in enumerate(matches):
+            hit = next((m for m in found if m.node in lineage and m.factor == factor
+                        and (m.node not in exact or exact[m.node] > i)), None)
+            if hit is not None and not records[i].given:
+                index = i
+                break
+        return _found(records, matches, index, broken, by_key, tol, factor=factor,
+                      batch=batch, n_out=n_out)
+    start = max((anchor(d) for d in broken.deps), default=-1)
+    deps = set(broken.deps)
+    # a new array (not one bound again) after the node's inputs were first seen: one that
+    # matches nothing, whole (same shape, transposed, unrolled); then one that still equals
+    # an input (the step from there is missing), the input's own line last; then one
+    # sample's slice that matches nothing
+    fresh, renamed = _fresh(records, start)
+    whole = [i for i in fresh if _fits_whole(records[i].value, broken.value)]
+    for i in whole:  # a match through column 0 alone leaves the rest of the array unexplained
+        if not [m for m in matches[i] if m.how != _COLUMN0]:
+            return _found(records, matches, _caller(records, matches, i, broken, by_key),
+                          broken, by_key, tol, at=i)
+    for i in sorted(whole + [i for i in renamed if _fits_whole(records[i].value, broken.value)]):
+        if all(m.node in deps and not m.factor for m in matches[i]):
+            return _found(records, matches, i, broken, by_key, tol, stopped=True)
+    if start >= 0 and _fits_whole(records[start].value, broken.value) \
+            and not records[start].given:
+        return _found(records, matches, start, broken, by_key, tol, stopped=True)
+    for i in fresh:
+        if not matches[i] and _fits_sample(records[i].value, broken.value):
+            return _found(records, matches, _caller(records, matches, i, broken, by_key),
+                          broken, by_key, tol, at=i)
+    return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
+                      f"before it matched, but no later array has its shape and role "
+                      f"(the code computes it in a form the matcher does not follow)", truncated)
+
+
+def _fresh(records, start: int):
+    """(new arrays, arrays bound again under a new name) after record ``start``."""
+    last_value = {}  # ident -> its value when last recorded
+    for j in range(start + 1):
+        last_value[records[j].ident] = records[j].value
+    fresh, renamed = [], []
+    seen_at: dict[tuple, int] = {}  # (ident, line) -> how often that line changed that array
+    for rec in records:
+        seen_at[rec.ident, rec.line] = seen_at.get((rec.ident, rec.line), 0) + 1
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        before = last_value.get(rec.ident)
+        same = before is not None and before.shape == rec.value.shape \
+            and np.array_equal(before, rec.value)
+        if not rec.given and np.any(rec.value):
+            if before is None or (not same and seen_at[rec.ident, rec.line] == 1):
+                # a new array, or one changed in place once (not an accumulator in a loop,
+                # `dW += ...` per sample, whose partial sums match nothing until the end)
+                fresh.append(i)
+            elif same and rec.name.isidentifier():
+                renamed.append(i)  # `dz2 = da2`: the same array under a new name
+        last_value[rec.ident] = rec.value
+    return fresh, renamed
+
+
+def _caller(records, matches, index: int, broken: Node, by_key: dict):
+    """The record to name for a wrong gradient made inside a helper of the user's that works
+    on forward quantities only (``sigmoid_prime(a)``, an activation's derivative): no array
+    of the helper's matches a gradient, so what is wrong is how it is called (applied to a
+    instead of z, or the wrong helper); the line that calls it, in the nearest caller that
+    does work on gradients, is named instead. A layer's backward (given a gradient) is named
+    itself."""
+    rec = records[index]
+    if not broken.gradient or not rec.callers:
+        return index
+    grads_in = {records[j].frame for j in range(len(records))
+                if any(by_key[m.node].gradient for m in matches[j])}
+    if rec.frame in grads_in:
+        return index
+    for frame, line in reversed(rec.callers):
+        if frame in grads_in:
+            file = next((r.file for r in records if r.frame == frame), rec.file)
+            source = linecache.getline(file, line).strip()
+            records.append(Record(file, line, source, f"{rec.name} (made by a helper it calls)",
+                                  rec.value, False, rec.ident, frame, ()))
+            matches.append(matches[index])
+            return len(records) - 1
+    return index
+
+
+def _ancestors(key: str, by_key: dict) -> set:
+    out, todo = set(), [key]
+    while todo:
+        node = by_key.get(todo.pop())
+        for d in (node.deps if node else ()):
+            if d not in out:
+                out.add(d)
+                todo.append(d)
+    return out
+
+
+def _unmatched(reason: str, truncated: bool) -> dict:
+    if truncated:
+        reason += "; the recording was cut short at its cap on arrays"
+    return {"status": "unmatched", "reason": reason, "text": reason}
+
+
+def _aligned(r: np.ndarray, n: np.ndarray, tol):
+    """r in n's shape (the view with the fewest differing elements), or one sample row
+    against its best row of n: (yours, reference's, rows of n it stands for)."""
+    best = None
+    for _, view in _views(r, n):
+        bad = int(np.sum(~_close(view, n, tol)))
+        if best is None or bad < best[0]:
+            best = (bad, view, n)
+    row = _rows(r, n)
+    if row is not None:
+        for i in range(n.shape[0]):
+            bad = int(np.sum(~_close(row, n[i], tol)))
+            if best is None or bad < best[0]:
+                best = (bad, row, n[i])
+    return best
+
+
+def _fmt(values) -> str:
+    return " ".join(f"{v:.3g}" for v in values)
+
+
+def _where(rec) -> str:
+    return f"{os.path.basename(rec.file)}:{rec.line}"
+
+
+def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = "",
+           batch: int = 0, n_out: int = 0, stopped: bool = False, at: int | None = None) -> dict:
+    rec = records[index]
+    aligned = _aligned(rec.value, node.value, tol)
+    if factor:
+        detail = f"off by a factor {factor} everywhere"
+    elif stopped:
+        detail = ("it equals " + ", ".join(by_key[m.node].label for m in matches[index])
+                  + ", the step from there is missing")
+    elif aligned is None:
+        detail = "it differs"
+    else:
+        bad, yours, ref = aligned
+        diff = ~_close(yours, ref, tol)
+        first = int(np.flatnonzero(diff.ravel())[0]) if bad else 0
+        lo = max(0, min(first, yours.size - 4))
+        more = " ..." if yours.size > lo + 4 else ""
+        detail = (f"{bad} of {yours.size} elements differ; yours {_fmt(yours.ravel()[lo:lo + 4])}"
+                  f"{more}, the reference's {_fmt(ref.ravel()[lo:lo + 4])}{more}")
+        fact = _fact(yours, ref, diff, node, by_key)
+        if fact:
+            detail += f" ({fact})"
+    last = None
+    for j in range((index if at is None else at) - 1, -1, -1):
+        exact = [m for m in matches[j] if not m.factor and not by_key[m.node].aux]
+        if exact and not records[j].given:
+            last = {"file": records[j].file, "line": records[j].line,
+                    "source": records[j].source, "name": records[j].name,
+                    "equals": by_key[exact[0].node].label}
+            break
+    text = f"{_where(rec)}  {rec.source}  # should equal {node.label}: {detail}"
+    if last:
+        text += (f"\nlast line that matched: {os.path.basename(last['file'])}:{last['line']}  "
+                 f"{last['source']}  # equals {last['equals']}")
+    return {"status": "found", "file": rec.file, "line": rec.line, "source": rec.source,
+            "name": rec.name, "should_equal": node.label, "node": node.key, "detail": detail,
+            "last_match": last, "context": _context(rec.file, rec.line), "text": text}
+
+
+def _context(file: str, line: int, around: int = 3) -> list:
+    """[line number, text] of the line and its neighbours, as the file reads now."""
+    rows = []
+    for n in range(max(1, line - around), line + around + 1):
+        text = linecache.getline(file, n)
+        if not text and n > line:
+            break
+        rows.append([n, text.rstrip("\n")])
+    return rows
+
+
+def _fact(yours, ref, diff, node: Node, by_key) -> str:
+    """What is known about the difference, from what is measured here."""
+    z = by_key.get(f"z{node.layer}")
+    if z is not None and node.key[:2] in ("dz", "ac") and z.value.shape == yours.shape:
+        inactive = z.value <= 0
+        if inactive.any() and np.all(inactive[diff]):
+            return f"only where z{node.layer} <= 0"
+        if np.all(~inactive[diff]):
+            return f"only where z{node.layer} > 0"
+    nz = diff & (ref != 0)
+    if nz.any():
+        ratio = yours[nz] / ref[nz]
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and np.sum(diff) == np.sum(nz):
+            c = float(ratio[0])
+            return "the sign flipped" if math.isclose(c, -1.0) else f"a factor {c:.4g}"
+    if yours.ndim == 2 and yours.shape[0] == yours.shape[1] \
+            and np.allclose(yours, ref.T, rtol=1e-9, atol=1e-12):
+        return "the transpose of it"
+    return ""

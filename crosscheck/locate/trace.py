@@ -1,0 +1,202 @@
+"""The line tracer: runs in the worker, records the arrays each line of the user's code binds.
+
+:func:`trace_call` calls a function once under ``sys.settrace``. Only frames whose code comes
+from the user's own files get a line tracer (:func:`user_file`: never the standard library,
+site-packages, numpy, torch or crosscheck itself); in those, after each line has run, every
+float array the frame can name is compared with what it was before the line, and a new or
+changed one is recorded with the file, the line number and its source text. What a frame can
+name: its locals, the items of local dicts, lists and tuples (``grads["W1"]``, ``zs[2]``), the
+attributes of ``self`` (class-style code) and what a ``return`` hands back.
+
+Memory is bounded: at most ``MAX_ARRAYS`` arrays of at most ``MAX_ELEMENTS`` elements each are
+kept (a shrunk case has small arrays; a recording cut short says so in ``truncated``).
+Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import sysconfig
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["MAX_ARRAYS", "MAX_ELEMENTS", "Record", "Recording", "trace_call", "user_file"]
+
+MAX_ARRAYS = 4000  # arrays kept per traced call
+MAX_ELEMENTS = 1 << 16  # elements of one array kept (larger ones are not recorded)
+_MAX_ITEMS = 64  # items of one dict or list looked into
+
+
+@dataclass(frozen=True)
+class Record:
+    """One array a line bound: where (file, line, source text), under what name, its value."""
+
+    file: str
+    line: int
+    source: str
+    name: str
+    value: np.ndarray
+    given: bool = False  # an argument as the function got it (recorded at its def line)
+    ident: int = 0  # which array object it was (the same object bound again keeps its ident)
+    frame: int = 0  # which call of a function of the user's it was bound in
+    # the user's calls it was made under, outermost first: (call number, the line it was on)
+    callers: tuple = ()
+
+
+@dataclass
+class Recording:
+    records: list
+    truncated: bool = False
+
+
+def _excluded_roots() -> tuple[str, ...]:
+    roots = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(os.path.realpath(path))
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+        roots.add(os.path.realpath(os.path.join(prefix, "lib")))
+    import crosscheck
+    import crosscheck.oracles
+    import crosscheck.reference
+    import crosscheck.reports
+
+    for module in (crosscheck, crosscheck.reference, crosscheck.oracles, crosscheck.reports):
+        roots.add(os.path.realpath(os.path.dirname(module.__file__)))
+    return tuple(sorted(roots))
+
+
+_ROOTS: tuple[str, ...] | None = None
+_USER: dict[str, bool] = {}
+
+
+def user_file(filename: str) -> bool:
+    """True for a file of the user's own code: a real file outside the standard library,
+    site-packages and crosscheck's folders."""
+    global _ROOTS
+    known = _USER.get(filename)
+    if known is not None:
+        return known
+    if _ROOTS is None:
+        _ROOTS = _excluded_roots()
+    if not filename or filename.startswith("<"):
+        ok = False
+    else:
+        real = os.path.realpath(filename)
+        ok = os.path.isfile(real) and not any(real == r or real.startswith(r + os.sep)
+                                              for r in _ROOTS)
+    _USER[filename] = ok
+    return ok
+
+
+def _floats(value) -> bool:
+    return (isinstance(value, np.ndarray) and value.dtype.kind == "f"
+            and 0 < value.size <= MAX_ELEMENTS)
+
+
+def _named(frame, returned=None):
+    """(name, array) for every float array the frame can name."""
+    out = []
+
+    def take(name, value, depth):
+        if _floats(value):
+            out.append((name, value))
+        elif depth and isinstance(value, dict):
+            for i, (k, v) in enumerate(value.items()):
+                if i >= _MAX_ITEMS:
+                    break
+                take(f"{name}[{k!r}]", v, depth - 1)
+        elif depth and isinstance(value, list | tuple):
+            for i, v in enumerate(value[:_MAX_ITEMS]):
+                take(f"{name}[{i}]", v, depth - 1)
+
+    for name, value in list(frame.f_locals.items()):
+        if name == "self":
+            attrs = getattr(value, "__dict__", None)
+            if isinstance(attrs, dict):
+                for k, v in list(attrs.items()):
+                    take(f"self.{k}", v, 1)
+        else:
+            take(name, value, 1)
+    if returned is not None:  # (loss, grads) holds the gradients one level further down
+        take("return", returned, 2)
+    return out
+
+
+def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
+    """``(result or None, exception or None, Recording)`` of ``call(*args)`` run once under the
+    line tracer."""
+    records: list[Record] = []
+    seen: dict[int, dict] = {}  # id(frame) -> name -> (array, its bytes, its shape)
+    current: dict[int, int] = {}  # id(frame) -> the line about to run
+    state = {"truncated": False}
+    alive: list = []  # the recorded objects, kept alive so that their ids stay theirs
+    frames: dict[int, int] = {}  # id(frame) -> the number of the call (ids are reused)
+    calls = [0]
+    stack: list = []  # the user frames running, outermost first
+
+    def snapshot(frame, line, returned=None, given=False):
+        try:
+            record(frame, line, returned, given)
+        except Exception:  # noqa: BLE001 - an object whose attributes raise: not recorded
+            pass
+
+    def record(frame, line, returned, given):
+        key = id(frame)
+        before = seen.setdefault(key, {})
+        filename = frame.f_code.co_filename
+        for name, value in _named(frame, returned):
+            old = before.get(name)
+            raw = value.tobytes()  # bytes compare faster than arrays (and NaN equals NaN)
+            if old is not None and old[0] is value and old[1] == raw \
+                    and old[2] == value.shape:
+                continue
+            copy = np.array(value, dtype=np.float64, copy=True)
+            before[name] = (value, raw, value.shape)
+            if len(records) >= max_arrays:
+                state["truncated"] = True
+                continue
+            source = linecache.getline(filename, line).strip()
+            alive.append(value)
+            callers = tuple((frames[id(f)], current.get(id(f)) or f.f_lineno)
+                            for f in stack if f is not frame)
+            records.append(Record(filename, line, source, name, copy, given, id(value),
+                                  frames[key], callers))
+
+    def local(frame, event, arg):
+        if event == "line" or event == "return":
+            line = current.get(id(frame))
+            if line is not None:
+                snapshot(frame, line, arg if event == "return" else None)
+            if event == "line":
+                current[id(frame)] = frame.f_lineno
+            else:
+                current.pop(id(frame), None)
+                seen.pop(id(frame), None)
+                if stack and stack[-1] is frame:
+                    stack.pop()
+        return local
+
+    def start(frame, event, arg):
+        if event == "call" and user_file(frame.f_code.co_filename):
+            current[id(frame)] = None
+            calls[0] += 1
+            frames[id(frame)] = calls[0]
+            stack.append(frame)
+            snapshot(frame, frame.f_lineno, given=True)  # the arguments, as the function got them
+            return local
+        return None
+
+    old = sys.gettrace()
+    sys.settrace(start)
+    try:
+        result, error = call(*args), None
+    except BaseException as exc:  # noqa: BLE001 - the subject's own failure is data here
+        result, error = None, exc
+    finally:
+        sys.settrace(old)
+    return result, error, Recording(records, state["truncated"])

@@ -1,0 +1,135 @@
+"""Finding the line (issue 20): the first line of the user's own code that computes a wrong
+value, found by tracing the function in the worker and matching what its lines bind against
+the reference's intermediates. Each subject in tests/findline_subjects marks its bug with
+``# BUG``; the line found must be that one, and a correct subject gets no line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from crosscheck.reference import NetworkSpec, init_params, random_batch
+from crosscheck.reference.network import intermediates
+from crosscheck.reference.sampling import Case
+
+import crosscheck
+from crosscheck.locate import find_line
+from crosscheck.locate.match import locate, mlp_nodes
+from crosscheck.locate.trace import trace_call, user_file
+from crosscheck.subject.worker import SubjectWorker
+
+HERE = Path(__file__).resolve().parent / "findline_subjects"
+
+
+def _bug_line(name: str) -> int:
+    lines = (HERE / name).read_text().splitlines()
+    return next(i for i, text in enumerate(lines, 1) if "# BUG" in text)
+
+
+def _case(sizes, activations, loss="mse", l2=0.0, batch=5, seed=3) -> Case:
+    spec = NetworkSpec(sizes=sizes, activations=activations, loss=loss, l2=l2)
+    rng = np.random.default_rng(seed)
+    params = init_params(spec, rng)
+    X, Y = random_batch(spec, batch, rng, "any")
+    return Case(spec, params, X, Y)
+
+
+def _found(name: str, case: Case) -> dict:
+    update = name.startswith("sgd_step")  # update mode: sgd_step(params, X, Y, spec, lr)
+    target = f"{HERE / name}:{'sgd_step' if update else 'loss_and_grads'}"
+    with SubjectWorker(target, mode="update" if update else "grads", lr=0.1) as worker:
+        worker.load()
+        return find_line(worker, case)
+
+
+@pytest.mark.parametrize("name, case, should, fact", [
+    ("transposed_weight.py", _case((3, 4, 4, 2), ("tanh", "tanh", "identity")), "dL/da1", ""),
+    ("leaky_relu_mask.py", _case((3, 6, 2), ("relu", "identity")), "dL/dz1",
+     "only where z1 <= 0"),
+    ("missing_batch_mean.py", _case((3, 5, 4), ("relu", "identity"), "softmax_cross_entropy"),
+     "dL/da2", "factor batch"),
+    ("class_net.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dz1", ""),
+    ("per_sample_loop.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1", ""),
+    ("helper_wrong_input.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1", ""),
+    ("sgd_step_update.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dz1", "missing"),
+])
+def test_the_line_found_is_the_buggy_one(name, case, should, fact):
+    found = _found(name, case)
+    assert found["status"] == "found", found
+    assert (Path(found["file"]).name, found["line"]) == (name, _bug_line(name)), found["text"]
+    assert found["should_equal"].startswith(should)
+    assert fact in found["detail"]
+    assert found["text"].startswith(f"{name}:{_bug_line(name)}  ")
+
+
+def test_a_correct_subject_gets_no_line():
+    found = _found("correct.py", _case((3, 4, 2), ("tanh", "identity"), l2=0.3))
+    assert found["status"] == "unmatched"
+    assert "every intermediate the reference computes was matched" in found["reason"]
+
+
+def test_the_tracer_records_only_the_users_own_files():
+    import crosscheck.reference.network as network
+
+    assert user_file(str(HERE / "correct.py"))
+    assert not user_file(np.__file__)
+    assert not user_file(network.__file__)
+    assert not user_file("<stdin>")
+
+
+def test_the_tracer_records_what_each_line_binds_and_in_place_changes():
+    import importlib.util
+
+    spec_ = importlib.util.spec_from_file_location("mbm", HERE / "missing_batch_mean.py")
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    case = _case((3, 5, 4), ("relu", "identity"), "softmax_cross_entropy")
+    result, error, recording = trace_call(module.loss_and_grads, case.params, case.X, case.Y,
+                                          case.spec)
+    assert error is None and result is not None
+    names = [(r.line, r.name) for r in recording.records if not r.given]
+    text = (HERE / "missing_batch_mean.py").read_text().splitlines()
+    inplace = next(i for i, t in enumerate(text, 1) if "dhidden[hidden <= 0] = 0" in t)
+    assert (inplace, "dhidden") in names  # changed in place: recorded again
+    assert (_bug_line("missing_batch_mean.py"), "dscores") in names
+    assert all(r.value.dtype == np.float64 for r in recording.records)
+
+
+def test_a_broken_input_of_the_matcher_is_unmatched_not_a_guess():
+    case = _case((3, 4, 2), ("tanh", "identity"))
+    found = intermediates(case.params, case.X, case.Y, case.spec)
+    nodes = mlp_nodes(found, case.params, case.X, case.Y, case.spec)
+    assert locate([], nodes, batch=5, n_out=2)["status"] == "unmatched"
+
+
+def test_verify_shows_the_line_in_the_summary_and_the_assertion():
+    target = HERE / "leaky_relu_mask.py"
+    import importlib.util
+
+    spec_ = importlib.util.spec_from_file_location("leaky_relu_mask", target)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    with pytest.raises(AssertionError) as err:
+        crosscheck.assert_backprop(module.loss_and_grads, networks=2, seed=0, sizes="3-6-2",
+                                   hidden_activations="relu", output_activation="identity",
+                                   loss="mse", l2=0.0, shrink=1)
+    assert f"first wrong line: leaky_relu_mask.py:{_bug_line('leaky_relu_mask.py')}  " \
+        in str(err.value)
+
+
+def test_nothing_is_traced_when_every_case_passes(monkeypatch):
+    import importlib.util
+
+    def traced(*args, **kwargs):
+        raise AssertionError("traced although every case passed")
+
+    monkeypatch.setattr(SubjectWorker, "trace", traced)
+    spec_ = importlib.util.spec_from_file_location("correct", HERE / "correct.py")
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    result = crosscheck.verify(module.loss_and_grads, networks=2, seed=0, sizes="3-4-2",
+                               hidden_activations="tanh", output_activation="identity",
+                               loss="mse")
+    assert result.passed
+    assert all(c.line is None for c in result.cases)
