@@ -32,7 +32,7 @@ from crosscheck.engine.shrink import SHRINK_TRIES, attach_reproductions
 from crosscheck.engine.tolerances import SubjectTolerance
 from crosscheck.errors import UsageError, option
 from crosscheck.options import MAX_SIZE, OPTIONS, check, reproduce_line
-from crosscheck.oracles.base import DEFAULT_ORACLES
+from crosscheck.oracles.base import VERIFY_ORACLES
 from crosscheck.reference import cnn_loss_and_grads
 from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.cnn_spec import is_cnn
@@ -551,7 +551,7 @@ def verify(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
            l2: float | None = None, batch: int | None = None, max_depth: int = 4,
            max_width: int = 32, scale: float | None = None, activations=None,
            output_activation=None, targets: str = "any", dtype: str = "float64",
-           oracles: Sequence[str] = DEFAULT_ORACLES, rtol: float | None = None,
+           oracles: Sequence[str] = VERIFY_ORACLES, rtol: float | None = None,
            atol: float | None = None, tolerance_scale: float = 1.0,
            timeout: float | None = 10.0, shrink: int = 5, report: str | Path | None = None,
            memory_limit: int | str | None = None, max_size: int = MAX_SIZE,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from crosscheck.engine.campaign import ARCHITECTURES
 from crosscheck.errors import UsageError, option
-from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES
+from crosscheck.oracles.base import DEFAULT_ORACLES, ORACLE_NAMES, VERIFY_ORACLES
 from crosscheck.reference.spec import (
     ACTIVATIONS,
     DEFAULT_LOSSES,
@@ -367,9 +367,10 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("max_size", "int >= 1", MAX_SIZE, scope="run", flag="--max-size", parse=int,
            metavar="N", check=_positive("max_size"),
            help=f"refuse networks above N parameters x batch (default {MAX_SIZE:.0e})"),
-    Option("oracles", "names", DEFAULT_ORACLES, scope="run", flag="--oracles",
+    Option("oracles", "names", VERIFY_ORACLES, scope="run", flag="--oracles",
            parse=names_text("oracle", ORACLE_NAMES), check=_names("oracle", ORACLE_NAMES),
-           help=f"comma list from {','.join(ORACLE_NAMES)} (default: {','.join(DEFAULT_ORACLES)})"),
+           help=f"comma list from {','.join(ORACLE_NAMES)} (default: {','.join(VERIFY_ORACLES)} "
+                f"for verify, {','.join(DEFAULT_ORACLES)} for run)"),
     Option("report", "directory", None, scope="run", flag="--report", metavar="DIR",
            reproduce=False,
            help="write report.json, report.md, report.html and junit.xml into DIR"),

@@ -7,6 +7,7 @@ complex step.
 from .base import (
     DEFAULT_ORACLES,
     ORACLE_NAMES,
+    VERIFY_ORACLES,
     Oracle,
     OracleNotApplicable,
     OracleResult,
@@ -14,5 +15,5 @@ from .base import (
     get_oracle,
 )
 
-__all__ = ["DEFAULT_ORACLES", "ORACLE_NAMES", "Oracle", "OracleNotApplicable", "OracleResult",
-           "OracleUnavailable", "get_oracle"]
+__all__ = ["DEFAULT_ORACLES", "ORACLE_NAMES", "VERIFY_ORACLES", "Oracle", "OracleNotApplicable",
+           "OracleResult", "OracleUnavailable", "get_oracle"]

@@ -8,8 +8,8 @@ from typing import Protocol
 
 import numpy as np
 
-__all__ = ["DEFAULT_ORACLES", "ORACLE_NAMES", "Oracle", "OracleNotApplicable", "OracleResult",
-           "OracleUnavailable", "get_oracle"]
+__all__ = ["DEFAULT_ORACLES", "ORACLE_NAMES", "VERIFY_ORACLES", "Oracle", "OracleNotApplicable",
+           "OracleResult", "OracleUnavailable", "get_oracle"]
 
 
 class OracleUnavailable(RuntimeError):
@@ -59,6 +59,11 @@ ORACLE_NAMES: tuple[str, ...] = tuple(_REGISTRY)
 # What `crosscheck run` uses without --oracles. complex-step is opt-in: it applies only to
 # networks without ReLU, and where it applies it stands in for fd (see crosscheck/engine/check.py).
 DEFAULT_ORACLES: tuple[str, ...] = ("torch", "tensorflow", "fd")
+# What `crosscheck verify` (and grade, and the API's verify) use without --oracles: the two
+# independent answers a verdict needs (autodiff and numerical; crosscheck/engine/check.py,
+# too_few_answers), without waiting the 2-3 s TensorFlow takes to import, so a verdict comes
+# in about the time torch takes to import. --oracles torch,tensorflow,fd adds the third.
+VERIFY_ORACLES: tuple[str, ...] = ("torch", "fd")
 
 
 def get_oracle(name: str, **options) -> Oracle:

@@ -13,6 +13,7 @@ from crosscheck.diagnosis.conclude import conclude
 from crosscheck.engine.campaign import CampaignResult, run_campaign
 from crosscheck.engine.check import UNCOMPARED
 from crosscheck.engine.shrink import attach_reproductions
+from crosscheck.oracles.base import DEFAULT_ORACLES
 from crosscheck.reference import cnn_loss_and_grads, loss_and_grads
 from crosscheck.reports.render_text import render_summary
 from crosscheck.runner import load_oracles, prepare_report_dir
@@ -26,7 +27,8 @@ def add_parser(sub) -> None:
                                    "networks (the CI gate).")
     add_network_options(p, networks=200)
     add_output_options(p)
-    p.set_defaults(handler=run)
+    # the reference gate asks all three oracles; verify's default is torch and fd
+    p.set_defaults(handler=run, oracles=DEFAULT_ORACLES)
 
 
 def print_summary(result: CampaignResult, out=None) -> None:
