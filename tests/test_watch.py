@@ -82,3 +82,25 @@ def test_what_changed_is_said_per_tensor():
     assert changes((True, {}), (False, {"an error": 2})) == (
         "since the last check: PASS -> FAIL; newly failing: an error")
     assert changes((True, {}), (True, {})) == "since the last check: no change (still PASS)"
+    assert changes((False, {"b1": 1}), (False, {"b1": 2})) == (
+        "since the last check: no change (still FAIL: b1)")
+
+
+def test_verify_layer_watches_the_pair_too(tmp_path):
+    shutil.copy(ROOT / "docs" / "examples" / "my_batchnorm.py", tmp_path)
+    code = (tmp_path / "my_batchnorm.py").read_text()
+    out = tmp_path / "out.txt"
+    proc = subprocess.Popen([str(EXE), "verify-layer", "batchnorm", "my_batchnorm.py:batchnorm_forward",
+                             "my_batchnorm.py:batchnorm_backward", "--cases", "2", "--shrink", "0",
+                             "--watch"], cwd=tmp_path, env=ENV, stdout=out.open("w"),
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(out, "verdict: FAIL")
+        _save(tmp_path / "my_batchnorm.py", code + "\n# a comment, nothing else\n")
+        text = _wait_for(out, "since the last check")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=WAIT)
+    assert "-- check 2: my_batchnorm.py changed" in text
+    assert "since the last check: no change (still FAIL: dx)" in text
+    assert proc.returncode == 1, err

@@ -6,10 +6,11 @@ from __future__ import annotations
 import sys
 
 from crosscheck.cli.progress import Progress
+from crosscheck.cli.watch import watch, watched_targets
 from crosscheck.errors import UsageError
 from crosscheck.layers.kinds import KINDS
 from crosscheck.layers.verify import DROPOUT_P, run_layer
-from crosscheck.options import count, positive_int
+from crosscheck.options import add_options, count, positive_int
 from crosscheck.runner import check_timeout, prepare_report_dir
 from crosscheck.subject.loading import target_label
 from crosscheck.subject.worker import parse_memory_limit
@@ -62,6 +63,7 @@ def add_parser(sub) -> None:
                         "a script reproducing each shrunk case")
     p.add_argument("--memory-limit", default=None, metavar="SIZE",
                    help="the worker's address space, e.g. 4G (default: half the machine's memory)")
+    add_options(p, "cli")
     p.set_defaults(handler=run)
 
 
@@ -69,13 +71,21 @@ def run(args) -> int:
     seed, timeout = _seed(args.seed), check_timeout(args.timeout, required=True)
     memory = parse_memory_limit(args.memory_limit, flag="--memory-limit")
     label = target_label(args.forward).removesuffix("_forward")
-    report_dir = prepare_report_dir(args.report)  # checked before any work
-    result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
-                       seed=seed, timeout=timeout, memory_limit=memory,
-                       progress=Progress("verify-layer"), dtype=args.dtype, shrink=args.shrink,
-                       report=report_dir, dropout_p=args.dropout_p, strict=args.strict)
-    for path in result.written:
-        print(f"wrote {path}", file=sys.stderr)
+    paths = watched_targets([args.forward, args.backward]) if args.watch else []
+
+    def check():
+        report_dir = prepare_report_dir(args.report)  # checked before any work
+        result = run_layer(args.kind, args.forward, args.backward, label, cases=args.cases,
+                           seed=seed, timeout=timeout, memory_limit=memory,
+                           progress=Progress("verify-layer"), dtype=args.dtype,
+                           shrink=args.shrink, report=report_dir, dropout_p=args.dropout_p,
+                           strict=args.strict)
+        for path in result.written:
+            print(f"wrote {path}", file=sys.stderr)
+        return result
+
+    if args.watch:
+        return watch(check, paths)
+    result = check()
     print(result)
     return 0 if result.passed else 1
-

@@ -92,6 +92,9 @@ def changes(before: tuple[bool, dict[str, int]], after: tuple[bool, dict[str, in
     (passed0, fail0), (passed1, fail1) = before, after
     verdict = lambda p: "PASS" if p else "FAIL"  # noqa: E731
     fixed, new, still = set(fail0) - set(fail1), set(fail1) - set(fail0), set(fail0) & set(fail1)
+    if passed0 == passed1 and not fixed and not new:
+        failing_now = f": {_names(still)}" if still else ""
+        return f"since the last check: no change (still {verdict(passed1)}{failing_now})"
     parts = []
     if passed0 != passed1:
         parts.append(f"{verdict(passed0)} -> {verdict(passed1)}")
@@ -101,8 +104,6 @@ def changes(before: tuple[bool, dict[str, int]], after: tuple[bool, dict[str, in
         parts.append(f"newly failing: {_names(new)}")
     if still:
         parts.append(f"still failing: {_names(still)}")
-    if not parts:
-        return f"since the last check: no change (still {verdict(passed1)})"
     return "since the last check: " + "; ".join(parts)
 
 
