@@ -406,7 +406,7 @@ def options_at(arrays, *, drawn: dict, seed: int, layout: str, unrolled_order: s
     (``bias=False``) cannot be given as arrays yet: a :class:`UsageError` says so."""
     if not check("bias", bias):
         raise UsageError(f"{option('bias', False)} with {option('inputs')} is not supported: "
-                         f"check a bias-free function on random networks (drop --inputs)")
+                         f"check a bias-free function on random networks (without {option('inputs')})")
     given = [name for name, v in drawn.items() if v is not None and v != OPTIONS[name].default]
     if given:
         raise UsageError(f"{option(given[0])} describes random networks; at the arrays given "
@@ -498,7 +498,7 @@ def _verified(result: VerifyResult, report) -> VerifyResult:
 
 
 def _unusable(label: str, message: str, options: CampaignOptions, oracles: Sequence[str],
-              layout: str, mode: str, conventions: dict) -> VerifyResult:
+              layout: str, mode: str, conventions: dict | None = None) -> VerifyResult:
     """A failed verification without a campaign: one case that carries the message, so the
     reports say fail too."""
     case = CaseResult(index=0, case_seed=[options.seed, 0], case=case_for(options, 0),
@@ -506,7 +506,8 @@ def _unusable(label: str, message: str, options: CampaignOptions, oracles: Seque
                       error_kind="signature")
     result = CampaignResult(options=options, subject=label, oracles=list(oracles), cases=[case],
                             conclusion=message)
-    return VerifyResult(result, note=layout_note(layout, mode, **conventions), unusable=message)
+    return VerifyResult(result, note=layout_note(layout, mode, **(conventions or {})),
+                        unusable=message)
 
 
 def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:

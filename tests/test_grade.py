@@ -363,19 +363,19 @@ def test_a_layer_assignment(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
     corpus = Path(__file__).parent / "layer_corpus"
-    shutil.copy(corpus / "correct" / "cs231n_layers.py", folder / "ann.py")
-    shutil.copy(corpus / "buggy" / "activations_v2.py", folder / "ben.py")
+    shutil.copy(corpus / "correct" / "activations_vectorised.py", folder / "ann.py")
+    shutil.copy(corpus / "buggy" / "sigmoid_relu_v2.py", folder / "ben.py")
     out = tmp_path / "out"
-    code, _, err = _run("grade", str(folder), "--out", str(out), "--jobs", "1", "--layer", "relu",
-                        "relu_forward", "relu_backward", "--networks", "5")
+    code, _, err = _run("grade", str(folder), "--out", str(out), "--jobs", "1", "--layer",
+                        "sigmoid", "sigmoid_forward", "sigmoid_backward", "--networks", "5")
     assert code == 0, err
     got = {r["name"]: r for r in _class(out)["records"]}
     assert got["ann"]["finding"] == "pass" and got["ann"]["score"] == 5
     assert got["ben"]["verdict"] == "fail" and got["ben"]["score"] < 5
     results = json.loads((out / "students" / "ben" / "results.json").read_text())
-    assert (f"crosscheck verify-layer relu {folder / 'ben.py'}:relu_forward "
-            f"{folder / 'ben.py'}:relu_backward --cases 5 --seed 0") in results["output"]
-    assert json.loads((out / "students" / "ann" / "report.json").read_text())["kind"] == "relu"
+    assert (f"crosscheck verify-layer sigmoid {folder / 'ben.py'}:sigmoid_forward "
+            f"{folder / 'ben.py'}:sigmoid_backward --cases 5 --seed 0") in results["output"]
+    assert json.loads((out / "students" / "ann" / "report.json").read_text())["kind"] == "sigmoid"
     assert not re.search(r"\d s\)", results["output"])  # no timing in the feedback
 
 

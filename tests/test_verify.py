@@ -64,8 +64,16 @@ def test_correct_styles_pass(capsys, style):
 
 def test_correct_against_all_three_oracles(capsys):
     code, out, _ = verify(capsys, str(SUBJECTS / "class_layers.py:loss_and_grads"),
-                          "--networks", "3", "--batch", "3")
+                          "--networks", "3", "--batch", "3", "--oracles", "torch,tensorflow,fd")
     assert code == 0 and "vs torch, tensorflow, fd" in out
+
+
+def test_verify_asks_torch_and_fd_by_default_and_run_all_three(capsys):
+    code, out, _ = verify(capsys, str(SUBJECTS / "class_layers.py:loss_and_grads"),
+                          "--networks", "2", "--batch", "3")
+    assert code == 0 and out.startswith("class_layers.py:loss_and_grads vs torch, fd:"), out
+    assert main(["run", "--networks", "1", "--seed", "1"]) == 0
+    assert "vs torch, tensorflow, fd" in capsys.readouterr().out
 
 
 def test_module_target(capsys, monkeypatch):
@@ -151,7 +159,7 @@ BAD_OUTPUT = [
         "grads): drop --mode update"]),
     ("sleeps.py:loss_and_grads", ["--timeout", "0.3", "--networks", "1"], [
         "did not return within 0.3 s (--timeout) and was stopped",
-        'sleeps.py", line 7, in loss_and_grads', "time.sleep(60)"]),
+        'sleeps.py", line 15, in loss_and_grads', "time.sleep(60)"]),
 ]
 
 

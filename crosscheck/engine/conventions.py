@@ -99,10 +99,17 @@ def subgradient_convention(case, grads: dict, loss: float | None = None) -> str:
 def mark_conventions(result, strict: bool = False):
     """``result`` (a :class:`~crosscheck.engine.campaign.CampaignResult`) with each failing
     case whose only dissent is the subject's, and only a subgradient convention, marked with
-    the convention's words (``CaseResult.convention``): it passes unless ``strict``."""
+    the convention's words (``CaseResult.convention``): it passes unless ``strict``.
+
+    With two oracles (torch and fd, verify's default) a difference at an exact kink is a
+    subject-against-torch tie: fd leaves the kinked coordinates out, so the vote there has no
+    majority. Such a case is checked too: the subject's gradients must still lie between the
+    reference's one-sided gradients everywhere (:func:`subgradient_convention`), which is what
+    makes it a convention and not a bug."""
     cases = []
     for c in result.cases:
-        if c.verdict == "fail" and not c.error and c.parties and c.blame == [c.subject]:
+        if (c.verdict == "fail" and not c.error and c.parties
+                and c.blame in ([c.subject], ["no-majority"])):
             words = subgradient_convention(c.case, c.parties[0].grads, c.parties[0].loss)
             if words:
                 c = replace(c, convention=words, strict=strict)

@@ -104,7 +104,7 @@ def _key_hint(obj, prefix: str, hint: str) -> str:
 def _bias_hint(obj, spec) -> str:
     """A hint when a returned dict differs from the params by exactly the biases: a function
     written for the other bias convention (NetworkSpec.bias)."""
-    if not isinstance(obj, dict):
+    if not isinstance(obj, dict) or not hasattr(spec, "bias"):  # a CNN's spec has no such choice
         return ""
     weights = {f"W{layer}" for layer in range(1, spec.depth + 1)}
     biases = {f"b{layer}" for layer in range(1, spec.depth + 1)}
