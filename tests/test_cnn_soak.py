@@ -15,6 +15,7 @@ CNN_NETWORKS = 1000
 _PARTS = 4  # four tests of 250 networks, so pytest-xdist spreads them over its workers
 
 
+@pytest.mark.slow  # a long soak: .ci/run runs it after the default gate
 @pytest.mark.parametrize("part", range(_PARTS))
 def test_1000_random_cnns_all_oracles_no_false_alarm(part, oracle_cache):
     oracles = [oracle_cache(n) for n in ORACLE_NAMES]

@@ -87,6 +87,7 @@ NETWORKS = {  # the corpus's architecture (pad (K-1)//2, even sides), two ways
 }
 
 
+@pytest.mark.slow  # the CNN corpus's full run: .ci/run runs it after the default gate
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("net", sorted(NETWORKS))
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])

@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent / "corpus"))
 import score  # noqa: E402
 
 # the corpus is learners' code: its overflow warnings at large logits are its own
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+# the corpus's full run: a slow test (.ci/run runs them after the default gate)
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
 
 
 @pytest.fixture(scope="module")

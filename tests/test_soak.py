@@ -14,6 +14,7 @@ SOAK_NETWORKS = 1000
 _HALVES = 2  # two tests of 500 networks, so pytest-xdist runs them side by side
 
 
+@pytest.mark.slow  # a long soak: .ci/run runs it after the default gate
 @pytest.mark.parametrize("half", range(_HALVES))
 def test_soak_1000_networks_all_oracles_no_false_alarm(half):
     oracles = [get_oracle(n) for n in ORACLE_NAMES]

@@ -33,6 +33,7 @@ def _targets(entry):
 CONVENTIONS = {"relu-backward-passes-gradient-at-zero"}
 
 
+@pytest.mark.slow  # the layer corpus's full run: .ci/run runs it after the default gate
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("entry", MANIFEST, ids=[f"{e['file']}-{e['kind']}" for e in MANIFEST])
 def test_the_corpus_verdicts(entry):
