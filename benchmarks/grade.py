@@ -37,6 +37,9 @@ def main() -> int:
     p.add_argument("--target", default="loss_and_grads")
     p.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     p.add_argument("--file", default=None, help="grade's --file, for a folder per student")
+    p.add_argument("--manifest", default=None,
+                   help="a MANIFEST.json of the class's truths (student, verdict pass | fail | "
+                        "error): also count the students whose verdict grade got right")
     args = p.parse_args(own)
     subs = discover(args.folder, (args.target,), file=args.file)
     work = Path(tempfile.mkdtemp(prefix="crosscheck-bench-grade-"))
@@ -74,6 +77,13 @@ def main() -> int:
           f"{grade_seconds:.0f} s: grade is {loop_seconds / grade_seconds:.1f}x faster; "
           f"verdicts {'the same for every student' if not differ else 'differ for ' + ', '.join(differ)}")
     print(grade.stdout.rstrip())
+    if args.manifest:
+        truth = {t["student"]: t["verdict"] for t in json.loads(Path(args.manifest).read_text())}
+        got = {r["name"]: ("error" if r["finding"] == "does-not-load" else r["verdict"])
+               for r in report["records"]}
+        wrong = sorted(n for n in truth if got.get(n) != truth[n])
+        print(f"verdicts against {args.manifest}: {len(truth) - len(wrong)} of {len(truth)} right"
+              f"{'' if not wrong else ' (wrong: ' + ', '.join(wrong) + ')'}")
     return 0 if not differ else 1
 
 
