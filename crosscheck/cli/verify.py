@@ -26,9 +26,10 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "verify", help="check your own backprop function against the oracles",
-        description="Check your own hand-written backprop, as written, against PyTorch, "
-                    "TensorFlow and finite differences on random networks; for each failing "
-                    "network, name the likely bug.")
+        description="Check your own hand-written backprop, as written, against PyTorch "
+                    "autograd and finite differences on random networks (TensorFlow too with "
+                    "--oracles torch,tensorflow,fd); for each failing network, name the likely "
+                    "bug.")
     p.add_argument("target", metavar="FILE.py:FUNC",
                    help="the function to check: path/to/file.py:FUNC or package.module:FUNC")
     add_options(p, "verify")
