@@ -66,6 +66,22 @@ def test_an_lr_dependent_step_is_update_order_once_with_its_evidence(capsys, tmp
         assert "changes with the learning rate" in case["suspects"][0]["evidence"]
 
 
+def test_a_weight_decay_without_the_lr_is_measured_and_not_called_update_order(capsys, tmp_path):
+    """The step depends on lr in its top layer too: a weight updated before use cannot do
+    that, so update-order is not named; the fixed shrink l2/batch x W is measured instead."""
+    code = main(["verify", str(SUBJECTS / "decay_without_lr.py:sgd_step"), "--mode", "update",
+                 *QUICK, "--sizes", "3-5-2", "--loss", "mse", "--activations", "tanh,identity",
+                 "--l2", "0.5", "--shrink", "0", "--report", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    for case in json.loads((tmp_path / "report.json").read_text())["cases"]:
+        assert case["error_kind"] == "lr-dependent"
+        assert [s["id"] for s in case["suspects"]] == ["unknown"]
+    assert "update-order" not in out
+    assert "shrinks every weight by" in out and "= l2/batch x W" in out
+    assert "a weight decay applied without the learning rate" in out
+
+
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.asmatrix, on purpose
 def test_odd_values_get_a_verdict_and_a_diagnosis_never_a_traceback(capsys, tmp_path):
     """np.matrix gradients and a float-subclass loss: the bias bug is still found."""

@@ -300,6 +300,14 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
                     if "update-order" in e.ids]
             if len(more) == 1:
                 return [_suspect(more[0].ids, 1.0, ev + list(more[0].words[1:]))]
+        data = result.error_data or {}
+        top = {f"W{case.spec.depth}", f"b{case.spec.depth}"}
+        if data.get("shrink") or top & set(data.get("differ", ())):
+            # the top layer's step is taken before any weight changes: a weight updated
+            # before use leaves it alone, so the order is not what makes the step depend on lr
+            return [Suspect("unknown", _UNKNOWN, 0.0,
+                            "the step depends on lr in its top layer too, which a weight updated "
+                            "before use cannot cause (the step's facts are above)")]
         return [_suspect(("update-order",), 1.0, ev)]
     error = result.error_data if result.error else None
     subject = None if result.error else _party(result, result.subject)

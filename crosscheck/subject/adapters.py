@@ -322,12 +322,13 @@ def _update_mode(fn, layout, rates: tuple[float, ...], timeout, fixed: bool):
             inferred.append({k: (params[k] - new[k]) / rate for k in spec.param_names()})
         loss = reference_loss_and_grads(params, X, Y, spec)[0]
         if not fixed:  # a step size built in cannot be probed at another rate
-            _check_lr_independent(inferred, rates, loss, spec)
+            _check_lr_independent(inferred, rates, loss, spec, params, X.shape[0])
         return loss, inferred[0]
     return loss_and_grads
 
 
-def _check_lr_independent(inferred: list[dict], rates: tuple, loss: float, spec) -> None:
+def _check_lr_independent(inferred: list[dict], rates: tuple, loss: float, spec,
+                          params: dict, batch: int) -> None:
     g1, g2 = inferred
     tol = TOLERANCES["autodiff"]
     # NaN or Inf at either rate says nothing about the rate (NaN != NaN): such elements are
@@ -341,13 +342,57 @@ def _check_lr_independent(inferred: list[dict], rates: tuple, loss: float, spec)
     worst = max(bad, key=lambda d: d.rel_norm if np.isfinite(d.rel_norm) else np.inf)
     same = [d.tensor for d in diffs if d.ok]
     where = f"{worst.tensor}{format_index(worst.worst_index)}"
+    differ = [d.tensor for d in bad]
+    top = {f"W{spec.depth}", f"b{spec.depth}"}
+    decay = _fixed_shrink(inferred, rates, params, spec, batch, differ)
+    if decay:
+        why = f". {decay}"
+    elif top & set(differ):  # the top layer's step is taken before any weight can change
+        why = (". The top layer's step depends on it too, so it is not a weight updated before "
+               "use: some term of the step does not scale with lr")
+    else:
+        why = ". A weight updated before it is used to propagate the error does this"
     raise SubjectError(
         f"its step implies a gradient that depends on the learning rate: (before - after) / lr "
-        f"differs between lr={rates[0]:g} and lr={rates[1]:g} on {', '.join(d.tensor for d in bad)}"
+        f"differs between lr={rates[0]:g} and lr={rates[1]:g} on {', '.join(differ)}"
         + (f" ({', '.join(same)} agree)" if same else "")
         + f"; worst {where}: {worst.b_value:.6g} at lr={rates[0]:g}, {worst.a_value:.6g} at "
-          f"lr={rates[1]:g}. A weight updated before it is used to propagate the error does this",
-        kind="lr-dependent", data={"grads": g1, "rate": rates[0]})
+          f"lr={rates[1]:g}" + why,
+        kind="lr-dependent", data={"grads": g1, "rate": rates[0], "differ": differ,
+                                   "shrink": bool(decay)})
+
+
+def _fixed_shrink(inferred: list[dict], rates: tuple, params: dict, spec, batch: int,
+                  differ: list[str]) -> str:
+    """The words for a step ``W - lr * g - c * W`` (a weight decay that skips the learning
+    rate), or "": its move before - after = lr * g(lr) is affine in lr, and the part that does
+    not scale with lr, 2 lr g(lr) - 2 lr g(2 lr) at rates lr and 2 lr, is one c x W in every
+    weight that differs (the biases agree)."""
+    r1, r2 = rates
+    if any(not k.startswith("W") for k in differ) or abs(r2 - 2 * r1) > 1e-12 * r2:
+        return ""
+    num = den = 0.0
+    parts = []
+    for k in differ:
+        fixed = 2 * r1 * (np.asarray(inferred[0][k], float) - np.asarray(inferred[1][k], float))
+        W = np.asarray(params[k], float)
+        if not (np.all(np.isfinite(fixed)) and np.any(W)):
+            return ""
+        parts.append((fixed, W))
+        num, den = num + float(np.sum(fixed * W)), den + float(np.sum(W * W))
+    c = num / den
+    if c == 0 or any(np.linalg.norm(f - c * W) > 1e-6 * max(np.linalg.norm(f), 1e-300)
+                     for f, W in parts):
+        return ""
+    rate = spec.l2 / spec.l2_divisor(batch)
+    what = (" = l2/batch" if spec.l2 and abs(c - rate) <= 1e-6 * rate else "")
+    lr_times = (f" = lr x l2/batch at lr={r1:g}"
+                if spec.l2 and abs(c - r1 * rate) <= 1e-6 * r1 * rate else "")
+    return (f"Whatever lr is, the step also shrinks every weight by {c:.4g}{what or lr_times} "
+            f"x W: a weight decay applied without the learning rate (W * (1 - l2/batch) where "
+            f"W * (1 - lr * l2/batch) is meant)" if what else
+            f"Whatever lr is, the step also moves every weight by {c:.4g}{lr_times} x W: a "
+            f"term that does not scale with the learning rate")
 
 
 def adapt(fn, *, layout: str = "xw", mode: str = "grads", lr: float = 0.1,
