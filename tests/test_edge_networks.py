@@ -101,3 +101,19 @@ def test_a_gradient_that_fails_too_keeps_the_count_of_networks():
     assert loss_only([right], "s").startswith(
         "the gradients are right on every network; only the loss fails, on the edge network")
     assert wrong.verdict == "fail" and loss_only([wrong], "s") == ""
+
+
+def test_an_id_seen_only_where_the_values_overflow_is_not_named_over_unexplained_networks(capsys):
+    """An uncatalogued bug on every network plus a raw softmax that overflows on the edge
+    network: there a softmax-unstable replay matches the NaN, which the overflow alone can do,
+    so the conclusion names no bug (the corpus's wrong lead) and says what that replay showed."""
+    code = main(["verify", str(SUBJECTS / "tanh_slope_unstable_softmax.py") + ":loss_and_grads",
+                 *QUICK, "--hidden-activations", "tanh"])
+    captured = capsys.readouterr()
+    conclusion = captured.out.split("conclusion: ", 1)[1].split("\n  FAIL", 1)[0]
+    assert code == 1
+    assert "No catalogued bug explains 4 of the 5 diagnosed network(s)" in " ".join(conclusion.split())
+    assert "whose values overflow to NaN/Inf, softmax-unstable reproduces them" in " ".join(
+        conclusion.split())
+    assert "Explained by" not in conclusion
+    assert "RuntimeWarning" not in captured.err

@@ -25,22 +25,41 @@ class Findings:
     named: tuple[tuple[str, int], ...]
     unknown: int  # diagnosed networks that no catalogued bug explains
     blamed: tuple[tuple[str, int], ...]
+    # ids left out of ``named``: each named only on networks where the subject's values are
+    # NaN/Inf, fewer than the networks no catalogued bug explains (an overflow hides the rest)
+    weak: tuple[tuple[str, int], ...] = ()
+
+
+def _overflowed(case) -> bool:
+    """The subject's answer on ``case`` holds NaN/Inf: then a replay matches it only where
+    both are finite, and an overflow can hide what else is wrong."""
+    if not case.parties:
+        return False
+    subject = next((p for p in case.parties if getattr(p, "kind", "") == "subject"),
+                   case.parties[0])
+    return not math.isfinite(subject.loss) or any(
+        not np.all(np.isfinite(g)) for g in subject.grads.values())
 
 
 def findings(cases: list) -> Findings:
     fails = [c for c in cases if c.verdict == "fail"]
     diagnosed = [c for c in fails if c.suspects]
     named: Counter = Counter()
+    finite: Counter = Counter()  # per id, the networks naming it where the subject is finite
     unknown = 0
     for c in diagnosed:
         ids = [i for i in getattr(c.suspects[0], "ids", (c.suspects[0].id,)) if i != "unknown"]
         if not ids:
             unknown += 1
         named.update(ids)
+        if not _overflowed(c):
+            finite.update(ids)
+    weak = tuple((pid, k) for pid, k in named.most_common() if not finite[pid] and k < unknown)
     blamed = Counter(name for c in fails for name in c.blame)
     return Findings(failed=len(fails), networks=len(cases), diagnosed=len(diagnosed),
-                    named=tuple(named.most_common()), unknown=unknown,
-                    blamed=tuple(blamed.most_common()))
+                    named=tuple((pid, k) for pid, k in named.most_common()
+                                if (pid, k) not in weak),
+                    unknown=unknown, blamed=tuple(blamed.most_common()), weak=weak)
 
 
 def _about(x: float) -> str:
@@ -111,6 +130,12 @@ def conclude(cases: list, subject: str) -> str:
     if not f.diagnosed:
         return head
     if not f.named:
+        if f.weak:
+            k = sum(n for _, n in f.weak)
+            return (f"{head}. No catalogued bug explains {f.unknown} of the {f.diagnosed} "
+                    f"diagnosed network(s); on the other {k}, whose values overflow to NaN/Inf, "
+                    f"{' + '.join(pid for pid, _ in f.weak)} reproduces them, which the overflow "
+                    f"alone can do: the measured facts are below")
         return (f"{head}. No catalogued bug explains the {f.diagnosed} diagnosed network(s); "
                 f"the measured facts are below")
     parts = " + ".join(pid for pid, _ in f.named)
