@@ -494,7 +494,8 @@ def _fact(yours, ref, diff, node: Node, by_key) -> str:
     if nz.any():
         with np.errstate(over="ignore", invalid="ignore"):
             ratio = yours[nz] / ref[nz]
-        if np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-6) and np.sum(diff) == np.sum(nz):
+        if (np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-6)
+                and np.sum(diff) == np.sum(nz)):
             c = float(ratio[0])
             return "the sign flipped" if math.isclose(c, -1.0) else f"a factor {c:.4g}"
     if yours.ndim == 2 and yours.shape[0] == yours.shape[1] \
