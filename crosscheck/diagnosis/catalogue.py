@@ -418,8 +418,9 @@ _RECORDS = [
         title="the weight gradient in the wrong orientation",
         buggy_line="dW = dz.T @ a",
         fixed_line="dW = a.T @ dz   # same shape as W: (n_in, n_out)",
-        symptom="a shape error on non-square layers; on square ones the values are the "
-                "oracle's transposed (g == n.T).",
+        symptom="a shape error on non-square layers, unless a .reshape(W.shape) hides it: "
+                "then the values are the oracle's transposed and reshaped (g == "
+                "n.T.reshape(n.shape)); on square ones the oracle's transposed (g == n.T).",
         caught_by=ALL),
     Pitfall(
         id="softmax-unstable", target="subject", loss_and_grads=V.softmax_unstable,

@@ -224,7 +224,7 @@ class _Measured:
     zero: bool  # g is exactly 0 and the base's is not
     as_base: bool  # g is the base's as it stands
     as_ref: bool  # g is the reference's: no bug may both change and restore it
-    t_data: float | None  # transposed: g - p == c * data.T (square weights)
+    t_data: float | None  # transposed: g - p == c * flipped(data) (see flipped)
     t_whole: float | None
     # g, the base's data term and the L2 term, for the predictions of an L2 bug
     arrays: tuple = field(default=(), repr=False, compare=False)
@@ -246,6 +246,13 @@ def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: fl
     return bool(np.abs(data[both]).max() <= rtol * scale and np.abs((g - p)[both]).max() <= rtol * scale)
 
 
+def flipped(x: np.ndarray) -> np.ndarray:
+    """``x`` transposed and, when it is not square, reshaped back to its shape: what
+    ``dW = dz.T @ a`` (the column-vector formula) gives after a ``.reshape(W.shape)`` that
+    makes the shapes agree (a plain ``.T`` for a square matrix)."""
+    return x.T.reshape(x.shape)
+
+
 def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RTOL,
              step: bool = False) -> dict[str, _Measured]:
     """``step``: the subject's gradients are inferred from an SGD step, which rounds a tensor
@@ -258,7 +265,7 @@ def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RT
         g, bg = subject[k], base[k]
         p = _l2_part(case, k)
         data = bg - p
-        square = g.ndim == 2 and g.shape[0] == g.shape[1] > 1 and g.shape == data.shape
+        flips = g.ndim == 2 and min(g.shape) > 1 and g.shape == data.shape
         out[k] = _Measured(
             any_factor=_nothing_to_measure(g, data, p, rtol, network_scale),
             data=_fit(g - p, data, rtol), whole=_fit(g, bg, rtol),
@@ -266,8 +273,8 @@ def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RT
                  if k.startswith("b") and case.spec.l2 > 0 else None),
             zero=bool(np.all(g == 0) and np.any(bg != 0)), as_base=same(g, bg, rel=rtol),
             as_ref=same(g, ref[k], rel=rtol),
-            t_data=_fit(g - p, data.T, rtol) if square else None,
-            t_whole=_fit(g, bg.T, rtol) if square else None,
+            t_data=_fit(g - p, flipped(data), rtol) if flips else None,
+            t_whole=_fit(g, flipped(bg), rtol) if flips else None,
             arrays=(g, data, p) if k.startswith("W") and case.spec.l2 > 0 else ())
     return out
 
@@ -348,10 +355,13 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
                         if scale.l2_loss == 0 else ""))
     zeros = sorted(k for k, r in residual.items() if r and r[0] == "zero")
     consts = sorted((k, r[1]) for k, r in residual.items() if r and r[0] == "const")
-    flipped = sorted(k for k, r in residual.items() if r and r[0] == "transposed")
-    if flipped and "transposed-weight" not in ids:
+    turned = sorted(k for k, r in residual.items() if r and r[0] == "transposed")
+    if turned and "transposed-weight" not in ids:
         ids.append("transposed-weight")
-        words.append(f"transposed-weight: {', '.join(flipped)} equal the prediction transposed")
+        reshaped = [k for k in turned if case.params[k].shape[0] != case.params[k].shape[1]]
+        words.append(f"transposed-weight: {', '.join(turned)} equal the prediction transposed"
+                     + (f" ({', '.join(reshaped)} then reshaped to its own shape)"
+                        if reshaped else ""))
     if zeros:
         ids.append("param-never-updated")
         words.append(f"param-never-updated: {', '.join(zeros)} exactly 0")
@@ -381,7 +391,7 @@ def _predictor(base: _Base, scale: _Scale, residual: dict):
             if r and r[0] == "zero":
                 v = np.zeros_like(v)
             elif r and r[0] == "transposed":
-                v = (e * g[k]).T if r[1] else (e * (g[k] - p)).T + p + extra
+                v = flipped(e * g[k]) if r[1] else flipped(e * (g[k] - p)) + p + extra
             elif r and r[0] == "const":
                 v = (r[1] * e * (g[k] - p) + p + extra) if r[2] else r[1] * v
             out[k] = v

@@ -193,8 +193,10 @@ def tensor_facts(case, subject, trusted, l2_part: dict, wrong: list[str], trace=
         if c is not None:
             out.append(f"{k} is {symbolic(c, batch, n_out)} x the oracle's, L2 term included")
             continue
-        if g.ndim == 2 and g.shape[0] == g.shape[1] and np.allclose(g, r.T, rtol=1e-6, atol=1e-12):
-            out.append(f"{k} equals the oracle's transposed")
+        if g.ndim == 2 and min(g.shape) > 1 and np.allclose(
+                g, r.T.reshape(r.shape), rtol=1e-6, atol=1e-12):
+            out.append(f"{k} equals the oracle's transposed" + (
+                "" if g.shape[0] == g.shape[1] else f" and reshaped to {g.shape}"))
             continue
         if k.startswith("b") and spec.l2 > 0 and np.allclose(
                 g - r, spec.l2 / spec.l2_divisor(batch) * case.params[k], rtol=1e-6, atol=1e-12):

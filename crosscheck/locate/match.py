@@ -498,7 +498,8 @@ def _fact(yours, ref, diff, node: Node, by_key) -> str:
                 and np.sum(diff) == np.sum(nz)):
             c = float(ratio[0])
             return "the sign flipped" if math.isclose(c, -1.0) else f"a factor {c:.4g}"
-    if yours.ndim == 2 and yours.shape[0] == yours.shape[1] \
-            and np.allclose(yours, ref.T, rtol=1e-9, atol=1e-12):
-        return "the transpose of it"
+    if yours.ndim == 2 and min(yours.shape) > 1 \
+            and np.allclose(yours, ref.T.reshape(ref.shape), rtol=1e-9, atol=1e-12):
+        return ("the transpose of it" if yours.shape[0] == yours.shape[1]
+                else "the transpose of it, reshaped to its shape")
     return ""
