@@ -19,6 +19,9 @@ QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]
      "sigmoid-deriv-input"),
     ("mse_missing_2_over_n.py:loss_and_grads", ["--sizes", "3-5-4", "--loss", "mse"],
      "mse-missing-2-over-n"),
+    ("mse_missing_2.py:loss_and_grads", ["--sizes", "3-5-4", "--loss", "mse",
+                                         "--activations", "sigmoid,identity"],
+     "mse-missing-2-over-n"),
     # square layers: the transposed gradient has the right shape, so only the values tell
     ("transposed_dw.py:loss_and_grads", ["--sizes", "4-4-4"], "transposed-weight"),
     # non-square: the transposed gradient reshaped to W's shape, so the shapes agree
@@ -26,7 +29,8 @@ QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]
      ["--sizes", "3-5-4", "--activations", "relu,identity", "--loss", "softmax_cross_entropy",
       "--targets", "onehot"], "transposed-weight"),
     ("update_order.py:sgd_step", ["--sizes", "3-5-4", "--mode", "update"], "update-order"),
-], ids=["bias-mean-vs-sum", "sigmoid-deriv-input", "mse-missing-2-over-n", "transposed-weight",
+], ids=["bias-mean-vs-sum", "sigmoid-deriv-input", "mse-missing-2-over-n", "mse-missing-2",
+        "transposed-weight",
         "transposed-reshaped", "update-order"])
 def test_the_right_suspect_comes_first(capsys, tmp_path, target, options, pitfall):
     code = main(["verify", str(SUBJECTS / target), *QUICK, *options, "--report", str(tmp_path)])

@@ -312,7 +312,8 @@ _RECORDS = [
         symptom="every data gradient is n/2 x the oracle's, n = batch x n_out (12 at 8 x 3); "
                 "exactly invisible when n = 2. Under half_sse (L = sum((out - Y)^2) / "
                 "(2 batch), fixed line dout = (out - Y) / batch) the same line is batch x the "
-                "oracle's, invisible at batch 1.",
+                "oracle's, invisible at batch 1. With the 1/n kept and only the 2 missing "
+                "(dout = (out - Y) / out.size) every data gradient is 1/2 x the oracle's.",
         caught_by=ALL, demo_options={"losses": ("mse",)}),
     Pitfall(
         id="mean-before-outer", target="subject", loss_and_grads=V.mean_before_outer,

@@ -136,6 +136,8 @@ def _one(c: Case) -> float:
 _SIGN = (("sign-flip", lambda c: -1.0),)
 _BATCH = (("batch-scale", lambda c: float(c.batch)), ("batch-scale", lambda c: 1.0 / c.batch))
 _MSE = (("mse-missing-2-over-n", lambda c: c.batch * c.spec.sizes[-1] / 2.0, _one),
+        # only the 2 missing, the 1/n kept: dout = (out - Y) / out.size
+        ("mse-missing-2-over-n", lambda c: 0.5, _one),
         ("half-sse-vs-mse", lambda c: c.spec.sizes[-1] / 2.0, lambda c: c.spec.sizes[-1] / 2.0))
 _BIAS = (("bias-mean-vs-sum", lambda c: 1.0 / c.batch),)
 # (id, factor on the L2 term of every weight gradient, factor on the penalty in the loss):
@@ -338,10 +340,13 @@ def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[
     for pid, f in scale.factors:
         ids.append(pid)
         what = "every bias" if pid == "bias-mean-vs-sum" else "every data gradient"
-        name = {"sign-flip": "-1", "mse-missing-2-over-n": "n/2", "half-sse-vs-mse": "n_out/2",
-                "bias-mean-vs-sum": "1/batch"}.get(pid) or ("batch" if f > 1 else "1/batch")
+        half = pid == "mse-missing-2-over-n" and f == 0.5  # the 2 alone missing
+        name = {"sign-flip": "-1", "mse-missing-2-over-n": "1/2" if half else "n/2",
+                "half-sse-vs-mse": "n_out/2", "bias-mean-vs-sum": "1/batch"}.get(pid) or (
+                    "batch" if f > 1 else "1/batch")
         words.append(f"{pid}: {what} is {name} = {f:.4g} x"
-                     + (" (the loss too)" if pid == "half-sse-vs-mse" else ""))
+                     + (" (the loss too)" if pid == "half-sse-vs-mse" else "")
+                     + (": the 2 of d(out - Y)^2 is missing, the 1/n is there" if half else ""))
     if scale.reg_bias:
         ids.append("reg-on-bias")
         words.append(f"reg-on-bias: every bias is off by l2/batch x b ({case.spec.l2:g}/{batch})")
