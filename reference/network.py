@@ -26,6 +26,9 @@ class Parts:
     affine_backward: object = _layers.affine_backward
     l2_penalty: object = _losses.l2_penalty
     l2_grad: object = _losses.l2_grad
+    # activations used at the output layer instead of ``activations`` (by name): a swapped-in
+    # hidden-layer derivative that the output layer, written apart, does not share
+    output_activations: dict = field(default_factory=dict)
 
 
 REFERENCE_PARTS = Parts()
@@ -63,7 +66,10 @@ def backprop(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec,
         da = scale * da
     for layer in range(spec.depth, 0, -1):
         a_prev, z, a = cache[layer - 1]
-        dz = parts.activations[spec.activations[layer - 1]].backward(da, z, a)
+        name = spec.activations[layer - 1]
+        acts = parts.output_activations if (
+            layer == spec.depth and name in parts.output_activations) else parts.activations
+        dz = acts[name].backward(da, z, a)
         W = params[f"W{layer}"]
         if layer == 1 and parts.affine_backward is _layers.affine_backward:
             # dL/dX is never used: skipping its matmul saves a third of the backward work on a

@@ -178,3 +178,19 @@ def test_every_form_gets_the_diagnosis(pid, form, quick_oracles):
         assert result.verdict == plain.verdict, where
         assert [s.id for s in suspects[:1]] == [s.id for s in plain_suspects[:1]], \
             (where, suspects[0].evidence if suspects else None)
+
+
+@pytest.mark.parametrize("pid", PITFALLS)
+def test_networks_without_biases_never_end_in_could_not_measure(pid, quick_oracles):
+    """Every pitfall's variant on a network without biases and with an L2 term (``--no-bias``):
+    the diagnosis once tried a bias penalty there and raised KeyError 'b1', dropping what it
+    had measured. Whatever the verdict, no "could not measure"."""
+    p = CATALOGUE[pid]
+    case = random_case(np.random.default_rng([19, len(pid)]), bias=False, l2=0.5, max_depth=3,
+                       max_width=6, max_batch=5)
+    form = "update" if p.target == "update" else "grads"
+    subject = p.loss_and_grads if form == "grads" else adapt(
+        p.sgd_step, mode="update", lr=UPDATE_LR, timeout=None)
+    result, suspects = _diagnosis(p, subject, case, quick_oracles, form)
+    where = f"{pid} on {case.spec.describe()} batch={case.batch}"
+    assert not any("could not measure" in s.evidence for s in suspects), (where, suspects[0].evidence)

@@ -19,6 +19,14 @@ QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]
      "sigmoid-deriv-input"),
     ("mse_missing_2_over_n.py:loss_and_grads", ["--sizes", "3-5-4", "--loss", "mse"],
      "mse-missing-2-over-n"),
+    # the output delta written apart and right: only the hidden layers' derivative is wrong
+    ("sigmoid_hidden_deriv_z.py:loss_and_grads",
+     ["--sizes", "3-5-4-2", "--activations", "sigmoid,sigmoid,sigmoid", "--loss", "mse"],
+     "sigmoid-deriv-input"),
+    # the same without biases, with an L2 term (the diagnosis once raised KeyError b1 there)
+    ("sigmoid_hidden_deriv_z.py:loss_and_grads",
+     ["--sizes", "3-5-4-2", "--activations", "sigmoid,sigmoid,sigmoid", "--loss", "mse",
+      "--no-bias", "--l2", "0.5"], "sigmoid-deriv-input"),
     ("mse_missing_2.py:loss_and_grads", ["--sizes", "3-5-4", "--loss", "mse",
                                          "--activations", "sigmoid,identity"],
      "mse-missing-2-over-n"),
@@ -29,7 +37,8 @@ QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]
      ["--sizes", "3-5-4", "--activations", "relu,identity", "--loss", "softmax_cross_entropy",
       "--targets", "onehot"], "transposed-weight"),
     ("update_order.py:sgd_step", ["--sizes", "3-5-4", "--mode", "update"], "update-order"),
-], ids=["bias-mean-vs-sum", "sigmoid-deriv-input", "mse-missing-2-over-n", "mse-missing-2",
+], ids=["bias-mean-vs-sum", "sigmoid-deriv-input", "sigmoid-hidden-only", "hidden-only-no-bias",
+        "mse-missing-2-over-n", "mse-missing-2",
         "transposed-weight",
         "transposed-reshaped", "update-order"])
 def test_the_right_suspect_comes_first(capsys, tmp_path, target, options, pitfall):

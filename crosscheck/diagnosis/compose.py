@@ -112,6 +112,8 @@ def _bases(case: Case, mode_lr: float | None) -> list[_Base]:
         if pid in _LOSS_ONLY or not _observable(pid, case):
             continue
         for patches in forms:
+            if any(p.applies is not None and not p.applies(case.spec) for p in patches):
+                continue  # the form is another one's twin on this network
             touches = frozenset().union(*(p.touches for p in patches))
             singles.append((pid, patches, touches))
     bases = [_Base((), reference_loss_and_grads, frozenset())]
@@ -155,8 +157,9 @@ def _scales(case: Case) -> list[_Scale]:
     sign = [None, *_SIGN]
     batch = [None, *(b for b in _BATCH if visible(b[1]))]
     mse = [None, *(m for m in _MSE if spec.loss == "mse" and visible(m[1]))]
-    bias = [None, *(b for b in _BIAS if visible(b[1]))]
-    reg = [False, True] if spec.l2 > 0 else [False]
+    # without biases (spec.bias False) no bias can be scaled or penalised
+    bias = [None, *(b for b in _BIAS if visible(b[1]) and spec.bias)]
+    reg = [False, True] if spec.l2 > 0 and spec.bias else [False]
     whole = [False, True] if spec.l2 > 0 else [False]
     l2 = [None, *_L2] if spec.l2 > 0 else [None]
     out = []

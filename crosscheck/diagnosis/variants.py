@@ -59,6 +59,8 @@ class Patch:
 
     touches: frozenset
     apply: Callable
+    # where the form differs from the others of its bug (None: everywhere its bug applies)
+    applies: Callable | None = None
 
 
 def act_patch(name: str, backward) -> Patch:
@@ -74,6 +76,16 @@ def loss_patch(name: str, loss: LS.Loss) -> Patch:
 def affine_patch(backward_of_x) -> Patch:
     """``backward_of_x(X)`` returns the affine backward ``(dz, a, W) -> (da, dW, db)``."""
     return Patch(frozenset({"affine"}), lambda parts, X: replace(parts, affine_backward=backward_of_x(X)))
+
+
+def hidden_only(patch: Patch, name: str) -> Patch:
+    """``patch`` (of activation ``name``) in the hidden layers only: the output layer keeps
+    the reference's derivative, as code that writes the output delta apart from the loop over
+    the hidden layers does. It differs from ``patch`` only where the output is ``name`` too."""
+    def apply(parts, X):
+        kept = {**parts.output_activations, name: parts.activations[name]}
+        return replace(patch.apply(parts, X), output_activations=kept)
+    return Patch(patch.touches, apply, lambda spec: spec.activations[-1] == name and spec.depth > 1)
 
 
 def patched(*patches: Patch):
@@ -417,8 +429,12 @@ VARIANTS = {
 # The structural bugs as the forms learners write them: each form is the patches that make
 # it. The diagnosis replays every form, alone or composed with one form of another bug.
 FORMS: dict[str, tuple[tuple[Patch, ...], ...]] = {
-    "sigmoid-deriv-input": ((SIGMOID_DERIV_OF_Z,), (SIGMOID_DERIV_OF_A,)),
-    "tanh-deriv-input": ((TANH_DERIV_OF_Z,), (TANH_DERIV_OF_A,)),
+    "sigmoid-deriv-input": ((SIGMOID_DERIV_OF_Z,), (SIGMOID_DERIV_OF_A,),
+                            (hidden_only(SIGMOID_DERIV_OF_Z, "sigmoid"),),
+                            (hidden_only(SIGMOID_DERIV_OF_A, "sigmoid"),)),
+    "tanh-deriv-input": ((TANH_DERIV_OF_Z,), (TANH_DERIV_OF_A,),
+                         (hidden_only(TANH_DERIV_OF_Z, "tanh"),),
+                         (hidden_only(TANH_DERIV_OF_A, "tanh"),)),
     "relu-deriv-on-z": ((RELU_DERIV_ON_Z,),),
     "relu-tie-convention": ((RELU_TIE,),),
     "metric-nan-passes": ((RELU_RATIO,),),

@@ -112,8 +112,9 @@ def mlp_nodes(found: dict, params: dict, X, Y, spec) -> list[Node]:
             nodes.append(Node(f"grad_W{layer}", f"dL/dW{layer} (layer {layer})",
                               found[f"grad_W{layer}"], (f"dW{layer}",), gradient=True,
                               layer=layer, final=True))
-        nodes.append(Node(f"db{layer}", f"dL/db{layer} (layer {layer})", found[f"db{layer}"],
-                          (f"dz{layer}",), gradient=True, layer=layer, final=True))
+        if spec.bias:  # a network without biases has no db to look for
+            nodes.append(Node(f"db{layer}", f"dL/db{layer} (layer {layer})", found[f"db{layer}"],
+                              (f"dz{layer}",), gradient=True, layer=layer, final=True))
         if layer > 1:
             nodes.append(Node(f"da{layer - 1}", f"dL/da{layer - 1} (layer {layer - 1})",
                               found[f"da{layer - 1}"], (f"dz{layer}",), gradient=True,
