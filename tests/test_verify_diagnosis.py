@@ -27,6 +27,10 @@ QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]
     ("sigmoid_hidden_deriv_z.py:loss_and_grads",
      ["--sizes", "3-5-4-2", "--activations", "sigmoid,sigmoid,sigmoid", "--loss", "mse",
       "--no-bias", "--l2", "0.5"], "sigmoid-deriv-input"),
+    # X in the second layer only (the third is right): the input as wide as layer 1
+    ("input_in_layer_2.py:loss_and_grads",
+     ["--sizes", "4-4-3-2", "--activations", "tanh,tanh,identity", "--loss", "mse"],
+     "hidden-uses-input"),
     ("mse_missing_2.py:loss_and_grads", ["--sizes", "3-5-4", "--loss", "mse",
                                          "--activations", "sigmoid,identity"],
      "mse-missing-2-over-n"),
@@ -37,9 +41,8 @@ QUICK = ["--oracles", "torch,fd", "--networks", "2", "--batch", "4"]
      ["--sizes", "3-5-4", "--activations", "relu,identity", "--loss", "softmax_cross_entropy",
       "--targets", "onehot"], "transposed-weight"),
     ("update_order.py:sgd_step", ["--sizes", "3-5-4", "--mode", "update"], "update-order"),
-], ids=["bias-mean-vs-sum", "sigmoid-deriv-input", "sigmoid-hidden-only", "hidden-only-no-bias",
-        "mse-missing-2-over-n", "mse-missing-2",
-        "transposed-weight",
+], ids=["bias-mean-vs-sum", "sigmoid-deriv-input", "mse-missing-2-over-n", "sigmoid-hidden-only",
+        "hidden-only-no-bias", "input-in-layer-2", "mse-missing-2", "transposed-weight",
         "transposed-reshaped", "update-order"])
 def test_the_right_suspect_comes_first(capsys, tmp_path, target, options, pitfall):
     code = main(["verify", str(SUBJECTS / target), *QUICK, *options, "--report", str(tmp_path)])

@@ -61,6 +61,7 @@ class Patch:
     apply: Callable
     # where the form differs from the others of its bug (None: everywhere its bug applies)
     applies: Callable | None = None
+    with_spec: bool = False  # ``apply(parts, X, spec)``: the form depends on the layer
 
 
 def act_patch(name: str, backward) -> Patch:
@@ -93,7 +94,7 @@ def patched(*patches: Patch):
     def loss_and_grads(params, X, Y, spec):
         parts = REFERENCE_PARTS
         for patch in patches:
-            parts = patch.apply(parts, X)
+            parts = patch.apply(parts, X, spec) if patch.with_spec else patch.apply(parts, X)
         return backprop(params, X, Y, spec, parts)
     return loss_and_grads
 
@@ -137,6 +138,23 @@ bias_reduce_axis = patched(BIAS_REDUCE_AXIS)
 mean_before_outer = patched(MEAN_BEFORE_OUTER)
 transposed_weight = patched(TRANSPOSED_WEIGHT)
 hidden_uses_input = patched(HIDDEN_USES_INPUT)
+
+
+def _input_at_layer_2(X, spec):
+    """The affine backward with dW_2 = X^T dz_2 alone: the first layer's line copied to the
+    second, where the widths let it run; every other layer right."""
+    layers = iter(range(spec.depth, 0, -1))  # backprop calls it from the top layer down
+
+    def backward(dz, a, W):
+        used = X if next(layers) == 2 else a
+        return dz @ W.T, used.T @ dz, dz.sum(axis=0)
+    return backward
+
+
+HIDDEN_USES_INPUT_LAYER_2 = Patch(
+    frozenset({"affine"}),
+    lambda parts, X, spec: replace(parts, affine_backward=_input_at_layer_2(X, spec)),
+    applies=lambda spec: spec.depth >= 3, with_spec=True)  # at depth 2 the same as every layer
 
 
 # ---- activation derivatives -----------------------------------------------------------------
@@ -442,7 +460,7 @@ FORMS: dict[str, tuple[tuple[Patch, ...], ...]] = {
     "bias-reduce-axis": ((BIAS_REDUCE_AXIS,), (BIAS_UNREDUCED,), (BIAS_WRONG_AXIS,)),
     "mean-before-outer": ((MEAN_BEFORE_OUTER,),),
     "transposed-weight": ((TRANSPOSED_WEIGHT,),),
-    "hidden-uses-input": ((HIDDEN_USES_INPUT,),),
+    "hidden-uses-input": ((HIDDEN_USES_INPUT,), (HIDDEN_USES_INPUT_LAYER_2,)),
     "bias-row-broadcast": ((BIAS_ROW_BROADCAST,),),
     "batch-mean-input-row": ((BATCH_MEAN_INPUT_ROW,),),
     "softmax-unstable": ((SOFTMAX_UNSTABLE,),),
