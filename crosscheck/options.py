@@ -476,7 +476,8 @@ def add_options(parser, scope: str, *, group=None, networks: int | None = None) 
         help_ = o.help
         if o.name == "networks" and networks is not None:
             default, help_ = networks, f"how many random networks to check (default {networks})"
-        kwargs = {"default": default, "help": help_}
+        # argparse formats help with %: a literal one ("90% of them") must be doubled
+        kwargs = {"default": default, "help": help_.replace("%", "%%")}
         if o.action is not None:
             kwargs.update(action=o.action, dest=o.name)
         if o.parse is not None:

@@ -100,3 +100,22 @@ def test_no_usage_error_below_the_cli_is_worded_with_a_flag():
                        if isinstance(sub, ast.Constant) and isinstance(sub.value, str)
                        and "--" in sub.value]
     assert worded == []
+
+
+@pytest.mark.parametrize("command", ["run", "verify", "verify-layer", "pitfalls", "explain",
+                                     "grade", "merge"])
+def test_every_command_prints_its_help(command, capsys):
+    """``--help`` is a learner's first command: argparse formats help text with %, so a
+    literal one in an option's help ("90% of them") once made verify --help a TypeError."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    if command not in sub.choices:
+        pytest.fail(f"no subcommand {command!r}: {sorted(sub.choices)}")
+    with pytest.raises(SystemExit) as exit_:
+        parser.parse_args([command, "--help"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0 and f"usage: crosscheck {command}" in out
+    for o in OPTIONS.values():
+        if o.flag and o.scope in {"verify": ("network", "run", "verify", "cli"),
+                                  "run": ("network", "run")}.get(command, ()):
+            assert o.flag in out, (command, o.flag)
