@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/learners2/check_truths.py            # exit 0: every truth holds
     .venv/bin/python benchmarks/learners2/check_truths.py -v FILE    # the wrong tensors per network
     .venv/bin/python benchmarks/learners2/check_truths.py --quick    # quotes and loading only
+    .venv/bin/python benchmarks/learners2/check_truths.py --self-test  # wrong truths are rejected
 
 For every file of MANIFEST.json:
 
@@ -29,9 +30,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fnmatch
-import io
 import importlib.util
 import inspect
+import io
 import json
 import sys
 import tempfile
@@ -39,7 +40,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
 from crosscheck.reference import DEFAULT_ACTIVATIONS, loss_and_grads, random_case
 from crosscheck.reference.sampling import edge_case
 
@@ -115,12 +115,12 @@ def draw_cases(opts: argparse.Namespace, seed: int) -> list:
 def to_layout(params: dict, spec, opts) -> object:
     if opts.layout == "xw":
         return {k: v.copy() for k, v in params.items()}
-    thetas = {f"Theta{l}": np.hstack([params[f"b{l}"][:, None], params[f"W{l}"].T])
-              for l in range(1, spec.depth + 1)}
+    thetas = {f"Theta{k}": np.hstack([params[f"b{k}"][:, None], params[f"W{k}"].T])
+              for k in range(1, spec.depth + 1)}
     if opts.layout == "theta":
         return thetas
-    return np.concatenate([thetas[f"Theta{l}"].ravel(order=opts.unrolled_order)
-                           for l in range(1, spec.depth + 1)])
+    return np.concatenate([thetas[f"Theta{k}"].ravel(order=opts.unrolled_order)
+                           for k in range(1, spec.depth + 1)])
 
 
 def from_layout(value, spec, opts) -> dict:
@@ -132,15 +132,15 @@ def from_layout(value, spec, opts) -> dict:
     else:
         thetas, start = {}, 0
         vec = np.asarray(value).ravel()
-        for l in range(1, spec.depth + 1):
-            shape = (spec.sizes[l], spec.sizes[l - 1] + 1)
+        for k in range(1, spec.depth + 1):
+            shape = (spec.sizes[k], spec.sizes[k - 1] + 1)
             size = shape[0] * shape[1]
-            thetas[f"Theta{l}"] = vec[start:start + size].reshape(shape, order=opts.unrolled_order)
+            thetas[f"Theta{k}"] = vec[start:start + size].reshape(shape, order=opts.unrolled_order)
             start += size
     out = {}
-    for l in range(1, spec.depth + 1):
-        T = np.asarray(thetas[f"Theta{l}"], dtype=np.float64)
-        out[f"W{l}"], out[f"b{l}"] = T[:, 1:].T, T[:, 0]
+    for k in range(1, spec.depth + 1):
+        T = np.asarray(thetas[f"Theta{k}"], dtype=np.float64)
+        out[f"W{k}"], out[f"b{k}"] = T[:, 1:].T, T[:, 0]
     return out
 
 
@@ -310,14 +310,69 @@ def check_numbers(entry: dict, path: Path, opts, seed: int, verbose: bool) -> li
     return problems
 
 
+def check_entry(entry: dict, seed: int, verbose: bool = False, quick: bool = False,
+                text: str | None = None) -> list[str]:
+    """Every problem with one file's truth (`text` stands in for the file's text)."""
+    path = HERE / entry["file"]
+    opts = parse_flags(entry["flags"])
+    problems = check_quotes(entry, path.read_text() if text is None else text)
+    problems += check_loads(entry, path, opts)
+    if not problems and not quick:
+        problems = check_numbers(entry, path, opts, seed, verbose)
+    return problems
+
+
+def self_test(entries: list[dict], seed: int) -> int:
+    """Wrong truths must be rejected: each mutation of the manifest (or a file's text) below
+    has to make check_entry report a problem."""
+    by_name = {e["file"]: e for e in entries}
+    broken = by_name["tanh_softmax_classifier.py"]
+    correct = by_name["sequential_dense_tanh.py"]
+    two = by_name["cs231n_fc_net_modular.py"]
+    text = (HERE / broken["file"]).read_text()
+
+    def mutated(entry, **changes):
+        return json.loads(json.dumps({**entry, **changes}))
+
+    shifted = mutated(broken)
+    shifted["bugs"][0]["lines"][0]["line"] += 1
+    narrowed = mutated(broken)
+    narrowed["bugs"][0]["where"] = ["b*"]
+    one_fix = mutated(two)
+    one_fix["bugs"][1]["fix"] = []
+    correct_lines = (HERE / correct["file"]).read_text().split("\n")
+    fake_line = next(i for i, t in enumerate(correct_lines, start=1) if "return 2.0" in t)
+    fake = mutated(correct, verdict="fail", bugs=[{
+        "id": "other", "where": ["W*"], "description": "not a bug",
+        "lines": [{"line": fake_line, "text": correct_lines[fake_line - 1]}], "fix": []}])
+    cases = {
+        "a quoted line moved by one": (shifted, None),
+        "a line inserted above the bug": (broken, "# a comment\n" + text),
+        "a broken file declared correct": (mutated(broken, verdict="pass", bugs=[]), None),
+        "a correct file declared broken": (fake, None),
+        "a bug's where too narrow": (narrowed, None),
+        "one of two fixes missing": (one_fix, None),
+    }
+    failures = 0
+    for what, (entry, text_) in cases.items():
+        problems = check_entry(entry, seed, text=text_)
+        print(f"{'rejected' if problems else 'NOT REJECTED'}: {what}"
+              + (f" ({problems[0]})" if problems else ""))
+        failures += not problems
+    return 1 if failures else 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="*", help="only these files (names as in MANIFEST.json)")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--quick", action="store_true", help="quotes and loading only")
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--self-test", action="store_true", help="check that wrong truths are rejected")
     args = ap.parse_args(argv)
     entries = json.loads(MANIFEST.read_text())
+    if args.self_test:
+        return self_test(entries, args.seed)
     names = [e["file"] for e in entries]
     if len(set(names)) != len(names):
         print("MANIFEST.json names a file twice")
@@ -331,13 +386,9 @@ def main(argv=None) -> int:
     for entry in entries:
         if args.files and entry["file"] not in args.files:
             continue
-        path = HERE / entry["file"]
-        opts = parse_flags(entry["flags"])
-        problems = check_quotes(entry, path.read_text()) + check_loads(entry, path, opts)
-        if verbose := args.verbose:
+        if args.verbose:
             print(f"{entry['file']} ({entry['verdict']})")
-        if not problems and not args.quick:
-            problems = check_numbers(entry, path, opts, args.seed, verbose)
+        problems = check_entry(entry, args.seed, args.verbose, args.quick)
         for problem in problems:
             print(f"{entry['file']}: {problem}")
         failures += bool(problems)
