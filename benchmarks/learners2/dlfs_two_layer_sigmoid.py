@@ -1,5 +1,5 @@
 """TwoLayerNet from "Deep Learning from Scratch" (ch. 4-5): sigmoid hidden layer, softmax
-output, cross_entropy_error with its small delta, and the analytic gradient() method.
+output, the book's cross_entropy_error, and the analytic gradient() method.
 No weight decay.
 """
 import numpy as np

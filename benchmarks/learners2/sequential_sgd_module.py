@@ -1,5 +1,5 @@
 """A small PyTorch-like module system in numpy: every layer exposes parameters() and
-gradients() lists, a Sequential chains them, and an SGD optimiser walks both lists in step().
+gradients() lists, a Sequential chains them, and an SGD optimiser updates them in step().
 Tanh hidden layers, linear output, mean squared error with weight decay; one step per call.
 """
 import numpy as np

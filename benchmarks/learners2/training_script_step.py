@@ -1,6 +1,6 @@
 """Training-script style SGD step for a ReLU regression network: the step size is the
-module constant LEARNING_RATE, the loss (mean squared error plus weight decay) is computed
-for the log, and the function returns the updated parameters.
+module constant LEARNING_RATE, the regularised mean squared error is printed for the log,
+and the function returns the updated parameters.
 """
 import numpy as np
 
