@@ -1,5 +1,5 @@
 """Deep-learning-course style (deeplearning.ai): parameters in a dict, helper functions
-relu / relu_backward, a linear-activation forward and backward per layer, cache tuples.
+relu / relu_derivative, linear_forward and linear_backward per layer, cache tuples.
 ReLU hidden layers, softmax output on one-hot targets, L2 regularisation lambd/(2m).
 """
 import numpy as np
