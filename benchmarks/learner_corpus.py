@@ -6,6 +6,11 @@ step size built in, column-major unrolled vectors, float32), graded like the dia
 verdict, catalogued bug named first, honest unknown, wrong lead, "could not measure".
 
     python benchmarks/learner_corpus.py [--networks 10] [--seed 0] [--show] [name-substring ...]
+    python benchmarks/learner_corpus.py --holdout     # benchmarks/learners2, never tuned on
+
+``--holdout`` runs the second corpus (benchmarks/learners2, 34 files by another author who had
+not read the diagnosis either), each file with the exact flags of its MANIFEST entry, through
+the command line's own parser.
 
 A correct subject whose gradients are right on every network but whose textbook loss
 overflows on an edge network (logits in the thousands) fails, and says so ("the gradients are
@@ -25,11 +30,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "learner_corpus"
+HOLDOUT = ROOT / "benchmarks" / "learners2"
 sys.path.insert(0, str(ROOT / "tests" / "corpus"))
 
 import score  # noqa: E402  (tests/corpus/score.py: the same grading as the diagnosis corpus)
 
 from crosscheck.api import options_for, run_verify  # noqa: E402
+from crosscheck.cli.main import build_parser  # noqa: E402
+from crosscheck.cli.verify import checker  # noqa: E402
 from crosscheck.subject.loading import target_label  # noqa: E402
 
 # a MANIFEST convention -> the keywords of crosscheck.verify that express it
@@ -84,19 +92,32 @@ def run_entry(entry: dict, *, networks: int, seed: int):
                       unrolled_order=call.get("unrolled_order", "C"))
 
 
+def run_flags(entry: dict, *, networks: int, seed: int, corpus: Path):
+    """A holdout entry (its ``flags`` as a learner types them) through verify's own parser."""
+    target = f"{corpus / entry['file']}:{entry['function']}"
+    args = build_parser().parse_args(["verify", target, *entry["flags"], "--networks",
+                                      str(networks), "--seed", str(seed), "--shrink", "0"])
+    check, _ = checker(args)
+    return check()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--networks", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--show", action="store_true", help="print each failing conclusion")
+    p.add_argument("--holdout", action="store_true",
+                   help="the second corpus, benchmarks/learners2 (never tuned on)")
     p.add_argument("only", nargs="*")
     args = p.parse_args()
-    manifest = json.loads((CORPUS / "MANIFEST.json").read_text())
+    corpus = HOLDOUT if args.holdout else CORPUS
+    manifest = json.loads((corpus / "MANIFEST.json").read_text())
     grades, loss_only, t0 = [], [], time.perf_counter()
     for entry in manifest:
         if args.only and not any(s in entry["file"] for s in args.only):
             continue
-        result = run_entry(entry, networks=args.networks, seed=args.seed)
+        result = (run_flags(entry, networks=args.networks, seed=args.seed, corpus=corpus)
+                  if "flags" in entry else run_entry(entry, networks=args.networks, seed=args.seed))
         g = score.grade(entry, result)
         lone_loss = (entry["verdict"] == "pass" and not result.passed
                      and "the gradients are right on every network" in result.conclusion)
@@ -105,7 +126,9 @@ def main() -> int:
         grades.append(g)
         flag = "" if g.verdict_ok else ("  LOSS ONLY (edge network)" if lone_loss
                                         else "  VERDICT WRONG")
-        print(f"{g.outcome:11} {Path(g.name).stem:30} {','.join(entry.get('conventions', [])) or '-':24} "
+        shown = ",".join(entry.get("conventions", [])) or " ".join(
+            f for f in entry.get("flags", []) if f.startswith("--")) or "-"
+        print(f"{g.outcome:11} {Path(g.name).stem:30} {shown:24} "
               f"truth={','.join(g.truth) or '-':32} named={','.join(g.named) or '-'}"
               f"{' COULD NOT MEASURE' if g.unmeasured else ''}{flag}")
         if args.show and not result.passed:
@@ -116,7 +139,8 @@ def main() -> int:
     right = sum(g.outcome == "right" for g in catalogued)
     unmeasured = sum(bool(g.unmeasured) for g in grades)
     verdicts = s["verdicts_right"] + len(loss_only)
-    print(f"\nlearner corpus ({s['subjects']} subjects, {args.networks} networks each, seed "
+    print(f"\n{'holdout learner corpus (benchmarks/learners2)' if args.holdout else 'learner corpus'}"
+          f" ({s['subjects']} subjects, {args.networks} networks each, seed "
           f"{args.seed}, {time.perf_counter() - t0:.0f} s): verdicts {verdicts}/{s['subjects']} "
           f"({len(loss_only)} of them a correct gradient whose textbook loss overflows on an "
           f"edge network, said as such); of {s['buggy']} broken, {len(catalogued)} with a "

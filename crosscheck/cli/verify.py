@@ -47,6 +47,17 @@ def _number(text: str) -> float:
 
 
 def run(args) -> int:
+    check, paths = checker(args)
+    if args.watch:
+        return watch(check, paths)
+    result = check()
+    print(result)
+    return 0 if result.passed else 1
+
+
+def checker(args):
+    """``(check, watched paths)`` for parsed verify ``args``: ``check()`` runs the verification
+    once and returns its result (a bad flag raises UsageError before anything runs)."""
     if args.fixed_lr is not None and args.lr is not None:
         raise lr_beside_fixed_lr()
     if args.mode == "grads" and args.lr is not None:
@@ -83,8 +94,4 @@ def run(args) -> int:
             print(f"wrote {path}", file=sys.stderr)
         return result
 
-    if args.watch:
-        return watch(check, paths)
-    result = check()
-    print(result)
-    return 0 if result.passed else 1
+    return check, paths
