@@ -347,21 +347,27 @@ _RECORDS = [
     Pitfall(
         id="sigmoid-deriv-input", target="subject", loss_and_grads=V.sigmoid_deriv_input,
         rule=_has("sigmoid"),
-        title="sigmoid derivative applied to z instead of the sigmoid's output",
+        title="sigmoid derivative fed the wrong input (z for a, or a for z)",
         buggy_line="dz = da * z * (1 - z)            # z is the pre-activation",
         fixed_line="dz = da * a * (1 - a)            # a = sigmoid(z), the layer's output",
         symptom="the parameters of the sigmoid layer and every layer below it are wrong; the "
                 "layers above it are exact. sigma'(z) = a (1 - a) is a formula in the *output* "
-                "a; fed z it gives z (1 - z), which is even negative for z > 1.",
+                "a; fed z it gives z (1 - z), which is even negative for z > 1. The mirror "
+                "form: a helper sigmoid_prime(z) = s(z) (1 - s(z)) handed the activation a "
+                "gives sigma'(sigma(z)). Either may sit in the hidden layers only, where the "
+                "output delta is written apart.",
         caught_by=ALL, demo_options={"hidden_activations": ("sigmoid",)}),
     Pitfall(
         id="tanh-deriv-input", target="subject", loss_and_grads=V.tanh_deriv_input,
         rule=_has("tanh"),
-        title="tanh derivative applied to z instead of tanh's output",
+        title="tanh derivative fed the wrong input (z for a, or a for z)",
         buggy_line="dz = da * (1 - z ** 2)",
         fixed_line="dz = da * (1 - a ** 2)   # a = tanh(z)",
         symptom="the tanh layer and every layer below it are wrong, the layers above exact; "
-                "the error grows with |z| (1 - z^2 turns negative for |z| > 1).",
+                "the error grows with |z| (1 - z^2 turns negative for |z| > 1). The mirror "
+                "form: 1 - np.tanh(x) ** 2 handed the activation a gives 1 - tanh(tanh(z))^2. "
+                "Either may sit in the hidden layers only, where the output delta is written "
+                "apart.",
         caught_by=ALL, demo_options={"hidden_activations": ("tanh",)}),
     Pitfall(
         id="relu-deriv-on-z", target="subject", loss_and_grads=V.relu_deriv_on_z,

@@ -74,6 +74,7 @@ class _Base:
     ids: tuple[str, ...]
     fn: Callable  # loss_and_grads
     touches: frozenset
+    says: tuple[str, ...] = ()  # per id, the form replayed in words ("" for its plain form)
 
 
 @dataclass(frozen=True)
@@ -117,16 +118,21 @@ def _bases(case: Case, mode_lr: float | None) -> list[_Base]:
             touches = frozenset().union(*(p.touches for p in patches))
             singles.append((pid, patches, touches))
     bases = [_Base((), reference_loss_and_grads, frozenset())]
-    bases += [_Base((pid,), patched(*patches), touches) for pid, patches, touches in singles]
+    bases += [_Base((pid,), patched(*patches), touches, (_says(patches),))
+              for pid, patches, touches in singles]
     for (p1, f1, t1), (p2, f2, t2) in itertools.combinations(singles, 2):
         if p1 != p2 and not (t1 & t2):
-            bases.append(_Base((p1, p2), patched(*f1, *f2), t1 | t2))
+            bases.append(_Base((p1, p2), patched(*f1, *f2), t1 | t2, (_says(f1), _says(f2))))
     if _observable("inplace-dout", case):
         bases.append(_Base(("inplace-dout",), inplace_dout, frozenset({"all"})))
     if mode_lr:
         bases.append(_Base(("update-order",), grads_from_step(update_order_step, mode_lr),
                            frozenset({"all"})))
     return bases
+
+
+def _says(patches) -> str:
+    return "; ".join(p.says for p in patches if p.says)
 
 
 def _one(c: Case) -> float:
@@ -336,10 +342,13 @@ def _residuals(case: Case, measured: dict[str, _Measured], scale: _Scale, rtol: 
     return out
 
 
-def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple) -> tuple[tuple, tuple]:
+def _words(case: Case, scale: _Scale, residual: dict, base_ids: tuple,
+           base_says: tuple = ()) -> tuple[tuple, tuple]:
     batch, n_out = case.batch, case.spec.sizes[-1]
     ids = list(base_ids)
-    words = [f"{pid}: replaying it on this network reproduces what it changes" for pid in base_ids]
+    says = dict(zip(base_ids, base_says, strict=False))
+    words = [f"{pid}: " + (f"{says[pid]}; " if says.get(pid) else "")
+             + "replaying it on this network reproduces what it changes" for pid in base_ids]
     for pid, f in scale.factors:
         ids.append(pid)
         what = "every bias" if pid == "bias-mean-vs-sum" else "every data gradient"
@@ -467,7 +476,7 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             residual = _residuals(case, measured, scale, rtol, memo)
             if residual is False:
                 continue
-            ids, words = _words(case, scale, residual, base.ids)
+            ids, words = _words(case, scale, residual, base.ids, base.says)
             strays = sum(1 for r in residual.values() if r and r[0] == "const")
             zeros = [k for k, r in residual.items() if r and r[0] == "zero"]
             # zeros on every bias (or on one tensor) are one bug; a constant per tensor is one

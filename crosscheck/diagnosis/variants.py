@@ -62,6 +62,7 @@ class Patch:
     # where the form differs from the others of its bug (None: everywhere its bug applies)
     applies: Callable | None = None
     with_spec: bool = False  # ``apply(parts, X, spec)``: the form depends on the layer
+    says: str = ""  # the form in words, where it is not the bug's plain form
 
 
 def act_patch(name: str, backward) -> Patch:
@@ -86,7 +87,9 @@ def hidden_only(patch: Patch, name: str) -> Patch:
     def apply(parts, X):
         kept = {**parts.output_activations, name: parts.activations[name]}
         return replace(patch.apply(parts, X), output_activations=kept)
-    return Patch(patch.touches, apply, lambda spec: spec.activations[-1] == name and spec.depth > 1)
+    return Patch(patch.touches, apply, lambda spec: spec.activations[-1] == name and spec.depth > 1,
+                 says=", ".join(filter(None, (patch.says, "in the hidden layers only (the output "
+                                                            "layer's derivative is right)"))))
 
 
 def patched(*patches: Patch):
@@ -154,7 +157,8 @@ def _input_at_layer_2(X, spec):
 HIDDEN_USES_INPUT_LAYER_2 = Patch(
     frozenset({"affine"}),
     lambda parts, X, spec: replace(parts, affine_backward=_input_at_layer_2(X, spec)),
-    applies=lambda spec: spec.depth >= 3, with_spec=True)  # at depth 2 the same as every layer
+    applies=lambda spec: spec.depth >= 3, with_spec=True,  # at depth 2 the same as every layer
+    says="in the second layer only (dW2 = X.T @ dz2)")
 
 
 # ---- activation derivatives -----------------------------------------------------------------
@@ -372,8 +376,12 @@ l2_grad_doubled = _l2_grad_times(L2_GRAD_FACTORS["l2-grad-doubled"])
 # ---- other forms of the same bugs, as learners write them (replayed by the diagnosis) -------
 
 # sigma'(a): a helper that expects z is handed the activation
-SIGMOID_DERIV_OF_A = act_patch("sigmoid", lambda da, z, a: da * L.sigmoid(a) * (1.0 - L.sigmoid(a)))
-TANH_DERIV_OF_A = act_patch("tanh", lambda da, z, a: da * (1.0 - np.tanh(a) ** 2))
+SIGMOID_DERIV_OF_A = replace(
+    act_patch("sigmoid", lambda da, z, a: da * L.sigmoid(a) * (1.0 - L.sigmoid(a))),
+    says="sigma' (a formula in z) fed the activation a = sigma(z): sigma'(sigma(z))")
+TANH_DERIV_OF_A = replace(act_patch("tanh", lambda da, z, a: da * (1.0 - np.tanh(a) ** 2)),
+                          says="tanh' (a formula in z) fed the activation a = tanh(z): "
+                               "1 - tanh(tanh(z))^2")
 # db = dz: no reduction over the batch at all
 BIAS_UNREDUCED = affine_patch(lambda X: lambda dz, a, W: (dz @ W.T, a.T @ dz, dz.copy()))
 # db = dz.sum(axis=1): summed over the units, one value per example
