@@ -23,7 +23,10 @@ conv_vectorised.py (im2col). For each pair:
   CS231n time.
 
 Also printed: how many times each calls the pair's forward (counted in this process, on a
-separate untimed run). Benchmarks are not part of the pytest gate; they print.
+separate untimed run), and (``--per-element``) the same check in this process, the pair
+called here, with its finite differences taken along directions (the default) and element by
+element (the default before it), to show what the directional check saves. Benchmarks are
+not part of the pytest gate; they print.
 """
 
 from __future__ import annotations
@@ -88,11 +91,40 @@ def _counted(forward):
     return counting, calls
 
 
+def _before_after(name, forward, backward, args) -> str:
+    """The check in this process (no worker), its differences along directions vs element by
+    element: the line that shows what the directional default saves."""
+    from crosscheck.oracles.tf_layers import tf_layer
+    from crosscheck.oracles.torch_layers import torch_layer
+
+    from crosscheck.layers.check import check_layer, in_process
+    from crosscheck.layers.directional import PER_ELEMENT
+
+    pair = in_process("conv", forward, backward)
+
+    def per_element(arrays, extra, dout, numerical, forward_only=False):
+        return pair(arrays, extra, dout, numerical and PER_ELEMENT, forward_only)
+
+    seconds = {}
+    for how, call in (("directions", pair), ("elements", per_element)):
+        t0 = time.perf_counter()
+        result = check_layer("conv", call, label=name, cases=args.cases, seed=args.seed,
+                             oracles={"torch": torch_layer, "tensorflow": tf_layer})
+        seconds[how] = time.perf_counter() - t0
+        assert result.passed, str(result)
+    return (f"verify-layer conv, {name} pair, {args.cases} cases (check_layer in-process, no "
+            f"worker): fd of the forward along directions {seconds['directions']:.2f} s vs "
+            f"element by element {seconds['elements']:.2f} s: "
+            f"{seconds['elements'] / seconds['directions']:.1f}x faster")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI line")
+    parser.add_argument("--per-element", action="store_true",
+                        help="also time the in-process check with per-element differences")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -125,6 +157,8 @@ def main() -> int:
               f"CS231n eval_numerical_gradient_array of x, w, b on the same cases: "
               f"{course:.2f} s (worst rel error {worst:.1e}, {course_calls[0]} forward calls): "
               f"ratio {ours / course:.2f}x", flush=True)
+        if args.per_element:
+            print(_before_after(name, forward, backward, args), flush=True)
         if args.no_cli:
             continue
         t0 = time.perf_counter()
