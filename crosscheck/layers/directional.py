@@ -25,12 +25,13 @@ https://github.com/pytorch/pytorch/issues/53876):
 
 How many directions. An error e in dT goes unseen along u only when ``|<e, u>|`` falls under
 the tolerance. For the hardest case, one wrong element of an n-element tensor, ``<e, u> = e_i
-u_i`` with ``u_i`` about N(0, 1/n): the chance that ``|u_i|`` is below 1% of its typical size
-is 0.8% for one direction, 6e-5 for two and 5e-7 for three, independently drawn. Three
-directions cost six forward calls per tensor (a tensor of at most three elements is
-differenced element by element, which costs no more), and keep a one-element bug as visible
-as it is to a per-element check whose tolerance it clears by a factor 100 or more (catalogued
-bugs are O(1) errors). Four would buy 4e-9 for two more calls per tensor.
+u_i`` with ``u_i`` about N(0, 1/n): an error that clears the tolerance a hundredfold at a
+typical ``|u_i| = 1/sqrt(n)`` is missed along one direction when ``|u_i|`` falls below 1% of
+that, with probability 0.8%; along two independent directions 6e-5, along three 5e-7. (A
+catalogued bug, an O(1) error in a tensor of at most a few hundred elements, clears it
+about a thousandfold: 5e-10 along three.) Three directions cost six forward calls per
+tensor, against two per element (a tensor of at most three elements is differenced element
+by element, which costs no more); a fourth would buy a factor 100 for two more calls.
 
 The step and its error are fd_core's ``LAYER_STEP`` (h = 1e-6, unscaled; u has unit norm, so
 each element moves by at most h, as in the per-element check): truncation ``h^2 |f'''_u| / 6``
@@ -39,7 +40,8 @@ draws of the cases.
 
 The directions are a function of the input's position and shape only (:func:`directions`),
 so the worker that differences the forward and this process that forms ``<dT, u>`` agree on
-them without sending them, and the same seed gives the same check.
+them without sending them, and a case is checked the same way every time (cases of the same
+shape share them: the probabilities above are per shape, not per case).
 
 numpy only (through the engine's compare and tolerances); nothing here prints.
 """
