@@ -16,7 +16,7 @@ conv_vectorised.py (im2col). For each pair:
   this process with torch and TensorFlow already imported and warmed up (one call of 2 cases
   before): the pair imported and called in its worker process (its start included), both
   frameworks' ops and autograd, finite differences of the pair's forward (along 3 random
-  directions per tensor; element by element only in a case that fails that), and the
+  directions per tensor; element by element only in a case that fails), and the
   shrink of a failing case (none here: both pairs are right);
 - **verify-layer, CLI**: ``crosscheck verify-layer conv FILE:FWD FILE:BWD --cases 20`` end to
   end in a fresh process (its imports of torch and TensorFlow included), against the same

@@ -1,6 +1,6 @@
 """verify-layer's consistency check, cheap first (crosscheck/layers/directional.py): the
 user's forward differenced along a few random directions, element by element only for a case
-that fails that, to say which elements are wrong."""
+that fails, to say which elements are wrong."""
 
 from __future__ import annotations
 

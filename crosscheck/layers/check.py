@@ -9,7 +9,8 @@ networks), then:
 - *consistency*: its gradients against central differences of the user's **own** forward,
   so a backward that is the exact derivative of a wrong forward says so. They are taken
   along a few random directions (a few forward calls per tensor, however large), and only
-  a case that fails that is differenced element by element, to say which elements are wrong
+  a case that fails (that, or against the frameworks) is differenced element by element, to
+  say which elements are wrong
   (``crosscheck/layers/directional.py``, the way gradcheck's fast mode does).
 
 Every fifth case from the fourth on sits on an edge learners get wrong: exact zeros for the
@@ -399,7 +400,8 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
             if not d.ok:
                 case.findings.append(("backward", f"d{k}", d.message()))
     if num and not test_mode:
-        case.findings += _consistency(kind, pair_call, mine, data, my_dout, grads, num, label)
+        case.findings += _consistency(kind, pair_call, mine, data, my_dout, grads, num, label,
+                                      failing=bool(case.findings))
     if case.findings and case.fd_skipped and kind.subgradient is not None and all(
             part == "backward" for part, _, _ in case.findings):
         # only the gradient differs, on a case at the kind's kinks: a convention there?
@@ -415,13 +417,16 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
 
 
 def _consistency(kind: LayerKind, pair_call, mine: dict, data: CaseData, dout, grads: dict,
-                 num: dict, label: str) -> list:
+                 num: dict, label: str, failing: bool) -> list:
     """The backward against finite differences of its own forward, ``num`` taken along a few
-    directions (crosscheck/layers/directional.py); a failure there is explained by the
-    per-element check of this case alone (one more call of the pair), whose findings are the
-    case's, as gradcheck's fast mode re-runs its slow mode to say which elements are wrong."""
+    directions (crosscheck/layers/directional.py). A case that fails, that check or one
+    before it (``failing``: against the frameworks), is explained by the per-element check of
+    this case alone (one more call of the pair), whose findings are the case's, as
+    gradcheck's fast mode re-runs its slow mode to say which elements are wrong: a failing
+    case is told exactly as before the directional check (whether the backward is also
+    inconsistent with its own forward, by how little, and where)."""
     found = consistency(kind.inputs, grads, num, label)
-    if found and needs_elements(grads, num, DIRECTIONAL):
+    if (found or failing) and needs_elements(grads, num, DIRECTIONAL):
         try:
             _, _, elements = pair_call(mine, data.extra, dout, PER_ELEMENT, False)
         except SubjectError:  # it ran once and not twice: the directional findings stand
