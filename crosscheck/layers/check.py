@@ -7,7 +7,11 @@ networks), then:
   ``oracles/tf_layers.py``);
 - *backward*: its gradients against both frameworks' autograd with the same upstream ``dout``;
 - *consistency*: its gradients against central differences of the user's **own** forward,
-  so a backward that is the exact derivative of a wrong forward says so.
+  so a backward that is the exact derivative of a wrong forward says so. They are taken
+  along a few random directions (a few forward calls per tensor, however large), and only
+  a case that fails (that, or against the frameworks) is differenced element by element, to
+  say which elements are wrong
+  (``crosscheck/layers/directional.py``, the way gradcheck's fast mode does).
 
 Every fifth case from the fourth on sits on an edge learners get wrong: exact zeros for the
 ReLUs (the derivative at the tie), ties inside max-pooling windows, saturated sigmoid/tanh,
@@ -29,9 +33,10 @@ import numpy as np
 
 from crosscheck.engine.check import SubjectError
 from crosscheck.engine.compare import compare_tensor, element_bad
-from crosscheck.engine.tolerances import TOLERANCES, Tolerance
+from crosscheck.engine.tolerances import TOLERANCES
 from crosscheck.layers.cases import Shape, build, draw_shapes
-from crosscheck.layers.kinds import KINDS, LayerKind, call, directions, numerical_grads
+from crosscheck.layers.directional import DIRECTIONAL, PER_ELEMENT, consistency, needs_elements
+from crosscheck.layers.kinds import KINDS, LayerKind, call, numerical_grads
 from crosscheck.layers.pitfalls import name_layer_bug
 
 __all__ = ["CaseData", "LayerCase", "LayerResult", "case_shapes", "check_layer_case", "check_layer",
@@ -326,7 +331,7 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
     subgradient convention at a kink (the kind's record says which are valid) fails."""
     kind_name = shape.kind
     kind: LayerKind = KINDS[kind_name]
-    autodiff, fd = TOLERANCES["autodiff"], TOLERANCES["fd"]
+    autodiff = TOLERANCES["autodiff"]
     if dtype == "float32":
         autodiff = TOLERANCES["float32"]
     data = prepare(shape, dtype)
@@ -340,7 +345,8 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
     mine = arrays if dtype == "float64" else {k: v.astype(np.float32) for k, v in arrays.items()}
     my_dout = dout if dtype == "float64" or dout is None else dout.astype(np.float32)
     try:
-        out, grads, num = pair_call(mine, data.extra, my_dout, data.numerical, test_mode)
+        out, grads, num = pair_call(mine, data.extra, my_dout, data.numerical and DIRECTIONAL,
+                                    test_mode)
     except SubjectError as exc:
         who = (getattr(exc, "data", None) or {}).get("who", "forward")
         case.error, case.error_detail = f"{_name(names, who, label)} {exc}", exc.detail
@@ -393,20 +399,9 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
                                tol(k, t_grads[k]), 0.0)
             if not d.ok:
                 case.findings.append(("backward", f"d{k}", d.message()))
-    for position, k in enumerate(kind.inputs if not test_mode else ()):
-        if f"{k}.u" in num:  # a large tensor: the adjoint test along a few directions
-            mine = np.tensordot(directions(position, grads[k].shape), grads[k], axes=grads[k].ndim)
-            norm = float(np.linalg.norm(grads[k]))
-            tol = Tolerance(rtol=fd.rtol, atol_grad=0.0, atol_loss=0.0,
-                            atol_abs=fd.atol_grad * norm + fd.atol_loss)
-            d = compare_tensor(f"d{k}.u", mine, num[f"{k}.u"], label, "fd-of-your-forward",
-                               tol, 0.0)
-            if not d.ok:
-                case.findings.append(("consistency", f"d{k}", d.message()))
-        if k in num:
-            d = compare_tensor(f"d{k}", grads[k], num[k], label, "fd-of-your-forward", fd, 0.0)
-            if not d.ok:
-                case.findings.append(("consistency", f"d{k}", d.message()))
+    if num and not test_mode:
+        case.findings += _consistency(kind, pair_call, mine, data, my_dout, grads, num, label,
+                                      failing=bool(case.findings))
     if case.findings and case.fd_skipped and kind.subgradient is not None and all(
             part == "backward" for part, _, _ in case.findings):
         # only the gradient differs, on a case at the kind's kinks: a convention there?
@@ -419,6 +414,25 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
         case.suspect = name_layer_bug(kind_name, arrays, extra, dout, out, grads,
                                       rtol=2e-4 if dtype == "float32" else 1e-8)
     return case, data
+
+
+def _consistency(kind: LayerKind, pair_call, mine: dict, data: CaseData, dout, grads: dict,
+                 num: dict, label: str, failing: bool) -> list:
+    """The backward against finite differences of its own forward, ``num`` taken along a few
+    directions (crosscheck/layers/directional.py). A case that fails, that check or one
+    before it (``failing``: against the frameworks), is explained by the per-element check of
+    this case alone (one more call of the pair), whose findings are the case's, as
+    gradcheck's fast mode re-runs its slow mode to say which elements are wrong: a failing
+    case is told exactly as before the directional check (whether the backward is also
+    inconsistent with its own forward, by how little, and where)."""
+    found = consistency(kind.inputs, grads, num, label)
+    if (found or failing) and needs_elements(grads, num, DIRECTIONAL):
+        try:
+            _, _, elements = pair_call(mine, data.extra, dout, PER_ELEMENT, False)
+        except SubjectError:  # it ran once and not twice: the directional findings stand
+            return found
+        found = consistency(kind.inputs, grads, elements, label)
+    return found
 
 
 # A pair that times out on this many cases in a row is not called again: each call would
@@ -468,7 +482,7 @@ def in_process(kind_name: str, forward, backward):
     def pair_call(arrays, extra, dout, numerical, forward_only=False):
         try:
             out, grads, _ = call(kind, forward, backward, arrays, extra, dout, forward_only)
-            num = (numerical_grads(kind, forward, arrays, extra, dout)
+            num = (numerical_grads(kind, forward, arrays, extra, dout, how=numerical)
                    if numerical and not forward_only else {})
         except SubjectError:
             raise

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from crosscheck.engine.check import SubjectError
+from crosscheck.layers.directional import PER_ELEMENT, directions, uses_directions
 from crosscheck.oracles.fd_core import LAYER_STEP, central_difference, coordinate_difference
 from crosscheck.oracles.layer_kinds import KINDS, LayerKind
 
@@ -115,26 +116,15 @@ def _copy(extra: dict) -> dict:
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in extra.items()}
 
 
-# Tensors up to this many elements are differenced element by element; a larger one (a
-# convolution's input) gets DIRECTIONS random directions instead, two forwards each: the
-# adjoint test <grad, u> = (f(x + h u) - f(x - h u)) / 2h, which any inconsistency fails for
-# almost every u. Directions are the same on both sides of the worker: see :func:`directions`.
-FULL_FD_ELEMENTS = 512
-DIRECTIONS = 3
-
-
-def directions(position: int, shape: tuple) -> np.ndarray:
-    """(DIRECTIONS, *shape) unit directions for the input at ``position`` in the kind."""
-    u = np.random.default_rng([0xC0FFEE, position]).normal(size=(DIRECTIONS, *shape))
-    return u / np.sqrt((u.reshape(DIRECTIONS, -1) ** 2).sum(axis=1)).reshape(-1, *[1] * len(shape))
-
-
 def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
-                    h: float = LAYER_STEP) -> dict:
+                    h: float = LAYER_STEP, *, how: str = PER_ELEMENT) -> dict:
     """Central differences of ``sum(out * dout)`` (of the loss, for a loss kind) through
-    ``forward``: is a backward consistent with its own forward? A tensor above
-    :data:`FULL_FD_ELEMENTS` comes back as ``name + ".u"``: the derivative along each of its
-    :func:`directions`. Every call of ``forward`` gets fresh copies of the arrays."""
+    ``forward``: is a backward consistent with its own forward? ``how``: ``PER_ELEMENT``
+    (element by element up to ``FULL_FD_ELEMENTS``) or ``DIRECTIONAL`` (verify-layer's
+    default: along a few random directions, crosscheck/layers/directional.py); a tensor taken
+    along directions comes back as ``name + ".u"``: the derivative along each of its
+    :func:`~crosscheck.layers.directional.directions`. Every call of ``forward`` gets fresh
+    copies of the arrays."""
     def value(name, moved):
         a = {k: (moved if k == name else v.copy()) for k, v in arrays.items()}
         args = kind.args(a, _copy(extra))
@@ -144,7 +134,7 @@ def numerical_grads(kind: LayerKind, forward, arrays: dict, extra: dict, dout,
 
     grads = {}
     for position, (name, base) in enumerate(arrays.items()):
-        if base.size > FULL_FD_ELEMENTS:
+        if uses_directions(base.size, how):
             grads[f"{name}.u"] = np.array([
                 central_difference(lambda s, u=u, name=name, base=base: value(name, base + s * u), h)
                 for u in directions(position, base.shape)])

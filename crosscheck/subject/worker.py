@@ -498,10 +498,11 @@ class SubjectWorker:
             return reply[1], reply[2]
         raise _error(reply[1], reply[2])
 
-    def call_layer(self, arrays: dict, extra: dict, dout, *, numerical: bool,
+    def call_layer(self, arrays: dict, extra: dict, dout, *, numerical: str,
                    limit: float | None = None, forward_only: bool = False):
         """One layer case in the worker: ``(out, grads, numerical grads)``, the last from
-        central differences of the user's own forward (empty unless ``numerical``), within
+        central differences of the user's own forward (empty unless ``numerical``: how they
+        are taken, ``crosscheck.layers.directional.DIRECTIONAL`` or ``PER_ELEMENT``), within
         ``limit`` seconds for the whole case."""
         self._ensure_loaded()
         limit = limit if limit is not None else self.timeout
@@ -921,7 +922,7 @@ def _load_layer(state: dict, kind: str, forward: str, backward: str | None):  # 
     return ("loaded", "")
 
 
-def _call_layer(state: dict, arrays: dict, extra: dict, dout, numerical: bool,
+def _call_layer(state: dict, arrays: dict, extra: dict, dout, numerical: str,
                 forward_only: bool = False):  # pragma: no cover - runs in the worker
     from crosscheck.engine.check import describe_exception
     from crosscheck.layers.kinds import KINDS, call, numerical_grads
@@ -930,7 +931,7 @@ def _call_layer(state: dict, arrays: dict, extra: dict, dout, numerical: bool,
     try:
         try:
             out, grads, _ = call(KINDS[kind], forward, backward, arrays, extra, dout, forward_only)
-            num = (numerical_grads(KINDS[kind], forward, arrays, extra, dout)
+            num = (numerical_grads(KINDS[kind], forward, arrays, extra, dout, how=numerical)
                    if numerical and not forward_only else {})
         except SubjectError:
             raise
