@@ -166,3 +166,22 @@ def test_a_step_that_is_nan_at_every_rate_is_not_called_lr_dependent(capsys, tmp
     failing = [c for c in report["cases"] if c["verdict"] == "fail"]
     assert failing and all(c["suspects"][0]["id"] == "unknown" for c in failing if c["suspects"])
     assert "NaN/Inf in the gradients" in out
+
+
+def test_a_loss_bug_beside_an_unexplained_gradient_is_named_in_part(capsys, tmp_path):
+    """The gradients' bug is not catalogued, the loss's is: the loss-only replay reproduces
+    the wrong loss, so that bug is named, as explaining the loss only (not "unknown", not
+    "explained")."""
+    code = main(["verify", str(SUBJECTS / "tanh_slope_log_epsilon.py:loss_and_grads"), *QUICK,
+                 "--sizes", "3-5-4", "--activations", "tanh,identity", "--loss",
+                 "softmax_cross_entropy", "--targets", "onehot", "--edge-networks", "off",
+                 "--report", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1
+    for case in json.loads((tmp_path / "report.json").read_text())["cases"]:
+        first = case["suspects"][0]
+        assert first["ids"] == ["loss-log-epsilon"] and first["score"] == 0.5
+        assert "no catalogued bug explains the gradients" in first["evidence"]
+    conclusion = " ".join(out.split("conclusion: ", 1)[1].split("\n  FAIL", 1)[0].split())
+    assert "Explained in part by loss-log-epsilon" in conclusion
+    assert "no catalogued bug explains the gradients" in conclusion

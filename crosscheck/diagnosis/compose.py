@@ -42,7 +42,8 @@ from crosscheck.reference import loss_and_grads as reference_loss_and_grads
 from crosscheck.reference.params import init_params
 from crosscheck.reference.sampling import Case, random_batch
 
-__all__ = ["Explanation", "another_batch", "confirm_constants", "explain", "separate", "targets_of"]
+__all__ = ["Explanation", "another_batch", "confirm_constants", "explain", "loss_alone", "separate",
+           "targets_of"]
 
 # a measured factor equals a predicted one to this; for a float32 subject, its rounding
 # (~6e-8 per operation, summed over a layer) needs more room
@@ -442,6 +443,20 @@ def _loss_only_forms(case: Case, base: _Base):
             except Exception:  # noqa: BLE001 - a form that cannot run here explains nothing
                 continue
             yield pid, loss
+
+
+def loss_alone(case: Case, subject, rtol: float = _RTOL) -> tuple[str, ...]:
+    """The loss-only bugs whose replay reproduces the subject's wrong loss (within ``rtol``,
+    and ten times closer than the reference's), for a subject whose gradients no catalogued
+    bug explains: the loss's own bug is still known. The caller knows the loss is wrong."""
+    if subject is None or not np.isfinite(subject.loss):
+        return ()
+    ref_loss, _ = reference_loss_and_grads(case.params, case.X, case.Y, case.spec)
+    off = abs(subject.loss - ref_loss)  # the vote found it wrong; a replay must come far closer
+    base = _Base((), reference_loss_and_grads, frozenset())
+    return tuple(dict.fromkeys(pid for pid, loss in _loss_only_forms(case, base)
+                               if same(subject.loss, loss, rel=rtol)
+                               and abs(subject.loss - loss) * 10 <= off))
 
 
 def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crosscheck.diagnosis.diagnose import LOSS_PART
 from crosscheck.diagnosis.record import trace
 
 __all__ = ["Findings", "conclude", "findings", "loss_only"]
@@ -28,6 +29,8 @@ class Findings:
     # ids left out of ``named``: each named only on networks where the subject's values are
     # NaN/Inf, fewer than the networks no catalogued bug explains (an overflow hides the rest)
     weak: tuple[tuple[str, int], ...] = ()
+    # ids named only where they explain the loss alone (the gradients' bug unexplained)
+    partial: tuple[str, ...] = ()
 
 
 def _overflowed(case) -> bool:
@@ -55,11 +58,15 @@ def findings(cases: list) -> Findings:
         if not _overflowed(c):
             finite.update(ids)
     weak = tuple((pid, k) for pid, k in named.most_common() if not finite[pid] and k < unknown)
+    whole = {i for c in diagnosed if LOSS_PART not in c.suspects[0].evidence
+             for i in getattr(c.suspects[0], "ids", ())}
+    partial = tuple(pid for pid in named if pid not in whole)
     blamed = Counter(name for c in fails for name in c.blame)
     return Findings(failed=len(fails), networks=len(cases), diagnosed=len(diagnosed),
                     named=tuple((pid, k) for pid, k in named.most_common()
                                 if (pid, k) not in weak),
-                    unknown=unknown, blamed=tuple(blamed.most_common()), weak=weak)
+                    unknown=unknown, blamed=tuple(blamed.most_common()), weak=weak,
+                    partial=partial)
 
 
 def _about(x: float) -> str:
@@ -146,4 +153,9 @@ def conclude(cases: list, subject: str) -> str:
     else:
         where = ", ".join(f"{pid} in {k}" for pid, k in f.named) + f" of {f.diagnosed} diagnosed"
     tail = f"; no catalogued bug explains {f.unknown} of them" if f.unknown else ""
+    if f.partial and set(f.partial) == {pid for pid, _ in f.named}:
+        return (f"{head}. Explained in part by {parts} ({where}): it reproduces the loss, but no "
+                f"catalogued bug explains the gradients"
+                + (f", nor anything on the {f.unknown} other(s)" if f.unknown else "")
+                + "; the measured facts are below")
     return f"{head}. Explained by {parts} ({where}){tail}"

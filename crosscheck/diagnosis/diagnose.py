@@ -28,7 +28,14 @@ import numpy as np
 
 from crosscheck.diagnosis import CATALOGUE, trace
 from crosscheck.diagnosis.cnn_locate import locate
-from crosscheck.diagnosis.compose import RTOL, another_batch, confirm_constants, explain, separate
+from crosscheck.diagnosis.compose import (
+    RTOL,
+    another_batch,
+    confirm_constants,
+    explain,
+    loss_alone,
+    separate,
+)
 from crosscheck.diagnosis.conventions import matching_convention
 from crosscheck.diagnosis.measure import exact_ratio, l2_story, same, shape_story, symbolic, tensor_facts
 from crosscheck.diagnosis.variants import grads_from_step, update_order_step
@@ -276,6 +283,9 @@ def _guarded(fn):
 
 
 _UNKNOWN = "no catalogued bug explains this"
+# the evidence of a suspect that explains the loss alone (conclude says "in part")
+LOSS_PART = ("replaying it reproduces the loss exactly, but no catalogued bug explains the "
+             "gradients (the measured facts follow)")
 
 
 def _suspect(ids: tuple[str, ...], score: float, evidence: list[str]) -> Suspect:
@@ -329,6 +339,10 @@ def _diagnose_subject(result, rerun, lr, rerun_lr, limit) -> list[Suspect]:
         notes += more
     if not found:
         facts = _error_facts(result) if error is not None else _numeric_facts(result, rerun)
+        loss_wrong = any(v.tensor == "loss" and not v.ok for v in result.votes)
+        part = loss_alone(case, subject, rtol) if loss_wrong and error is None and lr is None else ()
+        if part:  # the loss's own bug is known, the gradients' is not
+            return [_suspect(part[:1], 0.5, [f"{part[0]}: {LOSS_PART}", facts])]
         return [Suspect("unknown", _UNKNOWN, 0.0, facts)]
     if len(found) > 1:
         return [_tied(found, notes)]
