@@ -48,7 +48,7 @@ from crosscheck.runner import (
     worker_session,
     write_report_files,
 )
-from crosscheck.subject.adapters import adapt, layout_note, upcast_note
+from crosscheck.subject.adapters import adapt, layout_note, order_note, upcast_note
 from crosscheck.subject.inputs import ArraysGiven, case_at, load_inputs
 from crosscheck.subject.probe import advise, probe_signature
 from crosscheck.subject.worker import PROCESS_KINDS, in_worker, parse_memory_limit
@@ -368,11 +368,12 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         upcast = upcast_note(result.cases) if dtype == "float32" else ""
         if upcast:
             result = replace(result, notes=(*result.notes, upcast))
+        order = order_note(result.cases, unrolled_order) if layout == "theta-unrolled" else ""
         result = _diagnose_and_shrink(
             result, subject, parties, label, tolerance=tolerance, shrink=shrink,
             subject_import=absolute_target(subject_import),
             call={"layout": layout, "mode": mode, "lr": lr, "dtype": dtype, **conventions})
-    result = replace(result, conclusion=conclude(result.cases, label))
+    result = replace(result, conclusion=conclude(result.cases, label, convention=order))
     return _verified(VerifyResult(result, note=layout_note(layout, mode, **conventions),
                                   isolation_off=isolation_off,
                                   advice=advise(result.cases, options)

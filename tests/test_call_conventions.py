@@ -128,6 +128,23 @@ def test_unrolled_order_on_the_command_line(capsys):
     assert code == 0, out + err
     code, out, _ = verify(capsys, target, *common)
     assert code == 1, out
+    # the forgotten flag is named: the answer is the reference's read in the other order
+    conclusion = " ".join(out.split("conclusion: ", 1)[1].split("\n  FAIL", 1)[0].split())
+    assert "It is the convention, not the backprop" in conclusion, out
+    assert "check again with --unrolled-order F" in conclusion, out
+
+
+def test_a_wrong_backprop_in_column_major_order_is_not_called_a_convention(capsys, tmp_path):
+    """The order hint is only for a right answer read in the wrong order: a real bug in a
+    column-major function, checked with the flag forgotten, gets no such words."""
+    buggy = tmp_path / "theta_unrolled_f_bug.py"
+    buggy.write_text(f"import sys\nsys.path.insert(0, {str(SUBJECTS)!r})\n"
+                     "from theta_unrolled_f import nn_cost_function as _right\n\n\n"
+                     "def nn_cost_function(p, X, Y, spec):\n"
+                     "    loss, grad = _right(p, X, Y, spec)\n    return loss, 2 * grad\n")
+    code, out, _ = verify(capsys, f"{buggy}:nn_cost_function", "--layout", "theta-unrolled",
+                          "--networks", "3", "--sizes", "3-4-5", *QUICK)
+    assert code == 1 and "not the backprop" not in out and "--unrolled-order F" not in out, out
 
 
 # ---- the reproduction scripts call the function as crosscheck did -------------------------------

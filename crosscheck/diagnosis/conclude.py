@@ -122,10 +122,12 @@ def loss_only(cases: list, subject: str, named: str = "") -> str:
             f"{how}")
 
 
-def conclude(cases: list, subject: str) -> str:
+def conclude(cases: list, subject: str, convention: str = "") -> str:
     """A sentence over all networks: all agree; or how many failed, who was blamed, and the
     catalogued bugs the diagnosed networks name (with how many of them name each). When
-    every gradient agrees and only the loss fails, it says so first (:func:`loss_only`)."""
+    every gradient agrees and only the loss fails, it says so first (:func:`loss_only`).
+    ``convention``: a calling convention that explains every failing network (the unrolled
+    order), said in place of the bugs."""
     f = findings(cases)
     if not f.failed:
         return f"every one of the {f.networks} networks agrees: no discrepancy found"
@@ -134,6 +136,8 @@ def conclude(cases: list, subject: str) -> str:
         return only
     who = ", ".join(f"{name} ({k})" for name, k in f.blamed)
     head = f"{f.failed} of {f.networks} networks disagree; blamed: {who}"
+    if convention:
+        return f"{head}. It is the convention, not the backprop: {convention}"
     if not f.diagnosed:
         return head
     if not f.named:

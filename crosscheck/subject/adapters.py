@@ -180,6 +180,45 @@ def upcast_note(cases) -> str:
     return f"{what} (an upcast in your float32 code); compared by value, with the float32 tolerances"
 
 
+def order_note(cases, declared: str) -> str:
+    """For a theta-unrolled campaign, the other unrolled order in words when it explains
+    every failing network ("" otherwise): the subject's answer is what the reference gives if
+    the function unrolls in the other order (reading the parameters and writing the gradient
+    that way, or writing the gradient only), so the flag, not the backprop, is wrong."""
+    other = next(o for o in ORDERS if o != declared)
+    ours, theirs = make_layout("theta-unrolled", unrolled_order=declared), make_layout(
+        "theta-unrolled", unrolled_order=other)
+    failing = [c for c in cases if c.verdict == "fail"]
+    if not failing or any(not c.parties or c.parties[0].kind != "subject" for c in failing):
+        return ""
+
+    def close(a, b) -> bool:
+        return bool(np.all(np.isfinite(a)) and np.allclose(a, b, rtol=1e-6, atol=1e-12))
+
+    def explained(c) -> bool:
+        case, subject = c.case, c.parties[0]
+        spec = case.spec
+        read = theirs.decode(ours.encode(case.params, spec), spec, "params")  # as they read it
+        for params, loss_too in ((read, True), (case.params, False)):
+            loss, grads = reference_loss_and_grads(params, case.X, case.Y, spec)
+            seen = ours.decode(theirs.encode(grads, spec), spec, "grad")  # as we read theirs
+            if all(close(subject.grads[k], seen[k]) for k in seen) and (
+                    not loss_too or close(np.float64(subject.loss), loss)):
+                return True
+        return False
+
+    try:
+        if not all(explained(c) for c in failing):
+            return ""
+    except (SubjectError, ValueError, KeyError):
+        return ""
+    flag = "--unrolled-order " + other
+    return (f"read {_ORDER_WORDS[other]}, the unrolled vector is right on every failing network: "
+            f"your function unrolls in that order"
+            + (" (Octave's Theta(:) and numpy's order='F' go by columns)" if other == "F" else "")
+            + f"; check again with {flag}")
+
+
 def _from_thetas(thetas: dict, spec) -> dict:
     out = {}
     for layer in range(1, spec.depth + 1):
