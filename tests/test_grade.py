@@ -307,6 +307,12 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path):
                                      str(tmp_path / "afile"))
     assert "--layer relu wants" in _bad(tmp_path, "grade", str(good), "--out", str(out),
                                         "--layer", "relu", "relu_forward")
+    # a layer assignment counts --cases (verify-layer's word), a network one --networks
+    assert "the number of cases is --cases" in _bad(
+        tmp_path, "grade", str(good), "--out", str(out), "--layer", "relu", "relu_forward",
+        "relu_backward", "--networks", "5")
+    assert "--cases counts a layer assignment's cases" in _bad(
+        tmp_path, "grade", str(good), "--out", str(out), "--cases", "5")
     assert "not a grade's output" in _bad(tmp_path, "merge", str(tmp_path / "notes"),
                                           "--out", str(out))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "class", "empty", "good",
@@ -367,7 +373,7 @@ def test_a_layer_assignment(tmp_path):
     shutil.copy(corpus / "buggy" / "sigmoid_relu_v2.py", folder / "ben.py")
     out = tmp_path / "out"
     code, _, err = _run("grade", str(folder), "--out", str(out), "--jobs", "1", "--layer",
-                        "sigmoid", "sigmoid_forward", "sigmoid_backward", "--networks", "5")
+                        "sigmoid", "sigmoid_forward", "sigmoid_backward", "--cases", "5")
     assert code == 0, err
     got = {r["name"]: r for r in _class(out)["records"]}
     assert got["ann"]["finding"] == "pass" and got["ann"]["score"] == 5

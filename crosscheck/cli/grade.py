@@ -37,7 +37,10 @@ def configure(p) -> None:
                    help="the function every submission defines (default loss_and_grads)")
     p.add_argument("--layer", nargs="+", metavar=("KIND", "FUNCTION"), default=None,
                    help="a layer assignment: the kind and the names of the forward and backward "
-                        "functions (a loss kind: one function); --networks counts its cases")
+                        "functions (a loss kind: one function)")
+    p.add_argument("--cases", type=positive_int, default=None, metavar="N",
+                   help="with --layer: random cases per student, as verify-layer's --cases "
+                        "(default 20)")
     p.add_argument("--file", default=None, metavar="NAME",
                    help="in a folder per student, the file to grade (default: the one .py file "
                         "that defines the function)")
@@ -96,6 +99,9 @@ def config(args):
     changed = _changed(args)
     if args.layer:
         return _layer_config(args, timeout, memory, changed)
+    if args.cases is not None:
+        raise UsageError("--cases counts a layer assignment's cases (with --layer); a network "
+                         "assignment counts --networks")
     if args.mode == "grads" and args.lr is not None:
         raise UsageError(f"{option('lr')} only applies with {option('mode', 'update')}")
     lr = check_lr(_number(args.lr), shown=args.lr) if args.lr is not None else 0.1
@@ -125,20 +131,22 @@ def _layer_config(args, timeout, memory, changed):
         words = "its loss function" if wants == 1 else "its forward and backward functions"
         raise UsageError(f"--layer {kind} wants {words} after the kind, e.g. --layer {kind} "
                          + (f"{kind}" if wants == 1 else f"{kind}_forward {kind}_backward"))
-    allowed = {"networks", "seed", "timeout", "memory_limit", "dtype", "shrink"}
+    allowed = {"seed", "timeout", "memory_limit", "dtype", "shrink"}
     other = [OPTIONS[n].flag for n in changed if n not in allowed]
     if other:
-        raise UsageError(f"{other[0]} does not apply to --layer (it takes --networks as the "
-                         f"number of cases, --seed, --timeout, --memory-limit, --dtype, --shrink)")
+        raise UsageError(f"{other[0]} does not apply to --layer (it takes --cases, --seed, "
+                         f"--timeout, --memory-limit, --dtype, --shrink)"
+                         + (": the number of cases is --cases" if other[0] == "--networks" else ""))
+    cases = args.cases if args.cases is not None else 20
     shrink = args.shrink if "shrink" in changed else 1
     flags = " ".join(f"{flag} {value}" for flag, value in (
-        ("--cases", args.networks), ("--seed", args.seed),
+        ("--cases", cases), ("--seed", args.seed),
         ("--timeout", args.timeout if "timeout" in changed else None),
         ("--memory-limit", args.memory_limit), ("--dtype", args.dtype if "dtype" in changed
                                                 else None),
         ("--shrink", args.shrink if "shrink" in changed else None)) if value is not None)
     cfg = GradeConfig(functions=tuple(functions), layer=kind, flags=flags, verify={
-        "cases": args.networks, "seed": args.seed, "timeout": timeout, "memory_limit": memory,
+        "cases": cases, "seed": args.seed, "timeout": timeout, "memory_limit": memory,
         "dtype": args.dtype, "shrink": shrink})
     assignment = {"command": "verify-layer", "layer": kind, "functions": functions,
                   "flags": flags, "file": args.file}
