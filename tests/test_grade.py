@@ -251,7 +251,7 @@ def test_a_rerun_replaces_the_output_whole_and_an_interrupted_one_leaves_it(tmp_
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pool, "grade_student", interrupted)
+    monkeypatch.setattr(pool, "_in_processes", interrupted)
     assert _run("grade", str(folder), "--out", str(out), "--jobs", "1", *FLAGS)[0] == 130
     assert _files(out) == before  # the earlier output, whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ["class", "out"]  # no temp left
@@ -438,8 +438,26 @@ def test_sigterm_ends_the_grading_processes_and_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def _tasks(tmp_path: Path, *names: str):
+    """The grading configuration of FLAGS and one task per student, as a grading process
+    receives them (crosscheck.grade.pool.replies runs them here, in this process)."""
+    from crosscheck.cli.grade import config
+    from crosscheck.cli.main import build_parser
+    from crosscheck.grade.pool import student_dir
+    from crosscheck.grade.submissions import discover
+
+    folder = _tiny_class(tmp_path, *names)
+    args = build_parser().parse_args(["grade", str(folder), "--out", str(tmp_path / "out"),
+                                      *FLAGS])
+    cfg, _ = config(args)
+    subs = discover(folder, cfg.functions)
+    return cfg, [{"sub": s.to_dict(), "dir": str(student_dir(tmp_path / "out", s))} for s in subs]
+
+
 def test_a_grading_process_makes_each_oracle_once_for_the_whole_class(tmp_path, monkeypatch):
     import crosscheck.runner as runner
+    from crosscheck.grade.pool import replies
+    from crosscheck.options import flag
 
     made = []
     real = runner.get_oracle
@@ -449,8 +467,9 @@ def test_a_grading_process_makes_each_oracle_once_for_the_whole_class(tmp_path, 
         return real(name, **options)
 
     monkeypatch.setattr(runner, "get_oracle", counted)
-    folder = _tiny_class(tmp_path, "alice", "bob")
-    assert _run("grade", str(folder), "--out", str(tmp_path / "out"), "--jobs", "1", *FLAGS)[0] == 0
+    cfg, tasks = _tasks(tmp_path, "alice", "bob")
+    answered = list(replies(tasks, cfg, flag))
+    assert [sorted(r) for r in answered] == [["record"], ["record"]]
     assert sorted(made) == ["fd", "torch"]
     made.clear()
     runner.load_oracles(("fd",)), runner.load_oracles(("fd",))  # outside a grade: fresh ones
@@ -465,11 +484,14 @@ def test_a_missing_framework_is_the_runs_error_not_the_students(tmp_path, monkey
     def missing(name, **options):
         raise OracleUnavailable(f"oracle {name!r} needs 'torch', which cannot be imported")
 
+    from crosscheck.grade.pool import replies
+    from crosscheck.options import flag
+
     monkeypatch.setattr(runner, "get_oracle", missing)
-    folder = _tiny_class(tmp_path, "alice")
-    assert "needs 'torch'" in _bad(tmp_path, "grade", str(folder), "--out", str(tmp_path / "out"),
-                                   "--jobs", "1", *FLAGS)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["class"]
+    cfg, tasks = _tasks(tmp_path, "alice")
+    answered = list(replies(tasks, cfg, flag))  # a grading process's answer: the run's error
+    assert len(answered) == 1 and "needs 'torch'" in answered[0].get("error", ""), answered
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.json"))
 
 
 def test_a_module_that_exits_or_hangs_while_imported_does_not_load(tmp_path):
@@ -483,3 +505,31 @@ def test_a_module_that_exits_or_hangs_while_imported_does_not_load(tmp_path):
     assert code == 0, err
     got = {r["name"]: r["finding"] for r in _class(tmp_path / "out")["records"]}
     assert got == {"exits": "does-not-load", "hangs": "does-not-load"}
+
+
+def test_a_student_who_kills_the_grading_process_is_that_students_verdict(tmp_path):
+    """A student's call that kills its parent (os.kill(os.getppid(), SIGKILL)) once ended the
+    whole run (with --jobs 1, the run itself was that parent); now every student is graded in
+    a grading process, the one that dies is replaced, and a student whose code ends it twice
+    gets ``ends-process`` while the class goes on. Run as a command: a regression would kill
+    it, not the test."""
+    import sys
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "docs" / "examples" / "my_backprop.py",
+                folder / "ann.py")
+    (folder / "bob.py").write_text(
+        "import os\nimport signal\n\n\ndef loss_and_grads(params, X, Y, spec):\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)\n    return 0.0, {}\n")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "crosscheck.cli.main", "grade", str(folder),
+                          "--out", str(out), "--jobs", "1", "--loss", "mse", "--networks", "2"],
+                         capture_output=True, text=True, env=dict(os.environ, CI="1"), timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    got = {r["name"]: r for r in _class(out)["records"]}
+    assert got["ann"]["finding"] == "bug" and got["ann"]["bugs"] == ["bias-mean-vs-sum"]
+    assert got["bob"]["finding"] == "ends-process"
+    assert "ended the grading process twice" in got["bob"]["conclusion"]
+    results = json.loads((out / "students" / "bob" / "results.json").read_text())
+    assert results["score"] == 0

@@ -40,17 +40,13 @@ def student_dir(directory: Path, sub: Submission) -> Path:
 def grade_all(subs: list[Submission], directory: Path, cfg: GradeConfig, *, jobs: int,
               done: Callable[[dict], None] | None = None) -> list[dict]:
     """Grade every submission into ``directory``/students/NAME, in ``jobs`` grading processes
-    (this one when ``jobs`` is 1); the records in the order of ``subs``. ``done(record)``
-    after each student."""
+    (one at least, never this process: a student's worker is a grading process's child, so
+    code that signals its parent ends a grading process, not the run); the records in the
+    order of ``subs``. ``done(record)`` after each student."""
     done = done or (lambda record: None)
-    if jobs <= 1 or len(subs) <= 1:
-        records = []
-        with shared_oracles():
-            for sub in subs:
-                records.append(grade_student(sub, cfg, student_dir(directory, sub)))
-                done(records[-1])
-        return records
-    return _in_processes(subs, directory, min(jobs, len(subs)), cfg, done)
+    if not subs:
+        return []
+    return _in_processes(subs, directory, max(1, min(jobs, len(subs))), cfg, done)
 
 
 def _in_processes(subs, directory, jobs, cfg, done) -> list[dict]:
@@ -97,11 +93,18 @@ def _in_processes(subs, directory, jobs, cfg, done) -> list[dict]:
                 if not line:  # the grading process died: once more in a new one
                     selector.unregister(proc.stdout)
                     proc.wait()
-                    if tries:
-                        tail = Path(proc.log).read_text(errors="replace")[-400:].strip()
-                        raise UsageError(f"a grading process died twice while grading "
-                                         f"{sub.name} (status {proc.returncode}): {tail}")
-                    give(start(), i, sub, tries + 1)
+                    if not tries:
+                        give(start(), i, sub, tries + 1)
+                        continue
+                    # twice with this student: its code ends the process that grades it (it
+                    # signals its parent); that is its verdict, and the class goes on
+                    records[i] = grade_student(sub, cfg, student_dir(directory, sub), ended=(
+                        f"ended the grading process twice (status {proc.returncode}): the code "
+                        f"signals its parent process (os.kill(os.getppid(), ...)) or kills "
+                        f"its process group"))
+                    done(records[i])
+                    if pending:
+                        give(start(), *pending.pop(0))
                     continue
                 reply = json.loads(line)
                 if "error" in reply:
@@ -125,6 +128,20 @@ def _in_processes(subs, directory, jobs, cfg, done) -> list[dict]:
     return [records[i] for i in range(len(subs))]
 
 
+def replies(tasks, cfg: GradeConfig, flag):
+    """What a grading process answers, one reply per task (``{"sub": ..., "dir": ...}``):
+    ``{"record": ...}``, or ``{"error": ...}`` for bad input of the whole run (a missing
+    framework). The frameworks are loaded once for all the tasks."""
+    with shared_oracles():
+        for task in tasks:
+            try:
+                record = grade_student(Submission.from_dict(task["sub"]), cfg, Path(task["dir"]))
+            except UsageError as exc:
+                yield {"error": exc.worded(flag)}
+            else:
+                yield {"record": record}
+
+
 def serve() -> None:  # pragma: no cover - runs in a grading process
     """A grading process: the first line holds the configuration (pickled); then one
     student per line, one record per line back, until stdin closes."""
@@ -138,13 +155,6 @@ def serve() -> None:  # pragma: no cover - runs in a grading process
     worker._die_with_parent(init["parent"])
     worker._WORKER_PATH = init["worker_path"]  # the students' code imports its neighbours
     cfg = pickle.loads(base64.b64decode(init["config"]))
-    with shared_oracles():
-        for line in sys.stdin:
-            task = json.loads(line)
-            try:
-                record = grade_student(Submission.from_dict(task["sub"]), cfg, Path(task["dir"]))
-            except UsageError as exc:  # bad input for the whole run (a missing framework)
-                channel.write(json.dumps({"error": exc.worded(flag)}) + "\n")
-            else:
-                channel.write(json.dumps({"record": record}) + "\n")
-            channel.flush()
+    for reply in replies((json.loads(line) for line in sys.stdin), cfg, flag):
+        channel.write(json.dumps(reply) + "\n")
+        channel.flush()

@@ -62,9 +62,11 @@ class GradeConfig:
         return self.verify["cases"] if self.layer else self.verify["options"].networks
 
 
-def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
+def grade_student(sub: Submission, cfg: GradeConfig, directory: Path, *, ended: str = "") -> dict:
     """Grade ``sub``: its report files and Gradescope's ``results.json`` go into ``directory``
-    (created); returns the student's record for the class report (:func:`_record`)."""
+    (created); returns the student's record for the class report (:func:`_record`).
+    ``ended``: the student's code ended the process grading it (it is not run again): the
+    words of that verdict, ``ends-process``."""
     from crosscheck.options import flag
     from crosscheck.reports.atomic import write_atomic
     from crosscheck.reports.class_gradescope import render_results
@@ -73,7 +75,7 @@ def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
 
     start = time.perf_counter()
     directory.mkdir(parents=True, exist_ok=True)
-    result, problem = None, sub.problem
+    result, problem = None, sub.problem or ended
     if not problem:
         try:
             result = _check(sub, cfg)
@@ -87,6 +89,8 @@ def grade_student(sub: Submission, cfg: GradeConfig, directory: Path) -> dict:
         for i in range(cfg.count)]
     result.write_report(directory)
     record = _record(sub, cfg, result, problem, time.perf_counter() - start)
+    if ended and not sub.problem:
+        record["finding"] = "ends-process"
     write_atomic(directory / "results.json",
                  to_json(render_results(record, tests, feedback=text,
                                         reproduce=reproduce_command(sub, cfg))))
