@@ -21,6 +21,7 @@ record, the answer says that nothing could be matched, and why; it never guesses
 
 from __future__ import annotations
 
+import itertools
 import linecache
 import math
 import os
@@ -46,6 +47,12 @@ class Node:
     final: bool = False  # a gradient the function returns
     # one sample's share of it, stacked (batch, ...): a_{l-1}[i]^T dz_l[i] for dW, or None
     per_sample: np.ndarray | None = None
+    # the key of the node whose sign tells where a difference sits ("x": "only where x <= 0");
+    # "" for the MLP's own rule (dz and act' against z of their layer)
+    sign_of: str = ""
+    # what a layer returns: matched as it is (or an (N, C, H, W) array unflattened in C
+    # order), never transposed, since the caller reads it in the contract's shape
+    as_is: bool = False
 
 
 def _factors(batch: int, n_out: int) -> dict:
@@ -155,6 +162,12 @@ def _views(r: np.ndarray, n: np.ndarray):
         views.append(("F order", r.reshape(n.shape, order="F")))
     if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[1], n.shape[0]) and r.shape == n.shape:
         views.append(("transposed", r.T))
+    if n.ndim >= 3 and r.size == n.size and r.shape != n.shape:  # a layer's (N, C, H, W)
+        views.append(("C order", r.reshape(n.shape)))  # flattened, or unflattened another way
+        if r.ndim == n.ndim and r.ndim <= 4 and sorted(r.shape) == sorted(n.shape):
+            for axes in itertools.permutations(range(r.ndim)):
+                if tuple(r.shape[a] for a in axes) == n.shape:
+                    views.append((f"axes {axes}", r.transpose(axes)))  # channels last
     return views
 
 
@@ -193,7 +206,10 @@ def _factor_of(a: np.ndarray, b: np.ndarray, factors: dict, tol, gradient: bool)
 
 def _match(r: np.ndarray, node: Node, factors: dict, tol):
     n = node.value
-    for how, view in _views(r, n):
+    views = _views(r, n)
+    if node.as_is:
+        views = [(how, view) for how, view in views if how in ("", "C order")]
+    for how, view in views:
         f = _factor_of(view, n, factors, tol, node.gradient)
         if f is not None:
             return Match(node.key, f, how)
@@ -204,7 +220,7 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
             if f is not None:
                 return Match(node.key, f, f"sample {i}")
     if node.per_sample is not None and node.per_sample.shape[0] > 1:
-        for how, view in _views(r, n):
+        for how, view in views:
             for i, share in enumerate(node.per_sample):
                 f = _factor_of(view, share, factors, tol, node.gradient)
                 if f is not None:
@@ -334,9 +350,55 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
         if not matches[i] and _fits_sample(records[i].value, broken.value):
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
+    i = _returned(records, matches, start, broken, by_key)
+    if i is None:
+        i = _accumulated(records, matches, start, broken)
+    if i is not None:
+        return _found(records, matches, i, broken, by_key, tol)
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
                       f"(the code computes it in a form the matcher does not follow)", truncated)
+
+
+def _returned(records, matches, start: int, broken: Node, by_key: dict):
+    """For a gradient or output the function hands back (``final`` or ``as_is``): the array
+    it returns in that shape that matches nothing on the chain (a known helper value, such as
+    the activation's derivative returned without ``dout``, is not the gradient), named at the
+    line that gave it its value; or None."""
+    if not (broken.final or broken.as_is):
+        return None
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        if not rec.name.startswith("return") or rec.value.shape != broken.value.shape \
+                or any(not by_key[m.node].aux for m in matches[i]):
+            continue
+        for j in range(start + 1, i + 1):  # where that array got the value it is returned with
+            if records[j].ident == rec.ident and not records[j].given \
+                    and np.array_equal(records[j].value, rec.value):
+                return j
+        return i
+    return None
+
+
+def _accumulated(records, matches, start: int, broken: Node):
+    """An array filled in place over many lines (``out[n, f, i, j] = ...`` in a loop, ``dx +=``
+    per window) that ends in the node's shape matching nothing: the line that last changed
+    it, or None. Looked at last: its partial values match nothing along the way."""
+    final: dict[int, int] = {}  # ident -> its last record after start that changed it
+    changes: dict[int, int] = {}
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        before = final.get(rec.ident)
+        if rec.given or (before is not None and records[before].value.shape == rec.value.shape
+                         and np.array_equal(records[before].value, rec.value)):
+            continue  # the same values bound again (returned, renamed): not a change
+        final[rec.ident] = i
+        changes[rec.ident] = changes.get(rec.ident, 0) + 1
+    for i in sorted(final.values()):
+        if changes[records[i].ident] > 1 and not matches[i] and np.any(records[i].value) \
+                and _fits_whole(records[i].value, broken.value):
+            return i
+    return None
 
 
 def _fresh(records, start: int):
@@ -406,11 +468,25 @@ def _unmatched(reason: str, truncated: bool) -> dict:
     return {"status": "unmatched", "reason": reason, "text": reason}
 
 
-def _aligned(r: np.ndarray, n: np.ndarray, tol):
+def _turned(r: np.ndarray, node: Node, tol) -> str:
+    """What a record is when it holds the node's values in a shape the caller cannot read
+    (transposed, its axes permuted), or ""."""
+    for how, view in _views(r, node.value):
+        if how not in ("", "C order") and np.all(_close(view, node.value, tol)):
+            how = "transposed" if how == "transposed" else f"with its {how}"
+            return (f"it holds {node.label} {how}: shape {tuple(r.shape)} where the caller "
+                    f"reads {tuple(node.value.shape)}")
+    return ""
+
+
+def _aligned(r: np.ndarray, n: np.ndarray, tol, as_is: bool = False):
     """r in n's shape (the view with the fewest differing elements), or one sample row
     against its best row of n: (yours, reference's, rows of n it stands for)."""
     best = None
-    for _, view in _views(r, n):
+    views = _views(r, n)
+    if as_is and any(how in ("", "C order") for how, _ in views):
+        views = [(how, v) for how, v in views if how in ("", "C order")]
+    for _, view in views:
         bad = int(np.sum(~_close(view, n, tol)))
         if best is None or bad < best[0]:
             best = (bad, view, n)
@@ -434,8 +510,11 @@ def _where(rec) -> str:
 def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = "",
            batch: int = 0, n_out: int = 0, stopped: bool = False, at: int | None = None) -> dict:
     rec = records[index]
-    aligned = _aligned(rec.value, node.value, tol)
-    if factor:
+    aligned = _aligned(rec.value, node.value, tol, node.as_is)
+    turned = _turned(rec.value, node, tol) if node.as_is else ""
+    if turned:
+        detail = turned
+    elif factor:
         detail = f"off by a factor {factor} everywhere"
     elif stopped:
         detail = ("it equals " + ", ".join(by_key[m.node].label for m in matches[index])
@@ -483,13 +562,17 @@ def _context(file: str, line: int, around: int = 3) -> list:
 
 def _fact(yours, ref, diff, node: Node, by_key) -> str:
     """What is known about the difference, from what is measured here."""
-    z = by_key.get(f"z{node.layer}")
-    if z is not None and node.key[:2] in ("dz", "ac") and z.value.shape == yours.shape:
+    if node.sign_of:  # a layer's: said when some elements differ and others do not
+        z, name = (by_key.get(node.sign_of), node.sign_of) if not diff.all() else (None, "")
+    else:
+        z, name = by_key.get(f"z{node.layer}"), f"z{node.layer}"
+        z = z if node.key[:2] in ("dz", "ac") else None
+    if z is not None and z.value.shape == yours.shape:
         inactive = z.value <= 0
         if inactive.any() and np.all(inactive[diff]):
-            return f"only where z{node.layer} <= 0"
+            return f"only where {name} <= 0"
         if np.all(~inactive[diff]):
-            return f"only where z{node.layer} > 0"
+            return f"only where {name} > 0"
     nz = diff & (ref != 0)
     if nz.any():
         ratio = yours[nz] / ref[nz]
