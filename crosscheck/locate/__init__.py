@@ -33,7 +33,7 @@ def find_line(worker, case, *, dtype: str = "float64") -> dict | None:
         from crosscheck.locate.layer_nodes import cnn_nodes
 
         nodes = cnn_nodes(case.params, case.X, case.Y, case.spec)
-        n_out = next(n.value.shape[1] for n in reversed(nodes) if n.key.startswith("a"))
+        n_out = case.spec.n_classes
     else:
         from crosscheck.reference.network import intermediates
 

@@ -49,8 +49,8 @@ def layer_nodes(kind: str, arrays: dict, extra: dict, dout, forward_only: bool =
     nodes += build(a, extra, None if forward_only else np.asarray(dout, dtype=float)
                    if dout is not None else None, out)
     returned = {"out"} | {f"d{k}" for k in KINDS[kind].inputs}  # what the pair hands back
-    return [replace(n, as_is=True, final=n.gradient) if n.key in returned and not n.aux else n
-            for n in nodes]
+    return [replace(n, as_is=True, final=n.gradient, layered=True)
+            if n.key in returned and not n.aux else replace(n, layered=True) for n in nodes]
 
 
 def _affine(a, extra, dout, out):
@@ -307,4 +307,4 @@ def cnn_nodes(params: dict, X, Y, spec) -> list[Node]:
                 nodes.append(Node(f"grad_{name}", f"dL/d{name} (layer {i})",
                                   np.asarray(grads[name], float), (f"d{name}",),
                                   gradient=True, layer=i, final=True))
-    return nodes
+    return [replace(n, layered=True) for n in nodes]

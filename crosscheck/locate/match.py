@@ -21,7 +21,6 @@ record, the answer says that nothing could be matched, and why; it never guesses
 
 from __future__ import annotations
 
-import itertools
 import linecache
 import math
 import os
@@ -53,6 +52,9 @@ class Node:
     # what a layer returns: matched as it is (or an (N, C, H, W) array unflattened in C
     # order), never transposed, since the caller reads it in the contract's shape
     as_is: bool = False
+    # a layer's or a CNN's: an unrolled record is only (N, D) for (N, C, H, W) or a 1-D vector,
+    # an array filled in a loop is judged by its final value, a scale by its last line
+    layered: bool = False
 
 
 def _factors(batch: int, n_out: int) -> dict:
@@ -163,11 +165,18 @@ def _views(r: np.ndarray, n: np.ndarray):
     if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[1], n.shape[0]) and r.shape == n.shape:
         views.append(("transposed", r.T))
     if n.ndim >= 3 and r.size == n.size and r.shape != n.shape:  # a layer's (N, C, H, W)
-        views.append(("C order", r.reshape(n.shape)))  # flattened, or unflattened another way
-        if r.ndim == n.ndim and r.ndim <= 4 and sorted(r.shape) == sorted(n.shape):
-            for axes in itertools.permutations(range(r.ndim)):
-                if tuple(r.shape[a] for a in axes) == n.shape:
-                    views.append((f"axes {axes}", r.transpose(axes)))  # channels last
+        views.append(("C order", r.reshape(n.shape)))  # flattened as x.reshape(N, -1)
+    return views
+
+
+def _node_views(r: np.ndarray, node: Node):
+    """:func:`_views` as the node allows them: what a layer returns as it is, a layer's
+    2-D intermediate unrolled only from a vector."""
+    views = _views(r, node.value)
+    if node.as_is:
+        views = [(how, v) for how, v in views if how in ("", "C order")]
+    if node.layered and node.value.ndim == 2 and r.ndim != 1:
+        views = [(how, v) for how, v in views if how not in ("C order", "F order")]
     return views
 
 
@@ -206,9 +215,7 @@ def _factor_of(a: np.ndarray, b: np.ndarray, factors: dict, tol, gradient: bool)
 
 def _match(r: np.ndarray, node: Node, factors: dict, tol):
     n = node.value
-    views = _views(r, n)
-    if node.as_is:
-        views = [(how, view) for how, view in views if how in ("", "C order")]
+    views = _node_views(r, node)
     for how, view in views:
         f = _factor_of(view, n, factors, tol, node.gradient)
         if f is not None:
@@ -228,8 +235,20 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
     return None
 
 
-def _fits_whole(r: np.ndarray, n: np.ndarray) -> bool:
-    return bool(_views(r, n))
+def _fits_whole(r: np.ndarray, n: np.ndarray, node: Node | None = None) -> bool:
+    views = _views(r, n)
+    if node is not None and node.layered and n.ndim == 2 and r.ndim != 1:
+        views = [(how, v) for how, v in views if how not in ("C order", "F order")]
+    return bool(views)
+
+
+def _made(records, i: int) -> bool:
+    """Whether record ``i`` gave its array a value (not an argument, not the same values
+    bound again under another name, returned or handed to a caller)."""
+    rec = records[i]
+    return not rec.given and not any(
+        records[j].ident == rec.ident and records[j].value.shape == rec.value.shape
+        and np.array_equal(records[j].value, rec.value) for j in range(i))
 
 
 def _fits_sample(r: np.ndarray, n: np.ndarray) -> bool:
@@ -313,6 +332,11 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
 
     if broken.key in scaled and broken.key not in exact:
         index, factor = scaled[broken.key]
+        if broken.layered:  # the last line that carries it: where it should have been undone
+            index = max((i for i, found in enumerate(matches) if _made(records, i) and any(
+                m.node == broken.key and m.factor == factor for m in found)), default=index)
+            return _found(records, matches, index, broken, by_key, tol, factor=factor,
+                          batch=batch, n_out=n_out)
         # per-sample code carries a factor until it divides at the end: a new array that
         # fits after the last scaled one and matches nothing is where that went wrong
         for i in _fresh(records, index)[0]:
@@ -334,13 +358,22 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     # matches nothing, whole (same shape, transposed, unrolled); then one that still equals
     # an input (the step from there is missing), the input's own line last; then one
     # sample's slice that matches nothing
-    fresh, renamed = _fresh(records, start)
-    whole = [i for i in fresh if _fits_whole(records[i].value, broken.value)]
+    fresh, renamed = _fresh(records, start, broken.layered)
+    if broken.layered:  # an input seen right only flattened: the line that unflattens it
+        for d in broken.deps:
+            at = seen.get(d, -1)
+            if at >= 0 and any(m.node == d and m.how == "C order" for m in matches[at]):
+                for i in fresh:
+                    if i > at and records[i].value.shape == by_key[d].value.shape \
+                            and not matches[i]:
+                        return _found(records, matches, i, by_key[d], by_key, tol)
+    whole = [i for i in fresh if _fits_whole(records[i].value, broken.value, broken)]
     for i in whole:  # a match through column 0 alone leaves the rest of the array unexplained
         if not [m for m in matches[i] if m.how != _COLUMN0]:
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
-    for i in sorted(whole + [i for i in renamed if _fits_whole(records[i].value, broken.value)]):
+    for i in sorted(whole + [i for i in renamed
+                             if _fits_whole(records[i].value, broken.value, broken)]):
         if all(m.node in deps and not m.factor for m in matches[i]):
             return _found(records, matches, i, broken, by_key, tol, stopped=True)
     if start >= 0 and _fits_whole(records[start].value, broken.value) \
@@ -401,8 +434,10 @@ def _accumulated(records, matches, start: int, broken: Node):
     return None
 
 
-def _fresh(records, start: int):
-    """(new arrays, arrays bound again under a new name) after record ``start``."""
+def _fresh(records, start: int, filled: bool = False):
+    """(new arrays, arrays bound again under a new name) after record ``start``; ``filled``:
+    an array filled in place in a loop counts with its final value, at the line that last
+    changed it."""
     last_value = {}  # ident -> its value when last recorded
     for j in range(start + 1):
         last_value[records[j].ident] = records[j].value
@@ -423,6 +458,13 @@ def _fresh(records, start: int):
             elif same and rec.name.isidentifier():
                 renamed.append(i)  # `dz2 = da2`: the same array under a new name
         last_value[rec.ident] = rec.value
+    if filled:
+        loops = {ident for (ident, _), k in seen_at.items() if k > 1}
+        last = {}
+        for i in range(start + 1, len(records)):
+            if records[i].ident in loops and _made(records, i):
+                last[records[i].ident] = i
+        fresh = sorted(set(fresh) | set(last.values()))
     return fresh, renamed
 
 
@@ -576,7 +618,8 @@ def _fact(yours, ref, diff, node: Node, by_key) -> str:
     nz = diff & (ref != 0)
     if nz.any():
         ratio = yours[nz] / ref[nz]
-        if np.allclose(ratio, ratio[0], rtol=1e-6) and np.sum(diff) == np.sum(nz):
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and np.sum(diff) == np.sum(nz) \
+                and ratio[0] != 0:
             c = float(ratio[0])
             return "the sign flipped" if math.isclose(c, -1.0) else f"a factor {c:.4g}"
     if yours.ndim == 2 and yours.shape[0] == yours.shape[1] \
