@@ -83,7 +83,7 @@ class LayerVerification:
             describe=shrunk.case.describe, forward=r.targets[0], backward=r.targets[1],
             arrays=shrunk.data.arrays, extra=shrunk.data.extra, dout=shrunk.data.dout,
             dtype=r.dtype, test_mode=shrunk.case.shape.mode == "test",
-            keep=_keep(shrunk.data.extra, r.dropout_p),
+            keep=_keep(shrunk.data.extra, r.dropout_p), line=r.line,
             tolerance=TOLERANCES["float32" if r.dtype == "float32" else "autodiff"])
 
     def __str__(self) -> str:
