@@ -164,7 +164,8 @@ def _views(r: np.ndarray, n: np.ndarray):
         views.append(("F order", r.reshape(n.shape, order="F")))
     if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[1], n.shape[0]) and r.shape == n.shape:
         views.append(("transposed", r.T))
-    if n.ndim >= 3 and r.size == n.size and r.shape != n.shape:  # a layer's (N, C, H, W)
+    if n.ndim >= 3 and r.size == n.size and r.shape != n.shape and (
+            r.ndim == 1 or (r.ndim == 2 and r.shape[0] == n.shape[0])):  # (N, C, H, W)
         views.append(("C order", r.reshape(n.shape)))  # flattened as x.reshape(N, -1)
     return views
 
