@@ -42,15 +42,21 @@ def layer_nodes(kind: str, arrays: dict, extra: dict, dout, forward_only: bool =
     ``dout`` the upstream gradient (None for a loss kind), ``forward_only`` a test-mode case.
     ``out``: the pair's own output, read for dropout (its mask is the pair's own draw)."""
     a = {k: np.asarray(v, dtype=float) for k, v in arrays.items()}
-    nodes = [_aux(k, v) for k, v in a.items()]
-    if dout is not None:
-        nodes.append(_aux("dout", dout))
+    # the inputs and dout start the chain: right as given, so a first line that goes wrong
+    # can be named even when nothing the pair computes matches
+    nodes = [Node(k, k, v) for k, v in a.items()]
+    if dout is not None and not forward_only:
+        nodes.append(Node("dout", "dout", np.asarray(dout, dtype=float)))
     build = _BUILDERS[kind]
     nodes += build(a, extra, None if forward_only else np.asarray(dout, dtype=float)
                    if dout is not None else None, out)
-    returned = {"out"} | {f"d{k}" for k in KINDS[kind].inputs}  # what the pair hands back
-    return [replace(n, as_is=True, final=n.gradient, layered=True)
-            if n.key in returned and not n.aux else replace(n, layered=True) for n in nodes]
+    layer = KINDS[kind]
+    slots = {"out": "return[0]"} if not layer.loss else {"dx": "return[1]"}
+    if not layer.loss:
+        slots.update({f"d{k}": "return" if len(layer.inputs) == 1 else f"return[{i}]"
+                      for i, k in enumerate(layer.inputs)})
+    return [replace(n, as_is=True, final=n.gradient, layered=True, slot=slots[n.key])
+            if n.key in slots and not n.aux else replace(n, layered=True) for n in nodes]
 
 
 def _affine(a, extra, dout, out):
@@ -94,7 +100,8 @@ def _softmax_loss(a, extra, dout, out):
     onehot = np.zeros_like(x)
     onehot[np.arange(n), y] = 1.0
     return [_aux("shifted", shifted, "x - max(x)"), _aux("exp", e, "exp(x - max(x))"),
-            _aux("log_p", np.log(probs), "log softmax(x)"), _aux("onehot", onehot),
+            _aux("log_p", shifted - np.log(e.sum(axis=1, keepdims=True)), "log softmax(x)"),
+            _aux("onehot", onehot),
             _fwd("probs", probs, ("x",), "softmax(x)"),
             _grad("dx", (probs - onehot) / n, ("probs",), "dL/dx", final=True)]
 
@@ -170,9 +177,10 @@ def _dropout(a, extra, dout, out):
         return [_fwd("out", x, ("x",), "out = x (test mode)")]
     if out is None:
         return []
-    out = np.asarray(out, dtype=float)
-    mask = np.divide(out, x, out=np.zeros_like(x), where=x != 0)  # the pair's own draw
-    nodes = [_aux("mask", mask, "the mask (out / x)"), _fwd("out", out, ("x",), "out")]
+    drawn = np.divide(np.asarray(out, dtype=float), x, out=np.zeros_like(x), where=x != 0)
+    mask = (drawn != 0) / param["p"]  # the entries the pair kept (its own draw), scaled 1/p
+    nodes = [_aux("mask", mask, "the mask (kept / p)"), _aux("kept", (drawn != 0) * 1.0),
+             _fwd("out", x * mask, ("x",), "out = x * mask / p")]
     if dout is not None:
         nodes.append(_grad("dx", dout * mask, ("dout",), "dL/dx"))
     return nodes

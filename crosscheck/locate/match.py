@@ -55,6 +55,8 @@ class Node:
     # a layer's or a CNN's: an unrolled record is only (N, D) for (N, C, H, W) or a 1-D vector,
     # an array filled in a loop is judged by its final value, a scale by its last line
     layered: bool = False
+    # how the layer pair hands it back: "return[1]" (a tuple's item), "return", or ""
+    slot: str = ""
 
 
 def _factors(batch: int, n_out: int) -> dict:
@@ -142,9 +144,12 @@ class Match:
 _COLUMN0 = "column 0 of the Theta layout"
 
 
-def _views(r: np.ndarray, n: np.ndarray):
-    """(how, array shaped like n, or a stack of per-sample candidates) for the conventions."""
+def _views(r: np.ndarray, n: np.ndarray, layered: bool = False):
+    """(how, array shaped like n, or a stack of per-sample candidates) for the conventions;
+    ``layered``: a layer's vector also as a (1, D) or (D, 1) array."""
     views = []
+    if layered and n.ndim == 1 and r.ndim == 2 and 1 in r.shape and r.size == n.size:
+        views.append(("as a row" if r.shape[0] == 1 else "as a column", r.reshape(n.shape)))
     if r.shape == n.shape:
         views.append(("", r))
     if r.ndim == 2 and r.T.shape == n.shape and r.shape != n.shape:
@@ -173,9 +178,9 @@ def _views(r: np.ndarray, n: np.ndarray):
 def _node_views(r: np.ndarray, node: Node):
     """:func:`_views` as the node allows them: what a layer returns as it is, a layer's
     2-D intermediate unrolled only from a vector."""
-    views = _views(r, node.value)
+    views = _views(r, node.value, node.layered)
     if node.as_is:
-        views = [(how, v) for how, v in views if how in ("", "C order")]
+        views = [(how, v) for how, v in views if how == ""]
     if node.layered and node.value.ndim == 2 and r.ndim != 1:
         views = [(how, v) for how, v in views if how not in ("C order", "F order")]
     return views
@@ -237,7 +242,7 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
 
 
 def _fits_whole(r: np.ndarray, n: np.ndarray, node: Node | None = None) -> bool:
-    views = _views(r, n)
+    views = _views(r, n, node is not None and node.layered)
     if node is not None and node.layered and n.ndim == 2 and r.ndim != 1:
         views = [(how, v) for how, v in views if how not in ("C order", "F order")]
     return bool(views)
@@ -293,6 +298,9 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     scaled: dict[str, tuple[int, str]] = {}
     for i, found in enumerate(matches):
         for m in found:
+            node = by_key[m.node]
+            if records[i].given and node.layered and node.deps:
+                continue  # an argument that happens to equal it (test-mode dropout: out = x)
             seen.setdefault(m.node, i)
             last[m.node] = i
             if m.factor:
@@ -373,6 +381,10 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
         if not [m for m in matches[i] if m.how != _COLUMN0]:
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
+    if broken.slot:  # what the pair hands back for it, named where it got its value
+        i = _handed_back(records, matches, start, broken)
+        if i is not None:
+            return _found(records, matches, i, broken, by_key, tol)
     for i in sorted(whole + [i for i in renamed
                              if _fits_whole(records[i].value, broken.value, broken)]):
         if all(m.node in deps and not m.factor for m in matches[i]):
@@ -392,6 +404,24 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
                       f"(the code computes it in a form the matcher does not follow)", truncated)
+
+
+def _handed_back(records, matches, start: int, broken: Node):
+    """The record that gave its value to the array the layer pair returns in the node's
+    place (``broken.slot``), when that array is not the node; or None."""
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        if rec.name != broken.slot or rec.callers:
+            continue
+        if any(m.node == broken.key for m in matches[i]):
+            return None
+        for j in range(i + 1):
+            if records[j].ident == rec.ident and _made(records, j) \
+                    and records[j].value.shape == rec.value.shape \
+                    and np.array_equal(records[j].value, rec.value):
+                return j
+        return i
+    return None
 
 
 def _returned(records, matches, start: int, broken: Node, by_key: dict):
@@ -479,8 +509,8 @@ def _caller(records, matches, index: int, broken: Node, by_key: dict):
     rec = records[index]
     if not broken.gradient or not rec.callers:
         return index
-    grads_in = {records[j].frame for j in range(len(records))
-                if any(by_key[m.node].gradient for m in matches[j])}
+    grads_in = {records[j].frame for j in range(len(records))  # a layer's backward: dout
+                if any(by_key[m.node].gradient or m.node == "dout" for m in matches[j])}
     if rec.frame in grads_in:
         return index
     for frame, line in reversed(rec.callers):
@@ -514,9 +544,9 @@ def _unmatched(reason: str, truncated: bool) -> dict:
 def _turned(r: np.ndarray, node: Node, tol) -> str:
     """What a record is when it holds the node's values in a shape the caller cannot read
     (transposed, its axes permuted), or ""."""
-    for how, view in _views(r, node.value):
-        if how not in ("", "C order") and np.all(_close(view, node.value, tol)):
-            how = "transposed" if how == "transposed" else f"with its {how}"
+    for how, view in _views(r, node.value, node.layered):
+        if how != "" and np.all(_close(view, node.value, tol)):
+            how = {"C order": "flattened"}.get(how, how)
             return (f"it holds {node.label} {how}: shape {tuple(r.shape)} where the caller "
                     f"reads {tuple(node.value.shape)}")
     return ""
@@ -526,9 +556,9 @@ def _aligned(r: np.ndarray, n: np.ndarray, tol, as_is: bool = False):
     """r in n's shape (the view with the fewest differing elements), or one sample row
     against its best row of n: (yours, reference's, rows of n it stands for)."""
     best = None
-    views = _views(r, n)
-    if as_is and any(how in ("", "C order") for how, _ in views):
-        views = [(how, v) for how, v in views if how in ("", "C order")]
+    views = _views(r, n, as_is)
+    if as_is and any(how == "" for how, _ in views):
+        views = [(how, v) for how, v in views if how == ""]
     for _, view in views:
         bad = int(np.sum(~_close(view, n, tol)))
         if best is None or bad < best[0]:
