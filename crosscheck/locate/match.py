@@ -396,11 +396,12 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
         if not matches[i] and _fits_sample(records[i].value, broken.value):
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
-    i = _returned(records, matches, start, broken, by_key)
-    if i is None:
-        i = _accumulated(records, matches, start, broken)
-    if i is not None:
-        return _found(records, matches, i, broken, by_key, tol)
+    if broken.layered:  # a layer's or a CNN's: what it hands back, then a loop's array
+        i = _returned(records, matches, start, broken, by_key)
+        if i is None:
+            i = _accumulated(records, matches, start, broken)
+        if i is not None:
+            return _found(records, matches, i, broken, by_key, tol)
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
                       f"(the code computes it in a form the matcher does not follow)", truncated)
