@@ -130,11 +130,12 @@ def run_cnn(entry: dict, folder: Path, networks: int, seed: int) -> dict:
 def run_layer_entry(entry: dict, folder: Path, cases: int, seed: int) -> dict:
     """A layer pair as ``crosscheck verify-layer`` runs it, scored as :func:`run`; its cost
     on the case the line was looked for on."""
+    from crosscheck.oracles.tf_layers import tf_layer
+    from crosscheck.oracles.torch_layers import torch_layer
+
     from crosscheck.layers.check import check_layer_case, prepare
     from crosscheck.layers.kinds import KINDS
     from crosscheck.layers.verify import run_layer
-    from crosscheck.oracles.tf_layers import tf_layer
-    from crosscheck.oracles.torch_layers import torch_layer
     from crosscheck.subject.worker import SubjectWorker
 
     kind, path = entry["kind"], folder / entry["file"]
@@ -160,7 +161,6 @@ def run_layer_entry(entry: dict, folder: Path, cases: int, seed: int) -> dict:
             return worker.call_layer(arrays, extra, dout, numerical=numerical,
                                      forward_only=forward_only)
 
-        t0 = time.perf_counter()
         check_layer_case(case.shape, pair_call, label=entry["file"],
                          oracles={"torch": torch_layer, "tensorflow": tf_layer},
                          dropout_p=dropout_p)  # warm: the frameworks' first-call costs
@@ -169,7 +169,6 @@ def run_layer_entry(entry: dict, folder: Path, cases: int, seed: int) -> dict:
                          oracles={"torch": torch_layer, "tensorflow": tf_layer},
                          dropout_p=dropout_p)
         out["check"] = time.perf_counter() - t1
-        del t0
         timings = []
         for _ in range(3):
             a = time.perf_counter()

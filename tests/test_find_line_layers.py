@@ -137,10 +137,9 @@ def test_a_correct_cnn_gets_no_line():
 
 
 def test_what_a_layer_returns_matches_only_in_its_own_shape():
+    from crosscheck.engine.tolerances import TOLERANCES
     from crosscheck.locate.layer_nodes import layer_nodes
     from crosscheck.locate.match import _match
-
-    from crosscheck.engine.tolerances import TOLERANCES
 
     arrays, extra, dout = _case("affine")  # x (3, 5, 3), w (15, 5)
     nodes = {n.key: n for n in layer_nodes("affine", arrays, extra, dout)}

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from crosscheck.reference import cnn_layers as R
 
 from crosscheck.layers.kinds import KINDS
 from crosscheck.locate.match import Node
+from crosscheck.reference import cnn_layers as R
 
 __all__ = ["cnn_nodes", "layer_nodes"]
 

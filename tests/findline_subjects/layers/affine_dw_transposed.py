@@ -1,5 +1,4 @@
 """An affine layer whose dw comes back transposed (a real bug: the caller reads (D, M))."""
-import numpy as np
 
 
 def affine_forward(x, w, b):
