@@ -12,7 +12,7 @@ It exits 1 while they disagree and 0 once the layer is fixed.
 from __future__ import annotations
 
 import numpy as np
-from crosscheck.reports.repro import COMPARE, LOAD
+from crosscheck.reports.repro import COMPARE, LOAD, _line_fields
 
 __all__ = ["layer_reproduction_script", "literal"]
 
@@ -171,7 +171,6 @@ def layer_reproduction_script(kind, *, title: str, describe: str, forward: str,
     the table the case was judged with, ``keep`` dropout's keep probability (by default the
     ``p`` in ``extra``, as the contract reads it); ``line`` the first wrong line found
     (crosscheck/locate), named in a comment, where the script's ``--pdb`` stops."""
-    found = line if line and line.get("status") == "found" else None
     if keep is None and "p" in (extra.get("param") or {}):
         keep = extra["param"]["p"]
     rows = "".join(f"    {k!r}: {literal(v)},\n" for k, v in arrays.items())
@@ -180,6 +179,4 @@ def layer_reproduction_script(kind, *, title: str, describe: str, forward: str,
         inputs=tuple(kind.inputs), dtype=dtype, keep=keep, test_mode=test_mode, arrays=rows,
         extra=literal(extra), dout="None" if dout is None else literal(np.asarray(dout)),
         rtol=tolerance.rtol, atol=tolerance.atol_loss, atol_scale=tolerance.atol_grad,
-        call=_call(kind, kind.args), compare=COMPARE, load=LOAD,
-        wrong_line=(found["file"], int(found["line"])) if found else None,
-        line_comment="".join(f"# {row}\n" for row in found["text"].splitlines()) if found else "")
+        call=_call(kind, kind.args), compare=COMPARE, load=LOAD, **_line_fields(line))

@@ -149,3 +149,22 @@ def test_what_a_layer_returns_matches_only_in_its_own_shape():
     assert _match(dw.value.T.copy(), dw, {}, tol) is None  # the caller reads (15, 5)
     assert _match(dx.value.reshape(3, -1), dx, {}, tol) is None  # returned flattened: wrong
     assert _match(dx.value.reshape(3, -1), nodes["dx rows"], {}, tol).how == ""
+
+
+def test_verify_cnn_shows_the_line_in_the_summary_the_report_and_the_script(tmp_path):
+    from crosscheck.api import run_verify
+
+    file = "buggy/functional_cache_conv_db_batch_mean.py"
+    options = CampaignOptions(architecture="cnn", networks=2, seed=0,
+                              cnn="3x6x6 conv(3,3x3,s1,p1)-relu-max(2,s2)-affine(6)-relu-affine(4)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = run_verify(f"{CNN / file}:loss_and_grads", file, layout="xw", mode="grads",
+                            lr=0.1, timeout=10, options=options, oracles=("torch", "fd"),
+                            shrink=1, report=tmp_path)
+    assert "first wrong line: functional_cache_conv_db_batch_mean.py:40  " in str(result)
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [c["line"]["line"] for c in report["cases"] if c.get("line")] == [40]
+    script = "".join(p.read_text() for p in tmp_path.glob("repro*.py"))
+    assert f"WRONG_LINE = ({str(CNN / file)!r}, 40)" in script
+    assert "# functional_cache_conv_db_batch_mean.py:40  " in script
