@@ -397,6 +397,19 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
     if broken.layered:  # a layer's or a CNN's: what it hands back, then a loop's array
+        # a piece no line binds on its own (dxhat inside dx = dout * gamma / std): the line
+        # that made what the pair returns in the place of what it feeds
+        todo, done = list(children.get(broken.key, ())), set()
+        while todo:
+            key = todo.pop(0)
+            if key in done:
+                continue
+            done.add(key)
+            todo += children.get(key, ())
+            if by_key[key].slot:
+                i = _handed_back(records, matches, start, by_key[key])
+                if i is not None:
+                    return _found(records, matches, i, by_key[key], by_key, tol)
         i = _returned(records, matches, start, broken, by_key)
         if i is None:
             i = _accumulated(records, matches, start, broken)
