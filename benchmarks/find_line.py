@@ -18,7 +18,15 @@ shown beside each subject: the traced call against one plain call of the subject
 case, and against the failing case's own check (the subject and the oracles on it; the
 target is at most 2x).
 
-    python benchmarks/find_line.py [--corpus learner|corpus|holdout] [--networks 3] [name ...]
+Layer pairs (tests/layer_corpus, the layer entries of the holdout) run as ``crosscheck
+verify-layer`` does (a worker, torch and tensorflow, finite differences of the pair's forward,
+the first failing case shrunk): their cost is the traced call of the pair against one plain
+call and against the check of the case the line was looked for on (every oracle). CNNs
+(tests/cnn_corpus on its architecture with l2 = 0.3, the holdout's CNN on its own) run as
+``crosscheck verify --cnn``. Layers and CNNs are tallied apart from the MLPs.
+
+    python benchmarks/find_line.py [--corpus learner|corpus|layer|cnn|holdout] [--networks 3]
+                                   [--cases 20] [name ...]
 
 benchmarks/holdout is a holdout: the matcher is never tuned on it; run it only to report.
 """
@@ -37,7 +45,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = {"learner": ROOT / "tests" / "learner_corpus",
            "corpus": ROOT / "tests" / "corpus",
+           "layer": ROOT / "tests" / "layer_corpus",
+           "cnn": ROOT / "tests" / "cnn_corpus",
            "holdout": ROOT / "benchmarks" / "holdout"}
+# the CNN corpus's architecture (tests/cnn_corpus/README.md), with an L2 term so that its
+# regularisation bugs show
+CNN_CORPUS_NET = "3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5) l2=0.3"
 OUTSIDE = {"unrolled-F", "no-bias", "reduction-sum", "fixed-lr"}
 
 
@@ -90,10 +103,94 @@ def run(entry: dict, folder: Path, networks: int, seed: int) -> dict:
     return out
 
 
+def run_cnn(entry: dict, folder: Path, networks: int, seed: int) -> dict:
+    """A CNN subject as ``crosscheck verify --cnn`` runs it, scored as :func:`run`."""
+    from crosscheck.api import run_verify
+    from crosscheck.engine.campaign import CampaignOptions
+    from crosscheck.subject.worker import SubjectWorker
+
+    target = f"{folder / entry['file']}:{entry.get('function', 'loss_and_grads')}"
+    options = CampaignOptions(architecture="cnn", networks=networks, seed=seed,
+                              cnn=entry.get("cnn") or CNN_CORPUS_NET)
+    result = run_verify(target, entry["file"], layout="xw", mode="grads", lr=0.1, timeout=30.0,
+                        options=options, oracles=("torch", "fd"), shrink=1)
+    found = next((c for c in result.cases if c.line), None)
+    out = {"verdict": result.verdict, "line": dict(found.line) if found else None}
+    if found is not None:
+        out["check"] = sum(found.seconds.values())
+        case = found.shrunk[0] if found.shrunk else found.case  # as verify traced it
+        with SubjectWorker(target) as worker:
+            worker.load()
+            worker(case.params, case.X, case.Y, case.spec)
+            out["plain"], out["traced"] = min((_cost(worker, case) for _ in range(3)),
+                                              key=lambda t: t[1])
+    return out
+
+
+def run_layer_entry(entry: dict, folder: Path, cases: int, seed: int) -> dict:
+    """A layer pair as ``crosscheck verify-layer`` runs it, scored as :func:`run`; its cost
+    on the case the line was looked for on."""
+    from crosscheck.oracles.tf_layers import tf_layer
+    from crosscheck.oracles.torch_layers import torch_layer
+
+    from crosscheck.layers.check import check_layer_case, prepare
+    from crosscheck.layers.kinds import KINDS
+    from crosscheck.layers.verify import run_layer
+    from crosscheck.subject.worker import SubjectWorker
+
+    kind, path = entry["kind"], folder / entry["file"]
+    loss = KINDS[kind].loss
+    fwd = entry.get("forward") or (kind if loss else f"{kind}_forward")
+    bwd = None if loss else (entry.get("backward") or f"{kind}_backward")
+    targets = (f"{path}:{fwd}", f"{path}:{bwd}" if bwd else None)
+    dropout_p = "keep"  # as the truth's verdict was judged (a "drop" pair fails under it)
+    result = run_layer(kind, *targets, entry["file"], cases=cases, seed=seed, shrink=1,
+                       dropout_p=dropout_p).result
+    out = {"verdict": "pass" if result.passed else "fail", "line": result.line}
+    if result.line is None:
+        return out
+    numeric = [(s.case, s.data) for s in result.shrunk if not s.case.error and s.case.findings]
+    case = numeric[0][0] if numeric else next(c for c in result.cases if c.verdict == "fail"
+                                              and not c.error and c.findings)
+    data = numeric[0][1] if numeric else prepare(case.shape)
+    test = case.shape.mode == "test"
+    with SubjectWorker(targets[0], layer=(kind, *targets), timeout=30.0) as worker:
+        worker.load()
+
+        def pair_call(arrays, extra, dout, numerical, forward_only=False):
+            return worker.call_layer(arrays, extra, dout, numerical=numerical,
+                                     forward_only=forward_only)
+
+        check_layer_case(case.shape, pair_call, label=entry["file"],
+                         oracles={"torch": torch_layer, "tensorflow": tf_layer},
+                         dropout_p=dropout_p)  # warm: the frameworks' first-call costs
+        t1 = time.perf_counter()
+        check_layer_case(case.shape, pair_call, label=entry["file"],
+                         oracles={"torch": torch_layer, "tensorflow": tf_layer},
+                         dropout_p=dropout_p)
+        out["check"] = time.perf_counter() - t1
+        timings = []
+        for _ in range(3):
+            a = time.perf_counter()
+            worker.call_layer(data.arrays, data.extra, data.dout, numerical=False,
+                              forward_only=test)
+            b = time.perf_counter()
+            worker.trace_layer(data.arrays, data.extra, data.dout, test)
+            timings.append((b - a, time.perf_counter() - b))
+        out["plain"], out["traced"] = min(timings, key=lambda t: t[1])
+    return out
+
+
+def _buggy_lines(entry: dict) -> list[int]:
+    bugs = entry.get("bugs") or ([entry["bug"]] if entry.get("bug") else [])
+    return sorted({n for b in bugs for n in b.get("lines", ())})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="learner")
     parser.add_argument("--networks", type=int, default=3)
+    parser.add_argument("--cases", type=int, default=20, help="cases per layer pair")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--manifest", type=Path, help="another MANIFEST.json for the corpus's "
                         "subjects (e.g. one that records their lines)")
@@ -102,18 +199,20 @@ def main() -> int:
     args = parser.parse_args()
     folder = CORPORA[args.corpus]
     manifest = json.loads((args.manifest or folder / "MANIFEST.json").read_text())
-    tally = {"hit": 0, "miss": 0, "unmatched": 0, "no line": 0, "correct": 0,
-             "correct with a line": 0, "outside": 0, "no recorded lines": 0}
-    ratios = []
+    tallies: dict[str, dict] = {}
+    ratios: dict[str, list] = {}
     t0 = time.perf_counter()
     for entry in manifest:
-        if entry.get("kind") or entry.get("cnn") or entry.get("forward"):
-            continue  # layers and CNNs: not yet
         if args.only and not any(s in entry["file"] for s in args.only):
             continue
-        name = Path(entry["file"]).stem
+        layer, cnn = bool(entry.get("kind")), bool(entry.get("cnn")) or args.corpus == "cnn"
+        family = "layers and CNNs" if layer or cnn else "MLP"
+        tally = tallies.setdefault(family, {
+            "hit": 0, "miss": 0, "unmatched": 0, "no line": 0, "correct": 0,
+            "correct with a line": 0, "outside": 0, "no recorded lines": 0})
+        name = Path(entry["file"]).stem + (f" [{entry['kind']}]" if layer else "")
         broken = entry["verdict"] != "pass"
-        buggy = sorted({n for b in entry["bugs"] for n in b.get("lines", ())})
+        buggy = _buggy_lines(entry)
         if OUTSIDE & set(entry.get("conventions", ())):
             tally["outside"] += 1
             print(f"{'outside':10} {name:34} conventions {','.join(entry['conventions'])}")
@@ -122,13 +221,19 @@ def main() -> int:
             tally["no recorded lines"] += 1
             print(f"{'no truth':10} {name:34} (its bugs record no lines)")
             continue
-        r = run(entry, folder, args.networks, args.seed)
+        if layer:
+            r = run_layer_entry(entry, folder, args.cases, args.seed)
+        elif cnn:
+            r = run_cnn(entry, folder, args.networks, args.seed)
+        else:
+            r = run(entry, folder, args.networks, args.seed)
         line = r["line"]
         cost = (f"  trace {1e3 * r['traced']:.0f} ms: {r['traced'] / max(r['plain'], 1e-9):.1f}x "
                 f"its call, {r['traced'] / max(r['check'], 1e-9):.2f}x its check"
                 if "plain" in r else "")
         if "plain" in r:
-            ratios.append((r["traced"] / max(r["plain"], 1e-9), r["traced"] / max(r["check"], 1e-9)))
+            ratios.setdefault(family, []).append((r["traced"] / max(r["plain"], 1e-9),
+                                                  r["traced"] / max(r["check"], 1e-9)))
         if not broken:
             tally["correct"] += 1
             got = line is not None and line["status"] == "found"
@@ -147,10 +252,17 @@ def main() -> int:
         print(f"{outcome:10} {name:34} {where}{cost}")
         if args.verbose and line is not None:
             print("    " + line["text"].replace("\n", "\n    "))
+    print()
+    for family, tally in tallies.items():
+        _summary(args.corpus, family, tally, ratios.get(family, []), time.perf_counter() - t0)
+    return 0
+
+
+def _summary(corpus: str, family: str, tally: dict, ratios: list, seconds: float) -> None:
     looked = tally["hit"] + tally["miss"] + tally["unmatched"]  # a numeric failure: looked for
     broken = looked + tally["no line"]
-    print(f"\nfind the line on {args.corpus} ({time.perf_counter() - t0:.0f} s): the first wrong "
-          f"line is a buggy line in {tally['hit']} of {broken} broken MLP subjects "
+    print(f"find the line on {corpus} ({seconds:.0f} s): the first wrong "
+          f"line is a buggy line in {tally['hit']} of {broken} broken {family} subjects "
           f"({100 * tally['hit'] / max(broken, 1):.0f}%; {tally['hit']} of {looked} where verify "
           f"looked for one, {100 * tally['hit'] / max(looked, 1):.0f}%); wrong line "
           f"{tally['miss']}, could not "
@@ -161,7 +273,6 @@ def main() -> int:
              f"{max(r[0] for r in ratios):.1f}x a plain call of the subject on the same case, "
              f"{min(r[1] for r in ratios):.2f}x to {max(r[1] for r in ratios):.2f}x the failing "
              f"case's own check (subject and oracles)" if ratios else ""))
-    return 0
 
 
 if __name__ == "__main__":

@@ -472,7 +472,7 @@ def _diagnose_and_shrink(result: CampaignResult, subject, parties: list, label: 
 
 
 def _find_lines(cases: list, subject, dtype: str) -> list:
-    """``cases`` with the worst numeric MLP failure's line found (crosscheck/locate), on its
+    """``cases`` with the worst numeric failure's line found (an MLP's or a CNN's) (crosscheck/locate), on its
     shrunk case when there is one that keeps a batch of 3 and 2 outputs (smaller ones make
     the conventions ambiguous), else on the case as it failed: the user's function runs once
     more, traced, in the worker (nothing when it runs in this process, or when every case
@@ -480,13 +480,16 @@ def _find_lines(cases: list, subject, dtype: str) -> list:
     from crosscheck.locate import find_line
 
     failing = [c for c in _to_diagnose([c for c in cases if c.verdict == "fail"])
-               if not c.error and not is_cnn(c.spec) and c.subject in c.blame]
+               if not c.error and c.subject in c.blame]
     if not failing or not hasattr(subject, "trace"):
         return cases
     worst = failing[0]
     case = worst.shrunk[0] if worst.shrunk else worst.case
-    if case.X.shape[0] < 3 or case.spec.sizes[-1] < 2:  # a batch of 1 makes 1/batch = 1, ones
-        case = worst.case  # of softmax over one row: the case as it failed tells them apart
+    # a batch of 1 makes 1/batch = 1, ones of softmax over one row: the MLP case as it failed
+    # tells them apart; a shrunk CNN keeps its classes, and a batch factor would have kept
+    # its batch (the shrinker keeps the failure): its smaller loops trace faster
+    if not is_cnn(case.spec) and (case.X.shape[0] < 3 or case.spec.sizes[-1] < 2):
+        case = worst.case
     line = find_line(subject, case, dtype=dtype)
     return [replace(c, line=line) if c.index == worst.index and line else c for c in cases]
 

@@ -34,8 +34,9 @@ def _names(spec: CNNSpec) -> list[tuple[str, str] | None]:
     return [tuple(where[i]) if i in where else None for i in range(len(spec.layers))]
 
 
-def cnn_forward(params: dict, X: np.ndarray, spec: CNNSpec):
-    """(scores, caches): the last layer's class scores (N, n_classes) and each layer's cache."""
+def cnn_forward(params: dict, X: np.ndarray, spec: CNNSpec, outputs: list | None = None):
+    """(scores, caches): the last layer's class scores (N, n_classes) and each layer's cache;
+    each layer's output is appended to ``outputs`` when given."""
     a, caches = X, []
     for layer, names in zip(spec.layers, _names(spec), strict=True):
         if isinstance(layer, Conv):
@@ -56,6 +57,8 @@ def cnn_forward(params: dict, X: np.ndarray, spec: CNNSpec):
         else:
             a, cache = L.affine_forward(a, params[names[0]], params[names[1]])
         caches.append(cache)
+        if outputs is not None:
+            outputs.append(a)
     return a, caches
 
 
@@ -81,26 +84,37 @@ def _backward(layer, dout, cache, spatial: bool):
 
 
 def cnn_loss_and_grads(params: dict, X: np.ndarray, Y: np.ndarray,
-                       spec: CNNSpec) -> tuple[float, dict]:
+                       spec: CNNSpec, trail: dict | None = None) -> tuple[float, dict]:
     """The reference for a CNN: ``(L, {name: dL/dname})``.
 
     L = loss(scores, Y) + l2 / (2 * batch) * sum ||W||^2 over the conv and affine weights,
     with loss the batch mean of -log softmax(scores)_y or of the multiclass SVM's
     sum_{j != y} max(0, s_j - s_y + 1). Inputs are validated and never modified.
+    ``trail`` (a dict), when given, gets the intermediates (crosscheck/locate reads them):
+    ``outputs`` (each layer's), ``upstream`` (dL/d each layer's output), ``data`` (the
+    gradients without their L2 term), ``grads`` and ``owners`` (layer index -> its
+    parameters' names).
     """
     check_cnn_inputs(params, X, Y, spec)
     batch = X.shape[0]
-    scores, caches = cnn_forward(params, X, spec)
+    outputs: list = []
+    scores, caches = cnn_forward(params, X, spec, outputs)
     loss, dout = (L.softmax_loss if spec.loss == "softmax_cross_entropy" else L.svm_loss)(scores, Y)
     weights = spec.weight_names()
     loss += spec.l2 / (2.0 * batch) * sum(float(np.sum(params[w] ** 2)) for w in weights)
     grads: dict[str, np.ndarray] = {}
     shapes = (spec.input_shape, *spec.shapes())
     names = _names(spec)
+    upstream: list = [None] * len(spec.layers)
     for i in range(len(spec.layers) - 1, -1, -1):
+        upstream[i] = dout
         dout, tensors = _backward(spec.layers[i], dout, caches[i], len(shapes[i]) == 3)
         for name, g in zip(names[i] or (), tensors, strict=True):
             grads[name] = g
+    data = dict(grads)
     for w in weights:
         grads[w] = grads[w] + (spec.l2 / batch) * params[w]
+    if trail is not None:
+        trail.update(outputs=outputs, upstream=upstream, data=data, grads=dict(grads),
+                     owners={i: n for i, n in enumerate(names) if n})
     return float(loss), {k: grads[k] for k in spec.param_names()}

@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from crosscheck.reports.atomic import stale_scripts, write_files_atomic
+from crosscheck.reports.render_html import _line
 from crosscheck.reports.render_md import _cell, _code
 from crosscheck.reports.report_json import environment
 
@@ -18,8 +19,9 @@ __all__ = ["LAYER_SCHEMA_VERSION", "layer_report_dict", "load_layer_schema",
            "render_layer_files", "script_name", "write_layer_report_dir"]
 
 # 1.1: shrunk cases and their reproduction scripts, stopped; 1.2: strict, dropout_p,
-# convention (and per case convention, conventions), findings of part "shape"
-LAYER_SCHEMA_VERSION = "1.2"
+# convention (and per case convention, conventions), findings of part "shape"; 1.3: line
+# (the first wrong line of the pair's code, as report.json's cases[].line of a network)
+LAYER_SCHEMA_VERSION = "1.3"
 
 
 def layer_report_dict(result) -> dict:
@@ -50,6 +52,7 @@ def layer_report_dict(result) -> dict:
                    "findings": _findings(c.findings)}
                   for c in result.cases],
         "shrunk": [_shrunk(s, result) for s in getattr(result, "shrunk", [])],
+        "line": dict(result.line) if getattr(result, "line", None) else None,
     }
 
 
@@ -96,6 +99,11 @@ def _md(report: dict, limit: int = 5) -> str:
                 f"convention: {c.get('convention', '')}"
             lines.append(f"| {c['index']} | {_cell(c['describe'])} | {_cell(c['suspect'])} | "
                          f"{_cell(first)} |")
+    line = report.get("line")
+    if line and line["status"] == "found":
+        lines += ["", f"First wrong line: {_code(line['text'].splitlines()[0])}"]
+    elif line:
+        lines += ["", f"First wrong line: none found: {_cell(line['reason'])}"]
     for s in report.get("shrunk", []):
         first = s["error"] or (s["findings"][0]["message"] if s["findings"] else "")
         script = f" Reproduce: `python {s['script']}`." if s["script"] else ""
@@ -116,6 +124,7 @@ def _html(report: dict) -> str:
     return ("<!doctype html><html><head><meta charset='utf-8'><title>crosscheck layer report"
             "</title><style>body{font-family:sans-serif;margin:2em}td{vertical-align:top;"
             "padding:.2em .6em;border-bottom:1px solid #ddd}.fail td:nth-child(3){color:#b00}"
+            ".hl{background:#fff3b0}.muted{color:#777}"
             "</style></head><body>"
             f"<h1>crosscheck verify-layer {e(report['kind'])}: {report['verdict'].upper()}</h1>"
             f"<p>Subject <code>{e(report['subject'])}</code>, seed {report['seed']}, "
@@ -124,6 +133,7 @@ def _html(report: dict) -> str:
             + (f"<p>{e(report['stopped'])}</p>" if report.get("stopped") else "")
             + (f"<p><b>Warning:</b> {e(report['convention'])}</p>" if report.get("convention")
                else "")
+            + _line({"line": report.get("line")})
             + "".join(f"<p><b>Smallest failing case</b> (case {s['from_case']} shrunk in "
                       f"{s['steps']} step(s)): {e(s['describe'])}"
                       + (f"; reproduce with <code>python {e(s['script'])}</code>" if s["script"]

@@ -12,7 +12,7 @@ It exits 1 while they disagree and 0 once the layer is fixed.
 from __future__ import annotations
 
 import numpy as np
-from crosscheck.reports.repro import COMPARE, LOAD
+from crosscheck.reports.repro import COMPARE, LOAD, _line_fields
 
 __all__ = ["layer_reproduction_script", "literal"]
 
@@ -47,6 +47,9 @@ EXTRA = {extra}
 DOUT = {dout}
 # |yours - torch| <= ATOL + ATOL_SCALE * max|torch| + RTOL * |torch|, per tensor
 RTOL, ATOL, ATOL_SCALE = {rtol!r}, {atol!r}, {atol_scale!r}
+# the first line of your layer's code that computed a wrong value, as crosscheck found it
+# (None: none found); `python THIS_SCRIPT --pdb` stops there in pdb, before the line runs
+{line_comment}WRONG_LINE = {wrong_line!r}
 
 
 {load}
@@ -73,7 +76,15 @@ def run_yours():
 
 def main():
     try:
-        out, grads = run_yours()
+        if "--pdb" in sys.argv[1:] and WRONG_LINE is not None:
+            import pdb
+
+            debugger = pdb.Pdb()
+            debugger.set_break(*WRONG_LINE)
+            debugger.rcLines.append("continue")  # straight to the line
+            out, grads = debugger.runcall(run_yours)
+        else:
+            out, grads = run_yours()
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - your layer's failure is the answer
         print("your layer raised:")
         print("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:]).rstrip())
@@ -154,11 +165,12 @@ def _call(kind, args_of) -> str:
 def layer_reproduction_script(kind, *, title: str, describe: str, forward: str,
                               backward: str | None, arrays: dict, extra: dict, dout,
                               dtype: str, test_mode: bool, tolerance,
-                              keep: float | None = None) -> str:
+                              keep: float | None = None, line: dict | None = None) -> str:
     """The script's text. ``kind`` is the :class:`~crosscheck.layers.kinds.LayerKind`,
     ``forward``/``backward`` the targets (``/abs/file.py:name``), ``tolerance`` the row of
     the table the case was judged with, ``keep`` dropout's keep probability (by default the
-    ``p`` in ``extra``, as the contract reads it)."""
+    ``p`` in ``extra``, as the contract reads it); ``line`` the first wrong line found
+    (crosscheck/locate), named in a comment, where the script's ``--pdb`` stops."""
     if keep is None and "p" in (extra.get("param") or {}):
         keep = extra["param"]["p"]
     rows = "".join(f"    {k!r}: {literal(v)},\n" for k, v in arrays.items())
@@ -167,4 +179,4 @@ def layer_reproduction_script(kind, *, title: str, describe: str, forward: str,
         inputs=tuple(kind.inputs), dtype=dtype, keep=keep, test_mode=test_mode, arrays=rows,
         extra=literal(extra), dout="None" if dout is None else literal(np.asarray(dout)),
         rtol=tolerance.rtol, atol=tolerance.atol_loss, atol_scale=tolerance.atol_grad,
-        call=_call(kind, kind.args), compare=COMPARE, load=LOAD)
+        call=_call(kind, kind.args), compare=COMPARE, load=LOAD, **_line_fields(line))

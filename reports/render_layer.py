@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+from crosscheck.reports.render_text import _line_lines
+
 __all__ = ["render_layer_summary"]
 
 
@@ -70,5 +72,7 @@ def render_layer_summary(result, limit: int = 5, scripts: dict | None = None) ->
         elif getattr(result, "targets", None):
             lines.append("    (a report directory gets a script that reproduces it: --report DIR, "
                          "or .write_report(DIR))")
+    if getattr(result, "line", None):
+        lines += _line_lines(result.line)
     lines.append("verdict: " + ("PASS" if not fails else "FAIL"))
     return "\n".join(lines)

@@ -325,9 +325,24 @@ RECORDED_GRADS = {recorded}
 RECORDED_ERROR = {recorded_error!r}
 # |subject - torch| <= ATOL + ATOL_SCALE * max|torch| + RTOL * |torch|, per tensor
 RTOL, ATOL, ATOL_SCALE = {rtol!r}, {atol!r}, {atol_scale!r}
+# the first line of the subject's code that computed a wrong value, as crosscheck found it
+# (None: none found); `python THIS_SCRIPT --pdb` stops there in pdb, before the line runs
+{line_comment}WRONG_LINE = {wrong_line!r}
 
 
 {load}
+
+
+def call(fn, *args):
+    """fn(*args), in pdb stopped at WRONG_LINE with --pdb."""
+    if "--pdb" in sys.argv[1:] and WRONG_LINE is not None:
+        import pdb
+
+        debugger = pdb.Pdb()
+        debugger.set_break(*WRONG_LINE)
+        debugger.rcLines.append("continue")  # straight to the line, not the function's first
+        return debugger.runcall(fn, *args)
+    return fn(*args)
 
 
 def subject_answer():
@@ -340,7 +355,8 @@ def subject_answer():
             return None, None, f"nothing recorded to compare{{gone}}: when crosscheck ran, it {{what}}"
         return RECORDED_LOSS, RECORDED_GRADS, f"using the recorded gradients{{gone}}"
     try:
-        loss, grads = fn({{k: v.copy() for k, v in PARAMS.items()}}, X.copy(), Y.copy(), SPEC)
+        loss, grads = call(fn, {{k: v.copy() for k, v in PARAMS.items()}}, X.copy(), Y.copy(),
+                           SPEC)
         grads = {{k: np.asarray(grads[k], dtype=np.float64) for k in PARAMS}}
         return float(loss), grads, f"called {{SUBJECT}}"
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - the subject's failure is the answer
@@ -367,8 +383,16 @@ if __name__ == "__main__":
 '''
 
 
+def _line_fields(line) -> dict:
+    """The script's WRONG_LINE and the comment naming it, from the line found (or None)."""
+    found = line if line and line.get("status") == "found" else None
+    return {"wrong_line": (found["file"], int(found["line"])) if found else None,
+            "line_comment": "".join(f"# {row}\n" for row in found["text"].splitlines())
+            if found else ""}
+
+
 def _cnn_script(case: Case, *, subject: str, subject_import, recorded, title: str,
-                error: str) -> str:
+                error: str, line=None) -> str:
     rtol, atol, atol_scale = _SCRIPT_TOLERANCE["float64"]
     grads = "None" if recorded is None else "{\n" + _dict_lines(recorded.grads) + "}"
     loss = "None" if recorded is None else repr(float(recorded.loss))
@@ -377,7 +401,8 @@ def _cnn_script(case: Case, *, subject: str, subject_import, recorded, title: st
         describe=_safe_doc(case.spec.describe()), batch=case.batch, spec=case.spec.to_dict(),
         params=_dict_lines(case.params), X=_array(case.X), Y=repr(case.Y.tolist()),
         subject_import=subject_import, recorded_loss=loss, recorded=grads,
-        recorded_error=_one_line(error), rtol=rtol, atol=atol, atol_scale=atol_scale)
+        recorded_error=_one_line(error), rtol=rtol, atol=atol, atol_scale=atol_scale,
+        **_line_fields(line))
 
 
 def reproduction_script(case: Case, *, subject: str, subject_import: str | None = None,
@@ -397,7 +422,7 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         error = error[len(subject) + 1:]
     if hasattr(spec, "input_shape"):  # a CNN-style network (reports import no spec types)
         return _cnn_script(case, subject=subject, subject_import=subject_import,
-                           recorded=recorded, title=title, error=error)
+                           recorded=recorded, title=title, error=error, line=line)
     labels = case.Y.ndim == 1
     rtol, atol, atol_scale = _SCRIPT_TOLERANCE[call["dtype"]]
     if recorded is None:
@@ -418,12 +443,7 @@ def reproduction_script(case: Case, *, subject: str, subject_import: str | None 
         layout=call["layout"], mode=call["mode"], lr=float(call["lr"]), dtype=call["dtype"],
         fixed=call["fixed_lr"] is not None, order=call["unrolled_order"],
         recorded_loss=loss, recorded=grads, recorded_error=_one_line(error),
-        rtol=rtol, atol=atol, atol_scale=atol_scale,
-        wrong_line=((line["file"], int(line["line"])) if line and line.get("status") == "found"
-                    else None),
-        line_comment=("".join(f"# {row}\n" for row in line["text"].splitlines())
-                      if line and line.get("status") == "found" else ""),
-    )
+        rtol=rtol, atol=atol, atol_scale=atol_scale, **_line_fields(line))
 
 
 def _torch_acts(names) -> str:

@@ -33,7 +33,8 @@ def test_relu_prime_at_zero_of_one_is_a_convention_a_warning_unless_strict():
 
 def test_a_slope_outside_the_subdifferential_is_still_wrong():
     result = _run("relu", "relu_forward", "relu_two_backward")
-    assert not result.passed and "convention" not in str(result)
+    # (the first wrong line names this file, tests/subjects/layer_conventions.py)
+    assert not result.passed and "convention" not in str(result).replace("layer_conventions", "")
 
 
 def test_tied_pool_maxima_sharing_the_gradient_is_a_convention_copying_it_is_not():
@@ -41,7 +42,7 @@ def test_tied_pool_maxima_sharing_the_gradient_is_a_convention_copying_it_is_not
     assert split.passed, str(split)
     assert "tied maxima share a window's gradient evenly" in " ".join(str(split).split())
     each = _run("max_pool", "max_pool_forward", "max_pool_each_backward")
-    assert not each.passed and "convention" not in str(each)
+    assert not each.passed and "convention" not in str(each).replace("layer_conventions", "")
 
 
 def test_dropout_p_as_the_drop_probability_is_named_and_accepted_with_the_option():

@@ -99,6 +99,9 @@ class LayerResult:
     stopped: str = ""  # why the check ended before its last case, if it did
     strict: bool = False  # a subgradient convention at a kink fails (see LayerCase.convention)
     dropout_p: str = "keep"  # what dropout's p meant to the pair: the keep or drop probability
+    # the first line of the pair's code that computes a wrong value (crosscheck/locate), as
+    # data for the reports, on its smallest failing case; None when not looked for
+    line: dict | None = None
 
     @property
     def passed(self) -> bool:

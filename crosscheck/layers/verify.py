@@ -10,6 +10,7 @@ from crosscheck.errors import UsageError, option
 from crosscheck.layers.check import LayerResult, check_layer, in_process
 from crosscheck.layers.kinds import KINDS
 from crosscheck.layers.shrink import shrink_layer_case
+from crosscheck.locate import layer_case_line
 from crosscheck.options import check_count, check_int
 from crosscheck.runner import (
     absolute_target,
@@ -82,7 +83,7 @@ class LayerVerification:
             describe=shrunk.case.describe, forward=r.targets[0], backward=r.targets[1],
             arrays=shrunk.data.arrays, extra=shrunk.data.extra, dout=shrunk.data.dout,
             dtype=r.dtype, test_mode=shrunk.case.shape.mode == "test",
-            keep=_keep(shrunk.data.extra, r.dropout_p),
+            keep=_keep(shrunk.data.extra, r.dropout_p), line=r.line,
             tolerance=TOLERANCES["float32" if r.dtype == "float32" else "autodiff"])
 
     def __str__(self) -> str:
@@ -170,8 +171,10 @@ def run_layer(kind: str, forward, backward, label: str, *, cases: int = 20, seed
         shrunk = [shrink_layer_case(case, pair_call, label=label, oracles=oracles, dtype=dtype,
                                     **settings)
                   for case in [c for c in result.cases if c.verdict == "fail"][:shrink]]
-    result = replace(result, isolation_off=isolation_off,
-                     shrunk=tuple(s for s in shrunk if s is not None),
+        shrunk = [s for s in shrunk if s is not None]
+        line = None if worker is None else layer_case_line(
+            worker, result.cases, shrunk, dtype=dtype, dropout_p=dropout_p)
+    result = replace(result, isolation_off=isolation_off, shrunk=tuple(shrunk), line=line,
                      targets=((absolute_target(forward), absolute_target(backward))
                               if target is not None else None))
     checked = LayerVerification(result)

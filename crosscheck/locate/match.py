@@ -46,6 +46,17 @@ class Node:
     final: bool = False  # a gradient the function returns
     # one sample's share of it, stacked (batch, ...): a_{l-1}[i]^T dz_l[i] for dW, or None
     per_sample: np.ndarray | None = None
+    # the key of the node whose sign tells where a difference sits ("x": "only where x <= 0");
+    # "" for the MLP's own rule (dz and act' against z of their layer)
+    sign_of: str = ""
+    # what a layer returns: matched as it is (or an (N, C, H, W) array unflattened in C
+    # order), never transposed, since the caller reads it in the contract's shape
+    as_is: bool = False
+    # a layer's or a CNN's: an unrolled record is only (N, D) for (N, C, H, W) or a 1-D vector,
+    # an array filled in a loop is judged by its final value, a scale by its last line
+    layered: bool = False
+    # how the layer pair hands it back: "return[1]" (a tuple's item), "return", or ""
+    slot: str = ""
 
 
 def _factors(batch: int, n_out: int) -> dict:
@@ -134,9 +145,12 @@ class Match:
 _COLUMN0 = "column 0 of the Theta layout"
 
 
-def _views(r: np.ndarray, n: np.ndarray):
-    """(how, array shaped like n, or a stack of per-sample candidates) for the conventions."""
+def _views(r: np.ndarray, n: np.ndarray, layered: bool = False):
+    """(how, array shaped like n, or a stack of per-sample candidates) for the conventions;
+    ``layered``: a layer's vector also as a (1, D) or (D, 1) array."""
     views = []
+    if layered and n.ndim == 1 and r.ndim == 2 and 1 in r.shape and r.size == n.size:
+        views.append(("as a row" if r.shape[0] == 1 else "as a column", r.reshape(n.shape)))
     if r.shape == n.shape:
         views.append(("", r))
     if r.ndim == 2 and r.T.shape == n.shape and r.shape != n.shape:
@@ -156,6 +170,20 @@ def _views(r: np.ndarray, n: np.ndarray):
         views.append(("F order", r.reshape(n.shape, order="F")))
     if r.ndim == 2 and n.ndim == 2 and r.shape == (n.shape[1], n.shape[0]) and r.shape == n.shape:
         views.append(("transposed", r.T))
+    if n.ndim >= 3 and r.size == n.size and r.shape != n.shape and (
+            r.ndim == 1 or (r.ndim == 2 and r.shape[0] == n.shape[0])):  # (N, C, H, W)
+        views.append(("C order", r.reshape(n.shape)))  # flattened as x.reshape(N, -1)
+    return views
+
+
+def _node_views(r: np.ndarray, node: Node):
+    """:func:`_views` as the node allows them: what a layer returns as it is, a layer's
+    2-D intermediate unrolled only from a vector."""
+    views = _views(r, node.value, node.layered)
+    if node.as_is:
+        views = [(how, v) for how, v in views if how == ""]
+    if node.layered and node.value.ndim == 2 and r.ndim != 1:
+        views = [(how, v) for how, v in views if how not in ("C order", "F order")]
     return views
 
 
@@ -194,7 +222,8 @@ def _factor_of(a: np.ndarray, b: np.ndarray, factors: dict, tol, gradient: bool)
 
 def _match(r: np.ndarray, node: Node, factors: dict, tol):
     n = node.value
-    for how, view in _views(r, n):
+    views = _node_views(r, node)
+    for how, view in views:
         f = _factor_of(view, n, factors, tol, node.gradient)
         if f is not None:
             return Match(node.key, f, how)
@@ -205,7 +234,7 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
             if f is not None:
                 return Match(node.key, f, f"sample {i}")
     if node.per_sample is not None and node.per_sample.shape[0] > 1:
-        for how, view in _views(r, n):
+        for how, view in views:
             for i, share in enumerate(node.per_sample):
                 f = _factor_of(view, share, factors, tol, node.gradient)
                 if f is not None:
@@ -213,8 +242,20 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
     return None
 
 
-def _fits_whole(r: np.ndarray, n: np.ndarray) -> bool:
-    return bool(_views(r, n))
+def _fits_whole(r: np.ndarray, n: np.ndarray, node: Node | None = None) -> bool:
+    views = _views(r, n, node is not None and node.layered)
+    if node is not None and node.layered and n.ndim == 2 and r.ndim != 1:
+        views = [(how, v) for how, v in views if how not in ("C order", "F order")]
+    return bool(views)
+
+
+def _made(records, i: int) -> bool:
+    """Whether record ``i`` gave its array a value (not an argument, not the same values
+    bound again under another name, returned or handed to a caller)."""
+    rec = records[i]
+    return not rec.given and not any(
+        records[j].ident == rec.ident and records[j].value.shape == rec.value.shape
+        and np.array_equal(records[j].value, rec.value) for j in range(i))
 
 
 def _fits_sample(r: np.ndarray, n: np.ndarray) -> bool:
@@ -258,6 +299,9 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     scaled: dict[str, tuple[int, str]] = {}
     for i, found in enumerate(matches):
         for m in found:
+            node = by_key[m.node]
+            if records[i].given and node.layered and node.deps:
+                continue  # an argument that happens to equal it (test-mode dropout: out = x)
             seen.setdefault(m.node, i)
             last[m.node] = i
             if m.factor:
@@ -298,6 +342,11 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
 
     if broken.key in scaled and broken.key not in exact:
         index, factor = scaled[broken.key]
+        if broken.layered:  # the last line that carries it: where it should have been undone
+            index = max((i for i, found in enumerate(matches) if _made(records, i) and any(
+                m.node == broken.key and m.factor == factor for m in found)), default=index)
+            return _found(records, matches, index, broken, by_key, tol, factor=factor,
+                          batch=batch, n_out=n_out)
         # per-sample code carries a factor until it divides at the end: a new array that
         # fits after the last scaled one and matches nothing is where that went wrong
         for i in _fresh(records, index)[0]:
@@ -319,13 +368,26 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
     # matches nothing, whole (same shape, transposed, unrolled); then one that still equals
     # an input (the step from there is missing), the input's own line last; then one
     # sample's slice that matches nothing
-    fresh, renamed = _fresh(records, start)
-    whole = [i for i in fresh if _fits_whole(records[i].value, broken.value)]
+    fresh, renamed = _fresh(records, start, broken.layered)
+    if broken.layered:  # an input seen right only flattened: the line that unflattens it
+        for d in broken.deps:
+            at = seen.get(d, -1)
+            if at >= 0 and any(m.node == d and m.how == "C order" for m in matches[at]):
+                for i in fresh:
+                    if i > at and records[i].value.shape == by_key[d].value.shape \
+                            and not matches[i]:
+                        return _found(records, matches, i, by_key[d], by_key, tol)
+    whole = [i for i in fresh if _fits_whole(records[i].value, broken.value, broken)]
     for i in whole:  # a match through column 0 alone leaves the rest of the array unexplained
         if not [m for m in matches[i] if m.how != _COLUMN0]:
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
-    for i in sorted(whole + [i for i in renamed if _fits_whole(records[i].value, broken.value)]):
+    if broken.slot:  # what the pair hands back for it, named where it got its value
+        i = _handed_back(records, matches, start, broken)
+        if i is not None:
+            return _found(records, matches, i, broken, by_key, tol)
+    for i in sorted(whole + [i for i in renamed
+                             if _fits_whole(records[i].value, broken.value, broken)]):
         if all(m.node in deps and not m.factor for m in matches[i]):
             return _found(records, matches, i, broken, by_key, tol, stopped=True)
     if start >= 0 and _fits_whole(records[start].value, broken.value) \
@@ -335,13 +397,93 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
         if not matches[i] and _fits_sample(records[i].value, broken.value):
             return _found(records, matches, _caller(records, matches, i, broken, by_key),
                           broken, by_key, tol, at=i)
+    if broken.layered:  # a layer's or a CNN's: what it hands back, then a loop's array
+        # a piece no line binds on its own (dxhat inside dx = dout * gamma / std): the line
+        # that made what the pair returns in the place of what it feeds
+        todo, done = list(children.get(broken.key, ())), set()
+        while todo:
+            key = todo.pop(0)
+            if key in done:
+                continue
+            done.add(key)
+            todo += children.get(key, ())
+            if by_key[key].slot:
+                i = _handed_back(records, matches, start, by_key[key])
+                if i is not None:
+                    return _found(records, matches, i, by_key[key], by_key, tol)
+        i = _returned(records, matches, start, broken, by_key)
+        if i is None:
+            i = _accumulated(records, matches, start, broken)
+        if i is not None:
+            return _found(records, matches, i, broken, by_key, tol)
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
                       f"(the code computes it in a form the matcher does not follow)", truncated)
 
 
-def _fresh(records, start: int):
-    """(new arrays, arrays bound again under a new name) after record ``start``."""
+def _handed_back(records, matches, start: int, broken: Node):
+    """The record that gave its value to the array the layer pair returns in the node's
+    place (``broken.slot``), when that array is not the node; or None."""
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        if rec.name != broken.slot or rec.callers:
+            continue
+        if any(m.node == broken.key for m in matches[i]):
+            return None
+        for j in range(i + 1):
+            if records[j].ident == rec.ident and _made(records, j) \
+                    and records[j].value.shape == rec.value.shape \
+                    and np.array_equal(records[j].value, rec.value):
+                return j
+        return i
+    return None
+
+
+def _returned(records, matches, start: int, broken: Node, by_key: dict):
+    """For a gradient or output the function hands back (``final`` or ``as_is``): the array
+    it returns in that shape that matches nothing on the chain (a known helper value, such as
+    the activation's derivative returned without ``dout``, is not the gradient), named at the
+    line that gave it its value; or None."""
+    if not (broken.final or broken.as_is):
+        return None
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        if not rec.name.startswith("return") or rec.value.shape != broken.value.shape \
+                or any(not by_key[m.node].aux for m in matches[i]):
+            continue
+        for j in range(start + 1, i + 1):  # where that array got the value it is returned with
+            if records[j].ident == rec.ident and not records[j].given \
+                    and np.array_equal(records[j].value, rec.value):
+                return j
+        return i
+    return None
+
+
+def _accumulated(records, matches, start: int, broken: Node):
+    """An array filled in place over many lines (``out[n, f, i, j] = ...`` in a loop, ``dx +=``
+    per window) that ends in the node's shape matching nothing: the line that last changed
+    it, or None. Looked at last: its partial values match nothing along the way."""
+    final: dict[int, int] = {}  # ident -> its last record after start that changed it
+    changes: dict[int, int] = {}
+    for i in range(start + 1, len(records)):
+        rec = records[i]
+        before = final.get(rec.ident)
+        if rec.given or (before is not None and records[before].value.shape == rec.value.shape
+                         and np.array_equal(records[before].value, rec.value)):
+            continue  # the same values bound again (returned, renamed): not a change
+        final[rec.ident] = i
+        changes[rec.ident] = changes.get(rec.ident, 0) + 1
+    for i in sorted(final.values()):
+        if changes[records[i].ident] > 1 and not matches[i] and np.any(records[i].value) \
+                and _fits_whole(records[i].value, broken.value):
+            return i
+    return None
+
+
+def _fresh(records, start: int, filled: bool = False):
+    """(new arrays, arrays bound again under a new name) after record ``start``; ``filled``:
+    an array filled in place in a loop counts with its final value, at the line that last
+    changed it."""
     last_value = {}  # ident -> its value when last recorded
     for j in range(start + 1):
         last_value[records[j].ident] = records[j].value
@@ -362,6 +504,13 @@ def _fresh(records, start: int):
             elif same and rec.name.isidentifier():
                 renamed.append(i)  # `dz2 = da2`: the same array under a new name
         last_value[rec.ident] = rec.value
+    if filled:
+        loops = {ident for (ident, _), k in seen_at.items() if k > 1}
+        last = {}
+        for i in range(start + 1, len(records)):
+            if records[i].ident in loops and _made(records, i):
+                last[records[i].ident] = i
+        fresh = sorted(set(fresh) | set(last.values()))
     return fresh, renamed
 
 
@@ -375,8 +524,8 @@ def _caller(records, matches, index: int, broken: Node, by_key: dict):
     rec = records[index]
     if not broken.gradient or not rec.callers:
         return index
-    grads_in = {records[j].frame for j in range(len(records))
-                if any(by_key[m.node].gradient for m in matches[j])}
+    grads_in = {records[j].frame for j in range(len(records))  # a layer's backward: dout
+                if any(by_key[m.node].gradient or m.node == "dout" for m in matches[j])}
     if rec.frame in grads_in:
         return index
     for frame, line in reversed(rec.callers):
@@ -407,11 +556,25 @@ def _unmatched(reason: str, truncated: bool) -> dict:
     return {"status": "unmatched", "reason": reason, "text": reason}
 
 
-def _aligned(r: np.ndarray, n: np.ndarray, tol):
+def _turned(r: np.ndarray, node: Node, tol) -> str:
+    """What a record is when it holds the node's values in a shape the caller cannot read
+    (transposed, its axes permuted), or ""."""
+    for how, view in _views(r, node.value, node.layered):
+        if how != "" and np.all(_close(view, node.value, tol)):
+            how = {"C order": "flattened"}.get(how, how)
+            return (f"it holds {node.label} {how}: shape {tuple(r.shape)} where the caller "
+                    f"reads {tuple(node.value.shape)}")
+    return ""
+
+
+def _aligned(r: np.ndarray, n: np.ndarray, tol, as_is: bool = False):
     """r in n's shape (the view with the fewest differing elements), or one sample row
     against its best row of n: (yours, reference's, rows of n it stands for)."""
     best = None
-    for _, view in _views(r, n):
+    views = _views(r, n, as_is)
+    if as_is and any(how == "" for how, _ in views):
+        views = [(how, v) for how, v in views if how == ""]
+    for _, view in views:
         bad = int(np.sum(~_close(view, n, tol)))
         if best is None or bad < best[0]:
             best = (bad, view, n)
@@ -435,8 +598,11 @@ def _where(rec) -> str:
 def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = "",
            batch: int = 0, n_out: int = 0, stopped: bool = False, at: int | None = None) -> dict:
     rec = records[index]
-    aligned = _aligned(rec.value, node.value, tol)
-    if factor:
+    aligned = _aligned(rec.value, node.value, tol, node.as_is)
+    turned = _turned(rec.value, node, tol) if node.as_is else ""
+    if turned:
+        detail = turned
+    elif factor:
         detail = f"off by a factor {factor} everywhere"
     elif stopped:
         detail = ("it equals " + ", ".join(by_key[m.node].label for m in matches[index])
@@ -484,19 +650,23 @@ def _context(file: str, line: int, around: int = 3) -> list:
 
 def _fact(yours, ref, diff, node: Node, by_key) -> str:
     """What is known about the difference, from what is measured here."""
-    z = by_key.get(f"z{node.layer}")
-    if z is not None and node.key[:2] in ("dz", "ac") and z.value.shape == yours.shape:
+    if node.sign_of:  # a layer's: said when some elements differ and others do not
+        z, name = (by_key.get(node.sign_of), node.sign_of) if not diff.all() else (None, "")
+    else:
+        z, name = by_key.get(f"z{node.layer}"), f"z{node.layer}"
+        z = z if node.key[:2] in ("dz", "ac") else None
+    if z is not None and z.value.shape == yours.shape:
         inactive = z.value <= 0
         if inactive.any() and np.all(inactive[diff]):
-            return f"only where z{node.layer} <= 0"
+            return f"only where {name} <= 0"
         if np.all(~inactive[diff]):
-            return f"only where z{node.layer} > 0"
+            return f"only where {name} > 0"
     nz = diff & (ref != 0)
     if nz.any():
         with np.errstate(over="ignore", invalid="ignore"):
             ratio = yours[nz] / ref[nz]
         if (np.all(np.isfinite(ratio)) and np.allclose(ratio, ratio[0], rtol=1e-6)
-                and np.sum(diff) == np.sum(nz)):
+                and np.sum(diff) == np.sum(nz) and ratio[0] != 0):
             c = float(ratio[0])
             return "the sign flipped" if math.isclose(c, -1.0) else f"a factor {c:.4g}"
     if yours.ndim == 2 and min(yours.shape) > 1 \

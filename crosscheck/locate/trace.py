@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import re
 import sys
 import sysconfig
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ __all__ = ["MAX_ARRAYS", "MAX_ELEMENTS", "Record", "Recording", "trace_call", "u
 MAX_ARRAYS = 4000  # arrays kept per traced call
 MAX_ELEMENTS = 1 << 16  # elements of one array kept (larger ones are not recorded)
 _MAX_ITEMS = 64  # items of one dict or list looked into
+# arrays one line binds under one name kept in full (a line in a loop: the first ones); after
+# them only the last is kept, in its place in time (an accumulator's final value)
+PER_LINE = 8
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,10 @@ def _floats(value) -> bool:
             and 0 < value.size <= MAX_ELEMENTS)
 
 
-def _named(frame, returned=None):
-    """(name, array) for every float array the frame can name."""
+def _named(frame, returned=None, words=None):
+    """(name, array) for every float array the frame can name; with ``words`` (the
+    identifiers on the line that just ran) only those it can have bound or changed: named
+    on the line (``self.k`` by ``k``), or the same object as a local named there (an alias)."""
     out = []
 
     def take(name, value, depth):
@@ -114,12 +120,18 @@ def _named(frame, returned=None):
             for i, v in enumerate(value[:_MAX_ITEMS]):
                 take(f"{name}[{i}]", v, depth - 1)
 
-    for name, value in list(frame.f_locals.items()):
+    items = list(frame.f_locals.items())
+    if words is not None:
+        aliases = {id(v) for k, v in items if k in words and isinstance(v, np.ndarray)}
+        items = [(k, v) for k, v in items
+                 if k in words or k == "self" or id(v) in aliases]
+    for name, value in items:
         if name == "self":
             attrs = getattr(value, "__dict__", None)
             if isinstance(attrs, dict):
                 for k, v in list(attrs.items()):
-                    take(f"self.{k}", v, 1)
+                    if words is None or k in words or id(v) in aliases:
+                        take(f"self.{k}", v, 1)
         else:
             take(name, value, 1)
     if returned is not None:  # (loss, grads) holds the gradients one level further down
@@ -127,10 +139,23 @@ def _named(frame, returned=None):
     return out
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORDS: dict[tuple[str, int], frozenset] = {}
+
+
+def _words(filename: str, line: int) -> frozenset:
+    """The identifiers on a line of source (its first physical line)."""
+    key = (filename, line)
+    found = _WORDS.get(key)
+    if found is None:
+        found = _WORDS[key] = frozenset(_WORD.findall(linecache.getline(filename, line)))
+    return found
+
+
 def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
     """``(result or None, exception or None, Recording)`` of ``call(*args)`` run once under the
     line tracer."""
-    records: list[Record] = []
+    records: list[tuple] = []  # (seq, Record)
     seen: dict[int, dict] = {}  # id(frame) -> name -> (array, its bytes, its shape)
     current: dict[int, int] = {}  # id(frame) -> the line about to run
     state = {"truncated": False}
@@ -138,6 +163,9 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
     frames: dict[int, int] = {}  # id(frame) -> the number of the call (ids are reused)
     calls = [0]
     stack: list = []  # the user frames running, outermost first
+    count: dict[tuple, int] = {}  # (file, line, name) -> arrays it bound
+    last: dict[tuple, tuple] = {}  # (file, line, name) -> (seq, the last beyond PER_LINE)
+    seq = [0]
 
     def snapshot(frame, line, returned=None, given=False):
         try:
@@ -149,7 +177,11 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
         key = id(frame)
         before = seen.setdefault(key, {})
         filename = frame.f_code.co_filename
-        for name, value in _named(frame, returned):
+        # only what the line that ran can have bound or changed is looked at (a line binds
+        # or changes in place only what it names, or an alias of it): naive loops run many
+        # lines over many arrays
+        words = None if given or returned is not None else _words(filename, line)
+        for name, value in _named(frame, returned, words):
             old = before.get(name)
             raw = value.tobytes()  # bytes compare faster than arrays (and NaN equals NaN)
             if old is not None and old[0] is value and old[1] == raw \
@@ -157,15 +189,22 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
                 continue
             copy = np.array(value, dtype=np.float64, copy=True)
             before[name] = (value, raw, value.shape)
-            if len(records) >= max_arrays:
+            where = (filename, line, name)
+            count[where] = count.get(where, 0) + 1
+            if count[where] <= PER_LINE and len(records) + len(last) >= max_arrays:
                 state["truncated"] = True
                 continue
             source = linecache.getline(filename, line).strip()
             alive.append(value)
             callers = tuple((frames[id(f)], current.get(id(f)) or f.f_lineno)
                             for f in stack if f is not frame)
-            records.append(Record(filename, line, source, name, copy, given, id(value),
-                                  frames[key], callers))
+            rec = Record(filename, line, source, name, copy, given, id(value), frames[key],
+                         callers)
+            seq[0] += 1
+            if count[where] <= PER_LINE:
+                records.append((seq[0], rec))
+            else:
+                last[where] = (seq[0], rec)
 
     def local(frame, event, arg):
         if event == "line" or event == "return":
@@ -199,4 +238,5 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
         result, error = None, exc
     finally:
         sys.settrace(old)
-    return result, error, Recording(records, state["truncated"])
+    kept = [rec for _, rec in sorted(records + list(last.values()), key=lambda t: t[0])]
+    return result, error, Recording(kept, state["truncated"])

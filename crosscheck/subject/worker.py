@@ -486,12 +486,20 @@ class SubjectWorker:
         """``(records, truncated)``: the user's function called once more on this case under
         the line tracer, in the worker (crosscheck/locate/trace.py); a SubjectError when the
         call did not come back. Tracing is slower than a call: the limit is 3 x the timeout."""
+        return self._traced(("trace", params, X, Y, spec))
+
+    def trace_layer(self, arrays: dict, extra: dict, dout, forward_only: bool = False):
+        """``(records, truncated)``: the layer pair called once more on this case (as
+        ``call_layer`` calls it, without finite differences) under the line tracer."""
+        return self._traced(("trace_layer", arrays, extra, dout, forward_only))
+
+    def _traced(self, message: tuple):
         from crosscheck.locate.trace import MAX_ARRAYS, MAX_ELEMENTS
 
         self._ensure_loaded()
         limit = None if self.timeout is None else 3 * self.timeout
         deadline = _deadline(limit)
-        self._send(("trace", params, X, Y, spec), deadline)
+        self._send(message, deadline)
         cap = MAX_ARRAYS * (8 * MAX_ELEMENTS + 512) + REPLY_SLACK
         reply = self._receive(limit, during="call", deadline=deadline, cap=cap)
         if reply[0] == "trace":
@@ -871,6 +879,8 @@ def _serve(argv: list[str]) -> None:  # pragma: no cover - runs in the worker pr
             reply = _call_layer(state, *message[1:])
         elif op == "trace":
             reply = _trace(state, *message[1:])
+        elif op == "trace_layer":
+            reply = _trace_layer(state, *message[1:])
         else:
             os._exit(0)
         _flush()
@@ -986,6 +996,22 @@ def _trace(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the w
 
     adapters.RECORD = []
     _, _, recording = trace_call(run_subject, state["contract"], Case(spec, params, X, Y))
+    return _trace_reply(recording)
+
+
+def _trace_layer(state: dict, arrays: dict, extra: dict, dout,
+                 forward_only: bool = False):  # pragma: no cover - runs in the worker
+    """The layer pair called once more on a failing case under the line tracer."""
+    from crosscheck.layers.kinds import KINDS, call
+    from crosscheck.locate.trace import trace_call
+
+    kind, forward, backward = state["layer"]
+    _, _, recording = trace_call(call, KINDS[kind], forward, backward, arrays, extra, dout,
+                                 forward_only)
+    return _trace_reply(recording)
+
+
+def _trace_reply(recording):  # pragma: no cover - runs in the worker
     return ("trace", [(r.file, r.line, r.source, r.given, (r.ident, r.frame, r.callers),
                        _entry(r.name, r.value))
                       for r in recording.records], bool(recording.truncated))
