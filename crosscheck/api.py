@@ -403,11 +403,12 @@ def options_at(arrays, *, drawn: dict, seed: int, layout: str, unrolled_order: s
                bias: bool = True) -> tuple[Case, CampaignOptions]:
     """(the network ``arrays`` = ``(params, X, Y)`` give, the campaign of that one network).
     ``drawn``: the options that describe random networks, refused when given; the conventions
-    (``reduction``, ``l2_convention``) apply to that network. A network without biases
-    (``bias=False``) cannot be given as arrays yet: a :class:`UsageError` says so."""
-    if not check("bias", bias):
-        raise UsageError(f"{option('bias', False)} with {option('inputs')} is not supported: "
-                         f"check a bias-free function on random networks (without {option('inputs')})")
+    (``reduction``, ``l2_convention``) apply to that network; ``bias=False``: the arrays hold
+    W1, ..., WL only."""
+    bias = check("bias", bias)
+    if not bias and layout != "xw":
+        raise UsageError(f"networks without biases ({option('bias', 'False')}) go with "
+                         f"{option('layout', 'xw')}: a Theta matrix holds its bias in column 0")
     given = [name for name, v in drawn.items() if v is not None and v != OPTIONS[name].default]
     if given:
         raise UsageError(f"{option(given[0])} describes random networks; at the arrays given "
@@ -417,7 +418,7 @@ def options_at(arrays, *, drawn: dict, seed: int, layout: str, unrolled_order: s
                    sizes=check("sizes", sizes), activations=check("activations", activations),
                    hidden_activations=check("hidden_activations", hidden_activations),
                    output_activation=check("output_activation", output_activation),
-                   loss=check("loss", loss), l2=check("l2", l2))
+                   loss=check("loss", loss), l2=check("l2", l2), bias=bias)
     spec = replace(case.spec, reduction=check("reduction", reduction),
                    l2_convention=check("l2_convention", l2_convention))
     case = replace(case, spec=spec)
@@ -425,7 +426,7 @@ def options_at(arrays, *, drawn: dict, seed: int, layout: str, unrolled_order: s
                               losses=(spec.loss,), activations=spec.activations,
                               targets="labels" if case.Y.ndim == 1 else "any", l2=spec.l2,
                               batch=case.batch, reduction=spec.reduction,
-                              l2_convention=spec.l2_convention)
+                              l2_convention=spec.l2_convention, bias=bias)
     return case, options
 
 

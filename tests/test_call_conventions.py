@@ -232,6 +232,26 @@ def test_inputs_on_the_command_line(capsys, tmp_path):
     assert "1 networks, 1 passed" in out and "checked once, at the arrays given" in out
 
 
+def test_inputs_without_biases(capsys, tmp_path):
+    """--no-bias with --inputs: the file holds W1, ..., WL only; a stray b1 or the flag
+    forgotten is one line, exit 2."""
+    case = _case(sizes=(3, 5, 2), activations=("tanh", "identity"), loss="mse", l2=0.3)
+    weights = {k: v for k, v in case.params.items() if k.startswith("W")}
+    at = _npz(tmp_path / "at.npz", X=case.X, Y=case.Y, **weights)
+    target = str(SUBJECTS / "conventions.py:no_bias_mse")
+    flags = ["--activations", "tanh,identity", "--loss", "mse", "--l2", "0.3", *QUICK]
+    code, out, err = verify(capsys, target, "--inputs", at, "--no-bias", *flags)
+    assert code == 0 and "1 networks, 1 passed" in out, out + err
+    wrong = str(SUBJECTS / "conventions.py:no_bias_mse_tanh_deriv_input")
+    code, out, err = verify(capsys, wrong, "--inputs", at, "--no-bias", *flags)
+    assert code == 1 and "verdict: FAIL" in out, out + err
+    code, out, err = verify(capsys, target, "--inputs", at, *flags)  # the flag forgotten
+    assert (code, out) == (2, "") and "expected W1, b1, ..., W2, b2" in err, err
+    with_b = _npz(tmp_path / "b.npz", X=case.X, Y=case.Y, **case.params)
+    code, out, err = verify(capsys, target, "--inputs", with_b, "--no-bias", *flags)
+    assert (code, out) == (2, "") and "expected W1, ..., W2 only" in err, err
+
+
 @pytest.mark.parametrize("what, words", [
     ("missing", "no such file"),
     ("not-npz", "not an .npz file"),

@@ -102,26 +102,35 @@ def _numbered(params: dict, prefix: str) -> list[np.ndarray]:
     return [params[f"{prefix}{n}"] for n in numbers]
 
 
-def _xw(params: dict) -> tuple[tuple[int, ...], dict]:
+def _xw(params: dict, bias: bool = True) -> tuple[tuple[int, ...], dict]:
+    """(sizes, the parameters) of an xw dict: W1, b1, ..., or W1, W2, ... only when ``bias``
+    is False (``--no-bias``)."""
     if not isinstance(params, dict):
         raise UsageError(f"{option('inputs')}: layout xw wants the parameters as a dict "
                          f"W1, b1, ..., got {type(params).__name__}")
     Ws = [_matrix(f"W{i}", W, 2) for i, W in enumerate(_numbered(params, "W"), start=1)]
-    bs = _numbered({k: v for k, v in params.items() if k.startswith("b")}, "b")
-    if len(bs) != len(Ws) or set(params) != {f"{p}{i}" for i in range(1, len(Ws) + 1) for p in "Wb"}:
+    bs = _numbered({k: v for k, v in params.items() if k.startswith("b")}, "b") if bias else []
+    kinds = "Wb" if bias else "W"
+    if (bias and len(bs) != len(Ws)) or set(params) != {
+            f"{p}{i}" for i in range(1, len(Ws) + 1) for p in kinds}:
+        expected = (f"W1, b1, ..., W{len(Ws)}, b{len(Ws)}" if bias else
+                    f"W1, ..., W{len(Ws)} only (a network without biases, {option('bias', False)})")
         raise UsageError(f"{option('inputs')}: the parameters are {', '.join(sorted(params))}; "
-                         f"expected W1, b1, ..., W{len(Ws)}, b{len(Ws)}")
+                         f"expected {expected}")
     sizes = (Ws[0].shape[0], *(W.shape[1] for W in Ws))
     out = {}
-    for i, (W, b) in enumerate(zip(Ws, bs, strict=True), start=1):
+    for i, W in enumerate(Ws, start=1):
         if W.shape[0] != sizes[i - 1]:
             raise UsageError(f"{option('inputs')}: W{i} has shape {W.shape}, but W{i - 1} gives "
                              f"{sizes[i - 1]} outputs: W{i} must have {sizes[i - 1]} rows")
-        b = _matrix(f"b{i}", b, np.ndim(b))
+        out[f"W{i}"] = W
+        if not bias:
+            continue
+        b = _matrix(f"b{i}", bs[i - 1], np.ndim(bs[i - 1]))
         if b.shape != (sizes[i],):
             raise UsageError(f"{option('inputs')}: b{i} has shape {b.shape}, expected "
                              f"({sizes[i]},) to fit W{i} {W.shape}")
-        out[f"W{i}"], out[f"b{i}"] = W, b
+        out[f"b{i}"] = b
     return sizes, out
 
 
@@ -186,13 +195,14 @@ def _activations(depth: int, activations, hidden, output, loss: str) -> tuple[st
 
 def case_at(params, X, Y, *, layout: str = "xw", unrolled_order: str = "C", sizes=None,
             activations=None, hidden_activations=None, output_activation=None, loss=None,
-            l2=None) -> Case:
+            l2=None, bias: bool = True) -> Case:
     """The one network ``(params, X, Y)`` describe, with the activations, loss and ``l2``
-    (default 0) named; ``params`` in ``layout``. Every inconsistency is a UsageError."""
+    (default 0) named; ``params`` in ``layout``; ``bias`` False: W1, ..., WL only. Every
+    inconsistency is a UsageError."""
     from crosscheck.subject.adapters import _from_thetas
 
     if layout == "xw":
-        got, xw = _xw(params)
+        got, xw = _xw(params, bias)
     elif layout == "theta":
         got, thetas = _theta(params)
         xw = _from_thetas(thetas, NetworkSpec(sizes=got, activations=("identity",) * (len(got) - 1)))
@@ -230,7 +240,7 @@ def case_at(params, X, Y, *, layout: str = "xw", unrolled_order: str = "C", size
     acts = _activations(len(got) - 1, activations, hidden_activations, output_activation, loss)
     try:
         spec = NetworkSpec(sizes=got, activations=acts, loss=loss,
-                           l2=0.0 if l2 is None else float(l2))
+                           l2=0.0 if l2 is None else float(l2), bias=bias)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return Case(spec, xw, X, Y)
