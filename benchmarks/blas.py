@@ -7,8 +7,10 @@ same run (interleaved, median of ``--repeat``).
    as numpy's stacked 3-D matmul and as one 2-D matmul ``(P * batch, n) @ (n, m)``, with
    numpy's BLAS at its default threads and pinned to one (threadpoolctl), on the shapes of
    a default ``crosscheck run`` network, a deep narrow one and the course's 784-256-256-10.
-2. The fd oracle on the networks of ``crosscheck run --seed 1`` (every coordinate), with
-   numpy's BLAS at its default threads and pinned to one by the oracle (what it does now).
+2. The fd oracle on the networks of ``crosscheck run --seed 1`` (every coordinate), and 3.
+   on one 784-256-256-10 network, with numpy's BLAS at its default threads or pinned to one
+   by the oracle, its products stacked (3-D) or as one 2-D matmul: the oracle now pins and
+   multiplies in 2-D.
 
 The load average is printed with each line: on a shared machine the unpinned figures move
 with the other work, which is the point of pinning. Benchmarks are not part of the pytest
@@ -80,14 +82,12 @@ def line_products(repeat: int) -> None:
               f"{ms['3-D', 1] / ms['2-D', 1]:.1f}x", flush=True)
 
 
-def line_fd(networks: int, repeat: int) -> None:
+def _fd_variants(cases, repeat: int) -> dict:
+    """Seconds of fd's every-coordinate evaluate over ``cases``: pinned or not, 2-D or 3-D
+    products, interleaved twice (the load moves under all four alike)."""
     from crosscheck.oracles import fd as fd_module
     from crosscheck.oracles.fd import FiniteDifferenceOracle
 
-    from crosscheck.engine.campaign import CampaignOptions, case_for
-
-    options = CampaignOptions(networks=networks, seed=1)
-    cases = [case_for(options, i) for i in range(networks)]
     oracle = FiniteDifferenceOracle()
     threads = _blas_threads()
     flat = fd_module.rows_matmul
@@ -95,6 +95,9 @@ def line_fd(networks: int, repeat: int) -> None:
     def campaign():
         for c in cases:
             oracle.evaluate(c.params, c.X, c.Y, c.spec)
+
+    def stacked(a, w):
+        return a @ w
 
     def timed(pinned: bool, product) -> float:
         # a thread count set in the environment is left alone by the oracle: unpinned
@@ -107,34 +110,59 @@ def line_fd(networks: int, repeat: int) -> None:
             fd_module.rows_matmul = flat
             os.environ.pop("OPENBLAS_NUM_THREADS", None)
 
-    def stacked(a, w):
-        return a @ w
-
     campaign()  # warm-up
     t = {}
-    for _ in range(2):  # interleaved
+    for _ in range(2):
         for pinned in (True, False):
             for name, product in (("2-D", flat), ("3-D", stacked)):
                 t[pinned, name] = timed(pinned, product)
-    print(f"2. fd oracle, every coordinate of the {networks} networks of run --seed 1, load "
-          f"{os.getloadavg()[0]:.1f}: BLAS at {threads} thread(s): 3-D products "
-          f"{t[False, '3-D']:.2f} s, 2-D {t[False, '2-D']:.2f} s; pinned to 1: 3-D "
-          f"{t[True, '3-D']:.2f} s, 2-D (the oracle now) {t[True, '2-D']:.2f} s: "
-          f"{t[False, '3-D'] / t[True, '2-D']:.2f}x faster than before (unpinned 3-D), pinned "
-          f"2-D vs pinned 3-D {t[True, '3-D'] / t[True, '2-D']:.2f}x", flush=True)
+    return t
+
+
+def _fd_line(label: str, t: dict) -> str:
+    return (f"{label}, load {os.getloadavg()[0]:.1f}: BLAS at {_blas_threads()} thread(s): 3-D "
+            f"products {t[False, '3-D']:.2f} s, 2-D {t[False, '2-D']:.2f} s; pinned to 1: 3-D "
+            f"{t[True, '3-D']:.2f} s, 2-D (the oracle now) {t[True, '2-D']:.2f} s: "
+            f"{t[False, '3-D'] / t[True, '2-D']:.2f}x faster than before (unpinned 3-D), pinned "
+            f"2-D vs pinned 3-D {t[True, '3-D'] / t[True, '2-D']:.2f}x")
+
+
+def line_fd(networks: int, repeat: int) -> None:
+    from crosscheck.engine.campaign import CampaignOptions, case_for
+
+    options = CampaignOptions(networks=networks, seed=1)
+    cases = [case_for(options, i) for i in range(networks)]
+    print(_fd_line(f"2. fd oracle, every coordinate of the {networks} networks of run --seed 1",
+                   _fd_variants(cases, repeat)), flush=True)
+
+
+def line_fd_large() -> None:
+    from crosscheck.reference import NetworkSpec, init_params
+    from crosscheck.reference.sampling import Case, random_batch
+
+    spec = NetworkSpec(sizes=(784, 256, 256, 10), activations=("relu", "tanh", "identity"),
+                       loss="softmax_cross_entropy")
+    rng = np.random.default_rng(0)
+    params = init_params(spec, rng)
+    X, Y = random_batch(spec, 2, rng)
+    case = Case(spec=spec, params=params, X=X, Y=Y)
+    print(_fd_line("3. fd oracle, every coordinate of 784-256-256-10 (batch 2, as "
+                   "tests/test_fd_scale.py)", _fd_variants([case], 1)), flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--networks", type=int, default=100)
-    ap.add_argument("--only", default="1,2")
+    ap.add_argument("--only", default="1,2,3")
     args = ap.parse_args()
     only = set(args.only.split(","))
     if "1" in only:
         line_products(args.repeat)
     if "2" in only:
         line_fd(args.networks, max(1, args.repeat // 3))
+    if "3" in only:
+        line_fd_large()
 
 
 if __name__ == "__main__":
