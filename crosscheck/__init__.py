@@ -15,12 +15,22 @@ shrinking), ``crosscheck.subject`` (loading and adapting user code), ``crosschec
 
 from __future__ import annotations
 
-from crosscheck.api import VerifyResult, assert_backprop, check_at, verify
-from crosscheck.errors import UsageError
-from crosscheck.layers.verify import LayerVerification, assert_layer, verify_layer
+import importlib
+
+# The public names, imported on first use: the worker process that runs the user's code
+# imports crosscheck.subject.worker, which would otherwise pay for the API, the campaign and
+# the layer checks it never calls (about half of its start-up).
+_PUBLIC = {"VerifyResult": "crosscheck.api", "assert_backprop": "crosscheck.api",
+           "check_at": "crosscheck.api", "verify": "crosscheck.api",
+           "UsageError": "crosscheck.errors", "LayerVerification": "crosscheck.layers.verify",
+           "assert_layer": "crosscheck.layers.verify", "verify_layer": "crosscheck.layers.verify"}
 
 
 def __getattr__(name: str):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
     # __version__ on first use: importlib.metadata costs ~30 ms, paid again by every worker
     if name == "__version__":
         from importlib import metadata
@@ -32,6 +42,11 @@ def __getattr__(name: str):
         globals()["__version__"] = version
         return version
     raise AttributeError(f"module 'crosscheck' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
+
 
 __all__ = ["LayerVerification", "UsageError", "VerifyResult", "__version__", "assert_backprop",
            "assert_layer", "check_at", "verify", "verify_layer"]

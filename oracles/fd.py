@@ -26,6 +26,9 @@ modes and kink rules.
 
 from __future__ import annotations
 
+import functools
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,13 +44,69 @@ from .fd_core import (
     chunks,
     perturbed,
     richardson,
+    rows_matmul,
     sampled,
     step_sizes,
 )
 
-__all__ = ["DEFAULT_STEP", "DirectionalResult", "FiniteDifferenceOracle"]
+__all__ = ["DEFAULT_STEP", "DirectionalResult", "FiniteDifferenceOracle", "one_blas_thread"]
 _CHUNK_ELEMENTS = 1 << 17  # float64 elements per (perturbation x batch x width) block: 1 MiB,
 # small enough to stay in cache (measured: 1 << 17 is 2-3x faster than 1 << 21 on 784-64-10)
+
+
+# ---- numpy's BLAS threads, and the shape of the products --------------------------------
+# fd's products are many small ones. With numpy's BLAS at its default threads (one per core)
+# a product of (P * batch) rows runs on two threads, which on a shared 2-core machine (two
+# pytest-xdist workers, or other work) costs up to 30x a single thread; torch's own threads
+# are pinned the same way (oracles/torch_oracle.py). So each call of the oracle runs with
+# numpy's BLAS pinned to one thread, and the caller's setting is restored after it: an API
+# user's process keeps its own. A BLAS thread count the user set in the environment is left
+# alone. Measured in benchmarks/blas.py (benchmarks/README.md).
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_blas_libraries: list | None = None
+
+
+def _blas() -> list:
+    """numpy's BLAS libraries as threadpoolctl controls them (found once per process); none
+    without threadpoolctl (a dependency: only an environment that skipped it runs unpinned,
+    and tests/test_oracles.py fails there naming it)."""
+    global _blas_libraries
+    if _blas_libraries is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _blas_libraries = []
+        else:
+            _blas_libraries = [lib for lib in ThreadpoolController().lib_controllers
+                               if lib.user_api == "blas"]
+    return _blas_libraries
+
+
+@contextmanager
+def one_blas_thread():
+    """numpy's BLAS on one thread inside the block (unless the environment sets a count)."""
+    if any(v in os.environ for v in _THREAD_VARIABLES):
+        yield
+        return
+    libraries = _blas()
+    before = [lib.get_num_threads() for lib in libraries]
+    for lib in libraries:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, n in zip(libraries, before, strict=True):
+            lib.set_num_threads(n)
+
+
+def _pinned(method):
+    """``method`` run under :func:`one_blas_thread`."""
+    @functools.wraps(method)
+    def pinned(*args, **kwargs):
+        with one_blas_thread():
+            return method(*args, **kwargs)
+
+    return pinned
 
 
 # ---- an independent forward, vectorised over a leading axis of perturbations ---------------
@@ -139,7 +198,7 @@ class FiniteDifferenceOracle:
         a = None
         for m in range(layer, spec.depth + 1):
             if m > layer:
-                Z = a @ params[f"W{m}"] + _bias(params, spec, m)
+                Z = rows_matmul(a, params[f"W{m}"]) + _bias(params, spec, m)
             act = spec.activations[m - 1]
             kinked |= _kinked(act, Z, base.z[m - 1], (1, 2))
             a = _ACTS[act](Z)
@@ -173,6 +232,7 @@ class FiniteDifferenceOracle:
         return (float(_data_loss(base.a[-1], Y, spec, base.shift))
                 + spec.l2 / (2 * spec.l2_divisor(batch)) * weight_sq)
 
+    @_pinned
     def evaluate(self, params, X, Y, spec, *, sample: int | None = None,
                  rng: np.random.Generator | None = None) -> OracleResult:
         """Loss and every gradient coordinate by central differences, plus the kink masks.
@@ -242,6 +302,7 @@ class FiniteDifferenceOracle:
             g = g + spec.l2 / (2 * spec.l2_divisor(batch)) * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
         return g, kinked
 
+    @_pinned
     def refine(self, params, X, Y, spec, name: str, mask: np.ndarray) -> np.ndarray:
         """Richardson-extrapolated differences at the coordinates where ``mask`` is True.
 
@@ -266,6 +327,7 @@ class FiniteDifferenceOracle:
 
     # ---- directional mode ---------------------------------------------------------------
 
+    @_pinned
     def directional(self, params, X, Y, spec, rng: np.random.Generator,
                     step: float | None = None) -> DirectionalResult:
         """Per tensor T, the derivative along a random unit direction u_T:

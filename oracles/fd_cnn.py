@@ -43,7 +43,15 @@ from crosscheck.reference.cnn_spec import (
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .base import OracleResult
-from .fd_core import central_differences, check_sample, perturbed, richardson, sampled, step_sizes
+from .fd_core import (
+    central_differences,
+    check_sample,
+    perturbed,
+    richardson,
+    rows_matmul,
+    sampled,
+    step_sizes,
+)
 
 __all__ = ["CNNFiniteDifferences"]
 
@@ -141,7 +149,7 @@ class _Network:
                     t.masks[i] = dropout_mask(a.shape[1:], layer.p, layer.seed)
                 a = a * t.masks[i]
             else:
-                a = a.reshape(a.shape[0], self.n, -1) @ p[0] + p[1]
+                a = rows_matmul(a.reshape(a.shape[0], self.n, -1), p[0]) + p[1]
             if record:
                 t.outputs.append(a)
         return self._loss(a, record, kinked)

@@ -30,7 +30,7 @@ import numpy as np
 
 __all__ = ["CORRECT", "DEFAULT_STEP", "LAYER_STEP", "Flaws", "central_difference",
            "central_differences", "check_sample", "chunks", "coordinate_difference",
-           "perturbed", "richardson", "sampled", "step_sizes"]
+           "perturbed", "richardson", "rows_matmul", "sampled", "step_sizes"]
 
 # The step. The central difference (L(t + h) - L(t - h)) / 2h has truncation error
 # h^2 |L'''| / 6 and rounding error about eps |L| / h (eps = 2^-52). Their sum is smallest at
@@ -63,6 +63,13 @@ def chunks(count: int, size: int | None) -> Iterator[slice]:
     size = count if size is None else max(1, int(size))
     for start in range(0, count, size):
         yield slice(start, min(start + size, count))
+
+
+def rows_matmul(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``a @ w`` for ``a`` of shape (..., n), as one 2-D product of all its rows: the same
+    numbers as numpy's stacked matmul (a BLAS call per leading index), 1.2-1.6x faster on
+    fd's shapes with one BLAS thread (benchmarks/blas.py)."""
+    return (a.reshape(-1, a.shape[-1]) @ w).reshape(*a.shape[:-1], w.shape[-1])
 
 
 def perturbed(point: np.ndarray, direction: np.ndarray, signed: np.ndarray) -> np.ndarray:

@@ -1,10 +1,13 @@
 """TensorFlow GradientTape oracle: the forward rebuilt from tf's own ops and losses, float64
 (each record's ``tf_op``, reference/ops.py).
 
-Tracing a ``tf.function`` costs about 55 ms, an eager tape about 1 ms, a traced call about
-0.1 ms. So the first network of a given shape runs eagerly, and a shape seen again gets one
-traced function (batch size and l2 are inputs of the trace, so they never retrace it).
-CNN-style networks are handed to :mod:`tf_cnn`.
+Tracing a ``tf.function`` costs about as much as 15 to 50 eager calls of the same shape
+(``benchmarks/tf_trace.py``: trace and first run 143 ms, eager 9.6 ms, traced 1.3 ms per
+call). So a shape runs eagerly for its first ``TRACE_AFTER`` calls and gets one traced
+function on the next (batch size and l2 are inputs of the trace, so they never retrace it):
+the diagnosis and the shrinker, which re-run one network a few times, never pay for a trace,
+and a shape seen many times (``--sizes``) pays at most about twice what tracing it at once
+would have (rent or buy). CNN-style networks are handed to :mod:`tf_cnn`.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from crosscheck.reference.params import check_inputs
 
 from .base import OracleResult
 
-__all__ = ["TensorFlowOracle"]
+__all__ = ["TRACE_AFTER", "TensorFlowOracle"]
 
-_COMPILE_AFTER = 1  # eager calls per shape before tracing pays off
+# eager calls of a shape before it is traced: the fewest calls after which a trace paid for
+# itself in benchmarks/tf_trace.py (15 to 47 across the shapes of a default run; median 18)
+TRACE_AFTER = 15
 
 
 class TensorFlowOracle:
@@ -72,7 +77,7 @@ class TensorFlowOracle:
             return self._traced[key]
         self._seen[key] = self._seen.get(key, 0) + 1
         fn = self._loss_and_grads_fn(spec)
-        if self._seen[key] <= _COMPILE_AFTER:
+        if self._seen[key] <= TRACE_AFTER:
             return fn
         tf = self._tf
         f64 = tf.float64

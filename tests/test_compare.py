@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crosscheck.engine.compare import compare_tensor
+from crosscheck.engine.compare import compare_tensor, compare_tensors
 from crosscheck.engine.tolerances import TOLERANCES, pair_tolerance
 from crosscheck.engine.triangulate import Party, triangulate
 
@@ -110,3 +110,27 @@ def test_vote_tie_blames_nobody():
 def test_vote_with_two_parties_cannot_decide():
     p = _parties([1.0], [2.0], [2.0], [2.0])[:2]
     assert triangulate(p, ["W1"])[1].status == "no-majority"
+
+
+def test_tensors_compared_together_are_judged_each_as_alone():
+    """The vote compares a pair on every tensor in one pass: each tensor keeps its own atol
+    (from its own max|b|), its own worst element, counts and exclusions, exactly as when it
+    is compared alone (a tensor 1000x smaller than its neighbour still fails on its own)."""
+    rng = np.random.default_rng(3)
+    small = rng.normal(size=(3, 4)) * 1e-3
+    large = rng.normal(size=(5,)) * 1e3
+    items = [
+        ("loss", np.asarray(2.0), np.asarray(2.0), None, None),
+        ("W1", small * (1 + 1e-6), small, None, None),  # wrong by its own scale only
+        ("b1", large.copy(), large, None, None),
+        ("W2", np.array([[1.0, np.nan], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 4.5]]),
+         np.array([[False, False], [False, True]]), None),
+        ("b2", np.zeros(0), np.zeros(0), None, None),
+        ("W3", np.ones((2, 3)), np.ones((3, 2)), None, None),
+    ]
+    together = compare_tensors(items, "subject", "torch", AD, 2.0)
+    alone = [compare_tensors([item], "subject", "torch", AD, 2.0)[0] for item in items]
+    assert [repr(d) for d in together] == [repr(d) for d in alone]  # repr: NaN equals NaN
+    assert [d.ok for d in together] == [True, False, True, False, True, False]
+    assert together[1].n_bad == 12 and together[3].worst_index == (0, 1)
+    assert together[3].n_excluded == 1

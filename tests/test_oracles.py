@@ -131,3 +131,40 @@ def test_autodiff_oracles_repeat_exactly_and_keep_no_state(name, oracle_cache):
         again = oracle.evaluate(c.params, c.X, c.Y, c.spec)
         for k in first.grads:
             assert np.allclose(again.grads[k], first.grads[k], rtol=1e-13, atol=1e-15)
+
+
+def _blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+
+@pytest.mark.parametrize("environment", [None, "OPENBLAS_NUM_THREADS"])
+def test_fd_runs_numpy_blas_on_one_thread_and_gives_the_caller_its_own_back(environment,
+                                                                             monkeypatch):
+    """fd's many small products run on one BLAS thread (two oversubscribe a shared machine:
+    benchmarks/blas.py); the caller's setting is back afterwards, and a count the user set
+    in the environment is left alone."""
+    from crosscheck.oracles import fd as fd_module
+    from threadpoolctl import threadpool_limits
+
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    if environment:
+        monkeypatch.setenv(environment, "2")
+    seen = []
+    product = fd_module.rows_matmul
+
+    def spy(a, w):
+        seen.append(_blas_threads())
+        return product(a, w)
+
+    monkeypatch.setattr(fd_module, "rows_matmul", spy)
+    case = _smooth_case()  # depth 3: the layers above a perturbed one run through rows_matmul
+    oracle = FiniteDifferenceOracle()
+    with threadpool_limits(2, user_api="blas"):
+        oracle.evaluate(case.params, case.X, case.Y, case.spec)
+        oracle.directional(case.params, case.X, case.Y, case.spec, np.random.default_rng(0))
+        after = _blas_threads()
+    assert seen and all(s == ({2} if environment else {1}) for s in seen)
+    assert after == {2}

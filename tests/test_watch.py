@@ -36,10 +36,18 @@ def _save(path: Path, text: str) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
 
 
+def _interruptible() -> None:
+    """Ctrl-C reaches the watch as in a terminal, even when the gate itself was started where
+    SIGINT is ignored (a background job of a script: its children inherit SIG_IGN, and
+    Python then never raises KeyboardInterrupt; the test would wait out WAIT and fail)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(folder: Path, *args: str) -> tuple[subprocess.Popen, Path]:
     out = folder / "out.txt"
     proc = subprocess.Popen([str(EXE), "verify", *args, "--watch"], cwd=folder, env=ENV,
-                            stdout=out.open("w"), stderr=subprocess.PIPE, text=True)
+                            stdout=out.open("w"), stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_interruptible)
     return proc, out
 
 
@@ -93,7 +101,7 @@ def test_verify_layer_watches_the_pair_too(tmp_path):
     proc = subprocess.Popen([str(EXE), "verify-layer", "batchnorm", "my_batchnorm.py:batchnorm_forward",
                              "my_batchnorm.py:batchnorm_backward", "--cases", "2", "--shrink", "0",
                              "--watch"], cwd=tmp_path, env=ENV, stdout=out.open("w"),
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
     try:
         _wait_for(out, "verdict: FAIL")
         _save(tmp_path / "my_batchnorm.py", code + "\n# a comment, nothing else\n")

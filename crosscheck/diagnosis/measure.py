@@ -46,6 +46,12 @@ def same(a, b, rel: float = _SAME_RTOL, *, lenient_nan: bool = False) -> bool:
         return False
     if a.shape != b.shape:
         return False
+    with np.errstate(over="ignore", invalid="ignore"):
+        worst = float(np.abs(a - b).max(initial=0.0))
+    if np.isfinite(worst):  # both finite everywhere: the rule below in three operations
+        # (the diagnosis asks this ~10^5 times per failing campaign)
+        scale = max(float(np.abs(b).max(initial=0.0)), float(np.abs(a).max(initial=0.0)), 1e-300)
+        return worst <= rel * scale + 1e-14
     if lenient_nan and (not np.all(np.isfinite(a)) or not np.all(np.isfinite(b))):
         both = np.isfinite(a) & np.isfinite(b)
         if np.all(np.isfinite(a)) != np.all(np.isfinite(b)):

@@ -82,10 +82,13 @@ class Tolerance:
     atol_abs: float = 0.0  # a fixed floor, set only by an explicit user atol
 
     def atol(self, b: np.ndarray, loss: float) -> float:
-        scale = float(np.max(np.abs(b))) if b.size else 0.0
-        if not np.isfinite(scale):
+        return self.atol_of(float(np.max(np.abs(b))) if b.size else 0.0, loss)
+
+    def atol_of(self, scale: float, loss: float) -> float:
+        """The absolute term for a tensor whose largest |b| is ``scale``."""
+        if not math.isfinite(scale):
             scale = 0.0
-        loss_scale = max(1.0, abs(loss)) if np.isfinite(loss) else 1.0
+        loss_scale = max(1.0, abs(loss)) if math.isfinite(loss) else 1.0
         return self.atol_abs + self.atol_grad * scale + self.atol_loss * loss_scale
 
 

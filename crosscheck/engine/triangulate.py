@@ -7,7 +7,7 @@ from itertools import combinations
 
 import numpy as np
 
-from crosscheck.engine.compare import TensorDiff, compare_tensor, element_bad, nonfinite_fact
+from crosscheck.engine.compare import TensorDiff, compare_tensors, element_bad, nonfinite_fact
 from crosscheck.engine.tolerances import TOLERANCES, SubjectTolerance, pair_tolerance
 from crosscheck.engine.trust import trust_rank
 
@@ -51,22 +51,28 @@ def _union(parties, attr: str, tensor: str):
     return mask
 
 
-def _ordered(p: Party, q: Party, tensor: str):
-    """(a, b, tolerance, kink mask, unchecked mask): b is the more trusted side of the pair."""
+def _sides(p: Party, q: Party):
+    """(a, b, tolerance): b is the more trusted side of the pair."""
     a, b = (p, q) if trust_rank(p.kind) >= trust_rank(q.kind) else (q, p)
     tol = (a.tolerance.against(b.kind) if a.kind == "subject" and a.tolerance is not None
            else pair_tolerance(a.kind, b.kind))
+    return a, b, tol
+
+
+def _ordered(p: Party, q: Party, tensor: str):
+    """(a, b, tolerance, kink mask, unchecked mask): b is the more trusted side of the pair."""
+    a, b, tol = _sides(p, q)
     return (a, b, tol, _union((a, b), "kinks", tensor),
             _union((a, b), "unchecked", tensor))
 
 
-def _pair(p: Party, q: Party, tensor: str) -> TensorDiff:
-    a, b, tol, exclude, unchecked = _ordered(p, q, tensor)
-    if tensor == "loss":
-        return compare_tensor("loss", np.asarray(a.loss), np.asarray(b.loss), a.name, b.name,
-                              tol, float(b.loss))
-    return compare_tensor(tensor, a.grads[tensor], b.grads[tensor], a.name, b.name, tol,
-                          float(b.loss), exclude, unchecked=unchecked)
+def _pair(p: Party, q: Party, tensors: list[str]) -> list[TensorDiff]:
+    """The pair's comparison on "loss" and on each of ``tensors``, in that order."""
+    a, b, tol = _sides(p, q)
+    items = [("loss", np.asarray(a.loss), np.asarray(b.loss), None, None)]
+    items += [(t, a.grads[t], b.grads[t], _union((a, b), "kinks", t),
+               _union((a, b), "unchecked", t)) for t in tensors]
+    return compare_tensors(items, a.name, b.name, tol, float(b.loss))
 
 
 def disagreeing_elements(p: Party, q: Party, tensor: str) -> np.ndarray:
@@ -100,16 +106,14 @@ def triangulate(parties: list[Party], tensors: list[str]) -> list[TensorVote]:
     parties that disagree) has no majority and blames nobody.
     """
     names = [p.name for p in parties]
+    pairs = list(combinations(parties, 2))
+    by_pair = [_pair(p, q, tensors) for p, q in pairs]  # each pair over every tensor at once
     votes = []
-    for tensor in ["loss", *tensors]:
-        diffs = []
-        agree: dict[frozenset, bool] = {}
-        for p, q in combinations(parties, 2):
-            d = _pair(p, q, tensor)
-            diffs.append(d)
-            agree[frozenset((p.name, q.name))] = d.ok
+    for t, tensor in enumerate(["loss", *tensors]):
+        diffs = tuple(compared[t] for compared in by_pair)
+        agree = {frozenset((p.name, q.name)): d.ok for (p, q), d in zip(pairs, diffs, strict=True)}
         majority, dissenters, status = _vote(names, agree)
-        votes.append(TensorVote(tensor, tuple(diffs), majority, dissenters, status))
+        votes.append(TensorVote(tensor, diffs, majority, dissenters, status))
     return votes
 
 
