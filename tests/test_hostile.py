@@ -123,10 +123,10 @@ def test_a_half_written_reply_from_a_layer_backward_is_a_verdict(capsys):
 
     path = SUBJECTS / "half_reply.py"
     code = main(["verify-layer", "relu", f"{path}:relu_forward", f"{path}:relu_backward",
-                 "--cases", "2", "--timeout", "1"])
+                 "--cases", "2", "--timeout", "0.3"])
     out, err = capsys.readouterr()
     assert code == 1, out + err
-    assert "sent a reply that was cut off: 2 of its 100 bytes came within" in out, out
+    assert "relu_backward sent a reply that was cut off: 2 of its 100 bytes came within" in out, out
 
 
 # ---- 3. the parent never imports from where user code can write ---------------------------

@@ -346,7 +346,7 @@ def test_a_hanging_layer_is_stopped_and_not_called_for_every_case(tmp_path, caps
                  "--timeout", "0.2", "--report", str(tmp_path / "r")])
     out = capsys.readouterr().out
     assert code == 1
-    assert "did not return within 2 s (10 x --timeout 0.2) and was stopped" in out
+    assert "relu_backward did not return within 2 s (10 x --timeout 0.2) and was stopped" in out
     assert "stopped after cases 0 and 1 timed out in a row: the other 18 case(s) were not run" in out
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["summary"]["cases"] == 2 and report["stopped"]

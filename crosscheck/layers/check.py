@@ -323,6 +323,15 @@ def _name(names: dict | None, who: str, label: str) -> str:
     return (names or {}).get(who) or label
 
 
+def _who(data: dict, names: dict | None) -> str:
+    """Which of the pair raised, hung or cut its reply short: the worker's word for an
+    exception, else the backward when its name is on the stack dumped at a timeout."""
+    if "who" in data:
+        return data["who"]
+    backward = (names or {}).get("backward")
+    return "backward" if backward and backward in data.get("stack", ()) else "forward"
+
+
 def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, index: int = 0,
                      dtype: str = "float64", names: dict | None = None,
                      dropout_p: str = "keep", strict: bool = False) -> tuple[LayerCase, CaseData]:
@@ -351,11 +360,12 @@ def check_layer_case(shape: Shape, pair_call, *, label: str, oracles: dict, inde
         out, grads, num = pair_call(mine, data.extra, my_dout, data.numerical and DIRECTIONAL,
                                     test_mode)
     except SubjectError as exc:
-        who = (getattr(exc, "data", None) or {}).get("who", "forward")
-        case.error, case.error_detail = f"{_name(names, who, label)} {exc}", exc.detail
+        data = getattr(exc, "data", None) or {}
+        case.error, case.error_detail = f"{_name(names, _who(data, names), label)} {exc}", \
+            exc.detail
         case.error_kind = exc.kind
         case.suspect = name_layer_bug(kind_name, arrays, extra, dout, None, None,
-                                      getattr(exc, "data", None) or {"kind": exc.kind})
+                                      {"kind": exc.kind, **data})
         return case, data
     # a gradient of its input's size in another shape ((1, D) for (D,)): said, then compared
     for k in list(grads):

@@ -311,14 +311,15 @@ def _status_words(status: int | None) -> tuple[str, str]:
     return "killed", f"was killed by {_SIGNAL_WORDS.get(name, name)}: nothing came back"
 
 
-def _dumped_frames(path: str, limit: int = 1) -> str:
+def _dumped_frames(path: str, limit: int = 1) -> tuple[str, tuple[str, ...]]:
     """The user's frames from the worker's faulthandler dump (the thread that ran the call),
-    formatted like a traceback's lines; "" when nothing was dumped."""
+    formatted like a traceback's lines ("" when nothing was dumped), and the names of every
+    function on that stack, outermost first (which of a pair's functions was running)."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
     except OSError:
-        return ""
+        return "", ()
     blocks = re.split(r"\n\s*\n|(?=^(?:Current thread|Thread) )", text, flags=re.M)
     pattern = re.compile(r'^\s*File "(.+)", line (\d+) in (.+)$', re.M)
     here = __file__.removesuffix("c")
@@ -331,7 +332,7 @@ def _dumped_frames(path: str, limit: int = 1) -> str:
         best = best or frames
     summaries = [traceback.FrameSummary(f, n, name, line=linecache.getline(f, n).strip() or None)
                  for f, n, name in reversed(best)]  # the dump lists the most recent call first
-    return user_frames(summaries, limit)
+    return user_frames(summaries, limit), tuple(s.name for s in summaries)
 
 
 class SubjectWorker:
@@ -612,7 +613,7 @@ class SubjectWorker:
         killed."""
         if deadline is None:
             deadline = _deadline(limit)
-        detail = ""
+        detail, stack = "", ()
         try:
             data = _read_frame(self._sock, deadline, cap)
         except (EOFError, OSError):
@@ -623,18 +624,18 @@ class SubjectWorker:
                                          f"bytes this request's answer can take (its reply was "
                                          f"oversized)")
             else:  # the user's code wrote part of a frame on the socket, or hangs mid-reply
-                detail = self._stack_dump()
+                detail, stack = self._stack_dump()
                 kind, words = "timeout", (f"sent a reply that was cut off: {cut.got} of its "
                                           f"{cut.size} bytes came within {limit:g} s "
                                           f"({self._flag(limit)})")
         else:
             if data is None:  # not one byte within the limit
-                detail = self._stack_dump()
+                detail, stack = self._stack_dump()
                 self._stop()
                 if during == "call":
                     error = SubjectError(f"did not return within {limit:g} s "
                                          f"({self._flag(limit)}) and was stopped", kind="timeout",
-                                         detail=detail)
+                                         detail=detail, data={"stack": stack})
                 else:
                     error = SubjectError(f"did not finish importing its module within "
                                          f"{limit:g} s (--timeout) and was stopped",
@@ -651,7 +652,8 @@ class SubjectWorker:
         if during == "import":
             words = words.replace(": nothing came back", "") + " while its module was being imported"
         error = SubjectError(words, kind=kind, detail=detail,
-                             data={"during": "import"} if during == "import" else None)
+                             data={"during": "import"} if during == "import" else
+                             {"stack": stack} if stack else None)
         if during == "import":
             self.import_failure = error
         raise _copy(error)
@@ -663,9 +665,10 @@ class SubjectWorker:
                 f"{limit / self.timeout:g} x --timeout {self.timeout:g}" if self.timeout
                 else "the limit")
 
-    def _stack_dump(self) -> str:
+    def _stack_dump(self) -> tuple[str, tuple[str, ...]]:
         """Ask the worker for its stack (SIGUSR1, which its faulthandler answers from C), wait
-        up to DUMP_SECONDS for it, then kill it; the user's frames from the dump."""
+        up to DUMP_SECONDS for it, then kill it; the user's frames from the dump, and the
+        names of the functions on its stack."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(self._proc.pid, signal.SIGUSR1)
         deadline = time.monotonic() + DUMP_SECONDS
