@@ -68,10 +68,21 @@ def _options(entry: dict, networks: int, seed: int):
                        max_depth=depth or 4, max_width=12)
 
 
+def _call(worker, case) -> None:
+    """One plain call (a gradient of the wrong shape, an lr-dependent step: it ran, then
+    was refused)."""
+    from crosscheck.engine.check import SubjectError
+
+    try:
+        worker(case.params, case.X, case.Y, case.spec)
+    except SubjectError:
+        pass
+
+
 def _cost(worker, case) -> tuple[float, float]:
     """Seconds of one plain call and of one traced call of the subject on ``case``."""
     t0 = time.perf_counter()
-    worker(case.params, case.X, case.Y, case.spec)
+    _call(worker, case)
     t1 = time.perf_counter()
     worker.trace(case.params, case.X, case.Y, case.spec)
     return t1 - t0, time.perf_counter() - t1
@@ -92,12 +103,14 @@ def run(entry: dict, folder: Path, networks: int, seed: int) -> dict:
     found = next((c for c in result.cases if c.line), None)
     out = {"verdict": result.verdict, "line": dict(found.line) if found else None}
     if found is not None:
-        out["check"] = sum(found.seconds.values())  # the failing case's own check, all parties
+        # the failing case's own check, all parties; none when nothing was compared (a
+        # gradient of the wrong shape, an lr-dependent step)
+        out["check"] = None if found.error else sum(found.seconds.values())
         case = found.shrunk[0] if found.shrunk else found.case
         with SubjectWorker(target, layout=entry["layout"], mode=entry["mode"], lr=lr,
                            dtype=dtype) as worker:
             worker.load()
-            worker(case.params, case.X, case.Y, case.spec)  # warm: imports, first-call costs
+            _call(worker, case)  # warm: imports, first-call costs
             out["plain"], out["traced"] = min((_cost(worker, case) for _ in range(3)),
                                               key=lambda t: t[1])
     return out
@@ -228,12 +241,15 @@ def main() -> int:
         else:
             r = run(entry, folder, args.networks, args.seed)
         line = r["line"]
+        checked = r.get("check") is not None
         cost = (f"  trace {1e3 * r['traced']:.0f} ms: {r['traced'] / max(r['plain'], 1e-9):.1f}x "
-                f"its call, {r['traced'] / max(r['check'], 1e-9):.2f}x its check"
+                f"its call, " + (f"{r['traced'] / max(r['check'], 1e-9):.2f}x its check"
+                                 if checked else "nothing compared")
                 if "plain" in r else "")
         if "plain" in r:
             ratios.setdefault(family, []).append((r["traced"] / max(r["plain"], 1e-9),
-                                                  r["traced"] / max(r["check"], 1e-9)))
+                                                  r["traced"] / max(r["check"], 1e-9)
+                                                  if checked else None))
         if not broken:
             tally["correct"] += 1
             got = line is not None and line["status"] == "found"
@@ -259,6 +275,7 @@ def main() -> int:
 
 
 def _summary(corpus: str, family: str, tally: dict, ratios: list, seconds: float) -> None:
+    checks = [r[1] for r in ratios if r[1] is not None]
     looked = tally["hit"] + tally["miss"] + tally["unmatched"]  # a numeric failure: looked for
     broken = looked + tally["no line"]
     print(f"find the line on {corpus} ({seconds:.0f} s): the first wrong "
@@ -270,9 +287,10 @@ def _summary(corpus: str, family: str, tally: dict, ratios: list, seconds: float
           f"{tally['correct with a line']} of {tally['correct']}; outside the contract "
           f"{tally['outside']}, broken without recorded lines {tally['no recorded lines']}"
           + (f"; the traced call took {min(r[0] for r in ratios):.1f}x to "
-             f"{max(r[0] for r in ratios):.1f}x a plain call of the subject on the same case, "
-             f"{min(r[1] for r in ratios):.2f}x to {max(r[1] for r in ratios):.2f}x the failing "
-             f"case's own check (subject and oracles)" if ratios else ""))
+             f"{max(r[0] for r in ratios):.1f}x a plain call of the subject on the same case"
+             if ratios else "")
+          + (f", {min(checks):.2f}x to {max(checks):.2f}x the failing case's own check "
+             f"(subject and oracles)" if checks else ""))
 
 
 if __name__ == "__main__":

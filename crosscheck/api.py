@@ -480,8 +480,9 @@ def _find_lines(cases: list, subject, dtype: str) -> list:
     passed)."""
     from crosscheck.locate import find_line
 
-    failing = [c for c in _to_diagnose([c for c in cases if c.verdict == "fail"])
-               if not c.error and c.subject in c.blame]
+    ordered = _to_diagnose([c for c in cases if c.verdict == "fail"])
+    failing = [c for c in ordered if not c.error and c.subject in c.blame] or [
+        c for c in ordered if c.subject in c.blame and _traceable_error(c)]
     if not failing or not hasattr(subject, "trace"):
         return cases
     worst = failing[0]
@@ -491,8 +492,19 @@ def _find_lines(cases: list, subject, dtype: str) -> list:
     # its batch (the shrinker keeps the failure): its smaller loops trace faster
     if not is_cnn(case.spec) and (case.X.shape[0] < 3 or case.spec.sizes[-1] < 2):
         case = worst.case
-    line = find_line(subject, case, dtype=dtype)
+    shape = dict(worst.error_data) if worst.error and worst.error_data.get("kind") == "shape" \
+        else None
+    line = find_line(subject, case, dtype=dtype, shape=shape)
     return [replace(c, line=line) if c.index == worst.index and line else c for c in cases]
+
+
+def _traceable_error(case) -> bool:
+    """A failure with nothing compared whose line can still be found: a gradient handed back
+    in the wrong shape (the line that made it), a step that depends on lr (its backward,
+    traced at lr, departs where an updated weight is used)."""
+    data = case.error_data or {}
+    return (data.get("kind") == "shape" and data.get("what") in ("grads", "new params")) \
+        or case.error_kind == "lr-dependent"
 
 
 def _verified(result: VerifyResult, report) -> VerifyResult:

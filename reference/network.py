@@ -100,11 +100,18 @@ def intermediates(params: dict, X: np.ndarray, Y: np.ndarray, spec: NetworkSpec)
     subject that goes wrong (crosscheck/locate): per layer l, ``z{l}``, ``a{l}``,
     ``act'{l}`` (the activation's derivative at z), ``da{l}`` (dL/da_l), ``dz{l}``,
     ``dW{l}`` (the data part, ``a_{l-1}^T dz_l``), ``grad_W{l}`` (with the L2 term) and
-    ``db{l}``; ``a0`` is X. The same backprop as :func:`loss_and_grads`, kept step by step."""
+    ``db{l}``; ``a0`` is X; ``data_loss`` and ``loss`` (with its L2 term) as 0-d arrays. The
+    same backprop as :func:`loss_and_grads`, kept step by step."""
     check_inputs(params, X, Y, spec)
     batch = X.shape[0]
     out, cache = forward(params, X, spec)
     found = {"a0": X}
+    scale, divisor = spec.loss_scale(batch), spec.l2_divisor(batch)
+    data = scale * REFERENCE_PARTS.losses[spec.loss].value(out, Y)
+    weights = [params[f"W{layer}"] for layer in range(1, spec.depth + 1)]
+    found["data_loss"] = np.asarray(data, dtype=np.float64)
+    found["loss"] = np.asarray(data + REFERENCE_PARTS.l2_penalty(weights, spec.l2, divisor),
+                               dtype=np.float64)
     for layer, (_, z, a) in enumerate(cache, start=1):
         act = REFERENCE_PARTS.activations[spec.activations[layer - 1]]
         found[f"z{layer}"], found[f"a{layer}"] = z, a

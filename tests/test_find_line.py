@@ -53,6 +53,11 @@ def _found(name: str, case: Case) -> dict:
     ("per_sample_loop.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1", ""),
     ("helper_wrong_input.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1", ""),
     ("sgd_step_update.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dz1", "missing"),
+    # a wrong loss with right gradients: the loss's own line, or the array it is built from
+    ("loss_epsilon.py", _case((3, 4, 3), ("tanh", "identity"), "softmax_cross_entropy"),
+     "the loss", "the reference's"),
+    ("softmax_axis.py", _case((3, 4, 3), ("tanh", "identity"), "softmax_cross_entropy"),
+     "the loss", "matches nothing the reference computes on the way to the loss"),
 ])
 def test_the_line_found_is_the_buggy_one(name, case, should, fact):
     found = _found(name, case)
@@ -133,3 +138,38 @@ def test_nothing_is_traced_when_every_case_passes(monkeypatch):
                                loss="mse")
     assert result.passed
     assert all(c.line is None for c in result.cases)
+
+
+def _verified_line(name: str, **options) -> dict:
+    """The line ``crosscheck.verify`` reports for a subject of findline_subjects (the API's
+    own choice of which failing case to trace)."""
+    import importlib.util
+
+    spec_ = importlib.util.spec_from_file_location(name[:-3], HERE / name)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    fn = getattr(module, "sgd_step", None) or module.loss_and_grads
+    result = crosscheck.verify(fn, networks=2, seed=0, oracles=("torch", "fd"), shrink=1,
+                               **options)
+    assert not result.passed
+    lines = [c.line for c in result.cases if c.line]
+    assert len(lines) == 1, [c.error for c in result.cases]
+    return dict(lines[0])
+
+
+def test_a_gradient_in_the_wrong_shape_is_named_where_it_is_made():
+    """Nothing is compared when a gradient comes back as a (1, n) row; the line that made
+    it is still the one to show (it was "no line" before)."""
+    found = _verified_line("bias_row.py", sizes="3-4-2", hidden_activations="tanh",
+                           output_activation="identity", loss="mse", l2=0.0)
+    assert found["line"] == _bug_line("bias_row.py"), found["text"]
+    assert "dL/db1 (layer 1) as a row, and makes grads['b1'], which has shape (1, 4) where " \
+           "(4,) is expected" in found["detail"], found["detail"]
+
+
+def test_a_step_that_depends_on_lr_is_traced_and_named_where_the_updated_weight_is_used():
+    found = _verified_line("sgd_step_order.py", mode="update", lr=0.1, sizes="3-5-2",
+                           hidden_activations="tanh", output_activation="identity",
+                           loss="mse", l2=0.0)
+    assert found["line"] == _bug_line("sgd_step_order.py"), found["text"]
+    assert found["should_equal"].startswith("dL/da1"), found["text"]

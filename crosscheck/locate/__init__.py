@@ -14,12 +14,13 @@ from __future__ import annotations
 __all__ = ["find_layer_line", "find_line", "layer_case_line"]
 
 
-def find_line(worker, case, *, dtype: str = "float64") -> dict | None:
+def find_line(worker, case, *, dtype: str = "float64", shape: dict | None = None) -> dict | None:
     """The line for one failing network ``case`` (a dict for the reports, see
     :func:`crosscheck.locate.match.locate`), or None when the subject cannot be traced (it
-    runs in this process, or the traced call did not come back)."""
+    runs in this process, or the traced call did not come back). ``shape``: the data of a
+    gradient handed back in the wrong shape (the line that made it is looked for)."""
     from crosscheck.engine.check import SubjectError
-    from crosscheck.locate.match import locate, mlp_nodes
+    from crosscheck.locate.match import locate, locate_shape, mlp_nodes
     from crosscheck.reference.cnn_spec import is_cnn
 
     trace = getattr(worker, "trace", None)
@@ -40,6 +41,8 @@ def find_line(worker, case, *, dtype: str = "float64") -> dict | None:
         found = intermediates(case.params, case.X, case.Y, case.spec)
         nodes = mlp_nodes(found, case.params, case.X, case.Y, case.spec)
         n_out = case.spec.sizes[-1]
+        if shape is not None:
+            return locate_shape(records, nodes, shape, dtype=dtype)
     return locate(records, nodes, batch=case.X.shape[0], n_out=n_out,
                   dtype=dtype, truncated=truncated)
 

@@ -98,8 +98,10 @@ def user_file(filename: str) -> bool:
 
 
 def _floats(value) -> bool:
-    return (isinstance(value, np.ndarray) and value.dtype.kind == "f"
-            and 0 < value.size <= MAX_ELEMENTS)
+    """A float array, or a float scalar (a loss, a sum: Python's or numpy's)."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind == "f" and 0 < value.size <= MAX_ELEMENTS
+    return isinstance(value, float | np.floating)
 
 
 def _named(frame, returned=None, words=None):
@@ -183,12 +185,13 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
         words = None if given or returned is not None else _words(filename, line)
         for name, value in _named(frame, returned, words):
             old = before.get(name)
-            raw = value.tobytes()  # bytes compare faster than arrays (and NaN equals NaN)
+            array = value if isinstance(value, np.ndarray) else np.asarray(value, np.float64)
+            raw = array.tobytes()  # bytes compare faster than arrays (and NaN equals NaN)
             if old is not None and old[0] is value and old[1] == raw \
-                    and old[2] == value.shape:
+                    and old[2] == array.shape:
                 continue
-            copy = np.array(value, dtype=np.float64, copy=True)
-            before[name] = (value, raw, value.shape)
+            copy = np.array(array, dtype=np.float64, copy=True)
+            before[name] = (value, raw, array.shape)
             where = (filename, line, name)
             count[where] = count.get(where, 0) + 1
             if count[where] <= PER_LINE and len(records) + len(last) >= max_arrays:
