@@ -122,8 +122,9 @@ def mlp_nodes(found: dict, params: dict, X, Y, spec) -> list[Node]:
         nodes.append(Node("loss", "the loss", found["loss"],
                           ("data_loss",) if spec.l2 else (f"a{L}",)))
         terms = {}  # the loss's element-wise terms and per-sample losses, as code writes them
-        if "log_softmax" in {n.key for n in nodes} and np.shape(Y) == z.shape:
-            terms["Y * log_softmax"] = Y * nodes[-1].value
+        log_p = next((n.value for n in nodes if n.key == "log_softmax"), None)
+        if log_p is not None and np.shape(Y) == z.shape:
+            terms["Y * log_softmax"] = Y * log_p
             terms["per-sample losses"] = -terms["Y * log_softmax"].sum(axis=1)
         elif spec.loss == "sigmoid_bce" and np.shape(Y) == z.shape:
             terms["the loss's terms"] = np.logaddexp(0, z) - Y * z
