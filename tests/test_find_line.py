@@ -58,6 +58,19 @@ def _found(name: str, case: Case) -> dict:
      "the loss", "the reference's"),
     ("softmax_axis.py", _case((3, 4, 3), ("tanh", "identity"), "softmax_cross_entropy"),
      "the loss", "matches nothing the reference computes on the way to the loss"),
+    # a backward given dL/da that hands back the local derivative alone
+    ("graph_upstream_ignored.py", _case((3, 4, 2), ("sigmoid", "identity")), "dL/dz1",
+     "the dL/da1 (layer 1) it was given is never multiplied in"),
+    # a helper given the right z that is wrong in itself: its own line, not its call
+    ("relu_helper_wrong.py", _case((3, 5, 2), ("relu", "identity")),
+     "the activation's derivative (layer 1)", "only where z1 <= 0"),
+    # per-sample code carries 1/batch to the end: the wrong derivative is named, not the scale
+    ("per_sample_tanh_helper.py", _case((3, 4, 1), ("tanh", "identity"), batch=8),
+     "the activation's derivative (layer 1)", "differ"),
+    # right gradients changed before they are handed back
+    ("clipped_grads.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dW1", "a factor"),
+    # update mode: a one-element bias stepped at the rate is right, the wrong W1 is named
+    ("sgd_step_one_output.py", _case((3, 4, 1), ("tanh", "identity")), "dL/dW1", "differ"),
 ])
 def test_the_line_found_is_the_buggy_one(name, case, should, fact):
     found = _found(name, case)
@@ -173,3 +186,21 @@ def test_a_step_that_depends_on_lr_is_traced_and_named_where_the_updated_weight_
                            loss="mse", l2=0.0)
     assert found["line"] == _bug_line("sgd_step_order.py"), found["text"]
     assert found["should_equal"].startswith("dL/da1"), found["text"]
+
+
+def test_a_parameter_counts_as_stepped_along_its_gradient_only_at_a_rate_it_was_given():
+    """A one-element array is a step of some size along anything of its sign: only a step at
+    the rate the function was called with carries the gradient, and only in update mode."""
+    from crosscheck.engine.tolerances import TOLERANCES
+    from crosscheck.locate.match import _stepped
+
+    case = _case((3, 4, 1), ("tanh", "identity"))
+    found = intermediates(case.params, case.X, case.Y, case.spec)
+    by_key = {n.key: n for n in mlp_nodes(found, case.params, case.X, case.Y, case.spec)}
+    tol = TOLERANCES["autodiff"]
+    for param, grad in (("b2", "db2"), ("W2", "dW2")):
+        b, db = by_key[param], by_key[grad]
+        assert _stepped(b.value - 0.1 * db.value, db, b, tol, (0.1, 0.2)) is not None
+        assert _stepped(b.value - 0.2 * db.value, db, b, tol, (0.1, 0.2)) is not None
+        assert _stepped(b.value - 0.37 * db.value, db, b, tol, (0.1, 0.2)) is None
+        assert _stepped(b.value - 0.1 * db.value, db, b, tol, ()) is None  # grads mode

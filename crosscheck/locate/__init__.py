@@ -43,8 +43,13 @@ def find_line(worker, case, *, dtype: str = "float64", shape: dict | None = None
         n_out = case.spec.sizes[-1]
         if shape is not None:
             return locate_shape(records, nodes, shape, dtype=dtype)
-    return locate(records, nodes, batch=case.X.shape[0], n_out=n_out,
-                  dtype=dtype, truncated=truncated)
+    rates = ()
+    if getattr(worker, "mode", "") == "update":
+        from crosscheck.subject.adapters import step_rates
+
+        rates = step_rates(worker.lr, getattr(worker, "fixed_lr", None))
+    return locate(records, nodes, batch=case.X.shape[0], n_out=n_out, dtype=dtype,
+                  truncated=truncated, rates=rates)
 
 
 def find_layer_line(worker, kind: str, arrays: dict, extra: dict, dout, *,

@@ -246,9 +246,9 @@ def _factor_of(a: np.ndarray, b: np.ndarray, factors: dict, tol, gradient: bool)
     return None
 
 
-def _stepped(r: np.ndarray, node: Node, param: Node | None, tol):
-    """A Match when ``r`` is the node's parameter after a step along it (``W - lr * dW``, in
-    update mode: the gradient is right in it), else None."""
+def _stepped(r: np.ndarray, node: Node, param: Node | None, tol, rates: tuple):
+    """A Match when ``r`` is the node's parameter after a step along it at one of the
+    ``rates`` (``W - lr * dW``, in update mode: the gradient is right in it), else None."""
     if param is None or r.shape != param.value.shape or r.shape != node.value.shape:
         return None
     d, n = param.value - r, node.value
@@ -256,7 +256,8 @@ def _stepped(r: np.ndarray, node: Node, param: Node | None, tol):
     if nn == 0.0 or not np.any(d):
         return None
     c = float(np.vdot(d, n)) / nn
-    if c > 0 and np.all(_close(d, c * n, tol)):
+    if any(math.isclose(c, rate, rel_tol=1e-6) for rate in rates) \
+            and np.all(_close(d, c * n, tol)):
         return Match(node.key, "", f"as a step of {c:.3g} along it")
     return None
 
@@ -318,10 +319,11 @@ class _State:
 
 
 def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "float64",
-           truncated: bool = False) -> dict:
+           truncated: bool = False, rates: tuple = ()) -> dict:
     """The line, as data for the reports: ``status`` "found" (with ``file``, ``line``,
     ``source``, ``name``, ``should_equal``, ``detail`` and ``last_match``) or "unmatched" (with
-    ``reason``); ``text`` says it in words."""
+    ``reason``); ``text`` says it in words. ``rates``: the rates an update-mode function steps
+    at (a parameter stepped along its gradient at one of them carries the gradient)."""
     tol = TOLERANCES["float32" if dtype == "float32" else "autodiff"]
     factors = _factors(batch, n_out)
     if not _loss_wrong(records, nodes, tol):  # then the loss is known, not on the chain
@@ -335,8 +337,9 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
             matches.append([])
             continue
         found = [m for m in (_match(value, node, factors, tol) for node in nodes) if m]
-        if not found:  # update mode: a parameter stepped along its gradient
-            found = [m for m in (_stepped(value, node, by_key.get(_param_of(node.key)), tol)
+        if not found and rates:  # a parameter stepped along its gradient
+            found = [m for m in (_stepped(value, node, by_key.get(_param_of(node.key)), tol,
+                                          rates)
                                  for node in nodes if node.final) if m]
         matches.append(found)
     exact: dict[str, int] = {}
@@ -373,6 +376,11 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
                           truncated)
     broken = [n for n in chain if not ok(n.key)]
     if not broken:
+        changed = _changed_after(records, matches, by_key, exact)
+        if changed is not None:
+            i, node = changed
+            return _found(records, matches, i, node, by_key, tol,
+                          at=exact[node.key] + 1)
         return _unmatched("every intermediate the reference computes was matched by a line: "
                           "the difference is not in an array the code binds (a loss value, "
                           "or gradients assembled in a form the matcher does not follow)",
@@ -386,10 +394,15 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
             return -1
         return max(anchor(d, depth + 1) for d in node.deps)
 
-    def line_for(broken: Node) -> dict | None:
-        """The line for one broken node, or None when no line can be named for it."""
+    def line_for(broken: Node, lenient: bool) -> dict | None:
+        """The line for one broken node, or None when no line can be named for it;
+        ``lenient``: a node per-sample code carries scaled (the 1/batch comes at the end) is
+        passed over, for a later node that goes wrong outright."""
         if broken.key in scaled and broken.key not in exact:
             index, factor = scaled[broken.key]
+            if lenient and any(m.node == broken.key and m.factor == factor
+                               and m.how.startswith("sample") for m in matches[index]):
+                return None
             if broken.layered:  # the last line that carries it: where it should have been undone
                 index = max((i for i, found in enumerate(matches) if _made(records, i) and any(
                     m.node == broken.key and m.factor == factor for m in found)), default=index)
@@ -436,8 +449,15 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
                      and records[i].value.shape == out.value.shape] + whole
         for i in whole:  # a match through column 0 alone leaves the rest of the array unexplained
             if not [m for m in matches[i] if m.how != _COLUMN0]:
-                return _found(records, matches, _caller(records, matches, i, broken, by_key),
-                              broken, by_key, tol, at=i)
+                return _found(records, matches, *_caller(records, matches, i, broken, by_key),
+                              by_key, tol, at=i)
+        ignored = _upstream_ignored(records, matches, whole, broken)
+        if ignored is not None:
+            i, dep = ignored
+            local = by_key["act'" + str(broken.layer)].label
+            return _found(records, matches, i, broken, by_key, tol,
+                          said=f"it equals {local}: the {by_key[dep].label} it was given is "
+                               "never multiplied in")
         if broken.slot:  # what the pair hands back for it, named where it got its value
             i = _handed_back(records, matches, start, broken)
             if i is not None:
@@ -451,8 +471,8 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
             return _found(records, matches, start, broken, by_key, tol, stopped=True)
         for i in fresh:
             if not matches[i] and _fits_sample(records[i].value, broken.value):
-                return _found(records, matches, _caller(records, matches, i, broken, by_key),
-                              broken, by_key, tol, at=i)
+                return _found(records, matches, *_caller(records, matches, i, broken, by_key),
+                              by_key, tol, at=i)
         if broken.layered:  # a layer's or a CNN's: what it hands back, then a loop's array
             # a piece no line binds on its own (dxhat inside dx = dout * gamma / std): the line
             # that made what the pair returns in the place of what it feeds
@@ -476,10 +496,11 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
 
     # the broken nodes in the chain's order: a node no line computes at all (a bias gradient
     # a step never takes) names no line, and the next broken one may
-    for node in broken:
-        found = line_for(node)
-        if found is not None:
-            return found
+    for lenient in (True, False):
+        for node in broken:
+            found = line_for(node, lenient)
+            if found is not None:
+                return found
     broken = broken[0]
     return _unmatched(f"no line's arrays could be matched to {broken.label}: the line "
                       f"before it matched, but no later array has its shape and role "
@@ -645,20 +666,73 @@ def _fresh(records, start: int, filled: bool = False):
     return fresh, renamed
 
 
+_KEY = re.compile(r"return(?:\[1\])?\['(\w+)'\]")
+
+
+def _changed_after(records, matches, by_key: dict, exact: dict):
+    """(record, node) when a gradient the function hands back (``return[1]['W1']`` of its
+    outermost call) was right at some line and is handed back changed (clipped, rescaled,
+    overwritten): the line that made what is handed back; or None."""
+    final = {_param_of(n.key): n for n in by_key.values() if n.final}
+    for i, rec in enumerate(records):
+        m = _KEY.fullmatch(rec.name)
+        node = final.get(m.group(1)) if m and not rec.callers else None
+        if node is None or node.key not in exact or exact[node.key] > i \
+                or any(x.node == node.key and not x.factor for x in matches[i]):
+            continue
+        for j in range(exact[node.key] + 1, i + 1):
+            if _made(records, j) and records[j].value.shape == rec.value.shape \
+                    and np.array_equal(records[j].value, rec.value):
+                return j, node
+        return i, node
+    return None
+
+
+def _upstream_ignored(records, matches, candidates, broken: Node):
+    """(record, dep) when a function given the node's input gradient (a backward given dL/da)
+    hands back the activation's local derivative alone in its place, or None."""
+    act = f"act'{broken.layer}"
+    for i in candidates:
+        rec = records[i]
+        if not broken.gradient or not rec.name.startswith("return") \
+                or not any(m.node == act and not m.factor for m in matches[i]):
+            continue
+        for j in range(i):
+            if records[j].given and records[j].frame == rec.frame:
+                dep = next((m.node for m in matches[j] if m.node in broken.deps
+                            and not m.factor), None)
+                if dep is not None:
+                    return i, dep
+    return None
+
+
 def _caller(records, matches, index: int, broken: Node, by_key: dict):
-    """The record to name for a wrong gradient made inside a helper of the user's that works
-    on forward quantities only (``sigmoid_prime(a)``, an activation's derivative): no array
-    of the helper's matches a gradient, so what is wrong is how it is called (applied to a
-    instead of z, or the wrong helper); the line that calls it, in the nearest caller that
-    does work on gradients, is named instead. A layer's backward (given a gradient) is named
-    itself."""
+    """(record, the node it should equal) to name for a wrong gradient made inside a helper
+    of the user's that works on forward quantities only (``sigmoid_prime(a)``, an
+    activation's derivative): no array of the helper's matches a gradient, so what is wrong
+    is how it is called (applied to a instead of z, or the wrong helper); the line that
+    calls it, in the nearest caller that does work on gradients, is named instead. A
+    layer's backward (given a gradient) is named itself, and so is a helper given the right
+    pre-activation z that still computes a wrong derivative from it (``d = z.copy();
+    d[z > 0] = 1``): the helper is wrong in itself, and its value should be the derivative."""
     rec = records[index]
     if not broken.gradient or not rec.callers:
-        return index
+        return index, broken
     grads_in = {records[j].frame for j in range(len(records))  # a layer's backward: dout
                 if any(by_key[m.node].gradient or m.node == "dout" for m in matches[j])}
     if rec.frame in grads_in:
-        return index
+        return index, broken
+    frames = [frame for frame, _ in rec.callers] + [rec.frame]
+    for k in range(len(frames) - 2, -1, -1):
+        if frames[k] in grads_in:  # frames[k + 1]: the helper it calls
+            z = f"z{broken.layer}"
+            local = by_key.get("act'" + str(broken.layer))
+            if local is not None and any(
+                    records[j].given and records[j].frame == frames[k + 1]
+                    and any(m.node == z and not m.factor for m in matches[j])
+                    for j in range(index)):
+                return index, local  # what it should equal there: the local derivative
+            break
     for frame, line in reversed(rec.callers):
         if frame in grads_in:
             file = next((r.file for r in records if r.frame == frame), rec.file)
@@ -666,8 +740,8 @@ def _caller(records, matches, index: int, broken: Node, by_key: dict):
             records.append(Record(file, line, source, f"{rec.name} (made by a helper it calls)",
                                   rec.value, False, rec.ident, frame, ()))
             matches.append(matches[index])
-            return len(records) - 1
-    return index
+            return len(records) - 1, broken
+    return index, broken
 
 
 def _ancestors(key: str, by_key: dict) -> set:
@@ -727,11 +801,14 @@ def _where(rec) -> str:
 
 
 def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = "",
-           batch: int = 0, n_out: int = 0, stopped: bool = False, at: int | None = None) -> dict:
+           batch: int = 0, n_out: int = 0, stopped: bool = False, at: int | None = None,
+           said: str = "") -> dict:
     rec = records[index]
     aligned = _aligned(rec.value, node.value, tol, node.as_is)
     turned = _turned(rec.value, node, tol) if node.as_is else ""
-    if turned:
+    if said:
+        detail = said
+    elif turned:
         detail = turned
     elif factor:
         detail = f"off by a factor {factor} everywhere"
