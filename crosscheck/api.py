@@ -473,9 +473,10 @@ def _diagnose_and_shrink(result: CampaignResult, subject, parties: list, label: 
 
 
 def _find_lines(cases: list, subject, dtype: str) -> list:
-    """``cases`` with the worst numeric failure's line found (an MLP's or a CNN's) (crosscheck/locate), on its
-    shrunk case when there is one that keeps a batch of 3 and 2 outputs (smaller ones make
-    the conventions ambiguous), else on the case as it failed: the user's function runs once
+    """``cases`` with the worst numeric failure's line found (an MLP's or a CNN's; the worst
+    on an ordinary network when one failed) (crosscheck/locate), on its shrunk case when
+    there is one that keeps a batch of 3 and 2 outputs (smaller ones make the conventions
+    ambiguous), else on the case as it failed: the user's function runs once
     more, traced, in the worker (nothing when it runs in this process, or when every case
     passed)."""
     from crosscheck.locate import find_line
@@ -485,7 +486,9 @@ def _find_lines(cases: list, subject, dtype: str) -> list:
         c for c in ordered if c.subject in c.blame and _traceable_error(c)]
     if not failing or not hasattr(subject, "trace"):
         return cases
-    worst = failing[0]
+    # an ordinary network first: on an edge one (logits in the thousands, ReLU ties) a
+    # textbook formula that is right elsewhere can depart first (an overflow), not the bug
+    worst = next((c for c in failing if not c.edge), failing[0])
     case = worst.shrunk[0] if worst.shrunk else worst.case
     # a batch of 1 makes 1/batch = 1, ones of softmax over one row: the MLP case as it failed
     # tells them apart; a shrunk CNN keeps its classes, and a batch factor would have kept

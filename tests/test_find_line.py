@@ -69,6 +69,12 @@ def _found(name: str, case: Case) -> dict:
      "the activation's derivative (layer 1)", "differ"),
     # right gradients changed before they are handed back
     ("clipped_grads.py", _case((3, 4, 2), ("tanh", "identity")), "dL/dW1", "a factor"),
+    # the forward's output changed in place through an alias: where the alias was made
+    ("alias_inplace.py", _case((3, 4, 2), ("tanh", "sigmoid")), "a2 (layer 2)",
+     "the same array, not a copy"),
+    # a constant on a line of its own (eps = 1e-7) is an input, never the departure
+    ("loss_constant.py", _case((3, 4, 3), ("tanh", "identity"), "softmax_cross_entropy"),
+     "the loss", "the reference's"),
     # update mode: a one-element bias stepped at the rate is right, the wrong W1 is named
     ("sgd_step_one_output.py", _case((3, 4, 1), ("tanh", "identity")), "dL/dW1", "differ"),
 ])
@@ -204,3 +210,22 @@ def test_a_parameter_counts_as_stepped_along_its_gradient_only_at_a_rate_it_was_
         assert _stepped(b.value - 0.2 * db.value, db, b, tol, (0.1, 0.2)) is not None
         assert _stepped(b.value - 0.37 * db.value, db, b, tol, (0.1, 0.2)) is None
         assert _stepped(b.value - 0.1 * db.value, db, b, tol, ()) is None  # grads mode
+
+
+def test_the_line_is_looked_for_on_an_ordinary_network_when_one_failed():
+    """On an edge network (logits in the thousands) a textbook softmax overflows before the
+    bug is reached; the line is found on the worst ordinary network that failed."""
+    import importlib.util
+
+    name = "unstable_softmax_bias_mean.py"
+    spec_ = importlib.util.spec_from_file_location("usbm", HERE / name)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    result = crosscheck.verify(module.loss_and_grads, networks=10, seed=0, sizes="3-4-3",
+                               hidden_activations="tanh", output_activation="identity",
+                               loss="softmax_cross_entropy", l2=0.0, shrink=1)
+    failed = [c for c in result.cases if c.verdict == "fail"]
+    assert any(c.edge for c in failed) and any(not c.edge for c in failed)
+    lined = [c for c in result.cases if c.line]
+    assert len(lined) == 1 and not lined[0].edge
+    assert lined[0].line["line"] == _bug_line(name), lined[0].line["text"]

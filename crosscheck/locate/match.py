@@ -496,6 +496,13 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
 
     # the broken nodes in the chain's order: a node no line computes at all (a bias gradient
     # a step never takes) names no line, and the next broken one may
+    clobbered = _clobbered(records, matches, by_key, broken[0])
+    if clobbered is not None:
+        k, node, j = clobbered
+        return _found(records, matches, k, node, by_key, tol, said=(
+            f"it holds {node.label}, but as the same array, not a copy: line "
+            f"{records[j].line} ({records[j].source}) changes {node.label} in place, and "
+            f"{broken[0].label}, computed from it after that, is wrong"))
     for lenient in (True, False):
         for node in broken:
             found = line_for(node, lenient)
@@ -632,6 +639,11 @@ def _accumulated(records, matches, start: int, broken: Node):
     return None
 
 
+# a constant written in the code (``eps = 1e-7``): an input of the computation, never the
+# first value that departs from it
+_LITERAL = re.compile(r"[\w.]+\s*=\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
 def _fresh(records, start: int, filled: bool = False):
     """(new arrays, arrays bound again under a new name) after record ``start``; ``filled``:
     an array filled in place in a loop counts with its final value, at the line that last
@@ -648,7 +660,7 @@ def _fresh(records, start: int, filled: bool = False):
         before = last_value.get(rec.ident)
         same = before is not None and before.shape == rec.value.shape \
             and np.array_equal(before, rec.value)
-        if not rec.given and np.any(rec.value):
+        if not rec.given and np.any(rec.value) and not _LITERAL.fullmatch(rec.source):
             if before is None or (not same and seen_at[rec.ident, rec.line] == 1):
                 # a new array, or one changed in place once (not an accumulator in a loop,
                 # `dW += ...` per sample, whose partial sums match nothing until the end)
@@ -666,6 +678,41 @@ def _fresh(records, start: int, filled: bool = False):
     return fresh, renamed
 
 
+def _clobbered(records, matches, by_key: dict, broken: Node):
+    """(the record that made the alias, the forward node, the record that changed it) when a
+    forward value the broken gradient is computed from (z or a of its layer or the one below)
+    was changed in place through another name (``grad = out; grad -= Y`` changes ``out``);
+    or None."""
+    if not broken.gradient:
+        return None
+    first: dict[int, tuple[int, str]] = {}  # ident -> (record, forward node it matched first)
+    for i, rec in enumerate(records):
+        if rec.ident not in first:
+            node = next((m.node for m in matches[i] if not m.factor and not m.how
+                         and m.node[:1] in "za" and not by_key[m.node].aux
+                         and by_key[m.node].layer in (broken.layer, broken.layer - 1)), None)
+            if node is not None:
+                first[rec.ident] = (i, node)
+            continue
+        i0, node = first[rec.ident]
+        base = re.match(r"[A-Za-z_]\w*", rec.name.removeprefix("self."))
+        if rec.given or base is None or np.array_equal(rec.value, records[i0].value) \
+                or rec.value.shape != records[i0].value.shape:
+            continue
+        words = set(_WORD.findall(rec.source))
+        if base.group(0) in words or rec.name.startswith("return"):
+            continue  # changed under its own name: not through an alias
+        for k in range(i0 + 1, i):  # the line that made the alias: the same array, renamed
+            other = records[k]
+            if other.ident == rec.ident and not other.given and other.name != records[i0].name \
+                    and np.array_equal(other.value, records[i0].value) \
+                    and re.match(r"[A-Za-z_]\w*", other.name).group(0) in words:
+                return k, by_key[node], i
+        return None
+    return None
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEY = re.compile(r"return(?:\[1\])?\['(\w+)'\]")
 
 
@@ -822,7 +869,8 @@ def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = ""
         detail = "it differs"
     elif node.value.ndim == 0:  # a loss
         yours, ref = float(aligned[1].reshape(())), float(node.value)
-        detail = f"yours {yours:.6g}, the reference's {ref:.6g}"
+        digits = next((d for d in range(6, 18) if f"{yours:.{d}g}" != f"{ref:.{d}g}"), 17)
+        detail = f"yours {yours:.{digits}g}, the reference's {ref:.{digits}g}"
     else:
         bad, yours, ref = aligned
         diff = ~_close(yours, ref, tol)
