@@ -75,6 +75,9 @@ def _found(name: str, case: Case) -> dict:
     # a constant on a line of its own (eps = 1e-7) is an input, never the departure
     ("loss_constant.py", _case((3, 4, 3), ("tanh", "identity"), "softmax_cross_entropy"),
      "the loss", "the reference's"),
+    # a square weight gradient transposed is handed back as it is: a wrong value there
+    ("transposed_square.py", _case((4, 4, 2), ("tanh", "identity")), "dL/dW1",
+     "in a square shape the caller reads as it is"),
     # update mode: a one-element bias stepped at the rate is right, the wrong W1 is named
     ("sgd_step_one_output.py", _case((3, 4, 1), ("tanh", "identity")), "dL/dW1", "differ"),
 ])

@@ -49,7 +49,7 @@ def find_line(worker, case, *, dtype: str = "float64", shape: dict | None = None
 
         rates = step_rates(worker.lr, getattr(worker, "fixed_lr", None))
     return locate(records, nodes, batch=case.X.shape[0], n_out=n_out, dtype=dtype,
-                  truncated=truncated, rates=rates)
+                  truncated=truncated, rates=rates, layout=getattr(worker, "layout", ""))
 
 
 def find_layer_line(worker, kind: str, arrays: dict, extra: dict, dout, *,

@@ -319,15 +319,21 @@ class _State:
 
 
 def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "float64",
-           truncated: bool = False, rates: tuple = ()) -> dict:
+           truncated: bool = False, rates: tuple = (), layout: str = "") -> dict:
     """The line, as data for the reports: ``status`` "found" (with ``file``, ``line``,
     ``source``, ``name``, ``should_equal``, ``detail`` and ``last_match``) or "unmatched" (with
     ``reason``); ``text`` says it in words. ``rates``: the rates an update-mode function steps
-    at (a parameter stepped along its gradient at one of them carries the gradient)."""
+    at (a parameter stepped along its gradient at one of them carries the gradient).
+    ``layout``: "xw" (weights ``(in, out)``) rules out a square weight gradient transposed:
+    it can be handed back as it is, so it is a wrong value, not a convention."""
     tol = TOLERANCES["float32" if dtype == "float32" else "autodiff"]
     factors = _factors(batch, n_out)
     if not _loss_wrong(records, nodes, tol):  # then the loss is known, not on the chain
         nodes = [replace(n, aux=True) if n.key in _LOSS else n for n in nodes]
+    if layout == "xw":  # a square weight gradient is read as it is: transposed is wrong
+        nodes = [replace(n, as_is=True) if re.fullmatch(r"(dW|grad_W)\d+", n.key)
+                 and n.value.ndim == 2 and n.value.shape[0] == n.value.shape[1] else n
+                 for n in nodes]
     by_key = {n.key: n for n in nodes}
     chain = [n for n in nodes if not n.aux]
     matches = []
@@ -814,6 +820,8 @@ def _turned(r: np.ndarray, node: Node, tol) -> str:
     for how, view in _views(r, node.value, node.layered):
         if how != "" and np.all(_close(view, node.value, tol)):
             how = {"C order": "flattened"}.get(how, how)
+            if r.shape == node.value.shape:  # square: the shapes agree, the values do not
+                return f"it holds {node.label} {how}, in a square shape the caller reads as it is"
             return (f"it holds {node.label} {how}: shape {tuple(r.shape)} where the caller "
                     f"reads {tuple(node.value.shape)}")
     return ""
