@@ -115,14 +115,29 @@ def run(entry: dict, folder: Path, networks: int, seed: int) -> dict:
         # the failing case's own check, all parties; none when nothing was compared (a
         # gradient of the wrong shape, an lr-dependent step)
         out["check"] = None if found.error else sum(found.seconds.values())
-        case = found.shrunk[0] if found.shrunk else found.case
         with SubjectWorker(target, layout=entry["layout"], mode=entry["mode"], lr=lr,
                            dtype=dtype) as worker:
             worker.load()
-            _call(worker, case)  # warm: imports, first-call costs
-            out["plain"], out["traced"] = min((_cost(worker, case) for _ in range(3)),
-                                              key=lambda t: t[1])
+            out["plain"], out["traced"] = _plan_cost(worker, found, dtype)
     return out
+
+
+def _plan_cost(worker, found, dtype: str) -> tuple[float, float]:
+    """(one plain call of the case whose line verify kept, the seconds of every traced call
+    it made for ``found``): the cases of verify's plan in its order, up to the one whose
+    line it kept (crosscheck/api.py)."""
+    from crosscheck.api import _trace_plan
+    from crosscheck.locate import find_line
+
+    plain = traced = 0.0
+    for case, shape in _trace_plan(found):
+        _call(worker, case)  # warm: imports, first-call costs
+        p, t = min((_cost(worker, case) for _ in range(3)), key=lambda pt: pt[1])
+        plain, traced = p, traced + t
+        line = find_line(worker, case, dtype=dtype, shape=shape)
+        if line is not None and line.get("status") == "found":
+            break
+    return plain, traced
 
 
 def run_cnn(entry: dict, folder: Path, networks: int, seed: int) -> dict:

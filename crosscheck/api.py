@@ -486,19 +486,45 @@ def _find_lines(cases: list, subject, dtype: str) -> list:
         c for c in ordered if c.subject in c.blame and _traceable_error(c)]
     if not failing or not hasattr(subject, "trace"):
         return cases
-    # an ordinary network first: on an edge one (logits in the thousands, ReLU ties) a
-    # textbook formula that is right elsewhere can depart first (an overflow), not the bug
-    worst = next((c for c in failing if not c.edge), failing[0])
-    case = worst.shrunk[0] if worst.shrunk else worst.case
-    # a batch of 1 makes 1/batch = 1, ones of softmax over one row: the MLP case as it failed
-    # tells them apart; a shrunk CNN keeps its classes, and a batch factor would have kept
-    # its batch (the shrinker keeps the failure): its smaller loops trace faster
-    if not is_cnn(case.spec) and (case.X.shape[0] < 3 or case.spec.sizes[-1] < 2):
-        case = worst.case
-    shape = dict(worst.error_data) if worst.error and worst.error_data.get("kind") == "shape" \
-        else None
-    line = find_line(subject, case, dtype=dtype, shape=shape)
+    # the worst ordinary network first: on an edge one (logits in the thousands, ReLU ties) a
+    # textbook formula that is right elsewhere can depart first (an overflow), not the bug;
+    # with a batch of 3 and 2 outputs (on smaller ones 1/batch is 1 and a softmax over the
+    # wrong axis is all ones: the conventions are ambiguous)
+    ordinary = [c for c in failing if not c.edge]
+    worst = next((c for c in ordinary if _roomy(_traced(c))), (ordinary or failing)[0])
+    line = None
+    for case, shape in _trace_plan(worst):
+        line = find_line(subject, case, dtype=dtype, shape=shape)
+        if line is not None and line.get("status") == "found":
+            break
     return [replace(c, line=line) if c.index == worst.index and line else c for c in cases]
+
+
+def _roomy(case: Case) -> bool:
+    """A batch of 3 and 2 outputs (a CNN keeps its classes when it is shrunk)."""
+    return is_cnn(case.spec) or (case.X.shape[0] >= 3 and case.spec.sizes[-1] >= 2)
+
+
+def _traced(c: CaseResult) -> Case:
+    """The case to trace for a failure: shrunk when its shrunk case is roomy enough (a batch
+    factor would have kept its batch), else as it failed."""
+    small = c.shrunk[0] if c.shrunk else None
+    return small if small is not None and _roomy(small) else c.case
+
+
+def _trace_plan(c: CaseResult) -> list:
+    """``[(case, shape data or None), ...]``: the cases to trace for failure ``c``, in order,
+    until a line is found. First its first few samples (the tracer runs Python on every line,
+    so a loop over samples costs per sample; at least 3, and not a layer's width, so that
+    1/batch and a transpose stay told apart), then the case as it is."""
+    case = _traced(c)
+    shape = dict(c.error_data) if c.error and c.error_data.get("kind") == "shape" else None
+    plan = [(case, shape)]
+    if shape is None and not is_cnn(case.spec):
+        keep = next(b for b in range(3, 64) if b not in case.spec.sizes)
+        if case.X.shape[0] > keep:
+            plan.insert(0, (replace(case, X=case.X[:keep], Y=case.Y[:keep]), None))
+    return plan
 
 
 def _traceable_error(case) -> bool:

@@ -78,6 +78,13 @@ def _found(name: str, case: Case) -> dict:
     # a square weight gradient transposed is handed back as it is: a wrong value there
     ("transposed_square.py", _case((4, 4, 2), ("tanh", "identity")), "dL/dW1",
      "in a square shape the caller reads as it is"),
+    # a loss returned from inside the loop over samples: one sample's loss is known, the
+    # line that divides it as if it were the batch's is named
+    ("per_sample_loss_return.py", _case((3, 4, 2), ("tanh", "identity"), batch=6), "the loss",
+     "the reference's"),
+    # the contract's L2 coefficient (l2 / batch) on a line of its own is known, not named
+    ("l2_decay_loss.py", _case((3, 4, 3), ("tanh", "identity"), "softmax_cross_entropy",
+                               l2=0.3), "the loss", "with its L2 term"),
     # update mode: a one-element bias stepped at the rate is right, the wrong W1 is named
     ("sgd_step_one_output.py", _case((3, 4, 1), ("tanh", "identity")), "dL/dW1", "differ"),
 ])
@@ -232,3 +239,19 @@ def test_the_line_is_looked_for_on_an_ordinary_network_when_one_failed():
     lined = [c for c in result.cases if c.line]
     assert len(lined) == 1 and not lined[0].edge
     assert lined[0].line["line"] == _bug_line(name), lined[0].line["text"]
+
+
+def test_a_long_batch_is_traced_on_its_first_samples_first():
+    """The tracer runs Python on every line: a loop over samples is traced on a few samples
+    first (at least 3, not a layer's width), and on the case as it is when no line shows."""
+    from crosscheck.api import _trace_plan
+    from crosscheck.engine.check import CaseResult
+
+    case = _case((3, 4, 2), ("tanh", "identity"), batch=12)
+    plan = _trace_plan(CaseResult(index=0, case_seed=(0, 0), case=case, subject="s",
+                                  oracles=["torch"]))
+    assert [c.X.shape[0] for c, _ in plan] == [5, 12]  # 3 and 4 are widths of this network
+    assert np.array_equal(plan[0][0].X, case.X[:5]) and np.array_equal(plan[0][0].Y, case.Y[:5])
+    small = _case((3, 4, 2), ("tanh", "identity"), batch=5)
+    assert [c.X.shape[0] for c, _ in _trace_plan(CaseResult(
+        index=0, case_seed=(0, 0), case=small, subject="s", oracles=["torch"]))] == [5]

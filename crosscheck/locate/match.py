@@ -128,10 +128,17 @@ def mlp_nodes(found: dict, params: dict, X, Y, spec) -> list[Node]:
             terms["per-sample losses"] = -terms["Y * log_softmax"].sum(axis=1)
         elif spec.loss == "sigmoid_bce" and np.shape(Y) == z.shape:
             terms["the loss's terms"] = np.logaddexp(0, z) - Y * z
+            terms["per-sample losses"] = terms["the loss's terms"].sum(axis=1)
+        elif spec.loss == "mse" and np.shape(Y) == z.shape:  # summed or averaged per sample
+            squares = (found[f"a{L}"] - Y) ** 2
+            terms["per-sample losses"] = squares.sum(axis=1)
+            terms["per-sample mean losses"] = squares.mean(axis=1)
         for key, value in terms.items():
             nodes.append(Node(key, key, value, aux=True))
             nodes.append(Node(f"-{key}", f"-({key})", -value, aux=True))
-        for key, value in (("l2_penalty", penalty), ("l2", spec.l2), ("batch", X.shape[0])):
+        n = X.shape[0]  # the contract's constants, and the L2 coefficients code makes of them
+        for key, value in (("l2_penalty", penalty), ("l2", spec.l2), ("batch", n),
+                           ("l2 / batch", spec.l2 / n), ("l2 / (2 batch)", spec.l2 / (2 * n))):
             if value:
                 nodes.append(Node(key, key, np.asarray(value, dtype=np.float64), aux=True))
     nodes.append(Node(f"da{L}", f"dL/da{L} (layer {L})", found[f"da{L}"], (f"a{L}",),
@@ -275,6 +282,10 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
             f = _factor_of(row, n[i], factors, tol, node.gradient)
             if f is not None:
                 return Match(node.key, f, f"sample {i}")
+    if r.size == 1 and n.ndim == 1 and "per-sample" in node.key:
+        for i in range(n.shape[0]):  # one sample's loss, in a loop over samples
+            if np.all(_close(r.reshape(()), n[i], tol)):
+                return Match(node.key, "", f"sample {i}")
     if node.per_sample is not None and node.per_sample.shape[0] > 1:
         for how, view in views:
             for i, share in enumerate(node.per_sample):
@@ -879,6 +890,9 @@ def _found(records, matches, index, node: Node, by_key, tol, *, factor: str = ""
         yours, ref = float(aligned[1].reshape(())), float(node.value)
         digits = next((d for d in range(6, 18) if f"{yours:.{d}g}" != f"{ref:.{d}g}"), 17)
         detail = f"yours {yours:.{digits}g}, the reference's {ref:.{digits}g}"
+        whole = by_key.get("loss")
+        if node.key == "data_loss" and whole is not None and float(whole.value) != ref:
+            detail += f" ({float(whole.value):.{digits}g} with its L2 term)"
     else:
         bad, yours, ref = aligned
         diff = ~_close(yours, ref, tol)
