@@ -27,10 +27,12 @@ call and against the check of the case the line was looked for on (every oracle)
 (tests/cnn_corpus on its architecture with l2 = 0.3, the holdout's CNN on its own) run as
 ``crosscheck verify --cnn``. Layers and CNNs are tallied apart from the MLPs.
 
-    python benchmarks/find_line.py [--corpus learner|corpus|layer|cnn|holdout] [--networks 3]
+    python benchmarks/find_line.py [--corpus learner|corpus|layer|cnn|holdout|holdout2]
+                                   [--networks 3]
                                    [--cases 20] [name ...]
 
-benchmarks/holdout is a holdout: the matcher is never tuned on it; run it only to report.
+benchmarks/holdout and benchmarks/holdout2 are holdouts: the matcher is never tuned on them;
+run them only to report.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ CORPORA = {"learner": ROOT / "tests" / "learner_corpus",
            "corpus": ROOT / "tests" / "corpus",
            "layer": ROOT / "tests" / "layer_corpus",
            "cnn": ROOT / "tests" / "cnn_corpus",
-           "holdout": ROOT / "benchmarks" / "holdout"}
+           "holdout": ROOT / "benchmarks" / "holdout",
+           "holdout2": ROOT / "benchmarks" / "holdout2"}
 # the CNN corpus's architecture (tests/cnn_corpus/README.md), with an L2 term so that its
 # regularisation bugs show
 CNN_CORPUS_NET = "3x8x8 conv(4,3x3,s1,p1)-relu-max(2,s2)-affine(16)-relu-affine(5) l2=0.3"

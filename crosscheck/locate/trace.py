@@ -159,6 +159,7 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
     line tracer."""
     records: list[tuple] = []  # (seq, Record)
     seen: dict[int, dict] = {}  # id(frame) -> name -> (array, its bytes, its shape)
+    kept: dict[int, tuple] = {}  # id(array) -> (the array, its bytes) when last recorded
     current: dict[int, int] = {}  # id(frame) -> the line about to run
     state = {"truncated": False}
     alive: list = []  # the recorded objects, kept alive so that their ids stay theirs
@@ -190,8 +191,14 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
             if old is not None and old[0] is value and old[1] == raw \
                     and old[2] == array.shape:
                 continue
-            copy = np.array(array, dtype=np.float64, copy=True)
             before[name] = (value, raw, array.shape)
+            held = kept.get(id(value)) if isinstance(value, np.ndarray) else None
+            if given and name.startswith("self.") and held is not None \
+                    and held[0] is value and held[1] == raw:
+                continue  # an attribute of self each method is called with, unchanged
+            if isinstance(value, np.ndarray):
+                kept[id(value)] = (value, raw)
+            copy = np.array(array, dtype=np.float64, copy=True)
             where = (filename, line, name)
             count[where] = count.get(where, 0) + 1
             if count[where] <= PER_LINE and len(records) + len(last) >= max_arrays:
