@@ -129,7 +129,7 @@ def _plan_cost(worker, found, dtype: str) -> tuple[float, float]:
     """(one plain call of the case whose line verify kept, the seconds of every traced call
     it made for ``found``): the cases of verify's plan in its order, up to the one whose
     line it kept (crosscheck/api.py)."""
-    from crosscheck.api import _trace_plan
+    from crosscheck.api import _settled, _trace_plan
     from crosscheck.locate import find_line
 
     plain = traced = 0.0
@@ -137,8 +137,7 @@ def _plan_cost(worker, found, dtype: str) -> tuple[float, float]:
         _call(worker, case)  # warm: imports, first-call costs
         p, t = min((_cost(worker, case) for _ in range(3)), key=lambda pt: pt[1])
         plain, traced = p, traced + t
-        line = find_line(worker, case, dtype=dtype, shape=shape)
-        if line is not None and line.get("status") == "found":
+        if _settled(find_line(worker, case, dtype=dtype, shape=shape)):
             break
     return plain, traced
 

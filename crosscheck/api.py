@@ -473,12 +473,10 @@ def _diagnose_and_shrink(result: CampaignResult, subject, parties: list, label: 
 
 
 def _find_lines(cases: list, subject, dtype: str) -> list:
-    """``cases`` with the worst numeric failure's line found (an MLP's or a CNN's; the worst
-    on an ordinary network when one failed) (crosscheck/locate), on its shrunk case when
-    there is one that keeps a batch of 3 and 2 outputs (smaller ones make the conventions
-    ambiguous), else on the case as it failed: the user's function runs once
-    more, traced, in the worker (nothing when it runs in this process, or when every case
-    passed)."""
+    """``cases`` with one numeric failure's line found (an MLP's or a CNN's; crosscheck/
+    locate): the worst on an ordinary network with a batch of 3 and 2 outputs when one failed,
+    traced as :func:`_trace_plan` says. The user's function runs again, traced, in the worker
+    (nothing when it runs in this process, or when every case passed)."""
     from crosscheck.locate import find_line
 
     ordered = _to_diagnose([c for c in cases if c.verdict == "fail"])
@@ -495,9 +493,20 @@ def _find_lines(cases: list, subject, dtype: str) -> list:
     line = None
     for case, shape in _trace_plan(worst):
         line = find_line(subject, case, dtype=dtype, shape=shape)
-        if line is not None and line.get("status") == "found":
+        if _settled(line):
             break
     return [replace(c, line=line) if c.index == worst.index and line else c for c in cases]
+
+
+def _settled(line: dict | None) -> bool:
+    """Whether a traced case's answer stands: a line, or a form the matcher does not follow
+    (the whole batch would not follow it either); not when every intermediate matched there
+    (the bug did not show on those samples) or the call did not come back."""
+    from crosscheck.locate.match import ALL_MATCHED
+
+    if line is None:
+        return False
+    return line.get("status") == "found" or not line.get("reason", "").startswith(ALL_MATCHED)
 
 
 def _roomy(case: Case) -> bool:

@@ -32,7 +32,10 @@ import numpy as np
 from crosscheck.engine.tolerances import TOLERANCES
 from crosscheck.locate.trace import Record
 
-__all__ = ["FACTORS", "Node", "locate", "locate_shape", "mlp_nodes"]
+__all__ = ["ALL_MATCHED", "FACTORS", "Node", "locate", "locate_shape", "mlp_nodes"]
+
+# how an answer with no departure begins (every intermediate was right on the traced case)
+ALL_MATCHED = "every intermediate the reference computes was matched by a line"
 
 
 @dataclass(frozen=True)
@@ -398,7 +401,7 @@ def locate(records, nodes: list[Node], *, batch: int, n_out: int, dtype: str = "
             i, node = changed
             return _found(records, matches, i, node, by_key, tol,
                           at=exact[node.key] + 1)
-        return _unmatched("every intermediate the reference computes was matched by a line: "
+        return _unmatched(ALL_MATCHED + ": "
                           "the difference is not in an array the code binds (a loss value, "
                           "or gradients assembled in a form the matcher does not follow)",
                           truncated)
