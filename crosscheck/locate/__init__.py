@@ -47,7 +47,7 @@ def find_line(worker, case, *, dtype: str = "float64", shape: dict | None = None
     if getattr(worker, "mode", "") == "update":
         from crosscheck.subject.adapters import step_rates
 
-        rates = step_rates(worker.lr, getattr(worker, "fixed_lr", None))
+        rates = step_rates(worker.lr, getattr(worker, "fixed_lr", None))[:1]  # traced at one
     return locate(records, nodes, batch=case.X.shape[0], n_out=n_out, dtype=dtype,
                   truncated=truncated, rates=rates, layout=getattr(worker, "layout", ""))
 

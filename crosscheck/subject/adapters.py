@@ -284,6 +284,10 @@ def step_rates(lr: float, fixed_lr: float | None) -> tuple[float, ...]:
 # In the worker: a list that gets, per call of the user's function, the arrays it was given as
 # they are after the call; the parent compares them with its own copies (subject/worker.py)
 RECORD: list | None = None
+# In the worker, while a call is traced (crosscheck/locate): an update-mode step is taken at
+# the first rate only (the line tracer runs on every line of the user's: a second step would
+# double its cost and add nothing a departure needs)
+ONE_RATE = False
 
 
 def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = ""):
@@ -353,14 +357,14 @@ def _update_mode(fn, layout, rates: tuple[float, ...], timeout, fixed: bool):
 
     def loss_and_grads(params, X, Y, spec):
         inferred = []
-        for rate in rates:
+        for rate in rates[:1] if ONE_RATE else rates:
             user = layout.encode(params, spec)
             new = _call_user(fn, layout, user, X, Y, spec, () if fixed else (rate,), timeout,
                              _INPLACE_HINT)
             new = layout.decode(new, spec, what)
             inferred.append({k: (params[k] - new[k]) / rate for k in spec.param_names()})
         loss = reference_loss_and_grads(params, X, Y, spec)[0]
-        if not fixed:  # a step size built in cannot be probed at another rate
+        if not fixed and len(inferred) > 1:  # a step size built in cannot be probed
             _check_lr_independent(inferred, rates, loss, spec, params, X.shape[0])
         return loss, inferred[0]
     return loss_and_grads

@@ -998,7 +998,11 @@ def _trace(state: dict, params, X, Y, spec):  # pragma: no cover - runs in the w
     from crosscheck.subject import adapters
 
     adapters.RECORD = []
-    _, _, recording = trace_call(run_subject, state["contract"], Case(spec, params, X, Y))
+    adapters.ONE_RATE = True  # an update-mode step at its first rate only
+    try:
+        _, _, recording = trace_call(run_subject, state["contract"], Case(spec, params, X, Y))
+    finally:
+        adapters.ONE_RATE = False
     return _trace_reply(recording)
 
 
