@@ -255,3 +255,15 @@ def test_a_long_batch_is_traced_on_its_first_samples_first():
     small = _case((3, 4, 2), ("tanh", "identity"), batch=5)
     assert [c.X.shape[0] for c, _ in _trace_plan(CaseResult(
         index=0, case_seed=(0, 0), case=small, subject="s", oracles=["torch"]))] == [5]
+
+
+def test_an_update_mode_step_is_traced_at_one_rate():
+    """The tracer runs on every line: the step is traced once (at lr), not again at 2 lr as
+    the check takes it; a departure needs one step."""
+    case = _case((3, 4, 2), ("tanh", "identity"))
+    target = f"{HERE / 'sgd_step_update.py'}:sgd_step"
+    with SubjectWorker(target, mode="update", lr=0.1) as worker:
+        worker.load()
+        records, _ = worker.trace(case.params, case.X, case.Y, case.spec)
+    outermost = {r.frame for r in records if not r.callers}
+    assert len(outermost) == 1
