@@ -78,6 +78,12 @@ def _options(entry: dict, networks: int, seed: int):
                        max_depth=depth or 4, max_width=12)
 
 
+def _edge_loss(result) -> bool:
+    """A right backprop whose textbook loss overflows on the edge networks only (verify fails
+    it and says so in its conclusion)."""
+    return "the gradients are right on every network" in result.conclusion
+
+
 def _call(worker, case) -> None:
     """One plain call (a gradient of the wrong shape, an lr-dependent step: it ran, then
     was refused)."""
@@ -112,8 +118,7 @@ def run(entry: dict, folder: Path, networks: int, seed: int) -> dict:
                         oracles=("torch", "fd"), shrink=1, dtype=dtype)
     found = next((c for c in result.cases if c.line), None)
     out = {"verdict": result.verdict, "line": dict(found.line) if found else None,
-           # a right backprop whose textbook loss overflows on the edge networks only
-           "edge_loss": "the gradients are right on every network" in result.conclusion}
+           "edge_loss": _edge_loss(result)}
     if found is not None:
         # the failing case's own check, all parties; none when nothing was compared (a
         # gradient of the wrong shape, an lr-dependent step)
@@ -155,8 +160,7 @@ def run_cnn(entry: dict, folder: Path, networks: int, seed: int) -> dict:
                         options=options, oracles=("torch", "fd"), shrink=1)
     found = next((c for c in result.cases if c.line), None)
     out = {"verdict": result.verdict, "line": dict(found.line) if found else None,
-           # a right backprop whose textbook loss overflows on the edge networks only
-           "edge_loss": "the gradients are right on every network" in result.conclusion}
+           "edge_loss": _edge_loss(result)}
     if found is not None:
         out["check"] = sum(found.seconds.values())
         case = found.shrunk[0] if found.shrunk else found.case  # as verify traced it

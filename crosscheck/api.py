@@ -499,13 +499,14 @@ def _find_lines(cases: list, subject, dtype: str) -> list:
 
 
 def _settled(line: dict | None) -> bool:
-    """Whether a traced case's answer stands: a line, or a form the matcher does not follow
-    (the whole batch would not follow it either); not when every intermediate matched there
-    (the bug did not show on those samples) or the call did not come back."""
+    """Whether a traced case's answer stands: a line, a form the matcher does not follow, or a
+    traced call that did not come back (the whole batch would fare no better, and would wait
+    as long again); not when every intermediate matched there (the bug did not show on those
+    samples)."""
     from crosscheck.locate.match import ALL_MATCHED
 
     if line is None:
-        return False
+        return True
     return line.get("status") == "found" or not line.get("reason", "").startswith(ALL_MATCHED)
 
 

@@ -257,6 +257,17 @@ def test_a_long_batch_is_traced_on_its_first_samples_first():
         index=0, case_seed=(0, 0), case=small, subject="s", oracles=["torch"]))] == [5]
 
 
+def test_the_whole_batch_is_traced_only_when_nothing_departed_on_the_first_samples():
+    from crosscheck.api import _settled
+    from crosscheck.locate.match import ALL_MATCHED
+
+    assert _settled({"status": "found", "text": "x.py:3 ..."})
+    assert not _settled({"status": "unmatched", "reason": ALL_MATCHED + ": ...", "text": ""})
+    assert _settled({"status": "unmatched", "reason": "no line's arrays could be matched to "
+                     "dL/dz1 (layer 1): ...", "text": ""})  # the whole batch would not either
+    assert _settled(None)  # the traced call did not come back: it would not on the whole batch
+
+
 def test_an_update_mode_step_is_traced_at_one_rate():
     """The tracer runs on every line: the step is traced once (at lr), not again at 2 lr as
     the check takes it; a departure needs one step."""

@@ -47,7 +47,8 @@ def find_line(worker, case, *, dtype: str = "float64", shape: dict | None = None
     if getattr(worker, "mode", "") == "update":
         from crosscheck.subject.adapters import step_rates
 
-        rates = step_rates(worker.lr, getattr(worker, "fixed_lr", None))[:1]  # traced at one
+        # the worker traces a step at its first rate only (subject.adapters.ONE_RATE)
+        rates = step_rates(worker.lr, getattr(worker, "fixed_lr", None))[:1]
     return locate(records, nodes, batch=case.X.shape[0], n_out=n_out, dtype=dtype,
                   truncated=truncated, rates=rates, layout=getattr(worker, "layout", ""))
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from crosscheck.engine.tolerances import TOLERANCES
-from crosscheck.locate.trace import Record
+from crosscheck.locate.trace import _WORD, Record
 
 __all__ = ["ALL_MATCHED", "FACTORS", "Node", "locate", "locate_shape", "mlp_nodes"]
 
@@ -715,7 +715,7 @@ def _clobbered(records, matches, by_key: dict, broken: Node):
                 first[rec.ident] = (i, node)
             continue
         i0, node = first[rec.ident]
-        base = re.match(r"[A-Za-z_]\w*", rec.name.removeprefix("self."))
+        base = _WORD.match(rec.name.removeprefix("self."))
         if rec.given or base is None or np.array_equal(rec.value, records[i0].value) \
                 or rec.value.shape != records[i0].value.shape:
             continue
@@ -726,13 +726,12 @@ def _clobbered(records, matches, by_key: dict, broken: Node):
             other = records[k]
             if other.ident == rec.ident and not other.given and other.name != records[i0].name \
                     and np.array_equal(other.value, records[i0].value) \
-                    and re.match(r"[A-Za-z_]\w*", other.name).group(0) in words:
+                    and _WORD.match(other.name).group(0) in words:
                 return k, by_key[node], i
         return None
     return None
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEY = re.compile(r"return(?:\[1\])?\['(\w+)'\]")
 
 
@@ -758,10 +757,12 @@ def _changed_after(records, matches, by_key: dict, exact: dict):
 def _upstream_ignored(records, matches, candidates, broken: Node):
     """(record, dep) when a function given the node's input gradient (a backward given dL/da)
     hands back the activation's local derivative alone in its place, or None."""
+    if not broken.gradient:
+        return None
     act = f"act'{broken.layer}"
     for i in candidates:
         rec = records[i]
-        if not broken.gradient or not rec.name.startswith("return") \
+        if not rec.name.startswith("return") \
                 or not any(m.node == act and not m.factor for m in matches[i]):
             continue
         for j in range(i):

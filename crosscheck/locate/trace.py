@@ -6,7 +6,9 @@ site-packages, numpy, torch or crosscheck itself); in those, after each line has
 float array the frame can name is compared with what it was before the line, and a new or
 changed one is recorded with the file, the line number and its source text. What a frame can
 name: its locals, the items of local dicts, lists and tuples (``grads["W1"]``, ``zs[2]``), the
-attributes of ``self`` (class-style code) and what a ``return`` hands back.
+attributes of ``self`` (class-style code) and what a ``return`` hands back. An attribute of
+``self`` already recorded and unchanged since is not recorded again each time a method is
+entered (class-style code calls many small methods per sample).
 
 Memory is bounded: at most ``MAX_ARRAYS`` arrays of at most ``MAX_ELEMENTS`` elements each are
 kept (a shrunk case has small arrays; a recording cut short says so in ``truncated``).
