@@ -130,6 +130,52 @@ def test_the_tracer_records_what_each_line_binds_and_in_place_changes():
     assert all(r.value.dtype == np.float64 for r in recording.records)
 
 
+def test_a_comprehension_is_recorded_on_its_line_and_the_functions_it_calls_are_traced(
+        tmp_path):
+    source = tmp_path / "comprehension.py"
+    source.write_text(
+        "import numpy as np\n"
+        "def act(z):\n"
+        "    return np.tanh(z)\n"
+        "def forward(zs):\n"
+        "    outs = [act(z) for z in zs]\n"
+        "    return sum(o.sum() for o in outs)\n")
+    import importlib.util
+
+    spec_ = importlib.util.spec_from_file_location("comprehension", source)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    zs = [np.full(2, 0.5), np.full(2, -0.5)]
+    _, error, recording = trace_call(module.forward, zs)
+    assert error is None
+    on = {}
+    for r in recording.records:
+        on.setdefault(r.line, []).append(r.name)
+    assert on[5] == ["outs[0]", "outs[1]"]  # the list, bound on its line; no frame of its own
+    assert on[3] == ["return", "return"]  # act, called from inside it, is traced
+    # a generator's own frame (line 6) is not followed either: the sum is what returns
+    assert on[6] == ["return"]
+
+
+def test_a_trace_reply_is_decoded_only_when_it_is_what_the_worker_sends():
+    from crosscheck.subject.worker import _records
+
+    value = np.arange(6.0).reshape(2, 3)
+    good = ("f.py", 3, "z = x", False, (7, 1, ((1, 9),)), ("z", (2, 3), value.tobytes()))
+    (rec,) = _records([good])
+    assert (rec.file, rec.line, rec.name, rec.ident, rec.frame, rec.callers) == \
+        ("f.py", 3, "z", 7, 1, ((1, 9),))
+    assert np.array_equal(rec.value, value) and not rec.value.flags.writeable
+    for bad in ([good[:5]],  # a field short
+                [good[:5] + (("z", (2, 4), value.tobytes()),)],  # bytes for another shape
+                [good[:5] + (("z", (2, -3), value.tobytes()),)],
+                [good[:4] + ((7, 1, ((1, "9"),)),) + good[5:]],  # a caller's line a string
+                [good[:1] + (3.0,) + good[2:]],  # a line number a float
+                [None]):
+        with pytest.raises(ValueError):
+            _records(bad)
+
+
 def test_a_broken_input_of_the_matcher_is_unmatched_not_a_guess():
     case = _case((3, 4, 2), ("tanh", "identity"))
     found = intermediates(case.params, case.X, case.Y, case.spec)

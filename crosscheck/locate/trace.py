@@ -8,7 +8,14 @@ changed one is recorded with the file, the line number and its source text. What
 name: its locals, the items of local dicts, lists and tuples (``grads["W1"]``, ``zs[2]``), the
 attributes of ``self`` (class-style code) and what a ``return`` hands back. An attribute of
 ``self`` already recorded and unchanged since is not recorded again each time a method is
-entered (class-style code calls many small methods per sample).
+entered (class-style code calls many small methods per sample). A comprehension's or a
+generator's own frame is not followed: what it builds is recorded on the line that binds it,
+and the user's functions it calls are traced as any other call.
+
+The tracer runs Python after every line of the user's, so its cost is per line: each line
+looks only at the names it mentions, a recorded value is a read-only view of the bytes it was
+compared by (no second copy), and a ``Record`` is a named tuple (cheap to make, here and again
+in the parent, crosscheck/subject/worker.py, which rebuilds them from the worker's reply).
 
 Memory is bounded: at most ``MAX_ARRAYS`` arrays of at most ``MAX_ELEMENTS`` elements each are
 kept (a shrunk case has small arrays; a recording cut short says so in ``truncated``).
@@ -23,6 +30,7 @@ import re
 import sys
 import sysconfig
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,9 +44,10 @@ _MAX_ITEMS = 64  # items of one dict or list looked into
 PER_LINE = 8
 
 
-@dataclass(frozen=True)
-class Record:
-    """One array a line bound: where (file, line, source text), under what name, its value."""
+class Record(NamedTuple):
+    """One array a line bound: where (file, line, source text), under what name, its value
+    (read-only). A named tuple: a traced call makes hundreds, in the worker and again in the
+    parent."""
 
     file: str
     line: int
@@ -99,60 +108,73 @@ def user_file(filename: str) -> bool:
     return ok
 
 
+_SCALARS = (float, np.floating)
+_SEQUENCES = (list, tuple)
+
+
 def _floats(value) -> bool:
     """A float array, or a float scalar (a loss, a sum: Python's or numpy's)."""
     if isinstance(value, np.ndarray):
         return value.dtype.kind == "f" and 0 < value.size <= MAX_ELEMENTS
-    return isinstance(value, float | np.floating)
+    return isinstance(value, _SCALARS)
+
+
+def _take(out: list, name: str, value, depth: int) -> None:
+    """(name, value) into ``out`` for a float array or scalar; the items of a dict, list or
+    tuple ``depth`` levels down (``grads["W1"]``, ``zs[2]``)."""
+    if _floats(value):
+        out.append((name, value))
+    elif depth and isinstance(value, dict):
+        for i, (k, v) in enumerate(value.items()):
+            if i >= _MAX_ITEMS:
+                break
+            _take(out, f"{name}[{k!r}]", v, depth - 1)
+    elif depth and isinstance(value, _SEQUENCES):
+        for i, v in enumerate(value[:_MAX_ITEMS]):
+            _take(out, f"{name}[{i}]", v, depth - 1)
 
 
 def _named(frame, returned=None, words=None):
     """(name, array) for every float array the frame can name; with ``words`` (the
     identifiers on the line that just ran) only those it can have bound or changed: named
     on the line (``self.k`` by ``k``), or the same object as a local named there (an alias)."""
-    out = []
-
-    def take(name, value, depth):
-        if _floats(value):
-            out.append((name, value))
-        elif depth and isinstance(value, dict):
-            for i, (k, v) in enumerate(value.items()):
-                if i >= _MAX_ITEMS:
-                    break
-                take(f"{name}[{k!r}]", v, depth - 1)
-        elif depth and isinstance(value, list | tuple):
-            for i, v in enumerate(value[:_MAX_ITEMS]):
-                take(f"{name}[{i}]", v, depth - 1)
-
-    items = list(frame.f_locals.items())
-    if words is not None:
-        aliases = {id(v) for k, v in items if k in words and isinstance(v, np.ndarray)}
-        items = [(k, v) for k, v in items
-                 if k in words or k == "self" or id(v) in aliases]
+    out: list = []
+    local = frame.f_locals
+    if words is None:
+        items, aliases = list(local.items()), None
+    else:  # this runs after every line of the user's: the names on the line first
+        items = [(k, v) for k, v in local.items() if k in words]
+        aliases = {id(v) for _, v in items if isinstance(v, np.ndarray)}
+        if aliases:
+            items += [(k, v) for k, v in local.items() if k not in words and id(v) in aliases]
+        if "self" in local and "self" not in words:
+            items.append(("self", local["self"]))
     for name, value in items:
         if name == "self":
             attrs = getattr(value, "__dict__", None)
             if isinstance(attrs, dict):
                 for k, v in list(attrs.items()):
-                    if words is None or k in words or id(v) in aliases:
-                        take(f"self.{k}", v, 1)
+                    if aliases is None or k in words or id(v) in aliases:
+                        _take(out, f"self.{k}", v, 1)
         else:
-            take(name, value, 1)
+            _take(out, name, value, 1)
     if returned is not None:  # (loss, grads) holds the gradients one level further down
-        take("return", returned, 2)
+        _take(out, "return", returned, 2)
     return out
 
 
+_COMPREHENSIONS = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_WORDS: dict[tuple[str, int], frozenset] = {}
+_LINES: dict[tuple[str, int], tuple[str, frozenset]] = {}
 
 
-def _words(filename: str, line: int) -> frozenset:
-    """The identifiers on a line of source (its first physical line)."""
+def _line(filename: str, line: int) -> tuple[str, frozenset]:
+    """A line of source (its first physical line) and the identifiers on it."""
     key = (filename, line)
-    found = _WORDS.get(key)
+    found = _LINES.get(key)
     if found is None:
-        found = _WORDS[key] = frozenset(_WORD.findall(linecache.getline(filename, line)))
+        text = linecache.getline(filename, line)
+        found = _LINES[key] = (text.strip(), frozenset(_WORD.findall(text)))
     return found
 
 
@@ -182,41 +204,46 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
         key = id(frame)
         before = seen.setdefault(key, {})
         filename = frame.f_code.co_filename
+        source, words = _line(filename, line)
         # only what the line that ran can have bound or changed is looked at (a line binds
         # or changes in place only what it names, or an alias of it): naive loops run many
         # lines over many arrays
-        words = None if given or returned is not None else _words(filename, line)
-        for name, value in _named(frame, returned, words):
+        callers = None
+        for name, value in _named(frame, returned, None if given or returned is not None
+                                  else words):
             old = before.get(name)
-            array = value if isinstance(value, np.ndarray) else np.asarray(value, np.float64)
+            is_array = isinstance(value, np.ndarray)
+            array = value if is_array else np.asarray(value, np.float64)
             raw = array.tobytes()  # bytes compare faster than arrays (and NaN equals NaN)
             if old is not None and old[0] is value and old[1] == raw \
                     and old[2] == array.shape:
                 continue
             before[name] = (value, raw, array.shape)
-            held = kept.get(id(value)) if isinstance(value, np.ndarray) else None
-            if given and name.startswith("self.") and held is not None \
-                    and held[0] is value and held[1] == raw:
-                continue  # an attribute of self each method is called with, unchanged
-            if isinstance(value, np.ndarray):
+            if is_array:
+                held = kept.get(id(value))
+                if given and held is not None and held[0] is value and held[1] == raw \
+                        and name.startswith("self."):
+                    continue  # an attribute of self each method is called with, unchanged
                 kept[id(value)] = (value, raw)
-            copy = np.array(array, dtype=np.float64, copy=True)
             where = (filename, line, name)
-            count[where] = count.get(where, 0) + 1
-            if count[where] <= PER_LINE and len(records) + len(last) >= max_arrays:
+            n = count[where] = count.get(where, 0) + 1
+            if n <= PER_LINE and len(records) + len(last) >= max_arrays:
                 state["truncated"] = True
                 continue
-            source = linecache.getline(filename, line).strip()
+            # the value as it was after the line: a read-only view of its bytes (a copy)
+            copy = (np.frombuffer(raw, dtype=np.float64) if array.dtype == np.float64
+                    else array.astype(np.float64).ravel()).reshape(array.shape)
             alive.append(value)
-            callers = tuple((frames[id(f)], current.get(id(f)) or f.f_lineno)
-                            for f in stack if f is not frame)
-            rec = Record(filename, line, source, name, copy, given, id(value), frames[key],
-                         callers)
+            if callers is None:
+                callers = tuple((frames[id(f)], current.get(id(f)) or f.f_lineno)
+                                for f in stack if f is not frame)
             seq[0] += 1
-            if count[where] <= PER_LINE:
-                records.append((seq[0], rec))
+            rec = (seq[0], Record(filename, line, source, name, copy, given, id(value),
+                                  frames[key], callers))
+            if n <= PER_LINE:
+                records.append(rec)
             else:
-                last[where] = (seq[0], rec)
+                last[where] = rec
 
     def local(frame, event, arg):
         if event == "line" or event == "return":
@@ -233,7 +260,10 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
         return local
 
     def start(frame, event, arg):
-        if event == "call" and user_file(frame.f_code.co_filename):
+        # a comprehension's own frame is not followed: what it builds is recorded on the line
+        # that binds it (the user functions it calls are still traced)
+        if event == "call" and frame.f_code.co_name not in _COMPREHENSIONS \
+                and user_file(frame.f_code.co_filename):
             current[id(frame)] = None
             calls[0] += 1
             frames[id(frame)] = calls[0]

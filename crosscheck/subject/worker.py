@@ -65,6 +65,7 @@ import faulthandler
 import io
 import json
 import linecache
+import math
 import os
 import pickle
 import re
@@ -551,18 +552,7 @@ class SubjectWorker:
                 and isinstance(reply[3], list):
             return "ok", reply[1], _arrays(reply[2]), [_arrays(r) for r in reply[3]]
         if reply[0] == "trace" and len(reply) == 3 and isinstance(reply[1], list):
-            from crosscheck.locate.trace import Record
-
-            records = []
-            for file, line, source, given, ids, entry in reply[1]:
-                if not (isinstance(file, str) and isinstance(line, int)
-                        and isinstance(source, str) and isinstance(ids, tuple) and len(ids) == 3
-                        and isinstance(ids[0], int) and isinstance(ids[1], int)
-                        and all(isinstance(c, tuple) and len(c) == 2
-                                and all(isinstance(i, int) for i in c) for c in ids[2])):
-                    raise ValueError("a malformed record")
-                (name, value), = _arrays([entry]).items()
-                records.append(Record(file, line, source, name, value, bool(given), *ids))
+            records = _records(reply[1])
             return "trace", records, bool(reply[2])
         if reply[0] == "layer" and len(reply) == 4:
             return ("layer", _arrays([reply[1]])["out"], _arrays(reply[2]), _arrays(reply[3]))
@@ -796,6 +786,32 @@ def _arrays(entries) -> dict:
                 and len(data) == 8 * int(np.prod(shape))):
             raise ValueError("a malformed array")
         out[name] = np.frombuffer(data, dtype=np.float64).reshape(shape).copy()
+    return out
+
+
+def _records(entries: list) -> list:
+    """The records of a "trace" reply (crosscheck.locate.trace.Record), each checked to be
+    what the worker sends, or ValueError. Their arrays are read-only views of the bytes that
+    came (a traced call sends hundreds of small arrays: no copy, no dict per array)."""
+    from crosscheck.locate.trace import Record
+
+    out = []
+    try:
+        for file, line, source, given, (ident, frame, callers), (name, shape, data) in entries:
+            if not (type(file) is str and type(line) is int and type(source) is str
+                    and type(name) is str and type(ident) is int and type(frame) is int
+                    and type(callers) is tuple and type(shape) is tuple
+                    and type(data) is bytes
+                    and all(type(n) is int and n >= 0 for n in shape)
+                    and len(data) == 8 * math.prod(shape)
+                    and all(type(c) is tuple and len(c) == 2 and type(c[0]) is int
+                            and type(c[1]) is int for c in callers)):
+                raise ValueError("a malformed record")
+            value = np.frombuffer(data, dtype=np.float64).reshape(shape)
+            out.append(Record(file, line, source, name, value, bool(given), ident, frame,
+                              callers))
+    except TypeError as exc:  # not a tuple of the record's arity
+        raise ValueError("a malformed record") from exc
     return out
 
 
