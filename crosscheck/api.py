@@ -344,6 +344,13 @@ def run_verify(fn, label: str, *, layout: str, mode: str, lr: float, timeout: fl
         if worker is not None and worker.unusable:  # loaded before the oracles: told at once,
             return _verified(_unusable(label, f"{label} {worker.unusable}", options, oracles,
                                        layout, mode, conventions), report)  # before any framework
+        failed = worker.import_failure if worker is not None else None
+        if failed is not None:  # its module never loaded (it ended the process, hung or cut its
+            # reply while imported): no network can be checked, and no framework is needed to
+            # say so; the message is every network's verdict, told once
+            return _verified(_unusable(label, f"{label} {failed}", options, oracles, layout,
+                                       mode, conventions, kind=failed.kind,
+                                       detail=failed.detail, data=failed.data), report)
         parties = load_oracles(tuple(oracles))
         subject = worker if worker is not None else adapt(fn, layout=layout, mode=mode, lr=lr,
                                                           timeout=timeout, dtype=dtype,
@@ -554,16 +561,20 @@ def _verified(result: VerifyResult, report) -> VerifyResult:
 
 
 def _unusable(label: str, message: str, options: CampaignOptions, oracles: Sequence[str],
-              layout: str, mode: str, conventions: dict | None = None) -> VerifyResult:
-    """A failed verification without a campaign: one case that carries the message, so the
-    reports say fail too."""
+              layout: str, mode: str, conventions: dict | None = None, *,
+              kind: str = "signature", detail: str = "",
+              data: dict | None = None) -> VerifyResult:
+    """A failed verification without a campaign: one case that carries the message (and the
+    error's ``kind``, ``detail`` and ``data``), so the reports say fail too."""
     case = CaseResult(index=0, case_seed=[options.seed, 0], case=case_for(options, 0),
                       subject=label, oracles=list(oracles), error=message, error_party=label,
-                      error_kind="signature")
+                      error_kind=kind, error_detail=detail, error_data=data or {})
     result = CampaignResult(options=options, subject=label, oracles=list(oracles), cases=[case],
                             conclusion=message)
+    # the user's lines it was running (an import stopped mid-way), under the message
+    shown = message + "".join(f"\n  {line}" for line in detail.splitlines())
     return VerifyResult(result, note=layout_note(layout, mode, **(conventions or {})),
-                        unusable=message)
+                        unusable=shown)
 
 
 def _to_diagnose(failures: list[CaseResult]) -> list[CaseResult]:

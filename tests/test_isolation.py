@@ -59,6 +59,24 @@ def test_os_exit_0_fails_with_words(target, words):
     assert words in out and out.rstrip().endswith("verdict: FAIL"), out
 
 
+def test_a_module_that_never_loads_is_told_once_without_a_framework(tmp_path):
+    """Its module ended the process while imported: no network can be checked, so the verdict
+    is that message once (one case in the report), before torch is imported."""
+    code = ("import sys; from crosscheck.cli.main import main\n"
+            f"code = main(['verify', {str(SUBJECTS / 'ends_process_at_import.py:loss_and_grads')!r},"
+            f" '--networks', '3', '--report', {str(tmp_path / 'r')!r}])\n"
+            "print('\\nexit', code, 'torch' in sys.modules, 'tensorflow' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=ENV)
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "exit 1 False False", done.stdout + done.stderr
+    assert lines[:2] == ["ends_process_at_import.py:loss_and_grads ended the process with status 0"
+                         " (os._exit or sys.exit) while its module was being imported",
+                         "verdict: FAIL"], done.stdout
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert report["verdict"] == "fail" and len(report["cases"]) == 1
+
+
 @pytest.mark.parametrize("target, words", [
     ("hangs.py:ignores_alarm", "did not return within 1 s (--timeout) and was stopped"),
     ("hangs.py:swallows_timeout", "did not return within 1 s (--timeout) and was stopped"),
