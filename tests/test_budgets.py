@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from crosscheck.reports.report_json import strip_volatile
 
 SUBJECT = Path(__file__).parent / "subjects" / "bias_mean_vs_sum.py"
@@ -33,6 +34,9 @@ def _burners(n: int) -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
 
 
+# a soak of the machine itself: its two burners take both cores from every test beside it, so
+# .ci/run runs it after the default gate, with the other slow tests
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_report_on_an_idle_and_a_loaded_machine(tmp_path):
     idle = _verify(tmp_path / "idle")
     burning = _burners(2)
