@@ -62,7 +62,7 @@ _CHUNK_ELEMENTS = 1 << 17  # float64 elements per (perturbation x batch x width)
 # numpy's BLAS pinned to one thread, and the caller's setting is restored after it: an API
 # user's process keeps its own. A BLAS thread count the user set in the environment is left
 # alone. Measured in benchmarks/blas.py (benchmarks/README.md).
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _blas_libraries: list | None = None
 
 
@@ -85,7 +85,7 @@ def _blas() -> list:
 @contextmanager
 def one_blas_thread():
     """numpy's BLAS on one thread inside the block (unless the environment sets a count)."""
-    if any(v in os.environ for v in _THREAD_VARIABLES):
+    if any(v in os.environ for v in THREAD_VARIABLES):
         yield
         return
     libraries = _blas()

@@ -308,3 +308,25 @@ def test_a_report_dir_holds_one_run(capsys, tmp_path):
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junit.xml", "report.html",
                                                           "report.json", "report.md"]
+
+
+@pytest.mark.parametrize("setting, seen", [
+    ({}, "1"),  # numpy's BLAS on one thread, as the fd oracle runs it
+    ({"OMP_NUM_THREADS": "2"}, "None"),  # a count the user set is left alone
+])
+def test_the_worker_runs_numpy_blas_on_one_thread_unless_told(tmp_path, monkeypatch, setting,
+                                                               seen):
+    from crosscheck.subject.worker import SubjectWorker
+
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in setting.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "blas.py").write_text(
+        "import os\n"
+        "print('blas threads', os.environ.get('OPENBLAS_NUM_THREADS'), flush=True)\n"
+        "def loss_and_grads(params, X, Y, spec):\n"
+        "    raise ValueError\n")
+    with SubjectWorker(f"{tmp_path / 'blas.py'}:loss_and_grads") as worker:
+        worker.load()
+        assert f"blas threads {seen}" in worker.take_output()

@@ -86,6 +86,7 @@ import numpy as np
 
 from crosscheck.engine.check import UNCOMPARED, SubjectError, check_unchanged, user_frames
 from crosscheck.errors import UsageError
+from crosscheck.oracles.fd import THREAD_VARIABLES
 
 __all__ = ["OUTPUT_LIMIT", "PROCESS_KINDS", "LoadError", "SubjectWorker", "default_memory_limit",
            "format_bytes", "in_worker", "parse_memory_limit", "sealed_parent_path"]
@@ -108,6 +109,11 @@ _STARTUP_SECONDS = 120.0  # the worker's own imports (numpy, crosscheck), before
 REPLY_FACTOR = 3
 REPLY_SLACK = 1 << 20
 _ENV_FLAG = "CROSSCHECK_WORKER"
+# numpy's BLAS on one thread in the worker, as the fd oracle runs it (oracles/fd.py), unless
+# the environment sets a count: the checks' products are small, where a second thread costs
+# more than it gives (benchmarks/blas.py), and numpy's import starts no thread pool (about
+# 0.1 s of CPU less per worker: a campaign starts one, a graded class one per student)
+_ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 _BOOT = ("import json, os, sys; sys.path[:] = json.loads(os.environ.pop('CROSSCHECK_WORKER_PATH'));"
          " from crosscheck.subject.worker import _serve; _serve(sys.argv[1:])")
 
@@ -390,6 +396,8 @@ class SubjectWorker:
         parent, child = socket.socketpair()
         env = dict(os.environ, CROSSCHECK_WORKER_PATH=json.dumps(self.sys_path),
                    PYTHONUNBUFFERED="1", **{_ENV_FLAG: "1"})
+        if not any(v in os.environ for v in THREAD_VARIABLES):
+            env.update(_ONE_BLAS_THREAD)
         try:
             with open(self._capture, "ab") as out:
                 self._proc = subprocess.Popen(
