@@ -206,11 +206,10 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
         filename = frame.f_code.co_filename
         source, words = _line(filename, line)
         # only what the line that ran can have bound or changed is looked at (a line binds
-        # or changes in place only what it names, or an alias of it): naive loops run many
-        # lines over many arrays
+        # or changes in place only what it names, or an alias of it), a return line's too,
+        # beside what it hands back: naive loops run many lines over many arrays
         callers = None
-        for name, value in _named(frame, returned, None if given or returned is not None
-                                  else words):
+        for name, value in _named(frame, returned, None if given else words):
             old = before.get(name)
             is_array = isinstance(value, np.ndarray)
             array = value if is_array else np.asarray(value, np.float64)
