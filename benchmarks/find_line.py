@@ -17,8 +17,9 @@ Subjects written under conventions the MLP contract does not express (``unrolled
 apart, not scored; ``l2-plain`` subjects (``0.5 * reg * sum(W^2)``) are checked at l2 = 0,
 where a bug in their L2 term cannot show ("no line", verdict pass). The tracing's cost is
 shown beside each subject: the traced call against one plain call of the subject on the same
-case, and against the failing case's own check (the subject and the oracles on it; the
-target is at most 2x).
+case, and against the failing case's own check (the subject, torch and fd on it; the
+target is at most 2x); each the best of three warm runs in a worker of its own (verify's own
+timing of a check is a single run, too noisy for a ratio of milliseconds).
 
 Layer pairs (tests/layer_corpus, the layer entries of the holdout) run as ``crosscheck
 verify-layer`` does (a worker, torch and tensorflow, finite differences of the pair's forward,
@@ -120,14 +121,32 @@ def run(entry: dict, folder: Path, networks: int, seed: int) -> dict:
     out = {"verdict": result.verdict, "line": dict(found.line) if found else None,
            "edge_loss": _edge_loss(result)}
     if found is not None:
-        # the failing case's own check, all parties; none when nothing was compared (a
-        # gradient of the wrong shape, an lr-dependent step)
-        out["check"] = None if found.error else sum(found.seconds.values())
         with SubjectWorker(target, layout=entry["layout"], mode=entry["mode"], lr=lr,
                            dtype=dtype) as worker:
             worker.load()
+            # the failing case's own check, all parties, timed as the traced calls are (the
+            # best of three, warm); none when nothing was compared (a gradient of the wrong
+            # shape, an lr-dependent step)
+            out["check"] = None if found.error else _check_cost(worker, found.case, dtype)
             out["plain"], out["traced"] = _plan_cost(worker, found, dtype)
     return out
+
+
+def _check_cost(worker, case, dtype: str) -> float:
+    """Seconds of the best of three checks of ``case`` (the subject in ``worker``, torch, fd),
+    after one to warm them."""
+    from crosscheck.engine.check import check_case
+    from crosscheck.engine.tolerances import SubjectTolerance
+    from crosscheck.runner import load_oracles
+
+    parties = load_oracles(("torch", "fd"))
+    tolerance = SubjectTolerance(dtype=dtype)
+    times = []
+    for _ in range(4):
+        t0 = time.perf_counter()
+        check_case(case, worker, parties, tolerance=tolerance)
+        times.append(time.perf_counter() - t0)
+    return min(times[1:])
 
 
 def _plan_cost(worker, found, dtype: str) -> tuple[float, float]:
@@ -162,10 +181,10 @@ def run_cnn(entry: dict, folder: Path, networks: int, seed: int) -> dict:
     out = {"verdict": result.verdict, "line": dict(found.line) if found else None,
            "edge_loss": _edge_loss(result)}
     if found is not None:
-        out["check"] = sum(found.seconds.values())
         case = found.shrunk[0] if found.shrunk else found.case  # as verify traced it
         with SubjectWorker(target) as worker:
             worker.load()
+            out["check"] = _check_cost(worker, found.case, "float64")
             worker(case.params, case.X, case.Y, case.spec)
             out["plain"], out["traced"] = min((_cost(worker, case) for _ in range(3)),
                                               key=lambda t: t[1])
