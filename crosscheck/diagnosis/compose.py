@@ -240,6 +240,8 @@ class _Measured:
     t_whole: float | None
     # g, the base's data term and the L2 term, for the predictions of an L2 bug
     arrays: tuple = field(default=(), repr=False, compare=False)
+    # their sizes and dot products, to rule most of those predictions out at once (_apart)
+    dots: tuple = field(default=(), repr=False, compare=False)
 
 
 def _nothing_to_measure(g: np.ndarray, data: np.ndarray, p: np.ndarray, rtol: float,
@@ -287,8 +289,36 @@ def _measure(case: Case, subject: dict, base: dict, ref: dict, rtol: float = _RT
             as_ref=same(g, ref[k], rel=rtol),
             t_data=_fit(g - p, flipped(data), rtol) if flips else None,
             t_whole=_fit(g, flipped(bg), rtol) if flips else None,
-            arrays=(g, data, p) if k.startswith("W") and case.spec.l2 > 0 else ())
+            arrays=(g, data, p) if k.startswith("W") and case.spec.l2 > 0 else (),
+            dots=_dots(g, data, p) if k.startswith("W") and case.spec.l2 > 0 else ())
     return out
+
+
+def _dots(g: np.ndarray, data: np.ndarray, p: np.ndarray) -> tuple:
+    """(size, g.g, d.d, p.p, g.d, g.p, d.p, max|g|, max|d|, max|p|) for :func:`_apart`;
+    empty when a value is not finite (then only :func:`same` decides)."""
+    if g.shape != data.shape or not all(np.isfinite(x).all() for x in (g, data, p)):
+        return ()
+    g, d, p = g.ravel(), data.ravel(), p.ravel()
+    with np.errstate(over="ignore", invalid="ignore"):  # an Inf product: _apart is unsure
+        return (g.size, float(g @ g), float(d @ d), float(p @ p), float(g @ d),
+                float(g @ p), float(d @ p), float(np.abs(g).max(initial=0.0)),
+                float(np.abs(d).max(initial=0.0)), float(np.abs(p).max(initial=0.0)))
+
+
+def _apart(dots: tuple, e: float, l2: float, rtol: float) -> bool:
+    """Surely not ``same(g, e x data + l2 x p, rel=rtol)``, told from the dot products alone:
+    the largest difference is at least its root mean square, and ``same``'s scale is at most
+    max(|e| max|d| + |l2| max|p|, max|g|). False when unsure (``same`` then decides)."""
+    if not dots:
+        return False
+    n, gg, dd, pp, gd, gp, dp, mg, md, mp = dots
+    squared = gg + e * e * dd + l2 * l2 * pp - 2 * e * gd - 2 * l2 * gp + 2 * e * l2 * dp
+    size = gg + e * e * dd + l2 * l2 * pp + 2 * abs(e * gd) + 2 * abs(l2 * gp) \
+        + 2 * abs(e * l2 * dp)
+    allowed = rtol * max(abs(e) * md + abs(l2) * mp, mg, 1e-300) + 1e-14
+    # room for the rounding of the sum (a NaN from an overflow compares False: unsure)
+    return squared - 1e-9 * size > n * allowed * allowed
 
 
 def _l2_fits(m: _Measured, e: float, l2: float, rtol: float, memo: dict, k: str) -> bool:
@@ -296,7 +326,7 @@ def _l2_fits(m: _Measured, e: float, l2: float, rtol: float, memo: dict, k: str)
     key = (k, e, l2)
     if key not in memo:
         g, data, p = m.arrays
-        memo[key] = same(g, e * data + l2 * p, rel=rtol)
+        memo[key] = not _apart(m.dots, e, l2, rtol) and same(g, e * data + l2 * p, rel=rtol)
     return memo[key]
 
 
@@ -487,10 +517,15 @@ def explain(case: Case, subject, *, error=None, mode_lr: float | None = None,
             continue  # the structural bug changes nothing on this network: it cannot be seen
         measured = _measure(case, subject.grads, b_grads, ref, rtol, step=bool(mode_lr))
         memo: dict = {}
+        left: dict = {}  # what a scale leaves over depends on these of its fields alone
         for scale in scales:
-            residual = _residuals(case, measured, scale, rtol, memo)
+            key = (scale.here, scale.whole, scale.reg_bias, scale.l2_id, scale.l2)
+            if key not in left:
+                left[key] = _residuals(case, measured, scale, rtol, memo)
+            residual = left[key]
             if residual is False:
                 continue
+            residual = dict(residual)
             ids, words = _words(case, scale, residual, base.ids, base.says)
             strays = sum(1 for r in residual.values() if r and r[0] == "const")
             zeros = [k for k, r in residual.items() if r and r[0] == "zero"]
