@@ -87,6 +87,8 @@ def _found(name: str, case: Case) -> dict:
                                l2=0.3), "the loss", "with its L2 term"),
     # update mode: a one-element bias stepped at the rate is right, the wrong W1 is named
     ("sgd_step_one_output.py", _case((3, 4, 1), ("tanh", "identity")), "dL/dW1", "differ"),
+    # a bias gradient right as a (units, 1) column: the line that flattens it wrongly
+    ("column_bias.py", _case((3, 4, 2), ("tanh", "identity")), "dL/db2", "a factor"),
 ])
 def test_the_line_found_is_the_buggy_one(name, case, should, fact):
     found = _found(name, case)
@@ -95,6 +97,18 @@ def test_the_line_found_is_the_buggy_one(name, case, should, fact):
     assert found["should_equal"].startswith(should)
     assert fact in found["detail"]
     assert found["text"].startswith(f"{name}:{_bug_line(name)}  ")
+
+
+def test_a_bias_gradient_kept_as_a_column_matches_the_reference_vector():
+    """Column-style code keeps b and db as (units, 1): such a column equals the reference's
+    vector, so the line before the bug is the one that made db2 right."""
+    found = _found("column_bias.py", _case((3, 4, 2), ("tanh", "identity")))
+    lines = (HERE / "column_bias.py").read_text().splitlines()
+    made = next(i for i, text in enumerate(lines, 1) if text.strip().startswith("db2 = "))
+    assert found["status"] == "found"
+    assert f"last line that matched: column_bias.py:{made}  db2 = " in found["text"], \
+        found["text"]
+    assert "equals dL/db2 (layer 2)" in found["text"]
 
 
 def test_a_correct_subject_gets_no_line():

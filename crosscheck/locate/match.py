@@ -185,7 +185,7 @@ def _views(r: np.ndarray, n: np.ndarray, layered: bool = False):
     """(how, array shaped like n, or a stack of per-sample candidates) for the conventions;
     ``layered``: a layer's vector also as a (1, D) or (D, 1) array."""
     views = []
-    if layered and n.ndim == 1 and r.ndim == 2 and 1 in r.shape and r.size == n.size:
+    if n.ndim == 1 and r.ndim == 2 and 1 in r.shape and r.size == n.size:
         views.append(("as a row" if r.shape[0] == 1 else "as a column", r.reshape(n.shape)))
     if r.shape == n.shape:
         views.append(("", r))
