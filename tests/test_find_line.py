@@ -111,6 +111,16 @@ def test_a_bias_gradient_kept_as_a_column_matches_the_reference_vector():
     assert "equals dL/db2 (layer 2)" in found["text"]
 
 
+def test_column_0_of_a_matrix_is_never_the_whole_of_a_vector():
+    """A Theta layout's bias column matches db, but a line whose array is a bigger matrix
+    (new weights) is not where a vector the size of its column was made."""
+    from crosscheck.locate.match import _fits_whole
+
+    W = np.arange(24.0).reshape(8, 3)
+    assert not _fits_whole(W, W[:, 0].copy())
+    assert _fits_whole(W[:, :1], W[:, 0].copy())  # a (units, 1) column is
+
+
 def test_a_correct_subject_gets_no_line():
     found = _found("correct.py", _case((3, 4, 2), ("tanh", "identity"), l2=0.3))
     assert found["status"] == "unmatched"

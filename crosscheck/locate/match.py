@@ -299,7 +299,9 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
 
 
 def _fits_whole(r: np.ndarray, n: np.ndarray, node: Node | None = None) -> bool:
-    views = _views(r, n, node is not None and node.layered)
+    # column 0 of a matrix is a Theta layout's bias, never the whole of a node's array
+    views = [(how, v) for how, v in _views(r, n, node is not None and node.layered)
+             if how != _COLUMN0]
     if node is not None and node.layered and n.ndim == 2 and r.ndim != 1:
         views = [(how, v) for how, v in views if how not in ("C order", "F order")]
     return bool(views)
