@@ -38,6 +38,7 @@ import score  # noqa: E402  (tests/corpus/score.py: the same grading as the diag
 from crosscheck.api import options_for, run_verify  # noqa: E402
 from crosscheck.cli.main import build_parser  # noqa: E402
 from crosscheck.cli.verify import checker  # noqa: E402
+from crosscheck.diagnosis.conclude import GRADIENTS_RIGHT  # noqa: E402
 from crosscheck.subject.loading import target_label  # noqa: E402
 
 # a MANIFEST convention -> the keywords of crosscheck.verify that express it
@@ -120,7 +121,7 @@ def main() -> int:
                   if "flags" in entry else run_entry(entry, networks=args.networks, seed=args.seed))
         g = score.grade(entry, result)
         lone_loss = (entry["verdict"] == "pass" and not result.passed
-                     and "the gradients are right on every network" in result.conclusion)
+                     and GRADIENTS_RIGHT in result.conclusion)
         if lone_loss:
             loss_only.append(entry["file"])
         grades.append(g)

@@ -152,6 +152,26 @@ def test_the_tracer_records_what_each_line_binds_and_in_place_changes():
     assert (inplace, "dhidden") in names  # changed in place: recorded again
     assert (_bug_line("missing_batch_mean.py"), "dscores") in names
     assert all(r.value.dtype == np.float64 for r in recording.records)
+    # a record is what the line bound then: nothing downstream can change it
+    assert not any(r.value.flags.writeable for r in recording.records)
+
+
+def test_a_float32_array_is_recorded_as_float64_and_read_only(tmp_path):
+    import importlib.util
+
+    source = tmp_path / "single.py"
+    source.write_text("import numpy as np\n"
+                      "def f(x):\n"
+                      "    y = (x * 2).astype(np.float32)\n"
+                      "    return y\n")
+    spec_ = importlib.util.spec_from_file_location("single", source)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    _, error, recording = trace_call(module.f, np.array([[1.5, -2.0]]))
+    assert error is None
+    (y,) = [r for r in recording.records if r.name == "y"]
+    assert y.value.dtype == np.float64 and y.value.tolist() == [[3.0, -4.0]]
+    assert not y.value.flags.writeable
 
 
 def test_a_comprehension_is_recorded_on_its_line_and_the_functions_it_calls_are_traced(

@@ -11,7 +11,10 @@ import numpy as np
 from crosscheck.diagnosis.diagnose import LOSS_PART
 from crosscheck.diagnosis.record import trace
 
-__all__ = ["Findings", "conclude", "findings", "loss_only"]
+__all__ = ["GRADIENTS_RIGHT", "Findings", "conclude", "findings", "loss_only"]
+
+# how the conclusion of a function whose gradients are right everywhere, its loss not, begins
+GRADIENTS_RIGHT = "the gradients are right on every network"
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,7 @@ def loss_only(cases: list, subject: str, named: str = "") -> str:
         how = how.replace(" (the oracles' loss is finite)", "") + f" ({named})"
     elif any(c.suspects for c in fails):
         how += "; no catalogued bug explains it, the measured facts are below"
-    return (f"the gradients are right on every network; only the loss fails, on {where}: "
-            f"{how}")
+    return f"{GRADIENTS_RIGHT}; only the loss fails, on {where}: {how}"
 
 
 def conclude(cases: list, subject: str, convention: str = "") -> str:

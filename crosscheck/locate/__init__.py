@@ -45,10 +45,9 @@ def find_line(worker, case, *, dtype: str = "float64", shape: dict | None = None
             return locate_shape(records, nodes, shape, dtype=dtype)
     rates = ()
     if getattr(worker, "mode", "") == "update":
-        from crosscheck.subject.adapters import step_rates
+        from crosscheck.subject.adapters import step_rates, traced_rates
 
-        # the worker traces a step at its first rate only (subject.adapters.ONE_RATE)
-        rates = step_rates(worker.lr, getattr(worker, "fixed_lr", None))[:1]
+        rates = traced_rates(step_rates(worker.lr, getattr(worker, "fixed_lr", None)))
     return locate(records, nodes, batch=case.X.shape[0], n_out=n_out, dtype=dtype,
                   truncated=truncated, rates=rates, layout=getattr(worker, "layout", ""))
 

@@ -181,9 +181,9 @@ class Match:
 _COLUMN0 = "column 0 of the Theta layout"
 
 
-def _views(r: np.ndarray, n: np.ndarray, layered: bool = False):
-    """(how, array shaped like n, or a stack of per-sample candidates) for the conventions;
-    ``layered``: a layer's vector also as a (1, D) or (D, 1) array."""
+def _views(r: np.ndarray, n: np.ndarray):
+    """(how, array shaped like n, or a stack of per-sample candidates) for the conventions
+    (a vector also as a (1, D) row or a (D, 1) column)."""
     views = []
     if n.ndim == 1 and r.ndim == 2 and 1 in r.shape and r.size == n.size:
         views.append(("as a row" if r.shape[0] == 1 else "as a column", r.reshape(n.shape)))
@@ -215,7 +215,7 @@ def _views(r: np.ndarray, n: np.ndarray, layered: bool = False):
 def _node_views(r: np.ndarray, node: Node):
     """:func:`_views` as the node allows them: what a layer returns as it is, a layer's
     2-D intermediate unrolled only from a vector."""
-    views = _views(r, node.value, node.layered)
+    views = _views(r, node.value)
     if node.as_is:
         views = [(how, v) for how, v in views if how == ""]
     if node.layered and node.value.ndim == 2 and r.ndim != 1:
@@ -300,8 +300,7 @@ def _match(r: np.ndarray, node: Node, factors: dict, tol):
 
 def _fits_whole(r: np.ndarray, n: np.ndarray, node: Node | None = None) -> bool:
     # column 0 of a matrix is a Theta layout's bias, never the whole of a node's array
-    views = [(how, v) for how, v in _views(r, n, node is not None and node.layered)
-             if how != _COLUMN0]
+    views = [(how, v) for how, v in _views(r, n) if how != _COLUMN0]
     if node is not None and node.layered and n.ndim == 2 and r.ndim != 1:
         views = [(how, v) for how, v in views if how not in ("C order", "F order")]
     return bool(views)
@@ -554,7 +553,7 @@ def locate_shape(records, nodes: list[Node], shape: dict, *, dtype: str = "float
     for i, rec in enumerate(records):
         if rec.value.shape != actual or not _made(records, i):
             continue
-        for how, view in _views(rec.value, node.value, layered=True):
+        for how, view in _views(rec.value, node.value):
             if how and np.all(_close(view, node.value, tol)):
                 return _shape_found(rec, node, f"it holds {node.label} {how}, and makes {said}")
     for i in range(len(records) - 1, -1, -1):
@@ -834,7 +833,7 @@ def _unmatched(reason: str, truncated: bool) -> dict:
 def _turned(r: np.ndarray, node: Node, tol) -> str:
     """What a record is when it holds the node's values in a shape the caller cannot read
     (transposed, its axes permuted), or ""."""
-    for how, view in _views(r, node.value, node.layered):
+    for how, view in _views(r, node.value):
         if how != "" and np.all(_close(view, node.value, tol)):
             how = {"C order": "flattened"}.get(how, how)
             if r.shape == node.value.shape:  # square: the shapes agree, the values do not
@@ -848,7 +847,7 @@ def _aligned(r: np.ndarray, n: np.ndarray, tol, as_is: bool = False):
     """r in n's shape (the view with the fewest differing elements), or one sample row
     against its best row of n: (yours, reference's, rows of n it stands for)."""
     best = None
-    views = _views(r, n, as_is)
+    views = _views(r, n)
     if as_is and any(how == "" for how, _ in views):
         views = [(how, v) for how, v in views if how == ""]
     for _, view in views:

@@ -229,9 +229,10 @@ def trace_call(call, *args, max_arrays: int = MAX_ARRAYS):
             if n <= PER_LINE and len(records) + len(last) >= max_arrays:
                 state["truncated"] = True
                 continue
-            # the value as it was after the line: a read-only view of its bytes (a copy)
-            copy = (np.frombuffer(raw, dtype=np.float64) if array.dtype == np.float64
-                    else array.astype(np.float64).ravel()).reshape(array.shape)
+            # the value as it was after the line, read-only: a view of its bytes (a copy)
+            copy = np.frombuffer(raw if array.dtype == np.float64
+                                 else array.astype(np.float64).tobytes(),
+                                 dtype=np.float64).reshape(array.shape)
             alive.append(value)
             if callers is None:
                 callers = tuple((frames[id(f)], current.get(id(f)) or f.f_lineno)

@@ -285,9 +285,15 @@ def step_rates(lr: float, fixed_lr: float | None) -> tuple[float, ...]:
 # they are after the call; the parent compares them with its own copies (subject/worker.py)
 RECORD: list | None = None
 # In the worker, while a call is traced (crosscheck/locate): an update-mode step is taken at
-# the first rate only (the line tracer runs on every line of the user's: a second step would
-# double its cost and add nothing a departure needs)
+# the rates of traced_rates only (the line tracer runs on every line of the user's: a second
+# step would double its cost and add nothing a departure needs)
 ONE_RATE = False
+
+
+def traced_rates(rates: tuple[float, ...]) -> tuple[float, ...]:
+    """The rates a traced update-mode step is taken at (the first): the worker takes the
+    step at them and the matcher counts a step only at them."""
+    return rates[:1]
 
 
 def _call_user(fn, layout, user, X, Y, spec, extra: tuple, timeout, hint: str = ""):
@@ -357,7 +363,7 @@ def _update_mode(fn, layout, rates: tuple[float, ...], timeout, fixed: bool):
 
     def loss_and_grads(params, X, Y, spec):
         inferred = []
-        for rate in rates[:1] if ONE_RATE else rates:
+        for rate in traced_rates(rates) if ONE_RATE else rates:
             user = layout.encode(params, spec)
             new = _call_user(fn, layout, user, X, Y, spec, () if fixed else (rate,), timeout,
                              _INPLACE_HINT)

@@ -785,16 +785,19 @@ def _write_frame(sock: socket.socket, data: bytes, deadline: float | None) -> No
 
 
 def _arrays(entries) -> dict:
-    """(name, shape, float64 bytes) entries as arrays, or ValueError for anything else."""
-    out = {}
-    for name, shape, data in entries:
-        shape = tuple(shape)
-        if not (isinstance(name, str) and isinstance(data, bytes)
-                and all(isinstance(n, int) and n >= 0 for n in shape)
-                and len(data) == 8 * int(np.prod(shape))):
-            raise ValueError("a malformed array")
-        out[name] = np.frombuffer(data, dtype=np.float64).reshape(shape).copy()
-    return out
+    """(name, shape, float64 bytes) entries as arrays (copies the caller may write), or
+    ValueError for anything else."""
+    return {name: _array(name, tuple(shape), data).copy() for name, shape, data in entries}
+
+
+def _array(name, shape, data) -> np.ndarray:
+    """One (name, shape, float64 bytes) entry as a read-only view of its bytes, or ValueError
+    when it is not what the worker sends."""
+    if not (type(name) is str and type(shape) is tuple and type(data) is bytes
+            and all(type(n) is int and n >= 0 for n in shape)
+            and len(data) == 8 * math.prod(shape)):
+        raise ValueError("a malformed array")
+    return np.frombuffer(data, dtype=np.float64).reshape(shape)
 
 
 def _records(entries: list) -> list:
@@ -807,17 +810,12 @@ def _records(entries: list) -> list:
     try:
         for file, line, source, given, (ident, frame, callers), (name, shape, data) in entries:
             if not (type(file) is str and type(line) is int and type(source) is str
-                    and type(name) is str and type(ident) is int and type(frame) is int
-                    and type(callers) is tuple and type(shape) is tuple
-                    and type(data) is bytes
-                    and all(type(n) is int and n >= 0 for n in shape)
-                    and len(data) == 8 * math.prod(shape)
+                    and type(ident) is int and type(frame) is int and type(callers) is tuple
                     and all(type(c) is tuple and len(c) == 2 and type(c[0]) is int
                             and type(c[1]) is int for c in callers)):
                 raise ValueError("a malformed record")
-            value = np.frombuffer(data, dtype=np.float64).reshape(shape)
-            out.append(Record(file, line, source, name, value, bool(given), ident, frame,
-                              callers))
+            out.append(Record(file, line, source, name, _array(name, shape, data),
+                              bool(given), ident, frame, callers))
     except TypeError as exc:  # not a tuple of the record's arity
         raise ValueError("a malformed record") from exc
     return out
