@@ -27,6 +27,16 @@ def _bug_line(name: str) -> int:
     return next(i for i, text in enumerate(lines, 1) if "# BUG" in text)
 
 
+def _module(path):
+    """The module at ``path``, imported here (for the tracer's own tests)."""
+    import importlib.util
+
+    spec_ = importlib.util.spec_from_file_location(Path(path).stem, path)
+    module = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(module)
+    return module
+
+
 def _case(sizes, activations, loss="mse", l2=0.0, batch=5, seed=3) -> Case:
     spec = NetworkSpec(sizes=sizes, activations=activations, loss=loss, l2=l2)
     rng = np.random.default_rng(seed)
@@ -137,11 +147,7 @@ def test_the_tracer_records_only_the_users_own_files():
 
 
 def test_the_tracer_records_what_each_line_binds_and_in_place_changes():
-    import importlib.util
-
-    spec_ = importlib.util.spec_from_file_location("mbm", HERE / "missing_batch_mean.py")
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
+    module = _module(HERE / "missing_batch_mean.py")
     case = _case((3, 5, 4), ("relu", "identity"), "softmax_cross_entropy")
     result, error, recording = trace_call(module.loss_and_grads, case.params, case.X, case.Y,
                                           case.spec)
@@ -157,16 +163,12 @@ def test_the_tracer_records_what_each_line_binds_and_in_place_changes():
 
 
 def test_a_float32_array_is_recorded_as_float64_and_read_only(tmp_path):
-    import importlib.util
-
     source = tmp_path / "single.py"
     source.write_text("import numpy as np\n"
                       "def f(x):\n"
                       "    y = (x * 2).astype(np.float32)\n"
                       "    return y\n")
-    spec_ = importlib.util.spec_from_file_location("single", source)
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
+    module = _module(source)
     _, error, recording = trace_call(module.f, np.array([[1.5, -2.0]]))
     assert error is None
     (y,) = [r for r in recording.records if r.name == "y"]
@@ -184,11 +186,7 @@ def test_a_comprehension_is_recorded_on_its_line_and_the_functions_it_calls_are_
         "def forward(zs):\n"
         "    outs = [act(z) for z in zs]\n"
         "    return sum(o.sum() for o in outs)\n")
-    import importlib.util
-
-    spec_ = importlib.util.spec_from_file_location("comprehension", source)
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
+    module = _module(source)
     zs = [np.full(2, 0.5), np.full(2, -0.5)]
     _, error, recording = trace_call(module.forward, zs)
     assert error is None
@@ -229,11 +227,7 @@ def test_a_broken_input_of_the_matcher_is_unmatched_not_a_guess():
 
 def test_verify_shows_the_line_in_the_summary_and_the_assertion():
     target = HERE / "leaky_relu_mask.py"
-    import importlib.util
-
-    spec_ = importlib.util.spec_from_file_location("leaky_relu_mask", target)
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
+    module = _module(target)
     with pytest.raises(AssertionError) as err:
         crosscheck.assert_backprop(module.loss_and_grads, networks=2, seed=0, sizes="3-6-2",
                                    hidden_activations="relu", output_activation="identity",
@@ -243,15 +237,11 @@ def test_verify_shows_the_line_in_the_summary_and_the_assertion():
 
 
 def test_nothing_is_traced_when_every_case_passes(monkeypatch):
-    import importlib.util
-
     def traced(*args, **kwargs):
         raise AssertionError("traced although every case passed")
 
     monkeypatch.setattr(SubjectWorker, "trace", traced)
-    spec_ = importlib.util.spec_from_file_location("correct", HERE / "correct.py")
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
+    module = _module(HERE / "correct.py")
     result = crosscheck.verify(module.loss_and_grads, networks=2, seed=0, sizes="3-4-2",
                                hidden_activations="tanh", output_activation="identity",
                                loss="mse")
@@ -262,11 +252,7 @@ def test_nothing_is_traced_when_every_case_passes(monkeypatch):
 def _verified_line(name: str, **options) -> dict:
     """The line ``crosscheck.verify`` reports for a subject of findline_subjects (the API's
     own choice of which failing case to trace)."""
-    import importlib.util
-
-    spec_ = importlib.util.spec_from_file_location(name[:-3], HERE / name)
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
+    module = _module(HERE / name)
     fn = getattr(module, "sgd_step", None) or module.loss_and_grads
     result = crosscheck.verify(fn, networks=2, seed=0, oracles=("torch", "fd"), shrink=1,
                                **options)
@@ -315,12 +301,8 @@ def test_a_parameter_counts_as_stepped_along_its_gradient_only_at_a_rate_it_was_
 def test_the_line_is_looked_for_on_an_ordinary_network_when_one_failed():
     """On an edge network (logits in the thousands) a textbook softmax overflows before the
     bug is reached; the line is found on the worst ordinary network that failed."""
-    import importlib.util
-
     name = "unstable_softmax_bias_mean.py"
-    spec_ = importlib.util.spec_from_file_location("usbm", HERE / name)
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
+    module = _module(HERE / name)
     result = crosscheck.verify(module.loss_and_grads, networks=10, seed=0, sizes="3-4-3",
                                hidden_activations="tanh", output_activation="identity",
                                loss="softmax_cross_entropy", l2=0.0, shrink=1)
